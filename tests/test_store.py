@@ -1,0 +1,46 @@
+from tracker.store import PageRecord, content_hash, store_page
+
+
+def _rec(url="https://a.example/story", text="One paragraph here.", fetched="2026-01-01T00:00:00+00:00", **kw):
+    return PageRecord(
+        url=url, site="a.example", fetched_at=fetched, title=kw.get("title", "Title"), byline=None,
+        published=None, language="en", site_name="A", description=None, paragraphs=[text],
+        credits=kw.get("credits"),
+    )
+
+
+def test_same_content_twice_adds_nothing(fresh_db):
+    first = store_page(fresh_db, _rec())
+    again = store_page(fresh_db, _rec())
+    assert first.new_version and not again.new_version
+    assert fresh_db["versions"].count == 1 and fresh_db["pages"].count == 1
+
+
+def test_changed_text_is_a_new_version(fresh_db):
+    store_page(fresh_db, _rec())
+    later = store_page(fresh_db, _rec(text="One paragraph here, corrected.", fetched="2026-01-02T00:00:00+00:00"))
+    assert later.new_version and later.previous_version_id is not None
+    assert fresh_db["versions"].count == 2
+
+
+def test_quote_and_space_changes_are_not_versions(fresh_db):
+    store_page(fresh_db, _rec(text="He said “yes”."))
+    same = store_page(fresh_db, _rec(text='He  said "yes".', fetched="2026-01-03T00:00:00+00:00"))
+    assert not same.new_version
+
+
+def test_content_hash_depends_on_title():
+    assert content_hash("A", "x") != content_hash("B", "x")
+
+
+def test_credits_are_stored_once(fresh_db):
+    credit = {"kind": "go-to-original", "evidence": "Go to Original – x.example", "target_site": "x.example"}
+    store_page(fresh_db, _rec(credits=[credit]))
+    store_page(fresh_db, _rec(text="changed", fetched="2026-01-05T00:00:00+00:00", credits=[credit]))
+    assert fresh_db["attributions"].count == 1
+
+
+def test_schema_has_foreign_keys_and_wal(fresh_db):
+    assert fresh_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    fks = {fk.other_table for fk in fresh_db["versions"].foreign_keys}
+    assert fks == {"pages"}

@@ -1,0 +1,162 @@
+"""Main text and metadata of an article page, with trafilatura doing the extraction.
+
+tracker does not write an extractor of its own: trafilatura finds the main text; this module
+asks it for metadata too, fills the gaps it leaves (full publication timestamps from markup,
+language from the ``<html lang>`` attribute or py3langid) and drops the page chrome that
+survives extraction (republication disclaimers, share prompts, comment policies).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import lxml.html
+from trafilatura import bare_extraction
+
+# Paragraphs that are page chrome, not article text. Each pattern must match at the start of a
+# paragraph and describe the site's furniture, never the story (kept general: no site names).
+_CHROME_PATTERNS = [
+    r"disclaimer\s*:?\s*the (statements|views|opinions)",
+    r"the (statements|views|opinions),? (views )?(and|&) opinions expressed",
+    r"(share|click to share|share this( article| story)?)( on \w+)?\s*[:.]?\s*$",
+    r"(follow us|like us) on (facebook|twitter|x|instagram)",
+    r"(sign up|subscribe) (for|to) (our|the) (free )?(daily |weekly )?newsletter",
+    r"(we welcome|comments are|please keep) (your )?(comments|moderated|civil)",
+    r"comment policy\b",
+    r"purchase\s*:\s*order reprint",
+    r"(all rights reserved|copyright ©|© \d{4})[^.]{0,80}$",
+    r"(related|related articles|read more|more from|recommended)\s*:?\s*$",
+    r"advertisement\s*$",
+    r"this (article|story) (is|was) (free|brought to you)[^.]{0,40}(donat|support|subscri)",
+]
+_CHROME = re.compile(r"^\s*(?:" + "|".join(_CHROME_PATTERNS) + ")", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Extracted:
+    """What one page says about itself: metadata and main text as paragraphs."""
+
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The main text, paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+def is_chrome(paragraph: str) -> bool:
+    """True when a paragraph is site furniture (disclaimer, share prompt, comment policy…)."""
+    return bool(_CHROME.match(paragraph))
+
+
+def _markup_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """Language, canonical URL and the precise publication time declared in the page's markup."""
+    found: dict[str, str] = {}
+    lang = tree.get("lang") or tree.get("xml:lang")
+    if lang:
+        found["language"] = lang.split("-")[0].split("_")[0].lower()
+    for link in tree.iterfind(".//link[@rel]"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            found.setdefault("canonical_url", link.get("href").strip())
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        value = (meta.get("content") or "").strip()
+        if key in ("article:published_time", "datepublished", "og:published_time", "pubdate") and value:
+            found.setdefault("published", value)
+        elif key == "og:url" and value:
+            found.setdefault("og_url", value)
+    if "published" not in found:
+        for script in tree.iterfind(".//script[@type='application/ld+json']"):
+            try:
+                data = json.loads(script.text or "")
+            except ValueError:
+                continue
+            for item in data if isinstance(data, list) else [data]:
+                if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
+                    found["published"] = item["datePublished"].strip()
+                    break
+            if "published" in found:
+                break
+    return found
+
+
+def _guess_language(text: str) -> str | None:
+    try:
+        import py3langid
+    except ImportError:  # optional: markup language is used when present
+        return None
+    code, _ = py3langid.classify(text[:5000])
+    return code
+
+
+def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
+    """Parse a page leniently; None when there is nothing to parse."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    html = html.strip()
+    if not html:
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        # lxml refuses str input with an XML encoding declaration; bytes are fine.
+        try:
+            return lxml.html.document_fromstring(html.encode("utf-8"))
+        except (lxml.etree.ParserError, ValueError):
+            return None
+
+
+def extract(html: str | bytes, url: str | None = None) -> Extracted:
+    """Extract metadata and main-text paragraphs from a page.
+
+    Args:
+        html: the page as fetched.
+        url: where it was fetched from (helps trafilatura resolve relative links and site names).
+
+    Examples:
+        >>> page = "<html lang=en><head><title>Hi</title></head><body><article>"
+        >>> page += "<p>" + "A long enough sentence for the extractor to keep. " * 5 + "</p></article></body></html>"
+        >>> extract(page).language
+        'en'
+    """
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    tree = parse_html(html)
+    if tree is None:
+        return Extracted()
+    markup = _markup_metadata(tree)
+    doc = bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        date_extraction_params={"original_date": True, "extensive_search": True},
+    )
+    if doc is None:
+        return Extracted(language=markup.get("language"), canonical_url=markup.get("canonical_url"))
+    raw = doc.text or ""
+    paragraphs = [p.strip() for p in raw.split("\n") if p.strip() and not is_chrome(p)]
+    published = markup.get("published") if _ISO_DATE.match(markup.get("published", "")) else None
+    text = "\n".join(paragraphs)
+    return Extracted(
+        title=(doc.title or None),
+        byline=(doc.author or None),
+        published=published or doc.date or None,
+        site_name=(doc.sitename or None),
+        language=markup.get("language") or (_guess_language(text) if text else None),
+        description=(doc.description or None),
+        canonical_url=markup.get("canonical_url") or markup.get("og_url"),
+        paragraphs=paragraphs,
+    )
