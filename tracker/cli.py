@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+from pathlib import Path
 
 import click
 
@@ -33,3 +36,207 @@ def cli() -> None:
         tracker import pages.warc.gz --db tracker.db
         tracker serve --db tracker.db
     """
+
+
+def _log_setup(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="tracker: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--base-url", help="URL prefix for .html files: the file's path under the folder is appended.")
+@click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default=True, help="Extraction processes.")
+@click.option("--no-cluster", is_flag=True, help="Store only; skip clustering and diffs.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every skipped page.")
+def import_(paths: tuple[Path, ...], db_path: str, base_url: str | None, jobs: int, no_cluster: bool, verbose: bool) -> None:
+    """Import saved pages: WARC / WARC.gz files, .html files or folders of them, JSON Lines.
+
+    \b
+    Where each page's URL comes from:
+      WARC        the record's WARC-Target-URI (fetch time: WARC-Date)
+      JSON Lines  the "url" field of {"url", "html", "fetched_at"}
+      .html       --base-url + the file's path under the folder; else the folder's
+                  manifest.csv / manifest.jsonl (columns file,url[,fetched_at]);
+                  else the page's own <link rel="canonical"> or og:url.
+                  Fetch time: the manifest's fetched_at, else the file's mtime.
+
+    Importing the same input again adds nothing. Unreadable inputs, records without a URL,
+    empty or binary bodies each get one line on stderr and are counted; the rest is imported.
+
+    \b
+    Example:
+        tracker import crawl.warc.gz saved-pages/ --db tracker.db
+        tracker import page.html --base-url https://example.com/news/ --db tracker.db
+    """
+    from tracker.importer import Problem, read_paths
+    from tracker.ingest import IngestSummary, after_ingest, build_records, store_record
+    from tracker.store import open_db
+
+    _log_setup(verbose)
+    db = open_db(db_path)
+    summary = IngestSummary()
+    problems: list[Problem] = []
+
+    def pages():
+        for item in read_paths(list(paths), base_url):
+            if isinstance(item, Problem):
+                problems.append(item)
+                click.echo(f"tracker: {item.source}: {item.message}", err=True)
+            else:
+                yield item
+
+    for page, record in build_records(pages(), jobs=jobs):
+        summary.read += 1
+        if isinstance(record, Exception):
+            summary.errors += 1
+            click.echo(f"tracker: {page.url}: {record}, skipped", err=True)
+            continue
+        store_record(db, record, summary)
+    summary.errors += len(problems)
+    stages = {} if no_cluster else after_ingest(db, summary)
+    click.echo(
+        f"read {summary.read} pages: {summary.pages_new} new pages, {summary.versions_new} new versions, "
+        f"{summary.unchanged} unchanged, {summary.no_text} without article text, {summary.errors} errors"
+    )
+    if stages:
+        click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in stages.items()))
+
+
+@cli.command()
+@click.argument("url")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (stable keys) instead of a table.")
+def show(url: str, db_path: str, as_json: bool) -> None:
+    """Show the cluster of the page at URL: its origin and the evidence that decided it, every
+    copy in time order with site, role, similarity, containment and whether it credits the
+    original, the credit chain, and credits that point outside the cluster.
+
+    A URL that is not in the database is an error (exit 1). A stored page that is in no cluster
+    has no known copies: one line saying so, exit 0 (with --json: "clusters": []).
+
+    \b
+    Example:
+        tracker show https://www.transcend.org/tms/2024/01/some-story/ --db tracker.db
+        tracker show https://antiwar.com/some-story --db tracker.db --json | jq .clusters[0].chains
+    """
+    from tracker.provenance import cluster_table, describe_cluster, format_cluster, to_json
+    from tracker.store import open_db
+    from tracker.urls import is_http_url, normalize_url
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    if not is_http_url(url):
+        raise click.ClickException(f"{url}: not an http(s) URL")
+    db = open_db(db_path)
+    wanted = normalize_url(url)
+    row = db.execute("select id, url, site from pages where url = ?", [wanted]).fetchone()
+    if row is None:
+        row = db.execute("select id, url, site from pages where canonical_url = ? order by id", [wanted]).fetchone()
+    if row is None:
+        raise click.ClickException(f"{url}: not in {db_path}")
+    page_id, page_url, site = row
+    cluster_ids = [r[0] for r in db.execute("select cluster_id from cluster_members where page_id = ? order by cluster_id", [page_id])]
+    infos = [describe_cluster(db, cid) for cid in cluster_ids]
+    if as_json:
+        payload = {"page": {"id": page_id, "url": page_url, "site": site}, "clusters": infos}
+        click.echo(to_json(payload))
+        return
+    if not infos:
+        click.echo(f"{page_url}: in no cluster (no known copies in {db_path})")
+        return
+    from rich.console import Console
+
+    console = Console()
+    for number, info in enumerate(infos):
+        if number:
+            click.echo("")
+        if console.is_terminal:
+            console.print(cluster_table(info, page_id))
+        else:
+            click.echo(format_cluster(info, page_id))
+
+
+@cli.command()
+@click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False), help="Database to fill.")
+@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty database.")
+def demo(db_path: str, fresh: bool) -> None:
+    """Serve a small demo web of news sites on loopback and collect it into a database.
+
+    The demo web holds an original article, a credited repost, a repost with a cross-site
+    canonical link, a "Go to Original" repost of that repost (a chain), an uncredited repost,
+    an excerpt, an unrelated article, and an article that is edited between two passes.
+
+    \b
+    Example:
+        tracker demo
+        tracker serve --db demo.db
+    """
+    from tracker.demo.run import build_demo
+
+    path = Path(db_path)
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    build_demo(path, say=click.echo)
+    click.echo(f"\nBrowse it:\n    tracker serve --db {db_path}")
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b", required=False)
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "html", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="text: coloured terminal view; html: one self-contained page; json; csv (one row per op).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--against-origin", is_flag=True, help="With one URL: diff this copy against its cluster's origin.")
+def diff(a: str, b: str | None, db_path: str, fmt: str, output: str | None, against_origin: bool) -> None:
+    """Show what changed from A to B: edits between two versions of a story, or what a copy
+    changed from its original. A and B are page URLs (their latest version) or version ids.
+
+    With one URL: that page's last two versions. With one version id: the version before it
+    and that version. Words, paragraphs (added, removed, reworded, moved), title, byline, date
+    and credit are compared; quote styles, case and whitespace are not edits.
+
+    \b
+    Example:
+        tracker diff https://example.com/news/story --db tracker.db
+        tracker diff 12 40 --db tracker.db --format html --output diff.html
+        tracker diff https://copy.example/story --against-origin --format json
+    """
+    from tracker.diff_render import Side, render_csv, render_html, render_json, render_text
+    from tracker.diffs import diff_documents, load_doc, resolve_pair, version_label
+    from tracker.store import open_db
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    db = open_db(db_path)
+    try:
+        a_id, b_id = resolve_pair(db, a, b, against_origin=against_origin)
+    except LookupError as error:
+        raise click.ClickException(str(error.args[0])) from None
+    result = diff_documents(load_doc(db, a_id), load_doc(db, b_id))
+    sides = [Side(*(lambda url, at: (url, vid, at))(*version_label(db, vid))) for vid in (a_id, b_id)]
+    if fmt == "html":
+        rendered = render_html(result, *sides)
+    elif fmt == "json":
+        rendered = render_json(result, *sides)
+    elif fmt == "csv":
+        rendered = render_csv(result)
+    else:
+        rendered = render_text(result, *sides, color=output is None)
+    if output:
+        Path(output).write_text(rendered, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(rendered, nl=False)

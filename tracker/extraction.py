@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import lxml.html
 from trafilatura import bare_extraction
 
+from tracker.normalize import normalize_text
+
 # Paragraphs that are page chrome, not article text. Each pattern must match at the start of a
 # paragraph and describe the site's furniture, never the story (kept general: no site names).
 _CHROME_PATTERNS = [
@@ -148,6 +150,9 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
         return Extracted(language=markup.get("language"), canonical_url=markup.get("canonical_url"))
     raw = doc.text or ""
     paragraphs = [p.strip() for p in raw.split("\n") if p.strip() and not is_chrome(p)]
+    # The headline is metadata: extractors often repeat it as the first line of the body.
+    if doc.title and paragraphs and normalize_text(paragraphs[0]) == normalize_text(doc.title):
+        paragraphs = paragraphs[1:]
     published = markup.get("published") if _ISO_DATE.match(markup.get("published", "")) else None
     text = "\n".join(paragraphs)
     return Extracted(

@@ -351,3 +351,11 @@ def resolve_credit_targets(db: sqlite_utils.Database) -> int:
         " and exists (select 1 from pages p where p.url = attributions.target_url)"
     )
     return cur.rowcount
+
+
+@migrations(name="0003_diffs_op_positions")
+def _diff_op_positions(db: sqlite_utils.Database) -> None:
+    # Paragraph numbers in A and B: renderers show where a paragraph moved from, and
+    # ``diffs.apply_ops`` takes an unchanged paragraph from A instead of storing it twice.
+    db["diff_ops"].add_column("a_index", int)
+    db["diff_ops"].add_column("b_index", int)

@@ -1,0 +1,522 @@
+"""The credits a page declares: which other site or page it says the article came from.
+
+Two sources of evidence, read from one lxml parse of the page:
+
+* **markup**: a cross-site ``<link rel="canonical">`` or ``og:url``, ``syndication-source`` and
+  ``original-source`` meta/link tags, JSON-LD ``isBasedOn``/``isBasedOnUrl``;
+* **phrases** in the page's visible text ("This article originally appeared on X", "Go to Original –
+  site", "Republished from X under a Creative Commons license", "Source: X"…). The whole visible
+  page is read, not only the extracted main text, because extractors tend to drop exactly these
+  closing credit lines.
+
+A credit to the page's own site is never reported: sites link their own "originally published on"
+footers to themselves, and a same-site canonical is just the page naming itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from urllib.parse import urljoin
+
+import lxml.html
+from publicsuffixlist import PublicSuffixList
+
+from tracker.extraction import parse_html
+from tracker.urls import is_http_url, normalize_url, site_of
+
+# A strict list: an unknown last label ("photo.jpg", "U.S") is not a domain.
+_PSL_STRICT = PublicSuffixList(accept_unknown=False)
+
+MAX_EVIDENCE = 300
+_MAX_NAME_WORDS = 8
+_MAX_SOURCE_LINE = 160
+_MAX_DEPTH = 400  # deeper trees are malformed; their text is not worth a RecursionError
+
+# Subtrees that never hold visible article text.
+_SKIP_TAGS = frozenset(
+    "head script style noscript template svg math iframe object embed canvas nav select option "
+    "button textarea input form video audio map".split()
+)
+# Elements that start a new line of text.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption "
+    "figure footer h1 h2 h3 h4 h5 h6 header hr html li main ol p pre section summary table tbody "
+    "thead tfoot tr td th caption ul".split()
+)
+# Tags whose text is a picture's or a table's caption: their "Source:" lines credit images or data.
+_CAPTION_TAGS = frozenset("figure figcaption caption table td th".split())
+_AD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_CAPTION_CLASS = re.compile(r"caption|credit|photo|image|img|gallery|chart|graphic", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
+
+# Cheap gate: lines without any of these words are not credit lines.
+_TRIGGER = re.compile(r"original|first\s+(?:appeared|published|posted)|republished|reprinted|source", re.I)
+
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_PERMISSION = r"(?:here\s+)?(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?"
+_PHRASES: list[tuple[str, re.Pattern[str]]] = [
+    # "SOURCE: RT . Go to ORIGINAL": the name comes first.
+    (
+        "go-to-original",
+        re.compile(
+            r"\bsources?\s*[:\uff1a]\s*(?P<before>[^\n]{1,80}?)[\s.,|:" + _DASHES + r"]*"
+            r"\bgo\s+to\s+(?:the\s+)?original\b",
+            re.I,
+        ),
+    ),
+    ("go-to-original", re.compile(r"\bgo\s+to\s+(?:the\s+)?original\b", re.I)),
+    ("originally-appeared", re.compile(r"\b(?:originally\s+appeared|appeared\s+originally)\s+(?:on|in|at)\b", re.I)),
+    (
+        "originally-published",
+        re.compile(r"\b(?:originally|first)\s+(?:published|posted)\s+(?:by|at|on|in)\b", re.I),
+    ),
+    ("first-appeared", re.compile(r"\bfirst\s+appeared\s+(?:on|in|at)\b", re.I)),
+    (
+        "republished-from",
+        re.compile(r"\brepublished\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
+    ),
+    (
+        "reprinted-from",
+        re.compile(r"\breprinted\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
+    ),
+    ("source-line", re.compile(r"^\W{0,3}sources?\s*[:\uff1a]\s*", re.I)),
+]
+# Phrase kinds that read as prose and so need the sentence to be about the article itself:
+# "The study first appeared in Nature" is news, "This story first appeared in X" is a credit.
+_NEEDS_SUBJECT = frozenset(
+    {"originally-appeared", "originally-published", "first-appeared", "republished-from", "reprinted-from"}
+)
+_SUBJECT = re.compile(
+    r"\b(?:article|articles|story|stories|post|posts|piece|essay|column|blog|report|reporting|interview|"
+    r"op-ed|commentary|editorial|feature|version|content|analysis|excerpt|letter|transcript|newsletter|"
+    r"this|it)\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+
+# Where a name ends: punctuation, a sentence end, a spaced dash.
+_NAME_CUT = re.compile(r"[,;!?()\[\]|\"\u201c\u201d\u00ab\u00bb]|\.(?=\s|$)|\s[" + _DASHES + r"]|\s:")
+# Words that end a name ("The Atlantic on March 3", "The Conversation under a licence").
+_HARD_STOP = frozenset(
+    "on under with at in by via from to where which who whose that was is are were has have had here "
+    "licensed courtesy read see before after when and/or but as it".split()
+)
+# Words allowed inside a name when a capitalised word follows ("Center for American Progress").
+_SOFT_JOIN = frozenset("of for and & the de la du der des y e et".split())
+_DOMAIN = re.compile(r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?:/\S*)?$", re.I)
+# Not a source's name: a date or time ("Originally published July 15, 2018 at 3:56 am").
+_DATE_NAME = re.compile(
+    r"^(?:the\s+)?(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|"
+    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|yesterday|today|tomorrow|last\b|next\b|earlier\b|"
+    r"print\b)",
+    re.I,
+)
+# A "Source:" that credits a picture, not a text.
+_IMAGE_SOURCE = re.compile(
+    r"\b(?:images?|photos?|photography|photographer|pictures?|shutterstock|istock(?:photo)?|getty|"
+    r"unsplash|pixabay|pexels|screenshots?|screengrab|illustrations?|graphics?|charts?|video|youtube)\b",
+    re.I,
+)
+# Link texts that say nothing about the target: use the name from the sentence instead.
+_GENERIC_LINK_TEXT = re.compile(
+    r"^(?:go\s+to\s+(?:the\s+)?original|(?:the\s+)?original(?:\s+(?:article|story|post|source))?|here|"
+    r"click\s+here|read\s+more|source|link|this|website)\W*$",
+    re.I,
+)
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One credit a page declares: what kind, the evidence, and whom it credits."""
+
+    kind: str
+    evidence: str
+    target_url: str | None
+    target_site: str | None
+    target_name: str | None
+
+    def as_dict(self) -> dict:
+        """The row stored in ``attributions`` (see ``tracker.store.store_credits``)."""
+        return asdict(self)
+
+
+@dataclass
+class _Link:
+    start: int
+    end: int
+    href: str
+    text: str
+
+
+@dataclass
+class _Line:
+    text: str
+    links: list[_Link]
+    caption: bool  # inside a figure/table caption or a credit/photo box
+
+
+class _TextLines:
+    """Visible text of a tree as lines (one per block element or ``<br>``), with link offsets."""
+
+    def __init__(self) -> None:
+        self.lines: list[_Line] = []
+        self._parts: list[str] = []
+        self._length = 0
+        self._links: list[_Link] = []
+        self._caption = False
+
+    def add(self, text: str | None, caption: bool) -> None:
+        if not text:
+            return
+        text = _SPACES.sub(" ", text.translate(_NO_WIDTH))
+        if text.startswith(" ") and (self._length == 0 or self._parts[-1].endswith(" ")):
+            text = text[1:]
+        if not text:
+            return
+        self._parts.append(text)
+        self._length += len(text)
+        self._caption = self._caption or caption
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return len(self.lines), self._length
+
+    def add_link(self, started: tuple[int, int], href: str) -> None:
+        line_index, start = started
+        if line_index != len(self.lines):  # the link spanned a block break: keep its first line only
+            if line_index < len(self.lines):
+                line = self.lines[line_index]
+                line.links.append(_Link(start, len(line.text), href, line.text[start:].strip()))
+            return
+        text = "".join(self._parts)[start : self._length].strip()
+        self._links.append(_Link(start, self._length, href, text))
+
+    def newline(self) -> None:
+        if self._parts:
+            text = "".join(self._parts).rstrip()
+            if text:
+                for link in self._links:
+                    link.end = min(link.end, len(text))
+                self.lines.append(_Line(text, self._links, self._caption))
+            else:
+                self.lines.append(_Line("", [], False))
+        self._parts, self._length, self._links, self._caption = [], 0, [], False
+
+
+def _is_hidden_or_ad(el: lxml.html.HtmlElement) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and "display:none" in style.replace(" ", "").lower():
+        return True
+    marks = (el.get("class") or "") + " " + (el.get("id") or "")
+    return bool(marks.strip()) and bool(_AD_CLASS.search(marks))
+
+
+def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int) -> None:
+    tag = el.tag
+    if not isinstance(tag, str):  # comments and processing instructions
+        return
+    tag = tag.lower()
+    if tag in _SKIP_TAGS or depth > _MAX_DEPTH or _is_hidden_or_ad(el):
+        return
+    if tag == "br":
+        out.newline()
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        out.newline()
+    if not caption:
+        marks = (el.get("class") or "") + " " + (el.get("id") or "")
+        caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
+    href = el.get("href") if tag == "a" else None
+    started = out.position
+    out.add(el.text, caption)
+    for child in el:
+        _walk(child, out, caption, depth + 1)
+        out.add(child.tail, caption)
+    if href:
+        out.add_link(started, href)
+    if block:
+        out.newline()
+
+
+def _visible_lines(tree: lxml.html.HtmlElement) -> list[_Line]:
+    out = _TextLines()
+    body = tree.find("body")
+    _walk(body if body is not None else tree, out, False, 0)
+    out.newline()
+    return [line for line in out.lines if line.text]
+
+
+def _compact(name: str) -> str:
+    name = _NOT_A_WORD.sub("", name.casefold())
+    return name[3:] if name.startswith("the") and len(name) > 6 else name
+
+
+def _domain_site(name: str) -> str | None:
+    """The registrable domain of a name written as a domain ("www.rt.com"), else None."""
+    name = name.strip().rstrip("/.")
+    if not _DOMAIN.match(name):
+        return None
+    host = re.sub(r"^https?://", "", name, flags=re.I).split("/")[0].lower()
+    return site_of(host) if _PSL_STRICT.privatesuffix(host) else None
+
+
+def _parse_name(rest: str) -> str | None:
+    """The source's name at the start of ``rest``, or None when there is none ("July 15, 2018")."""
+    rest = rest.lstrip(" \t:*\"'\u201c\u2018" + _DASHES.replace("\\", ""))
+    cut = _NAME_CUT.search(rest)
+    if cut:
+        rest = rest[: cut.start()]
+    words = rest.split()
+    name: list[str] = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if i > 0 and lower in _HARD_STOP:
+            break
+        if lower in _SOFT_JOIN:
+            if i + 1 < len(words) and words[i + 1][:1].isupper():
+                name.append(word)
+                continue
+            break
+        if i > 0 and word[:1].islower() and not _DOMAIN.match(word):
+            break
+        name.append(word)
+        if len(name) >= _MAX_NAME_WORDS:
+            break
+    text = " ".join(name).strip(" .:'\u2019")
+    if not text or _DATE_NAME.match(text):
+        return None
+    return text
+
+
+def _plausible_name(name: str) -> bool:
+    """A name read from prose without a link: a domain, or a capitalised name."""
+    if _domain_site(name):
+        return True
+    bare = re.sub(r"^the\s+", "", name, flags=re.I)
+    return bare[:1].isupper() or bare[:1].isdigit() and bool(re.search(r"[A-Za-z]", bare))
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the sentence(s) covering ``text[start:end]``."""
+    begin = 0
+    for m in _SENTENCE_END.finditer(text, 0, start):
+        begin = m.end()
+    after = _SENTENCE_END.search(text, end)
+    return begin, (after.start() + 1 if after else len(text))
+
+
+def _evidence(text: str, start: int, end: int) -> str:
+    if len(text) <= MAX_EVIDENCE:
+        return text.strip()
+    begin, finish = _sentence_bounds(text, start, end)
+    return text[begin:finish].strip()[:MAX_EVIDENCE].rstrip()
+
+
+class _Page:
+    """The page's own identity, to resolve links and to tell self-credits from credits."""
+
+    def __init__(self, tree: lxml.html.HtmlElement | None, url: str) -> None:
+        self.url = normalize_url(url) if url else ""
+        self.base = self.url
+        self.site = site_of(self.url) if self.url else ""
+        names = {self.site, self.site.split(".")[0]} if self.site else set()
+        if tree is not None:
+            base = tree.find(".//base[@href]")
+            if base is not None and base.get("href", "").strip():
+                self.base = urljoin(self.url, base.get("href").strip())
+            for meta in tree.iterfind(".//meta[@content]"):
+                key = (meta.get("property") or meta.get("name") or "").lower()
+                if key in ("og:site_name", "application-name", "publisher", "twitter:site"):
+                    names.add(meta.get("content", "").lstrip("@"))
+        self.names = {_compact(n) for n in names if n and _compact(n)}
+
+    def resolve(self, href: str | None) -> str | None:
+        """An absolute, normalised http(s) URL for ``href``, or None."""
+        if not href:
+            return None
+        href = href.strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            return None
+        try:
+            absolute = urljoin(self.base, href) if self.base else href
+            return normalize_url(absolute) if is_http_url(absolute) else None
+        except ValueError:  # malformed ports and hosts
+            return None
+
+    def is_self(self, target_site: str | None, target_name: str | None) -> bool:
+        if target_site:
+            return target_site == self.site
+        if target_name:
+            compact = _compact(target_name)
+            return compact in self.names or any(compact == n.split(".")[0] for n in self.names)
+        return False
+
+
+class _Collector:
+    """Credits in order of discovery, with duplicates (same kind and target) and self-credits dropped."""
+
+    def __init__(self, page: _Page) -> None:
+        self.page = page
+        self.credits: list[Credit] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def add(self, kind: str, evidence: str, url: str | None, name: str | None, site: str | None = None) -> None:
+        name = _SPACES.sub(" ", name).strip() if name else None
+        if url:
+            site = site_of(url)
+        if not url and not site and not name:
+            return
+        if self.page.is_self(site, name):
+            return
+        keys = {(kind, target) for target in (url or site, _compact(name or "")) if target}
+        if keys & self._seen:
+            return
+        self._seen |= keys
+        evidence = evidence.strip()[:MAX_EVIDENCE]
+        self.credits.append(Credit(kind, evidence, url, site, name or None))
+
+
+def _tag_evidence(tag: str, attrs: dict[str, str]) -> str:
+    rendered = " ".join(f'{k}="{v[:200]}"' for k, v in attrs.items())
+    return f"<{tag} {rendered}>"
+
+
+def _json_ld_targets(data: object, depth: int = 0) -> list[tuple[str, object]]:
+    """Every ``isBasedOn``/``isBasedOnUrl`` value anywhere in a JSON-LD document."""
+    if depth > 20:
+        return []
+    found: list[tuple[str, object]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("isBasedOn", "isBasedOnUrl"):
+                for item in value if isinstance(value, list) else [value]:
+                    found.append((key, item))
+            elif isinstance(value, (dict, list)):
+                found.extend(_json_ld_targets(value, depth + 1))
+    elif isinstance(data, list):
+        for item in data:
+            found.extend(_json_ld_targets(item, depth + 1))
+    return found
+
+
+def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -> None:
+    for link in tree.iterfind(".//link[@href]"):
+        rels = (link.get("rel") or "").lower().split()
+        href = link.get("href", "").strip()
+        for rel, kind in (("canonical", "canonical"), ("original-source", "original-source")):
+            if rel in rels:
+                target = page.resolve(href)
+                if target:
+                    out.add(kind, _tag_evidence("link", {"rel": rel, "href": href}), target, None)
+    for meta in tree.iterfind(".//meta[@content]"):
+        attr = "property" if meta.get("property") else "name"
+        key = (meta.get(attr) or "").strip().lower()
+        kind = {"og:url": "og:url", "syndication-source": "syndication-source", "original-source": "original-source"}
+        if key not in kind:
+            continue
+        content = meta.get("content", "").strip()
+        target = page.resolve(content)
+        if target:
+            out.add(kind[key], _tag_evidence("meta", {attr: key, "content": content}), target, None)
+    for script in tree.iterfind(".//script[@type]"):
+        if "ld+json" not in script.get("type", "").lower() or "isBasedOn" not in (script.text or ""):
+            continue
+        try:
+            data = json.loads(script.text.strip().removeprefix("<!--").removesuffix("-->"), strict=False)
+        except ValueError:
+            continue
+        for key, value in _json_ld_targets(data):
+            url = name = None
+            if isinstance(value, str):
+                url = value
+            elif isinstance(value, dict):
+                url = value.get("url") or value.get("@id")
+                name = value.get("name") if isinstance(value.get("name"), str) else None
+                url = url if isinstance(url, str) else None
+            target = page.resolve(url)
+            if target or name:
+                shown = json.dumps(value, ensure_ascii=False)[:200]
+                out.add("isBasedOn", f'"{key}": {shown}', target, name)
+
+
+def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
+    text = line.text
+    if not _TRIGGER.search(text):
+        return
+    claimed: list[tuple[int, int]] = []  # spans already read as one credit ("SOURCE: RT . Go to ORIGINAL")
+    for kind, pattern in _PHRASES:
+        if kind == "source-line" and (line.caption or len(text) > _MAX_SOURCE_LINE):
+            continue
+        for match in pattern.finditer(text):
+            if any(s <= match.start() < e for s, e in claimed):
+                continue
+            if kind in _NEEDS_SUBJECT:
+                begin, _ = _sentence_bounds(text, match.start(), match.end())
+                prefix = text[begin : match.start()]
+                if _NOT_A_WORD.sub("", prefix) and not _SUBJECT.search(prefix):
+                    continue
+            if "before" in pattern.groupindex:
+                name = _parse_name(match.group("before"))
+            else:
+                name = _parse_name(text[match.end() :])
+            _, sentence_end = _sentence_bounds(text, match.start(), match.end())
+            link = next(
+                (
+                    lk
+                    for lk in line.links
+                    if lk.end > match.start() and lk.start < sentence_end and page.resolve(lk.href)
+                ),
+                None,
+            )
+            if kind == "go-to-original" and link is None and name is None:
+                continue
+            if kind == "source-line" and (name is None or _IMAGE_SOURCE.search(text[match.end() :])):
+                continue
+            if link is None and (name is None or not _plausible_name(name)):
+                continue
+            if name and kind == "source-line" and len(name.split()) > _MAX_NAME_WORDS:
+                continue
+            target_url = page.resolve(link.href) if link else None
+            target_name = link.text if link and link.text and not _GENERIC_LINK_TEXT.match(link.text) else name
+            site = None if target_url else (_domain_site(name) if name else None)
+            out.add(kind, _evidence(text, match.start(), match.end()), target_url, target_name, site)
+            claimed.append((match.start(), match.end()))
+
+
+def find_credits(html: str | bytes, url: str, paragraphs: list[str] | None = None) -> list[Credit]:
+    """Find the credits a page declares to other sites: markup first, then phrases in its text.
+
+    Args:
+        html: the page as fetched.
+        url: the page's own URL (relative links resolve against it, or its ``<base href>``).
+        paragraphs: the extracted main text, when known; read as well as the visible page text.
+
+    Returns:
+        The credits, without duplicates and without credits to the page's own site.
+
+    Examples:
+        >>> page = '<p>This article originally appeared on <a href="https://theatlantic.com/x">The Atlantic</a>.</p>'
+        >>> [(c.kind, c.target_site, c.target_name) for c in find_credits(page, "https://citylab.com/y")]
+        [('originally-appeared', 'theatlantic.com', 'The Atlantic')]
+    """
+    tree = parse_html(html) if html else None
+    page = _Page(tree, url)
+    out = _Collector(page)
+    if tree is not None:
+        _markup_credits(tree, page, out)
+        for line in _visible_lines(tree):
+            _phrase_credits(line, page, out)
+    for paragraph in paragraphs or []:
+        for text in paragraph.splitlines():
+            _phrase_credits(_Line(_SPACES.sub(" ", text.translate(_NO_WIDTH)).strip(), [], False), page, out)
+    return out.credits

@@ -1,0 +1,779 @@
+"""Diffs: what changed between two versions of a page, or between an original and its repost.
+
+One engine answers both questions. Paragraphs become pandas frames; each paragraph is compared by
+its normalised form (:func:`tracker.normalize.normalize_text`), so quote styles, dashes, case and
+whitespace are never reported as edits. The alignment then has four steps:
+
+1. Paragraphs with the same normalised text are anchored in order (a longest-common-subsequence
+   style match on the paragraph keys, never on raw text, so long articles stay cheap).
+2. Paragraphs present on both sides but left out of that in-order match changed place: each one is
+   a single ``move``.
+3. In every gap between two anchors, leftover paragraphs are paired as ``replace`` when they share
+   enough words (a monotonic best pairing; the reported similarity is the word-level
+   ``difflib`` ratio).
+4. What is still left is ``delete`` (only in A) or ``insert`` (only in B).
+
+The alignment is computed in one canonical orientation and transposed when needed, so
+``diff(A, B)`` and ``diff(B, A)`` are exact mirrors: inserts become deletes, words added become
+words removed.
+
+Ops are ordered as B reads, with each deleted paragraph placed where it stood in A. Every op keeps
+A's and B's original (un-normalised) text, so :func:`apply_ops` rebuilds B exactly from A.
+
+In the database a diff is one ``diffs`` row with the summary figures and its ``diff_ops`` rows.
+``diff_ops.b_text`` is NULL when B's paragraph is byte-identical to ``a_text`` (most of a repost),
+which keeps the table small without losing anything: the text is ``a_text``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from functools import cached_property
+from typing import Any, Literal
+
+import pandas as pd
+import sqlite_utils
+from sqlite_utils.db import NotFoundError
+
+from tracker.normalize import normalize_text
+from tracker.store import utcnow
+
+OpName = Literal["equal", "replace", "insert", "delete", "move"]
+DiffKind = Literal["version", "repost"]
+
+# Two leftover paragraphs in the same gap are "the same paragraph, reworded" when at least this
+# share of their distinct words is common (Dice coefficient on word sets).
+REPLACE_MIN_OVERLAP = 0.5
+# Above this many candidate pairs in one gap (a full rewrite of a very long text), pairing is
+# skipped: the paragraphs are reported as removed and added rather than spending seconds.
+MAX_GAP_PAIRS = 250_000
+
+
+@dataclass(eq=False)
+class Doc:
+    """One side of a diff: a version's fields and its paragraphs.
+
+    Attributes:
+        paragraphs: The body, one string per paragraph, as stored (not normalised).
+        title: Headline.
+        byline: Author line.
+        published: Publication date as the page states it.
+        credits: Credit keys the page declares (see :func:`credit_keys`), e.g. ``"site:apnews.com"``.
+    """
+
+    paragraphs: list[str]
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    credits: list[str] = field(default_factory=list)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Paragraphs as a frame: ``text``, ``norm`` (normalised) and ``n_words``."""
+        norms = [normalize_text(p) for p in self.paragraphs]
+        frame = pd.DataFrame({"text": self.paragraphs, "norm": norms}, dtype=object)
+        frame["n_words"] = (frame["norm"].str.count(" ") + 1).where(frame["norm"] != "", 0)
+        return frame
+
+    @cached_property
+    def norms(self) -> list[str]:
+        return self.frame["norm"].tolist()
+
+    @cached_property
+    def word_counts(self) -> list[int]:
+        return self.frame["n_words"].astype(int).tolist()
+
+
+@dataclass
+class DiffOp:
+    """One step from A to B.
+
+    Attributes:
+        seq: Position in the op list (0-based).
+        op: ``equal``, ``replace``, ``insert``, ``delete`` or ``move``.
+        a_text: A's paragraph (None for ``insert``).
+        b_text: B's paragraph, original text (None for ``delete``).
+        similarity: 1.0 for ``equal``/``move``, the word-level ratio for ``replace``, else None.
+        a_index: Paragraph number in A (0-based), None for ``insert``.
+        b_index: Paragraph number in B (0-based), None for ``delete``.
+    """
+
+    seq: int
+    op: OpName
+    a_text: str | None
+    b_text: str | None
+    similarity: float | None
+    a_index: int | None
+    b_index: int | None
+
+
+@dataclass
+class DiffResult:
+    """Summary figures and ops of one diff (the columns of ``diffs`` plus the ``diff_ops``)."""
+
+    retained: float
+    words_added: int
+    words_removed: int
+    paragraphs_added: int
+    paragraphs_removed: int
+    paragraphs_changed: int
+    paragraphs_moved: int
+    title_changed: bool
+    old_title: str | None
+    new_title: str | None
+    byline_changed: bool
+    published_changed: bool
+    credit_added: bool
+    credit_removed: bool
+    ops: list[DiffOp] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The summary figures as a plain dict (no ops)."""
+        data = asdict(self)
+        del data["ops"]
+        return data
+
+    def ops_frame(self) -> pd.DataFrame:
+        """The ops as a pandas frame, one row per op."""
+        columns = ["seq", "op", "a_index", "b_index", "similarity", "a_text", "b_text"]
+        return pd.DataFrame([asdict(op) for op in self.ops], columns=columns)
+
+    @property
+    def body_equal(self) -> bool:
+        """True when every paragraph is ``equal`` (no body edit at all)."""
+        return all(op.op == "equal" for op in self.ops)
+
+
+# ---------------------------------------------------------------------------------------------
+# Alignment
+
+
+@dataclass
+class _Pair:
+    a: int | None
+    b: int | None
+    op: OpName
+    similarity: float | None
+    matched_words: int  # words of A kept in B by this pair
+
+
+def _word_match(a_norm: str, b_norm: str) -> tuple[float, int]:
+    """Word-level ratio and number of matched words of two normalised paragraphs."""
+    a_words, b_words = a_norm.split(), b_norm.split()
+    if not a_words and not b_words:
+        return 1.0, 0
+    matcher = SequenceMatcher(None, a_words, b_words, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return 2.0 * matched / (len(a_words) + len(b_words)), matched
+
+
+def _pair_gap(
+    a_idx: list[int], b_idx: list[int], a: Doc, b: Doc, a_sets: dict, b_sets: dict
+) -> list[tuple[int, int]]:
+    """Best monotonic pairing of the leftover paragraphs of one gap (reworded paragraphs)."""
+    n, m = len(a_idx), len(b_idx)
+    if not n or not m or n * m > MAX_GAP_PAIRS:
+        return []
+    for idx, doc, sets in ((a_idx, a, a_sets), (b_idx, b, b_sets)):
+        for i in idx:
+            if i not in sets:
+                sets[i] = frozenset(doc.norms[i].split())
+    sim = [[0.0] * m for _ in range(n)]
+    any_pair = False
+    for r, i in enumerate(a_idx):
+        sa = a_sets[i]
+        row = sim[r]
+        for c, j in enumerate(b_idx):
+            sb = b_sets[j]
+            total = len(sa) + len(sb)
+            if total and sa and sb:
+                dice = 2.0 * len(sa & sb) / total
+                if dice >= REPLACE_MIN_OVERLAP:
+                    row[c] = dice
+                    any_pair = True
+    if not any_pair:
+        return []
+    # Monotonic alignment maximising total overlap (like an LCS weighted by similarity).
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for r in range(n - 1, -1, -1):
+        here, below = score[r], score[r + 1]
+        row = sim[r]
+        for c in range(m - 1, -1, -1):
+            best = below[c] if below[c] >= here[c + 1] else here[c + 1]
+            if row[c] and row[c] + below[c + 1] > best:
+                best = row[c] + below[c + 1]
+            here[c] = best
+    pairs = []
+    r = c = 0
+    while r < n and c < m:
+        if sim[r][c] and score[r][c] == sim[r][c] + score[r + 1][c + 1]:
+            pairs.append((a_idx[r], b_idx[c]))
+            r += 1
+            c += 1
+        elif score[r][c] == score[r + 1][c]:
+            r += 1
+        else:
+            c += 1
+    return pairs
+
+
+def _align_oriented(a: Doc, b: Doc) -> list[_Pair]:
+    """Align ``a`` to ``b``: every paragraph of both sides appears in exactly one pair."""
+    a_norms, b_norms = a.norms, b.norms
+    pairs: list[_Pair] = []
+    a_done = [False] * len(a_norms)
+    b_done = [False] * len(b_norms)
+    anchors: list[tuple[int, int, int]] = []
+    matcher = SequenceMatcher(None, a_norms, b_norms, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        anchors.append((block.a, block.b, block.size))
+        for k in range(block.size):
+            i, j = block.a + k, block.b + k
+            a_done[i] = b_done[j] = True
+            pairs.append(_Pair(i, j, "equal", 1.0, a.word_counts[i]))
+
+    # Same paragraph on both sides but outside the in-order match: it moved.
+    waiting: dict[str, list[int]] = {}
+    for i, done in enumerate(a_done):
+        if not done:
+            waiting.setdefault(a_norms[i], []).append(i)
+    for j, done in enumerate(b_done):
+        if not done and waiting.get(b_norms[j]):
+            i = waiting[b_norms[j]].pop(0)
+            a_done[i] = b_done[j] = True
+            pairs.append(_Pair(i, j, "move", 1.0, a.word_counts[i]))
+
+    # Reworded paragraphs: pair leftovers within each gap between anchors, in order.
+    a_sets: dict[int, frozenset] = {}
+    b_sets: dict[int, frozenset] = {}
+    a_start = b_start = 0
+    for a_end, b_end, size in anchors:  # the last block is the (len_a, len_b, 0) sentinel
+        gap_a = [i for i in range(a_start, a_end) if not a_done[i]]
+        gap_b = [j for j in range(b_start, b_end) if not b_done[j]]
+        for i, j in _pair_gap(gap_a, gap_b, a, b, a_sets, b_sets):
+            ratio, matched = _word_match(a_norms[i], b_norms[j])
+            a_done[i] = b_done[j] = True
+            pairs.append(_Pair(i, j, "replace", round(ratio, 4), matched))
+        a_start, b_start = a_end + size, b_end + size
+
+    pairs.extend(_Pair(i, None, "delete", None, 0) for i, done in enumerate(a_done) if not done)
+    pairs.extend(_Pair(None, j, "insert", None, 0) for j, done in enumerate(b_done) if not done)
+    return pairs
+
+
+def _align(a: Doc, b: Doc) -> list[_Pair]:
+    """Align in a canonical orientation so that swapping A and B mirrors the result exactly."""
+    if a.norms <= b.norms:
+        return _align_oriented(a, b)
+    mirrored = {"insert": "delete", "delete": "insert"}
+    pairs = []
+    for p in _align_oriented(b, a):
+        op = mirrored.get(p.op, p.op)
+        matched = a.word_counts[p.b] if p.op in ("equal", "move") else p.matched_words
+        pairs.append(_Pair(p.b, p.a, op, p.similarity, matched))  # type: ignore[arg-type]
+    return pairs
+
+
+def _order_ops(pairs: list[_Pair], a: Doc, b: Doc) -> list[DiffOp]:
+    """Order ops as B reads, each deleted paragraph placed where it stood in A."""
+    by_b: dict[int, _Pair] = {p.b: p for p in pairs if p.b is not None}
+    deleted = {p.a for p in pairs if p.op == "delete"}
+    n_a, n_b = len(a.paragraphs), len(b.paragraphs)
+    # For each B position, the A index of the next in-order pair at or after it: the deletes
+    # before that index belong before the B paragraph.
+    next_anchor = [n_a] * (n_b + 1)
+    for j in range(n_b - 1, -1, -1):
+        p = by_b[j]
+        next_anchor[j] = p.a if p.op in ("equal", "replace") else next_anchor[j + 1]  # type: ignore[assignment]
+    ops: list[DiffOp] = []
+    a_ptr = 0
+
+    def flush_deletes(upto: int) -> None:
+        nonlocal a_ptr
+        while a_ptr < upto:
+            if a_ptr in deleted:
+                text = a.paragraphs[a_ptr]
+                ops.append(DiffOp(len(ops), "delete", text, None, None, a_ptr, None))
+            a_ptr += 1
+
+    for j in range(n_b):
+        p = by_b[j]
+        b_text = b.paragraphs[j]
+        if p.op in ("equal", "replace"):
+            flush_deletes(p.a)  # type: ignore[arg-type]
+            a_ptr = p.a + 1  # type: ignore[operator]
+        elif p.op == "insert":
+            flush_deletes(next_anchor[j])
+        a_text = a.paragraphs[p.a] if p.a is not None else None
+        ops.append(DiffOp(len(ops), p.op, a_text, b_text, p.similarity, p.a, j))
+    flush_deletes(n_a)
+    return ops
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+
+def _field_changed(old: str | None, new: str | None) -> bool:
+    return normalize_text(old or "") != normalize_text(new or "")
+
+
+def diff_documents(a: Doc, b: Doc) -> DiffResult:
+    """Diff two documents: fields (title, byline, published, credits) and body paragraphs.
+
+    Args:
+        a: The earlier version, or the original.
+        b: The later version, or the repost.
+
+    Returns:
+        The summary figures and the ops; ``apply_ops(a.paragraphs, result.ops) == b.paragraphs``.
+
+    Examples:
+        >>> r = diff_documents(Doc(["One.", "Two."]), Doc(["Two.", "One.", "Three."]))
+        >>> [op.op for op in r.ops], r.paragraphs_moved, r.words_added
+        (['move', 'equal', 'insert'], 1, 1)
+    """
+    if a.norms == b.norms:
+        pairs = [_Pair(i, i, "equal", 1.0, n) for i, n in enumerate(a.word_counts)]
+    else:
+        pairs = _align(a, b)
+    ops = _order_ops(pairs, a, b)
+
+    frame = pd.DataFrame(
+        {
+            "op": [p.op for p in pairs],
+            "a_words": [a.word_counts[p.a] if p.a is not None else 0 for p in pairs],
+            "b_words": [b.word_counts[p.b] if p.b is not None else 0 for p in pairs],
+            "matched": [p.matched_words for p in pairs],
+        }
+    )
+    counts = frame["op"].value_counts()
+    a_total = int(frame["a_words"].sum())
+    # Words kept from A (equal, moved, and the common words of reworded paragraphs).
+    kept = int(frame["matched"].sum())
+    b_kept = int(frame.loc[frame["op"].isin(["equal", "move"]), "b_words"].sum())
+    b_kept += int(frame.loc[frame["op"] == "replace", "matched"].sum())
+    a_credits, b_credits = set(a.credits), set(b.credits)
+    return DiffResult(
+        retained=round(kept / a_total, 4) if a_total else 1.0,
+        words_added=int(frame["b_words"].sum()) - b_kept,
+        words_removed=a_total - kept,
+        paragraphs_added=int(counts.get("insert", 0)),
+        paragraphs_removed=int(counts.get("delete", 0)),
+        paragraphs_changed=int(counts.get("replace", 0)),
+        paragraphs_moved=int(counts.get("move", 0)),
+        title_changed=_field_changed(a.title, b.title),
+        old_title=a.title,
+        new_title=b.title,
+        byline_changed=_field_changed(a.byline, b.byline),
+        published_changed=(a.published or "").strip() != (b.published or "").strip(),
+        credit_added=bool(b_credits - a_credits),
+        credit_removed=bool(a_credits - b_credits),
+        ops=ops,
+    )
+
+
+def apply_ops(a_paragraphs: Sequence[str], ops: Iterable[DiffOp]) -> list[str]:
+    """Rebuild B's paragraphs from A's and the ops of a diff.
+
+    ``b_text`` None on an ``equal``/``move`` op means "as in A" (how the database stores it).
+
+    Raises:
+        ValueError: The ops do not belong to these paragraphs (an op's ``a_text`` differs from A,
+            or A's paragraphs are not each used exactly once).
+    """
+    out: list[str] = []
+    used: list[int] = []
+    for op in sorted(ops, key=lambda o: o.seq):
+        if op.a_index is not None:
+            if op.a_index >= len(a_paragraphs) or a_paragraphs[op.a_index] != op.a_text:
+                raise ValueError(f"op {op.seq} does not match paragraph {op.a_index} of A")
+            used.append(op.a_index)
+        if op.op == "delete":
+            continue
+        if op.b_text is None:
+            if op.op not in ("equal", "move") or op.a_index is None:
+                raise ValueError(f"op {op.seq} ({op.op}) has no text for B")
+            out.append(a_paragraphs[op.a_index])
+        else:
+            out.append(op.b_text)
+    if sorted(used) != list(range(len(a_paragraphs))):
+        raise ValueError("the ops do not use every paragraph of A exactly once")
+    return out
+
+
+_TOKEN = re.compile(r"\S+\s*")
+
+
+def word_changes(a_text: str, b_text: str) -> list[tuple[str, str, str]]:
+    """Word-level changes inside a reworded paragraph, for renderers.
+
+    Words are compared in normalised form, so a changed quote mark or comma is not highlighted.
+
+    Returns:
+        ``(tag, a_chunk, b_chunk)`` triples covering both texts in order; ``tag`` is ``equal``
+        (then ``b_chunk`` is B's spelling), ``delete``, ``insert`` or ``replace``.
+    """
+    a_tokens, b_tokens = _TOKEN.findall(a_text), _TOKEN.findall(b_text)
+    a_keys = [normalize_text(t) or t.strip() for t in a_tokens]
+    b_keys = [normalize_text(t) or t.strip() for t in b_tokens]
+    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    chunks = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        chunks.append((tag, "".join(a_tokens[i1:i2]), "".join(b_tokens[j1:j2])))
+    return chunks
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage
+
+
+def credit_keys(db: sqlite_utils.Database, version_id: int) -> list[str]:
+    """The credits a version declares, as comparable keys.
+
+    A credit is keyed by its target, not by how it is stated, so a credit moving from a "Source:"
+    line to a canonical link is not reported as removed: ``site:<target_site>``, else
+    ``name:<normalised target_name>``, else ``<kind>:<normalised evidence>``.
+
+    ``attributions`` stores each credit once per page, on the version that first showed it. A
+    credit counts for this version when it was recorded on it or on an earlier version of the
+    same page, unless its evidence is text that stood in the recording version's body or byline
+    and is gone from this one (a dropped credit line). Credits seen through links or metadata
+    cannot be told apart from history, so they carry forward.
+    """
+    version = db.execute(
+        "select page_id, coalesce(byline, '') || ' ' || coalesce(text, '') from versions where id = ?",
+        [version_id],
+    ).fetchone()
+    if version is None:
+        return []
+    page_id, own_text = version
+    rows = db.execute(
+        "select a.kind, a.target_site, a.target_name, a.evidence, a.version_id,"
+        " coalesce(v.byline, '') || ' ' || coalesce(v.text, '')"
+        " from attributions a left join versions v on v.id = a.version_id"
+        " where a.page_id = ? and (a.version_id is null or a.version_id <= ?)",
+        [page_id, version_id],
+    ).fetchall()
+    keys = set()
+    own_norm = None
+    for kind, site, name, evidence, recorded_on, recorded_text in rows:
+        evidence_norm = normalize_text(evidence or "")
+        if recorded_on != version_id and evidence_norm:
+            if own_norm is None:
+                own_norm = normalize_text(own_text)
+            was_text = evidence_norm in normalize_text(recorded_text or "")
+            if was_text and evidence_norm not in own_norm:
+                continue
+        if site:
+            keys.add(f"site:{site.lower()}")
+        elif name and normalize_text(name):
+            keys.add(f"name:{normalize_text(name)}")
+        else:
+            keys.add(f"{kind}:{evidence_norm}")
+    return sorted(keys)
+
+
+def load_doc(db: sqlite_utils.Database, version_id: int) -> Doc:
+    """A stored version as a :class:`Doc` (paragraphs, fields and credits).
+
+    Raises:
+        KeyError: No version has this id.
+    """
+    row = db.execute(
+        "select title, byline, published, paragraphs, text from versions where id = ?", [version_id]
+    ).fetchone()
+    if row is None:
+        raise KeyError(version_id)
+    title, byline, published, paragraphs_json, text = row
+    if paragraphs_json:
+        paragraphs = json.loads(paragraphs_json)
+    else:
+        paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return Doc(paragraphs, title, byline, published, credit_keys(db, version_id))
+
+
+def _insert_diff(
+    db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str, result: DiffResult
+) -> int:
+    row = result.summary()
+    for flag in ("title_changed", "byline_changed", "published_changed", "credit_added", "credit_removed"):
+        row[flag] = int(row[flag])
+    columns = ["kind", "a_version_id", "b_version_id", *row.keys(), "created"]
+    values = [kind, a_version_id, b_version_id, *row.values(), utcnow()]
+    cursor = db.conn.execute(
+        f"insert or ignore into diffs ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+        values,
+    )
+    if cursor.rowcount == 0:  # another writer stored it first
+        return -1
+    diff_id = cursor.lastrowid
+    db.conn.executemany(
+        "insert into diff_ops (diff_id, seq, op, a_text, b_text, similarity, a_index, b_index)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                diff_id,
+                op.seq,
+                op.op,
+                op.a_text,
+                None if op.b_text == op.a_text else op.b_text,
+                op.similarity,
+                op.a_index,
+                op.b_index,
+            )
+            for op in result.ops
+        ],
+    )
+    return diff_id  # type: ignore[return-value]
+
+
+def _existing_diff(db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str) -> int | None:
+    row = db.execute(
+        "select id from diffs where a_version_id = ? and b_version_id = ? and kind = ?",
+        [a_version_id, b_version_id, kind],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def diff_versions(
+    db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: DiffKind = "version"
+) -> int:
+    """Diff two stored versions and store the result; returns the ``diffs`` id.
+
+    Idempotent: an existing diff of the same pair and kind is returned as is.
+
+    Raises:
+        KeyError: A version id does not exist.
+    """
+    existing = _existing_diff(db, a_version_id, b_version_id, kind)
+    if existing is not None:
+        return existing
+    result = diff_documents(load_doc(db, a_version_id), load_doc(db, b_version_id))
+    with db.atomic():
+        diff_id = _insert_diff(db, a_version_id, b_version_id, kind, result)
+    if diff_id < 0:
+        return _existing_diff(db, a_version_id, b_version_id, kind)  # type: ignore[return-value]
+    return diff_id
+
+
+def _diff_pairs(db: sqlite_utils.Database, pairs: Iterable[tuple[int, int]], kind: DiffKind) -> int:
+    """Diff and store many pairs in one transaction, sharing loaded documents; returns diffs added."""
+    docs: dict[int, Doc] = {}
+    added = 0
+    with db.atomic():
+        for a_id, b_id in pairs:
+            if a_id == b_id or _existing_diff(db, a_id, b_id, kind) is not None:
+                continue
+            for vid in (a_id, b_id):
+                if vid not in docs:
+                    docs[vid] = load_doc(db, vid)
+            result = diff_documents(docs[a_id], docs[b_id])
+            if _insert_diff(db, a_id, b_id, kind, result) >= 0:
+                added += 1
+            if len(docs) > 4096:  # members are visited cluster by cluster: keep the cache small
+                docs.clear()
+    return added
+
+
+def diff_new_versions(db: sqlite_utils.Database, pairs: Iterable[tuple[int | None, int | None]]) -> int:
+    """Diff each new version against the previous version of its page (kind ``version``).
+
+    Args:
+        db: The tracker database.
+        pairs: ``(previous_version_id, new_version_id)``, e.g. from ``StoreResult``; pairs with a
+            missing side (a first version) are skipped.
+
+    Returns:
+        The number of diffs added; pairs already diffed are skipped, so repeating a call adds
+        nothing.
+    """
+    clean = [(a, b) for a, b in pairs if a is not None and b is not None]
+    return _diff_pairs(db, clean, "version")
+
+
+_MEMBER_PAIRS_SQL = """
+with latest as (
+  select page_id, max(id) as version_id from (
+    select page_id, id, row_number() over (
+      partition by page_id order by fetched_at desc, id desc) as rank
+    from versions) where rank = 1 group by page_id
+),
+origins as (
+  select c.id as cluster_id, coalesce(c.origin_page_id, (
+    select m.page_id from cluster_members m
+    where m.cluster_id = c.id and m.role = 'origin' limit 1)) as origin_page_id
+  from clusters c {where}
+)
+select o.cluster_id, ao.version_id as a_version_id, bm.version_id as b_version_id
+from origins o
+join cluster_members m on m.cluster_id = o.cluster_id
+join latest ao on ao.page_id = o.origin_page_id
+join latest bm on bm.page_id = m.page_id
+where m.page_id != o.origin_page_id and coalesce(m.role, '') != 'origin'
+  and ao.version_id != bm.version_id
+  and not exists (select 1 from diffs d where d.a_version_id = ao.version_id
+                  and d.b_version_id = bm.version_id and d.kind = 'repost')
+order by o.cluster_id, m.page_id
+"""
+
+
+def diff_cluster_members(db: sqlite_utils.Database, cluster_ids: Iterable[int] | None = None) -> int:
+    """Diff every cluster member against its cluster's origin (kind ``repost``).
+
+    A is the origin's latest version, B the member's latest version. Pairs already diffed are
+    skipped, so calling this again after clustering only diffs new members, members with a new
+    version, and every member of a cluster whose origin changed.
+
+    Args:
+        db: The tracker database.
+        cluster_ids: The clusters to visit; all when None.
+
+    Returns:
+        The number of diffs added.
+    """
+    if cluster_ids is None:
+        sql, params = _MEMBER_PAIRS_SQL.format(where=""), []
+    else:
+        params = [int(c) for c in cluster_ids]
+        if not params:
+            return 0
+        sql = _MEMBER_PAIRS_SQL.format(where=f"where c.id in ({', '.join('?' * len(params))})")
+    try:
+        rows = db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as error:  # noqa: F841 - tables not created yet
+        if "no such table" in str(error):
+            return 0
+        raise
+    return _diff_pairs(db, [(a, b) for _, a, b in rows], "repost")
+
+
+def load_diff(db: sqlite_utils.Database, diff_id: int) -> tuple[dict, DiffResult]:
+    """A stored diff: its ``diffs`` row and a :class:`DiffResult` with the ops (B text filled in).
+
+    Raises:
+        KeyError: No diff has this id.
+    """
+    try:
+        row = db["diffs"].get(diff_id)
+    except NotFoundError:
+        raise KeyError(diff_id) from None
+    ops = []
+    for op in db.query("select * from diff_ops where diff_id = ? order by seq", [diff_id]):
+        b_text = op["b_text"]
+        if b_text is None and op["op"] in ("equal", "move"):
+            b_text = op["a_text"]
+        ops.append(
+            DiffOp(
+                op["seq"], op["op"], op["a_text"], b_text, op["similarity"], op["a_index"], op["b_index"]
+            )
+        )
+    flags = ("title_changed", "byline_changed", "published_changed", "credit_added", "credit_removed")
+    fields = {k: (bool(row[k]) if k in flags else row[k]) for k in DiffResult.__dataclass_fields__ if k != "ops"}
+    return row, DiffResult(**fields, ops=ops)
+
+
+# ---------------------------------------------------------------------------------------------
+# Picking versions for the command line
+
+
+def _page_of(db: sqlite_utils.Database, url: str) -> int:
+    from tracker.urls import normalize_url
+
+    wanted = normalize_url(url)
+    row = db.execute("select id from pages where url = ?", [wanted]).fetchone()
+    if row is None:
+        row = db.execute("select id from pages where canonical_url = ? order by id", [wanted]).fetchone()
+    if row is None:
+        raise LookupError(f"{url}: page not in the database")
+    return row[0]
+
+
+def _page_versions(db: sqlite_utils.Database, page_id: int) -> list[int]:
+    rows = db.execute(
+        "select id from versions where page_id = ? order by fetched_at, id", [page_id]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _is_version_id(ref: str) -> bool:
+    return ref.strip().isdigit()
+
+
+def _one_version(db: sqlite_utils.Database, ref: str) -> int:
+    if _is_version_id(ref):
+        version_id = int(ref)
+        if db.execute("select 1 from versions where id = ?", [version_id]).fetchone() is None:
+            raise LookupError(f"{ref}: no version with this id")
+        return version_id
+    versions = _page_versions(db, _page_of(db, ref))
+    if not versions:
+        raise LookupError(f"{ref}: page has no stored version")
+    return versions[-1]
+
+
+def resolve_pair(
+    db: sqlite_utils.Database, a: str, b: str | None = None, *, against_origin: bool = False
+) -> tuple[int, int]:
+    """Turn command-line references into ``(a_version_id, b_version_id)``.
+
+    A reference is a version id (digits) or a page URL (its latest version). With one
+    reference: a URL gives that page's last two versions, a version id gives the version before
+    it and itself; with ``against_origin``, the page's cluster origin (latest version) and the
+    page (latest version).
+
+    Raises:
+        LookupError: With a one-line message naming the reference that cannot be resolved.
+    """
+    if b is not None:
+        return _one_version(db, a), _one_version(db, b)
+    if against_origin:
+        if _is_version_id(a):
+            b_id = _one_version(db, a)
+            page_id = db.execute("select page_id from versions where id = ?", [b_id]).fetchone()[0]
+        else:
+            page_id = _page_of(db, a)
+            b_id = _one_version(db, a)
+        row = db.execute(
+            "select coalesce(c.origin_page_id, (select o.page_id from cluster_members o"
+            " where o.cluster_id = c.id and o.role = 'origin' limit 1))"
+            " from cluster_members m join clusters c on c.id = m.cluster_id"
+            " where m.page_id = ? order by m.cluster_id",
+            [page_id],
+        ).fetchall()
+        origins = [r[0] for r in row if r[0] is not None and r[0] != page_id]
+        if not origins:
+            raise LookupError(f"{a}: not a copy in any cluster (no origin to diff against)")
+        origin_versions = _page_versions(db, origins[0])
+        if not origin_versions:
+            raise LookupError(f"{a}: the cluster's origin has no stored version")
+        return origin_versions[-1], b_id
+    if _is_version_id(a):
+        b_id = _one_version(db, a)
+        row = db.execute(
+            "select v.id from versions v join versions b on b.page_id = v.page_id and b.id = ?"
+            " where (v.fetched_at, v.id) < (b.fetched_at, b.id) order by v.fetched_at desc, v.id desc"
+            " limit 1",
+            [b_id],
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"{a}: first version of its page, nothing earlier to diff against")
+        return row[0], b_id
+    versions = _page_versions(db, _page_of(db, a))
+    if len(versions) < 2:
+        raise LookupError(f"{a}: only {len(versions)} stored version, give a second URL or version id")
+    return versions[-2], versions[-1]
+
+
+def version_label(db: sqlite_utils.Database, version_id: int) -> tuple[str, str | None]:
+    """The page URL and fetch time of a version, for headings."""
+    row = db.execute(
+        "select p.url, v.fetched_at from versions v join pages p on p.id = v.page_id where v.id = ?",
+        [version_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else (str(version_id), None)

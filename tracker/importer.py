@@ -1,0 +1,233 @@
+"""Readers for saved pages: WARC / WARC.gz archives, single HTML files and folders of them,
+and JSON Lines of ``{url, html, fetched_at}``.
+
+Each reader yields :class:`~tracker.ingest.FetchedPage` objects and :class:`Problem` objects; a
+problem is one clear line about one input, counted in the summary, and never stops the import.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from tracker.ingest import FetchedPage
+from tracker.urls import is_http_url
+
+log = logging.getLogger(__name__)
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
+MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
+_CANONICAL = re.compile(
+    rb"""<link\b[^>]*\brel\s*=\s*["']?canonical["']?[^>]*>|<meta\b[^>]*\bproperty\s*=\s*["']og:url["'][^>]*>""",
+    re.IGNORECASE,
+)
+_HREF = re.compile(rb"""\b(?:href|content)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+@dataclass
+class Problem:
+    """An input (or one record of it) that could not be read."""
+
+    source: str
+    message: str
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    return None
+
+
+def _mtime(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
+
+
+def _iso(value: str) -> str:
+    """A WARC-Date or JSON timestamp as ISO 8601 UTC (``Z`` spelled ``+00:00``)."""
+    value = value.strip()
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
+    """Response records of a WARC file: URL from ``WARC-Target-URI``, time from ``WARC-Date``.
+    Non-HTML responses are skipped silently (archives hold images and scripts too)."""
+    source = str(path)
+    try:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, arc2warc=True):
+                if record.rec_type != "response":
+                    continue
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                offset = record.rec_headers.get_header("WARC-Record-ID") or "?"
+                if not uri or not is_http_url(uri.strip("<>")):
+                    yield Problem(source, f"record {offset} has no http(s) WARC-Target-URI, skipped")
+                    continue
+                uri = uri.strip("<>")
+                headers = record.http_headers
+                ctype = (headers.get_header("Content-Type") if headers else "") or ""
+                if ctype and "html" not in ctype.lower():
+                    continue
+                body = record.content_stream().read()
+                status = int(headers.get_statuscode()) if headers and headers.get_statuscode() else None
+                if status is not None and status >= 300:
+                    continue
+                date = record.rec_headers.get_header("WARC-Date")
+                try:
+                    fetched = _iso(date) if date else _mtime(path)
+                except ValueError as exc:
+                    yield Problem(source, f"record {uri}: bad WARC-Date ({exc}), skipped")
+                    continue
+                yield FetchedPage(
+                    url=uri,
+                    body=body,
+                    fetched_at=fetched,
+                    source="warc",
+                    http_status=status,
+                    etag=headers.get_header("ETag") if headers else None,
+                    last_modified=headers.get_header("Last-Modified") if headers else None,
+                )
+    except ArchiveLoadFailed as exc:
+        yield Problem(source, f"not a readable WARC file ({str(exc).strip().splitlines()[0]})")
+    except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
+        yield Problem(source, f"WARC file is truncated or corrupt ({exc.__class__.__name__}: {exc})")
+
+
+def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
+    """JSON Lines, one ``{"url": …, "html": …, "fetched_at": …}`` object a line
+    (``fetched_at`` optional: the file's modification time stands in)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                where = f"{path}:{number}"
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield Problem(where, f"not valid JSON ({exc.msg})")
+                    continue
+                if not isinstance(row, dict):
+                    yield Problem(where, "not a JSON object")
+                    continue
+                url, html = row.get("url"), row.get("html")
+                if not isinstance(url, str) or not is_http_url(url):
+                    yield Problem(where, "missing or invalid 'url'")
+                    continue
+                if not isinstance(html, str):
+                    yield Problem(where, f"{url}: missing 'html'")
+                    continue
+                try:
+                    fetched = _iso(row["fetched_at"]) if row.get("fetched_at") else _mtime(path)
+                except ValueError as exc:
+                    yield Problem(where, f"{url}: bad 'fetched_at' ({exc})")
+                    continue
+                yield FetchedPage(url=url, body=html, fetched_at=fetched, source="jsonl")
+    except UnicodeDecodeError:
+        yield Problem(str(path), "not a UTF-8 JSON Lines file")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        yield Problem(str(path), f"cannot read JSON Lines file ({exc})")
+
+
+def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """``manifest.csv`` (columns file,url[,fetched_at]) or ``manifest.jsonl`` beside HTML files."""
+    for name in MANIFEST_NAMES:
+        path = folder / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as handle:
+            rows = csv.DictReader(handle) if name.endswith(".csv") else map(json.loads, filter(str.strip, handle))
+            return {row["file"]: row for row in rows if row.get("file") and row.get("url")}
+    return {}
+
+
+def _declared_url(body: bytes) -> str | None:
+    for tag in _CANONICAL.finditer(body[:200_000]):
+        href = _HREF.search(tag.group(0))
+        if href:
+            url = href.group(1).decode("utf-8", errors="replace").strip()
+            if is_http_url(url):
+                return url
+    return None
+
+
+def read_html(path: Path, root: Path, base_url: str | None, manifest: dict[str, dict[str, str]]) -> FetchedPage | Problem:
+    """One saved HTML file. Its URL comes from, in order: ``--base-url`` joined with the file's path
+    under the imported folder, the folder's manifest, or the page's own canonical / og:url link."""
+    try:
+        body = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            body = gzip.decompress(body)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        return Problem(str(path), f"cannot read file ({exc})")
+    relative = path.relative_to(root).as_posix() if path != root else path.name
+    entry = manifest.get(relative) or manifest.get(path.name) or {}
+    if base_url:
+        url = urljoin(base_url.rstrip("/") + "/", quote(relative))
+    elif entry:
+        url = entry["url"]
+    else:
+        url = _declared_url(body) or ""
+    if not is_http_url(url):
+        return Problem(str(path), "no URL: give --base-url, a manifest.csv, or a page with a canonical link")
+    fetched = entry.get("fetched_at")
+    try:
+        fetched = _iso(fetched) if fetched else _mtime(path)
+    except ValueError as exc:
+        return Problem(str(path), f"bad fetched_at in manifest ({exc})")
+    return FetchedPage(url=url, body=body, fetched_at=fetched, source="html")
+
+
+def read_paths(paths: list[Path], base_url: str | None = None) -> Iterator[FetchedPage | Problem]:
+    """Every page in the given files and folders (folders are walked for supported files)."""
+    for path in paths:
+        if not path.exists():
+            yield Problem(str(path), "no such file or folder")
+            continue
+        if path.is_dir():
+            manifest = _read_manifest(path)
+            files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
+            if not files:
+                yield Problem(str(path), "folder holds no .html, .warc(.gz) or .jsonl files")
+            for file in files:
+                yield from _read_file(file, path, base_url, manifest)
+        else:
+            yield from _read_file(path, path.parent, base_url, _read_manifest(path.parent))
+
+
+def _read_file(path: Path, root: Path, base_url: str | None, manifest: dict) -> Iterator[FetchedPage | Problem]:
+    kind = _kind(path)
+    if kind == "warc":
+        yield from read_warc(path)
+    elif kind == "jsonl":
+        yield from read_jsonl(path)
+    elif kind == "html":
+        yield read_html(path, root, base_url, manifest)
+    else:
+        yield Problem(str(path), "unknown file type (expected .html, .warc, .warc.gz or .jsonl)")

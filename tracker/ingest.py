@@ -1,0 +1,172 @@
+"""From a fetched page to stored rows: decode, extract, find credits, store, then let the later
+stages (credit resolution, clustering, diffs) catch up with what changed.
+
+Extraction is pure (:func:`build_record`) so the crawler can run it in a process pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+from trafilatura.utils import decode_file
+
+from tracker.attribution import find_credits
+from tracker.extraction import extract
+from tracker.store import PageRecord, StoreResult, resolve_credit_targets, store_page
+from tracker.urls import normalize_url, site_of
+
+log = logging.getLogger(__name__)
+
+
+class BadInput(ValueError):
+    """A fetched body that cannot be a page (empty, binary, not HTML)."""
+
+
+@dataclass
+class FetchedPage:
+    """A page as fetched or read from an archive, before extraction."""
+
+    url: str
+    body: bytes | str
+    fetched_at: str
+    source: str = "import"
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    extra_credits: list[dict] = field(default_factory=list)
+
+
+def decode_body(body: bytes | str) -> str:
+    """The page as text, guessing its encoding; :class:`BadInput` for empty or binary bodies."""
+    if isinstance(body, str):
+        text = body
+    else:
+        if not body.strip():
+            raise BadInput("empty body")
+        head = body[:4096]
+        if b"\x00" in head:
+            raise BadInput("binary body (NUL bytes), not HTML")
+        text = decode_file(body)
+    if not text.strip():
+        raise BadInput("empty body")
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if controls > 0.05 * len(sample) or sample.count("\ufffd") > 0.1 * len(sample):
+        raise BadInput("binary body, not HTML")
+    if "<" not in sample:
+        raise BadInput("no HTML markup in body")
+    return text
+
+
+def build_record(page: FetchedPage) -> PageRecord:
+    """Extract one page into a storable record (pure: safe to run in another process).
+
+    Raises:
+        BadInput: when the body is empty, binary or not HTML.
+    """
+    html = decode_body(page.body)
+    url = normalize_url(page.url)
+    extracted = extract(html, url)
+    credits = [c.as_dict() for c in find_credits(html, url, extracted.paragraphs)]
+    known = {(c["kind"], c.get("target_url"), c.get("target_name")) for c in credits}
+    for credit in page.extra_credits:
+        if (credit["kind"], credit.get("target_url"), credit.get("target_name")) not in known:
+            credits.append(credit)
+    return PageRecord(
+        url=url,
+        site=site_of(url),
+        fetched_at=page.fetched_at,
+        title=extracted.title,
+        byline=extracted.byline,
+        published=extracted.published,
+        language=extracted.language,
+        site_name=extracted.site_name,
+        description=extracted.description,
+        paragraphs=extracted.paragraphs,
+        canonical_url=normalize_url(extracted.canonical_url) if extracted.canonical_url else None,
+        credits=credits,
+        source=page.source,
+        http_status=page.http_status,
+        etag=page.etag,
+        last_modified=page.last_modified,
+    )
+
+
+@dataclass
+class IngestSummary:
+    """Counts of one import or crawl, and what changed for the later stages."""
+
+    read: int = 0
+    pages_new: int = 0
+    versions_new: int = 0
+    unchanged: int = 0
+    no_text: int = 0
+    errors: int = 0
+    skipped: int = 0
+    new_version_ids: list[int] = field(default_factory=list)
+    version_pairs: list[tuple[int, int]] = field(default_factory=list)
+
+    def count(self, result: StoreResult) -> None:
+        """Add one store result to the counts."""
+        self.pages_new += int(result.new_page)
+        if result.new_version and result.version_id is not None:
+            self.versions_new += 1
+            self.new_version_ids.append(result.version_id)
+            if result.previous_version_id is not None:
+                self.version_pairs.append((result.previous_version_id, result.version_id))
+        else:
+            self.unchanged += 1
+
+
+def store_record(db: sqlite_utils.Database, record: PageRecord, summary: IngestSummary) -> StoreResult | None:
+    """Store one extracted record, counting it; a page with no article text is counted, not stored."""
+    if not record.paragraphs:
+        summary.no_text += 1
+        log.info("%s: no article text found, not stored", record.url)
+        return None
+    result = store_page(db, record)
+    summary.count(result)
+    return result
+
+
+def ingest(db: sqlite_utils.Database, pages: Iterable[FetchedPage], summary: IngestSummary | None = None) -> IngestSummary:
+    """Extract and store pages one by one; bad pages are logged and counted, the rest stored."""
+    summary = summary or IngestSummary()
+    for page in pages:
+        summary.read += 1
+        try:
+            record = build_record(page)
+        except BadInput as exc:
+            summary.errors += 1
+            log.warning("%s: %s, skipped", page.url, exc)
+            continue
+        store_record(db, record, summary)
+    return summary
+
+
+def after_ingest(db: sqlite_utils.Database, summary: IngestSummary) -> dict[str, int]:
+    """Bring the later stages up to date with what an import or crawl stored:
+    credit targets, clusters, version diffs and repost diffs. Returns counts for the summary."""
+    done = {"credits_resolved": resolve_credit_targets(db)}
+    if not summary.new_version_ids:
+        return done
+    try:  # TODO(lead): plain imports once clustering and diffs have landed
+        from tracker import diffs
+    except ImportError:
+        diffs = None
+    try:
+        from tracker import clustering
+    except ImportError:
+        clustering = None
+    if diffs is not None:
+        done["version_diffs"] = diffs.diff_new_versions(db, summary.version_pairs)
+    if clustering is not None:
+        update = clustering.update_clusters(db, summary.new_version_ids)
+        changed = sorted(set(update.new) | set(update.grown) | set(update.changed))
+        done["clusters_changed"] = len(changed)
+        if diffs is not None and changed:
+            done["repost_diffs"] = diffs.diff_cluster_members(db, changed)
+    return done
