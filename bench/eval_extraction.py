@@ -29,7 +29,9 @@ def _ngrams(text: str, n: int) -> Counter:
     tokens = _TOKEN.findall(text or "")
     if n == 1:
         return Counter(tokens)
-    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
+    return Counter(
+        tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
+    )
 
 
 def match_counts(true: str, pred: str, n: int = 1) -> tuple[int, int, int]:
@@ -68,11 +70,15 @@ def _extract_one(args: tuple[str, str, str]) -> tuple[str, str]:
     return key, extract(html, url).text
 
 
-def run(corpus: Path, jobs: int = 2, limit: int | None = None) -> tuple[dict[str, str], dict[str, str], float]:
+def run(
+    corpus: Path, jobs: int = 2, limit: int | None = None
+) -> tuple[dict[str, str], dict[str, str], float]:
     """Extract every page of the benchmark; returns (truth, predicted, seconds)."""
     truth_file = corpus / "ground-truth.json"
     if not truth_file.exists():
-        raise SystemExit(f"eval_extraction: {truth_file} not found (is --corpus the benchmark folder?)")
+        raise SystemExit(
+            f"eval_extraction: {truth_file} not found (is --corpus the benchmark folder?)"
+        )
     ground = json.loads(truth_file.read_text(encoding="utf-8"))
     keys = sorted(ground)[:limit] if limit else sorted(ground)
     tasks = [(k, str(corpus / "html" / f"{k}.html.gz"), ground[k].get("url", "")) for k in keys]
@@ -84,28 +90,47 @@ def run(corpus: Path, jobs: int = 2, limit: int | None = None) -> tuple[dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus/scrapinghub-article-extraction-benchmark"))
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path("../shared/corpus/scrapinghub-article-extraction-benchmark"),
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--limit", type=int, help="only the first N pages (sorted by id)")
-    parser.add_argument("--baseline-output", help="score baseline-outputs/NAME.json instead of tracker")
+    parser.add_argument(
+        "--baseline-output", help="score baseline-outputs/NAME.json instead of tracker"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.baseline_output:
         ground = json.loads((args.corpus / "ground-truth.json").read_text(encoding="utf-8"))
-        stored = json.loads((args.corpus / "baseline-outputs" / f"{args.baseline_output}.json").read_text(encoding="utf-8"))
+        stored = json.loads(
+            (args.corpus / "baseline-outputs" / f"{args.baseline_output}.json").read_text(
+                encoding="utf-8"
+            )
+        )
         truth = {k: v["articleBody"] for k, v in ground.items()}
         predicted = {k: v.get("articleBody") or "" for k, v in stored["output"].items()}
         seconds = 0.0
     else:
         truth, predicted, seconds = run(args.corpus, args.jobs, args.limit)
     bag, shingles = score(truth, predicted, 1), score(truth, predicted, 4)
-    result = {"pages": len(truth), "bag_of_words": bag, "shingles_4": shingles, "seconds": round(seconds, 2)}
+    result = {
+        "pages": len(truth),
+        "bag_of_words": bag,
+        "shingles_4": shingles,
+        "seconds": round(seconds, 2),
+    }
     if args.json:
         print(json.dumps(result))
     else:
         print(f"pages: {len(truth)}  extraction time: {seconds:.1f}s with {args.jobs} processes")
-        print(f"bag of words  precision {bag['precision']:.4f}  recall {bag['recall']:.4f}  F1 {bag['f1']:.4f}")
-        print(f"4-shingles    precision {shingles['precision']:.4f}  recall {shingles['recall']:.4f}  F1 {shingles['f1']:.4f}")
+        print(
+            f"bag of words  precision {bag['precision']:.4f}  recall {bag['recall']:.4f}  F1 {bag['f1']:.4f}"
+        )
+        print(
+            f"4-shingles    precision {shingles['precision']:.4f}  recall {shingles['recall']:.4f}  F1 {shingles['f1']:.4f}"
+        )
     return 0
 
 

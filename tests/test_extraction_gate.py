@@ -15,7 +15,9 @@ def test_scorer_reproduces_published_figures():
     ground = json.loads((corpus / "ground-truth.json").read_text(encoding="utf-8"))
     truth = {k: v["articleBody"] for k, v in ground.items()}
     for name, published in (("trafilatura", 0.958), ("readability", 0.922)):
-        stored = json.loads((corpus / "baseline-outputs" / f"{name}.json").read_text(encoding="utf-8"))
+        stored = json.loads(
+            (corpus / "baseline-outputs" / f"{name}.json").read_text(encoding="utf-8")
+        )
         predicted = {k: v.get("articleBody") or "" for k, v in stored["output"].items()}
         assert abs(eval_extraction.score(truth, predicted, 4)["f1"] - published) < 0.001
 

@@ -1,10 +1,23 @@
 from tracker.store import PageRecord, content_hash, store_page
 
 
-def _rec(url="https://a.example/story", text="One paragraph here.", fetched="2026-01-01T00:00:00+00:00", **kw):
+def _rec(
+    url="https://a.example/story",
+    text="One paragraph here.",
+    fetched="2026-01-01T00:00:00+00:00",
+    **kw,
+):
     return PageRecord(
-        url=url, site="a.example", fetched_at=fetched, title=kw.get("title", "Title"), byline=None,
-        published=None, language="en", site_name="A", description=None, paragraphs=[text],
+        url=url,
+        site="a.example",
+        fetched_at=fetched,
+        title=kw.get("title", "Title"),
+        byline=None,
+        published=None,
+        language="en",
+        site_name="A",
+        description=None,
+        paragraphs=[text],
         credits=kw.get("credits"),
     )
 
@@ -18,7 +31,9 @@ def test_same_content_twice_adds_nothing(fresh_db):
 
 def test_changed_text_is_a_new_version(fresh_db):
     store_page(fresh_db, _rec())
-    later = store_page(fresh_db, _rec(text="One paragraph here, corrected.", fetched="2026-01-02T00:00:00+00:00"))
+    later = store_page(
+        fresh_db, _rec(text="One paragraph here, corrected.", fetched="2026-01-02T00:00:00+00:00")
+    )
     assert later.new_version and later.previous_version_id is not None
     assert fresh_db["versions"].count == 2
 
@@ -34,9 +49,15 @@ def test_content_hash_depends_on_title():
 
 
 def test_credits_are_stored_once(fresh_db):
-    credit = {"kind": "go-to-original", "evidence": "Go to Original – x.example", "target_site": "x.example"}
+    credit = {
+        "kind": "go-to-original",
+        "evidence": "Go to Original – x.example",
+        "target_site": "x.example",
+    }
     store_page(fresh_db, _rec(credits=[credit]))
-    store_page(fresh_db, _rec(text="changed", fetched="2026-01-05T00:00:00+00:00", credits=[credit]))
+    store_page(
+        fresh_db, _rec(text="changed", fetched="2026-01-05T00:00:00+00:00", credits=[credit])
+    )
     assert fresh_db["attributions"].count == 1
 
 

@@ -37,7 +37,7 @@ _MAX_DEPTH = 400  # deeper trees are malformed; their text is not worth a Recurs
 # Subtrees that never hold visible article text.
 _SKIP_TAGS = frozenset(
     "head script style noscript template svg math iframe object embed canvas nav select option "
-    "button textarea input form video audio map".split()
+    "button textarea input video audio map".split()
 )
 # Elements that start a new line of text.
 _BLOCK_TAGS = frozenset(
@@ -51,7 +51,14 @@ _AD_CLASS = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_CAPTION_CLASS = re.compile(r"caption|credit|photo|image|img|gallery|chart|graphic", re.IGNORECASE)
+# Class/id words of picture captions and credit boxes, matched as whole words ("nojs-images" on a
+# <body> is not a caption).
+_CAPTION_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:caption|captions|figcaption|credit|credits|photo|photocredit|image|img|gallery|chart|graphic)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_NEVER_CAPTION = frozenset("html body main article".split())
 _SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 
@@ -127,6 +134,12 @@ _IMAGE_SOURCE = re.compile(
 _GENERIC_LINK_TEXT = re.compile(
     r"^(?:go\s+to\s+(?:the\s+)?original|(?:the\s+)?original(?:\s+(?:article|story|post|source))?|here|"
     r"click\s+here|read\s+more|source|link|this|website)\W*$",
+    re.I,
+)
+# "Source: News agencies" names nobody.
+_GENERIC_SOURCE = re.compile(
+    r"^(?:(?:news|wire)\s+)?(?:agencies|agency|wires?|services|staff|reports|sources|various(?:\s+sources)?|"
+    r"unknown|internet|social\s+media|press\s+releases?)$",
     re.I,
 )
 _NOT_A_WORD = re.compile(r"[\W_]+")
@@ -233,7 +246,7 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
     block = tag in _BLOCK_TAGS
     if block:
         out.newline()
-    if not caption:
+    if not caption and tag not in _NEVER_CAPTION:
         marks = (el.get("class") or "") + " " + (el.get("id") or "")
         caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
     href = el.get("href") if tag == "a" else None
@@ -298,6 +311,14 @@ def _parse_name(rest: str) -> str | None:
     return text
 
 
+def _parse_source_name(rest: str) -> str | None:
+    """The name after "Source:": the rest of the short line up to a comma or bracket."""
+    name = re.split(r"[,;|()\[\]]|\.(?=\s|$)|\s[" + _DASHES + r"]\s", rest, maxsplit=1)[0].strip(" .:'\"")
+    if not name or len(name.split()) > _MAX_NAME_WORDS or _DATE_NAME.match(name) or _GENERIC_SOURCE.match(name):
+        return None
+    return name
+
+
 def _plausible_name(name: str) -> bool:
     """A name read from prose without a link: a domain, or a capitalised name."""
     if _domain_site(name):
@@ -316,10 +337,16 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _evidence(text: str, start: int, end: int) -> str:
-    if len(text) <= MAX_EVIDENCE:
-        return text.strip()
     begin, finish = _sentence_bounds(text, start, end)
     return text[begin:finish].strip()[:MAX_EVIDENCE].rstrip()
+
+
+def _brand(site: str) -> str:
+    """A site's name without its public suffix: ``businessinsider.de`` and ``businessinsider.com``
+    are one publisher. Loopback and IP sites are their own brand (test webs differ by port)."""
+    if ":" in site or site.replace(".", "").isdigit():
+        return site
+    return site.split(".")[0]
 
 
 class _Page:
@@ -329,7 +356,8 @@ class _Page:
         self.url = normalize_url(url) if url else ""
         self.base = self.url
         self.site = site_of(self.url) if self.url else ""
-        names = {self.site, self.site.split(".")[0]} if self.site else set()
+        self.brand = _brand(self.site) if self.site else ""
+        names = {self.site, self.brand} if self.site else set()
         if tree is not None:
             base = tree.find(".//base[@href]")
             if base is not None and base.get("href", "").strip():
@@ -355,10 +383,12 @@ class _Page:
 
     def is_self(self, target_site: str | None, target_name: str | None) -> bool:
         if target_site:
-            return target_site == self.site
+            return target_site == self.site or _brand(target_site) == self.brand
         if target_name:
             compact = _compact(target_name)
-            return compact in self.names or any(compact == n.split(".")[0] for n in self.names)
+            # "Al Jazeera News" on aljazeera.com, "Live Science" on livescience.com
+            brand = _compact(self.brand)
+            return compact in self.names or (len(brand) >= 3 and compact.startswith(brand))
         return False
 
 
@@ -467,6 +497,8 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
                     continue
             if "before" in pattern.groupindex:
                 name = _parse_name(match.group("before"))
+            elif kind == "source-line":
+                name = _parse_source_name(text[match.end() :])
             else:
                 name = _parse_name(text[match.end() :])
             _, sentence_end = _sentence_bounds(text, match.start(), match.end())
@@ -484,10 +516,11 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
                 continue
             if link is None and (name is None or not _plausible_name(name)):
                 continue
-            if name and kind == "source-line" and len(name.split()) > _MAX_NAME_WORDS:
-                continue
             target_url = page.resolve(link.href) if link else None
-            target_name = link.text if link and link.text and not _GENERIC_LINK_TEXT.match(link.text) else name
+            target_name = name
+            # a link on the source's name names it; a link on the whole phrase ("Go to Original") does not
+            if link and link.text and link.start > match.start() and not _GENERIC_LINK_TEXT.match(link.text):
+                target_name = link.text
             site = None if target_url else (_domain_site(name) if name else None)
             out.add(kind, _evidence(text, match.start(), match.end()), target_url, target_name, site)
             claimed.append((match.start(), match.end()))

@@ -44,6 +44,8 @@ def _log_setup(verbose: bool) -> None:
         format="tracker: %(message)s",
         stream=sys.stderr,
     )
+    # warcio narrates every oddity it repairs; tracker reports damaged records itself.
+    logging.getLogger("warcio").setLevel(logging.ERROR)
 
 
 @cli.command(name="import")
@@ -226,7 +228,10 @@ def diff(a: str, b: str | None, db_path: str, fmt: str, output: str | None, agai
     except LookupError as error:
         raise click.ClickException(str(error.args[0])) from None
     result = diff_documents(load_doc(db, a_id), load_doc(db, b_id))
-    sides = [Side(*(lambda url, at: (url, vid, at))(*version_label(db, vid))) for vid in (a_id, b_id)]
+    sides = []
+    for version_id in (a_id, b_id):
+        url, fetched_at = version_label(db, version_id)
+        sides.append(Side(url, version_id, fetched_at))
     if fmt == "html":
         rendered = render_html(result, *sides)
     elif fmt == "json":

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.diffs import DiffOp, DiffResult, word_changes
+from tracker.normalize import normalize_text
 
 
 @dataclass
@@ -60,6 +61,13 @@ def summary_lines(result: DiffResult) -> list[tuple[str, str]]:
     credit = [w for w, on in (("added", result.credit_added), ("removed", result.credit_removed)) if on]
     rows.append(("credit", " and ".join(credit) if credit else "unchanged"))
     return rows
+
+
+def _reworded(op: DiffOp) -> bool:
+    """A ``replace``, or a ``move`` whose words changed too."""
+    return op.op == "replace" or (
+        op.op == "move" and normalize_text(op.a_text or "") != normalize_text(op.b_text or "")
+    )
 
 
 def _position(op: DiffOp) -> str:
@@ -114,10 +122,13 @@ def render_text(result: DiffResult, a: Side, b: Side, *, color: bool = True, wid
             line.append("+ " + (op.b_text or ""), style="green")
         elif op.op == "delete":
             line.append("- " + (op.a_text or ""), style="red")
-        elif op.op == "move":
+        elif op.op == "move" and not _reworded(op):
             line.append("↕ " + (op.b_text or ""), style="yellow")
         else:
-            line.append(f"~ ({op.similarity:.0%}) ", style="cyan")
+            if op.op == "move":
+                line.append(f"↕ ({op.similarity:.0%}) ", style="yellow")
+            else:
+                line.append(f"~ ({op.similarity:.0%}) ", style="cyan")
             for tag, a_chunk, b_chunk in word_changes(op.a_text or "", op.b_text or ""):
                 if tag == "equal":
                     line.append(b_chunk)
@@ -182,7 +193,7 @@ def render_html(result: DiffResult, a: Side, b: Side) -> str:
     out.append(f"<th>A</th><th>B</th></tr></thead><tbody>")
     for op in result.ops:
         a_cell, b_cell = _escaped(op.a_text), _escaped(op.b_text)
-        if op.op == "replace":
+        if _reworded(op):
             a_parts, b_parts = [], []
             for tag, a_chunk, b_chunk in word_changes(op.a_text or "", op.b_text or ""):
                 if tag == "equal":
@@ -195,6 +206,9 @@ def render_html(result: DiffResult, a: Side, b: Side) -> str:
                     b_parts.append(f"<ins>{_escaped(b_chunk)}</ins>")
             a_cell, b_cell = "".join(a_parts), "".join(b_parts)
             a_cell = f'<span class="tag">{op.similarity:.0%} alike</span>' + a_cell
+            if op.op == "move":
+                a_cell = f'<span class="tag">↕ moved from ¶{op.a_index + 1}</span>' + a_cell  # type: ignore[operator]
+                b_cell = '<span class="tag">↕ moved</span>' + b_cell
         elif op.op == "insert":
             b_cell = f"<ins>{b_cell}</ins>"
         elif op.op == "delete":

@@ -7,7 +7,8 @@ whitespace are never reported as edits. The alignment then has four steps:
 1. Paragraphs with the same normalised text are anchored in order (a longest-common-subsequence
    style match on the paragraph keys, never on raw text, so long articles stay cheap).
 2. Paragraphs present on both sides but left out of that in-order match changed place: each one is
-   a single ``move``.
+   a single ``move``. After step 3, a leftover pair far apart that still shares most of its words
+   is a reworded ``move`` (similarity below 1, counted as moved and as changed).
 3. In every gap between two anchors, leftover paragraphs are paired as ``replace`` when they share
    enough words (a monotonic best pairing; the reported similarity is the word-level
    ``difflib`` ratio).
@@ -49,6 +50,8 @@ DiffKind = Literal["version", "repost"]
 # Two leftover paragraphs in the same gap are "the same paragraph, reworded" when at least this
 # share of their distinct words is common (Dice coefficient on word sets).
 REPLACE_MIN_OVERLAP = 0.5
+# A paragraph that moved and was reworded must share more of its words to count as moved.
+MOVE_MIN_OVERLAP = 0.7
 # Above this many candidate pairs in one gap (a full rewrite of a very long text), pairing is
 # skipped: the paragraphs are reported as removed and added rather than spending seconds.
 MAX_GAP_PAIRS = 250_000
@@ -98,7 +101,8 @@ class DiffOp:
         op: ``equal``, ``replace``, ``insert``, ``delete`` or ``move``.
         a_text: A's paragraph (None for ``insert``).
         b_text: B's paragraph, original text (None for ``delete``).
-        similarity: 1.0 for ``equal``/``move``, the word-level ratio for ``replace``, else None.
+        similarity: 1.0 for ``equal`` and an unchanged ``move``, the word-level ratio for
+            ``replace`` and a reworded ``move``, None for ``insert``/``delete``.
         a_index: Paragraph number in A (0-based), None for ``insert``.
         b_index: Paragraph number in B (0-based), None for ``delete``.
     """
@@ -261,6 +265,25 @@ def _align_oriented(a: Doc, b: Doc) -> list[_Pair]:
             pairs.append(_Pair(i, j, "replace", round(ratio, 4), matched))
         a_start, b_start = a_end + size, b_end + size
 
+    # Moved and reworded: leftovers far apart that are still clearly the same paragraph.
+    left_a = [i for i, done in enumerate(a_done) if not done]
+    left_b = [j for j, done in enumerate(b_done) if not done]
+    if left_a and left_b and len(left_a) * len(left_b) <= MAX_GAP_PAIRS:
+        candidates = []
+        for i in left_a:
+            sa = a_sets.get(i) or frozenset(a_norms[i].split())
+            for j in left_b:
+                sb = b_sets.get(j) or frozenset(b_norms[j].split())
+                if sa and sb:
+                    dice = 2.0 * len(sa & sb) / (len(sa) + len(sb))
+                    if dice >= MOVE_MIN_OVERLAP:
+                        candidates.append((-dice, i, j))
+        for _, i, j in sorted(candidates):
+            if not a_done[i] and not b_done[j]:
+                ratio, matched = _word_match(a_norms[i], b_norms[j])
+                a_done[i] = b_done[j] = True
+                pairs.append(_Pair(i, j, "move", round(ratio, 4), matched))
+
     pairs.extend(_Pair(i, None, "delete", None, 0) for i, done in enumerate(a_done) if not done)
     pairs.extend(_Pair(None, j, "insert", None, 0) for j, done in enumerate(b_done) if not done)
     return pairs
@@ -274,8 +297,7 @@ def _align(a: Doc, b: Doc) -> list[_Pair]:
     pairs = []
     for p in _align_oriented(b, a):
         op = mirrored.get(p.op, p.op)
-        matched = a.word_counts[p.b] if p.op in ("equal", "move") else p.matched_words
-        pairs.append(_Pair(p.b, p.a, op, p.similarity, matched))  # type: ignore[arg-type]
+        pairs.append(_Pair(p.b, p.a, op, p.similarity, p.matched_words))  # type: ignore[arg-type]
     return pairs
 
 
@@ -354,18 +376,20 @@ def diff_documents(a: Doc, b: Doc) -> DiffResult:
     )
     counts = frame["op"].value_counts()
     a_total = int(frame["a_words"].sum())
-    # Words kept from A (equal, moved, and the common words of reworded paragraphs).
+    # Words kept from A (equal, moved, and the common words of reworded paragraphs); an
+    # unchanged paragraph has as many words on both sides, so this is also B's kept words.
     kept = int(frame["matched"].sum())
-    b_kept = int(frame.loc[frame["op"].isin(["equal", "move"]), "b_words"].sum())
-    b_kept += int(frame.loc[frame["op"] == "replace", "matched"].sum())
+    reworded_moves = sum(
+        1 for p in pairs if p.op == "move" and a.norms[p.a] != b.norms[p.b]  # type: ignore[index]
+    )
     a_credits, b_credits = set(a.credits), set(b.credits)
     return DiffResult(
         retained=round(kept / a_total, 4) if a_total else 1.0,
-        words_added=int(frame["b_words"].sum()) - b_kept,
+        words_added=int(frame["b_words"].sum()) - kept,
         words_removed=a_total - kept,
         paragraphs_added=int(counts.get("insert", 0)),
         paragraphs_removed=int(counts.get("delete", 0)),
-        paragraphs_changed=int(counts.get("replace", 0)),
+        paragraphs_changed=int(counts.get("replace", 0)) + reworded_moves,
         paragraphs_moved=int(counts.get("move", 0)),
         title_changed=_field_changed(a.title, b.title),
         old_title=a.title,

@@ -73,7 +73,10 @@ def _markup_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
     for meta in tree.iterfind(".//meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         value = (meta.get("content") or "").strip()
-        if key in ("article:published_time", "datepublished", "og:published_time", "pubdate") and value:
+        if (
+            key in ("article:published_time", "datepublished", "og:published_time", "pubdate")
+            and value
+        ):
             found.setdefault("published", value)
         elif key == "og:url" and value:
             found.setdefault("og_url", value)

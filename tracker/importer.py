@@ -37,6 +37,13 @@ _CANONICAL = re.compile(
 _HREF = re.compile(rb"""\b(?:href|content)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
+class _ArchiveIterator(ArchiveIterator):
+    """warcio's iterator, minus the warning it writes straight to stderr for a record whose
+    length looks wrong: tracker counts those (``err_count``) and reports them in one line."""
+
+    INC_RECORD = ""
+
+
 @dataclass
 class Problem:
     """An input (or one record of it) that could not be read."""
@@ -79,22 +86,42 @@ def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
     Non-HTML responses are skipped silently (archives hold images and scripts too)."""
     source = str(path)
     try:
+        head = _head(path)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        yield Problem(source, f"not a readable WARC file ({exc})")
+        return
+    if not (head.startswith(b"WARC/") or head.startswith(b"filedesc://")):
+        yield Problem(source, "not a WARC file (no WARC/1.x header at the start)")
+        return
+    try:
         with path.open("rb") as stream:
-            for record in ArchiveIterator(stream, arc2warc=True):
+            # Digests are checked so that a truncated or damaged record is reported, not stored.
+            damaged = 0
+            records = _ArchiveIterator(stream, arc2warc=True, check_digests="raise")
+            for record in records:
                 if record.rec_type != "response":
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 offset = record.rec_headers.get_header("WARC-Record-ID") or "?"
                 if not uri or not is_http_url(uri.strip("<>")):
-                    yield Problem(source, f"record {offset} has no http(s) WARC-Target-URI, skipped")
+                    yield Problem(
+                        source, f"record {offset} has no http(s) WARC-Target-URI, skipped"
+                    )
                     continue
                 uri = uri.strip("<>")
                 headers = record.http_headers
                 ctype = (headers.get_header("Content-Type") if headers else "") or ""
                 if ctype and "html" not in ctype.lower():
                     continue
-                body = record.content_stream().read()
-                status = int(headers.get_statuscode()) if headers and headers.get_statuscode() else None
+                try:
+                    body = record.content_stream().read()
+                except ArchiveLoadFailed as exc:
+                    damaged += 1
+                    yield Problem(source, f"record {uri}: damaged ({exc}), skipped")
+                    continue
+                status = (
+                    int(headers.get_statuscode()) if headers and headers.get_statuscode() else None
+                )
                 if status is not None and status >= 300:
                     continue
                 date = record.rec_headers.get_header("WARC-Date")
@@ -112,10 +139,26 @@ def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
                     etag=headers.get_header("ETag") if headers else None,
                     last_modified=headers.get_header("Last-Modified") if headers else None,
                 )
+            if records.err_count and not damaged:
+                yield Problem(
+                    source,
+                    f"{records.err_count} record(s) with a wrong Content-Length (file damaged?)",
+                )
     except ArchiveLoadFailed as exc:
         yield Problem(source, f"not a readable WARC file ({str(exc).strip().splitlines()[0]})")
     except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
-        yield Problem(source, f"WARC file is truncated or corrupt ({exc.__class__.__name__}: {exc})")
+        yield Problem(
+            source, f"WARC file is truncated or corrupt ({exc.__class__.__name__}: {exc})"
+        )
+
+
+def _head(path: Path, size: int = 64) -> bytes:
+    """The first bytes of a file, gunzipped when it is gzip."""
+    with path.open("rb") as raw:
+        magic = raw.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    with opener(path, "rb") as stream:
+        return stream.read(size).lstrip()
 
 
 def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
@@ -162,7 +205,11 @@ def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
         if not path.exists():
             continue
         with path.open(encoding="utf-8") as handle:
-            rows = csv.DictReader(handle) if name.endswith(".csv") else map(json.loads, filter(str.strip, handle))
+            rows = (
+                csv.DictReader(handle)
+                if name.endswith(".csv")
+                else map(json.loads, filter(str.strip, handle))
+            )
             return {row["file"]: row for row in rows if row.get("file") and row.get("url")}
     return {}
 
@@ -177,7 +224,9 @@ def _declared_url(body: bytes) -> str | None:
     return None
 
 
-def read_html(path: Path, root: Path, base_url: str | None, manifest: dict[str, dict[str, str]]) -> FetchedPage | Problem:
+def read_html(
+    path: Path, root: Path, base_url: str | None, manifest: dict[str, dict[str, str]]
+) -> FetchedPage | Problem:
     """One saved HTML file. Its URL comes from, in order: ``--base-url`` joined with the file's path
     under the imported folder, the folder's manifest, or the page's own canonical / og:url link."""
     try:
@@ -186,6 +235,8 @@ def read_html(path: Path, root: Path, base_url: str | None, manifest: dict[str, 
             body = gzip.decompress(body)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         return Problem(str(path), f"cannot read file ({exc})")
+    if not body.strip():
+        return Problem(str(path), "empty body (empty file), skipped")
     relative = path.relative_to(root).as_posix() if path != root else path.name
     entry = manifest.get(relative) or manifest.get(path.name) or {}
     if base_url:
@@ -195,7 +246,9 @@ def read_html(path: Path, root: Path, base_url: str | None, manifest: dict[str, 
     else:
         url = _declared_url(body) or ""
     if not is_http_url(url):
-        return Problem(str(path), "no URL: give --base-url, a manifest.csv, or a page with a canonical link")
+        return Problem(
+            str(path), "no URL: give --base-url, a manifest.csv, or a page with a canonical link"
+        )
     fetched = entry.get("fetched_at")
     try:
         fetched = _iso(fetched) if fetched else _mtime(path)
@@ -221,7 +274,9 @@ def read_paths(paths: list[Path], base_url: str | None = None) -> Iterator[Fetch
             yield from _read_file(path, path.parent, base_url, _read_manifest(path.parent))
 
 
-def _read_file(path: Path, root: Path, base_url: str | None, manifest: dict) -> Iterator[FetchedPage | Problem]:
+def _read_file(
+    path: Path, root: Path, base_url: str | None, manifest: dict
+) -> Iterator[FetchedPage | Problem]:
     kind = _kind(path)
     if kind == "warc":
         yield from read_warc(path)

@@ -121,7 +121,9 @@ class IngestSummary:
             self.unchanged += 1
 
 
-def store_record(db: sqlite_utils.Database, record: PageRecord, summary: IngestSummary) -> StoreResult | None:
+def store_record(
+    db: sqlite_utils.Database, record: PageRecord, summary: IngestSummary
+) -> StoreResult | None:
     """Store one extracted record, counting it; a page with no article text is counted, not stored."""
     if not record.paragraphs:
         summary.no_text += 1
@@ -132,7 +134,9 @@ def store_record(db: sqlite_utils.Database, record: PageRecord, summary: IngestS
     return result
 
 
-def ingest(db: sqlite_utils.Database, pages: Iterable[FetchedPage], summary: IngestSummary | None = None) -> IngestSummary:
+def ingest(
+    db: sqlite_utils.Database, pages: Iterable[FetchedPage], summary: IngestSummary | None = None
+) -> IngestSummary:
     """Extract and store pages one by one; bad pages are logged and counted, the rest stored."""
     summary = summary or IngestSummary()
     for page in pages:
@@ -170,3 +174,29 @@ def after_ingest(db: sqlite_utils.Database, summary: IngestSummary) -> dict[str,
         if diffs is not None and changed:
             done["repost_diffs"] = diffs.diff_cluster_members(db, changed)
     return done
+
+
+def _build_or_error(page: FetchedPage) -> PageRecord | BadInput:
+    try:
+        return build_record(page)
+    except BadInput as exc:
+        return exc
+
+
+def build_records(
+    pages: Iterable[FetchedPage], jobs: int = 1, chunk: int = 64
+) -> Iterable[tuple[FetchedPage, PageRecord | BadInput]]:
+    """Extract pages, in ``jobs`` worker processes when more than one; yields results in input order."""
+    if jobs <= 1:
+        for page in pages:
+            yield page, _build_or_error(page)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+
+    iterator = iter(pages)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        while batch := list(islice(iterator, chunk * jobs)):
+            yield from zip(
+                batch, pool.map(_build_or_error, batch, chunksize=max(1, chunk // 4)), strict=True
+            )

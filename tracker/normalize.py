@@ -18,7 +18,9 @@ _QUOTES_DASHES = str.maketrans(
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 # Scripts written without spaces between words need character shingles.
-_NO_SPACE_SCRIPTS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_NO_SPACE_SCRIPTS = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]"
+)
 
 
 def normalize_text(text: str) -> str:

@@ -251,7 +251,9 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     title or text changed, and the credits it declares. Storing the same content twice adds nothing."""
     with db.atomic():
         ensure_site(db, rec.site, rec.site_name, rec.fetched_at)
-        row = db.execute("select id, first_seen, last_fetched from pages where url = ?", [rec.url]).fetchone()
+        row = db.execute(
+            "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
+        ).fetchone()
         new_page = row is None
         page_fields = {
             "canonical_url": rec.canonical_url,
@@ -260,16 +262,20 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             "last_modified": rec.last_modified,
         }
         if new_page:
-            page_id = db["pages"].insert(
-                {
-                    "url": rec.url,
-                    "site": rec.site,
-                    "first_seen": rec.fetched_at,
-                    "last_fetched": rec.fetched_at,
-                    "checks": 1,
-                    **page_fields,
-                }
-            ).last_pk
+            page_id = (
+                db["pages"]
+                .insert(
+                    {
+                        "url": rec.url,
+                        "site": rec.site,
+                        "first_seen": rec.fetched_at,
+                        "last_fetched": rec.fetched_at,
+                        "checks": 1,
+                        **page_fields,
+                    }
+                )
+                .last_pk
+            )
         else:
             page_id = row[0]
             updates = {k: v for k, v in page_fields.items() if v is not None}
@@ -294,28 +300,34 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         if same or (prev and prev[1] == chash):
             return StoreResult(page_id, None, new_page, False, prev[0] if prev else None)
         text = rec.text
-        version_id = db["versions"].insert(
-            {
-                "page_id": page_id,
-                "fetched_at": rec.fetched_at,
-                "content_hash": chash,
-                "title": rec.title,
-                "byline": rec.byline,
-                "published": rec.published,
-                "language": rec.language,
-                "site_name": rec.site_name,
-                "description": rec.description,
-                "text": text,
-                "paragraphs": json.dumps(rec.paragraphs, ensure_ascii=False),
-                "word_count": len(text.split()),
-                "source": rec.source,
-            }
-        ).last_pk
+        version_id = (
+            db["versions"]
+            .insert(
+                {
+                    "page_id": page_id,
+                    "fetched_at": rec.fetched_at,
+                    "content_hash": chash,
+                    "title": rec.title,
+                    "byline": rec.byline,
+                    "published": rec.published,
+                    "language": rec.language,
+                    "site_name": rec.site_name,
+                    "description": rec.description,
+                    "text": text,
+                    "paragraphs": json.dumps(rec.paragraphs, ensure_ascii=False),
+                    "word_count": len(text.split()),
+                    "source": rec.source,
+                }
+            )
+            .last_pk
+        )
         store_credits(db, page_id, version_id, rec.credits or [])
         return StoreResult(page_id, version_id, new_page, True, prev[0] if prev else None)
 
 
-def store_credits(db: sqlite_utils.Database, page_id: int, version_id: int, credits: Iterable[dict]) -> None:
+def store_credits(
+    db: sqlite_utils.Database, page_id: int, version_id: int, credits: Iterable[dict]
+) -> None:
     """Record the credits a version declares; one row per distinct (kind, target, evidence) of a page."""
     for credit in credits:
         exists = db.execute(
@@ -327,7 +339,9 @@ def store_credits(db: sqlite_utils.Database, page_id: int, version_id: int, cred
             continue
         target_page = None
         if credit.get("target_url"):
-            hit = db.execute("select id from pages where url = ?", [credit["target_url"]]).fetchone()
+            hit = db.execute(
+                "select id from pages where url = ?", [credit["target_url"]]
+            ).fetchone()
             target_page = hit[0] if hit else None
         db["attributions"].insert(
             {

@@ -18,7 +18,11 @@ def _fetch_state(web: DemoWeb, state: int) -> list[FetchedPage]:
     pages = []
     for article in articles_in_state(state):
         with opener.open(article.url, timeout=10) as response:
-            pages.append(FetchedPage(url=article.url, body=response.read(), fetched_at=utcnow(), source="demo"))
+            pages.append(
+                FetchedPage(
+                    url=article.url, body=response.read(), fetched_at=utcnow(), source="demo"
+                )
+            )
     return pages
 
 
@@ -37,7 +41,11 @@ def build_demo(db_path: str | Path, say: Callable[[str], None] = print) -> dict[
                 f"pass {state}: {summary.read} pages read, {summary.pages_new} new pages, "
                 f"{summary.versions_new} new versions"
             )
-            for key, value in {"pages_new": summary.pages_new, "versions_new": summary.versions_new, **stages}.items():
+            for key, value in {
+                "pages_new": summary.pages_new,
+                "versions_new": summary.versions_new,
+                **stages,
+            }.items():
                 totals[key] = totals.get(key, 0) + value
         return totals
     finally:

@@ -9,8 +9,8 @@ answers both as an ordinary web server (the ``Host`` header picks the site) and 
 from __future__ import annotations
 
 import threading
-from email.utils import format_datetime
 from datetime import datetime
+from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -35,7 +35,9 @@ _CHROME = {
 def _page(site: str, title: str, body: str, head: str = "") -> str:
     name = escape(SITES[site])
     others = "".join(
-        f"<li><a href='http://{host}/'>{escape(label)}</a></li>" for host, label in SITES.items() if host != site
+        f"<li><a href='http://{host}/'>{escape(label)}</a></li>"
+        for host, label in SITES.items()
+        if host != site
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)} | {name}</title>
@@ -74,9 +76,13 @@ def render_article(article: Article) -> str:
 def render_front(site: str, state: int) -> str:
     """A site's front page listing its articles."""
     items = "".join(
-        f"<li><a href='{a.path}'>{escape(a.title)}</a></li>" for a in articles_in_state(state) if a.site == site
+        f"<li><a href='{a.path}'>{escape(a.title)}</a></li>"
+        for a in articles_in_state(state)
+        if a.site == site
     )
-    return _page(site, SITES[site], f"<h1>{escape(SITES[site])}</h1><ul class='latest'>{items}</ul>")
+    return _page(
+        site, SITES[site], f"<h1>{escape(SITES[site])}</h1><ul class='latest'>{items}</ul>"
+    )
 
 
 def render_feed(site: str, state: int) -> str:

@@ -1,0 +1,262 @@
+"""What to crawl and when to look again: the sources file (YAML) and the recheck schedule.
+
+A sources file lists the watched sites, how many credit hops to follow off them, and when to
+recheck a page for edits after it was first seen::
+
+    sites:
+      - name: TRANSCEND Media Service
+        domain: transcend.org
+        feeds: [https://www.transcend.org/tms/feed/]
+        sitemaps: []
+        start_urls: [https://www.transcend.org/tms/]
+        article_urls: ['/tms/\\d{4}/\\d{2}/']
+    follow_credits: 1
+    recheck: [1h, 6h, 1d, 3d, 7d]
+
+Every problem (unknown key, bad URL, bad regex, bad duration) is one :class:`SourcesError`
+naming the file, the line and the key, read from the YAML node marks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+from tracker.urls import is_http_url, normalize_url, site_of
+
+DEFAULT_RECHECK = ("1h", "6h", "1d", "3d", "7d")
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+_SITE_KEYS = {"name", "domain", "feeds", "sitemaps", "start_urls", "article_urls", "max_depth", "max_pages"}
+_TOP_KEYS = {"sites", "follow_credits", "recheck"}
+
+
+class SourcesError(ValueError):
+    """A sources file that cannot be used; the message names file, line and key."""
+
+
+@dataclass
+class Site:
+    """One watched site and where its articles are listed."""
+
+    name: str
+    domain: str
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    start_urls: list[str] = field(default_factory=list)
+    article_urls: list[re.Pattern[str]] = field(default_factory=list)
+    max_depth: int = 2
+    max_pages: int = 1000
+
+    @property
+    def site(self) -> str:
+        """The site key used in the ``pages.site`` column."""
+        return site_of(self.domain)
+
+    def is_article(self, url: str) -> bool:
+        """True when ``url`` matches an article pattern (or when the site gives none)."""
+        if not self.article_urls:
+            return True
+        return any(pattern.search(url) for pattern in self.article_urls)
+
+
+@dataclass
+class Sources:
+    """A parsed sources file."""
+
+    sites: list[Site] = field(default_factory=list)
+    follow_credits: int = 1
+    recheck: list[timedelta] = field(default_factory=lambda: [parse_duration(d) for d in DEFAULT_RECHECK])
+    path: str = "<sources>"
+
+    def site_for(self, url: str) -> Site | None:
+        """The listed site a URL belongs to, if any."""
+        key = site_of(url)
+        for site in self.sites:
+            if site.site == key:
+                return site
+        return None
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as ``90m``, ``6h``, ``1d`` or ``2w``.
+
+    Raises:
+        ValueError: when the text is not a number followed by one of s, m, h, d, w.
+
+    Examples:
+        >>> parse_duration("6h")
+        datetime.timedelta(seconds=21600)
+    """
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 1h, 6h, 1d, 3d or 7d")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def next_check(first_seen: str, now: datetime, recheck: list[timedelta]) -> str | None:
+    """When a page first seen at ``first_seen`` is due again after a fetch at ``now``.
+
+    The schedule counts from the first sighting; slots already past are skipped, and after
+    the last slot the page is not rechecked (``None``).
+
+    Examples:
+        >>> from datetime import UTC
+        >>> next_check("2024-01-01T00:00:00+00:00", datetime(2024, 1, 1, 2, tzinfo=UTC),
+        ...            [timedelta(hours=1), timedelta(hours=6)])
+        '2024-01-01T06:00:00+00:00'
+    """
+    start = datetime.fromisoformat(first_seen)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=now.tzinfo)
+    for delay in sorted(recheck):
+        due = start + delay
+        if due > now:
+            return due.replace(microsecond=0).isoformat()
+    return None
+
+
+class _Reader:
+    """Walks composed YAML nodes, turning every problem into a file:line: key message."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, node: yaml.Node | None, key: str, message: str) -> SourcesError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        where = f" {key}:" if key else ""
+        return SourcesError(f"{self.name}{line}:{where} {message}")
+
+    def mapping(self, node: yaml.Node, key: str, allowed: set[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, key, "expected a mapping of keys to values")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for knode, vnode in node.value:
+            name = str(knode.value)
+            full = f"{key}.{name}" if key else name
+            if name not in allowed:
+                raise self.fail(knode, full, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+            if name in out:
+                raise self.fail(knode, full, "key given twice")
+            out[name] = (knode, vnode)
+        return out
+
+    def string(self, node: yaml.Node, key: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null" or not str(node.value).strip():
+            raise self.fail(node, key, "expected a non-empty string")
+        return str(node.value).strip()
+
+    def integer(self, node: yaml.Node, key: str, minimum: int = 0) -> int:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            raise self.fail(node, key, f"expected a whole number, got {getattr(node, 'value', node)!r}")
+        value = int(node.value)
+        if value < minimum:
+            raise self.fail(node, key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def strings(self, node: yaml.Node, key: str) -> list[tuple[yaml.Node, str]]:
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, key, "expected a list, e.g. [a, b]")
+        return [(item, self.string(item, f"{key}[{i}]")) for i, item in enumerate(node.value)]
+
+    def urls(self, node: yaml.Node, key: str) -> list[str]:
+        out = []
+        for i, (item, text) in enumerate(self.strings(node, key)):
+            if not is_http_url(text):
+                raise self.fail(item, f"{key}[{i}]", f"{text!r} is not an http(s) URL")
+            out.append(normalize_url(text))
+        return out
+
+    def site(self, node: yaml.Node, key: str) -> Site:
+        fields = self.mapping(node, key, _SITE_KEYS)
+        if "name" not in fields:
+            raise self.fail(node, key, "a site needs a name")
+        name = self.string(fields["name"][1], f"{key}.name")
+        urls = {k: self.urls(fields[k][1], f"{key}.{k}") if k in fields else [] for k in ("feeds", "sitemaps", "start_urls")}
+        patterns = []
+        if "article_urls" in fields:
+            for i, (item, text) in enumerate(self.strings(fields["article_urls"][1], f"{key}.article_urls")):
+                try:
+                    patterns.append(re.compile(text))
+                except re.error as exc:
+                    raise self.fail(item, f"{key}.article_urls[{i}]", f"bad regular expression {text!r}: {exc}") from None
+        if "domain" in fields:
+            domain = self.string(fields["domain"][1], f"{key}.domain")
+            if "/" in domain.removeprefix("http://").removeprefix("https://").rstrip("/") or " " in domain:
+                raise self.fail(fields["domain"][1], f"{key}.domain", f"{domain!r} is not a host name such as example.org")
+            domain = site_of(domain)
+        else:
+            first = next((u for k in ("start_urls", "feeds", "sitemaps") for u in urls[k]), None)
+            if first is None:
+                raise self.fail(node, key, "a site needs a domain or at least one feed, sitemap or start URL")
+            domain = site_of(first)
+        if not any(urls.values()):
+            urls["start_urls"] = [normalize_url(f"https://{domain}/")]
+        limits = {k: self.integer(fields[k][1], f"{key}.{k}", minimum=0 if k == "max_depth" else 1) for k in ("max_depth", "max_pages") if k in fields}
+        return Site(name=name, domain=domain, article_urls=patterns, **urls, **limits)
+
+    def sources(self, root: yaml.Node | None) -> Sources:
+        if root is None:
+            raise SourcesError(f"{self.name}: the file is empty (expected a 'sites:' list)")
+        fields = self.mapping(root, "", _TOP_KEYS)
+        if "sites" not in fields:
+            raise self.fail(root, "sites", "missing (a list of sites to watch)")
+        sites_node = fields["sites"][1]
+        if not isinstance(sites_node, yaml.SequenceNode):
+            raise self.fail(sites_node, "sites", "expected a list of sites")
+        sources = Sources(path=self.name)
+        sources.sites = [self.site(item, f"sites[{i}]") for i, item in enumerate(sites_node.value)]
+        seen: dict[str, str] = {}
+        for item, site in zip(sites_node.value, sources.sites, strict=True):
+            if site.site in seen:
+                raise self.fail(item, "domain", f"{site.site} is listed twice ({seen[site.site]} and {site.name})")
+            seen[site.site] = site.name
+        if "follow_credits" in fields:
+            sources.follow_credits = self.integer(fields["follow_credits"][1], "follow_credits")
+        if "recheck" in fields:
+            recheck = []
+            for i, (item, text) in enumerate(self.strings(fields["recheck"][1], "recheck")):
+                try:
+                    recheck.append(parse_duration(text))
+                except ValueError as exc:
+                    raise self.fail(item, f"recheck[{i}]", str(exc)) from None
+            sources.recheck = recheck
+        return sources
+
+
+def parse_sources(text: str, name: str = "<sources>") -> Sources:
+    """Parse and validate the text of a sources file.
+
+    Raises:
+        SourcesError: naming ``name``, the line and the key of the first problem.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise SourcesError(f"{name}{line}: YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise SourcesError(f"{name}: YAML error: {exc}") from None
+    return _Reader(name).sources(root)
+
+
+def load_sources(path: str | Path) -> Sources:
+    """Read and validate a sources file.
+
+    Raises:
+        SourcesError: when the file is missing or invalid (message names file, line, key).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourcesError(f"{path}: cannot read sources file: {exc.strerror}") from None
+    return parse_sources(text, str(path))
