@@ -354,7 +354,7 @@ def test_cli_formats(tmp_path):
 
     as_csv = runner.invoke(cli, ["diff", str(v2), "--db", path, "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert [r["op"] for r in rows] == ["equal", "replace", "equal", "equal", "equal", "equal", "equal", "insert"]
+    assert [r["op"] for r in rows] == ["equal", "replace", "equal", "equal", "equal", "equal", "insert"]
 
     out = tmp_path / "d.html"
     as_html = runner.invoke(cli, ["diff", url, "--db", path, "--format", "html", "--output", str(out)])
