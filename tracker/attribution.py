@@ -63,7 +63,9 @@ _SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 
 # Cheap gate: lines without any of these words are not credit lines.
-_TRIGGER = re.compile(r"original|first\s+(?:appeared|published|posted)|republished|reprinted|source", re.I)
+_TRIGGER = re.compile(
+    r"original|first\s+(?:appeared|published|posted)|republished|reprinted|source", re.I
+)
 
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _PERMISSION = r"(?:here\s+)?(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?"
@@ -78,7 +80,10 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("go-to-original", re.compile(r"\bgo\s+to\s+(?:the\s+)?original\b", re.I)),
-    ("originally-appeared", re.compile(r"\b(?:originally\s+appeared|appeared\s+originally)\s+(?:on|in|at)\b", re.I)),
+    (
+        "originally-appeared",
+        re.compile(r"\b(?:originally\s+appeared|appeared\s+originally)\s+(?:on|in|at)\b", re.I),
+    ),
     (
         "originally-published",
         re.compile(r"\b(?:originally|first)\s+(?:published|posted)\s+(?:by|at|on|in)\b", re.I),
@@ -97,18 +102,26 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
 # Phrase kinds that read as prose and so need the sentence to be about the article itself:
 # "The study first appeared in Nature" is news, "This story first appeared in X" is a credit.
 _NEEDS_SUBJECT = frozenset(
-    {"originally-appeared", "originally-published", "first-appeared", "republished-from", "reprinted-from"}
+    {
+        "originally-appeared",
+        "originally-published",
+        "first-appeared",
+        "republished-from",
+        "reprinted-from",
+    }
 )
 _SUBJECT = re.compile(
     r"\b(?:article|articles|story|stories|post|posts|piece|essay|column|blog|report|reporting|interview|"
     r"op-ed|commentary|editorial|feature|version|content|analysis|excerpt|letter|transcript|newsletter|"
-    r"this|it)\b",
+    r"note|this|it)\b",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 
 # Where a name ends: punctuation, a sentence end, a spaced dash.
-_NAME_CUT = re.compile(r"[,;!?()\[\]|\"\u201c\u201d\u00ab\u00bb]|\.(?=\s|$)|\s[" + _DASHES + r"]|\s:")
+_NAME_CUT = re.compile(
+    r"[,;!?()\[\]|\"\u201c\u201d\u00ab\u00bb]|\.(?=\s|$)|\s[" + _DASHES + r"]|\s:"
+)
 # Words that end a name ("The Atlantic on March 3", "The Conversation under a licence").
 _HARD_STOP = frozenset(
     "on under with at in by via from to where which who whose that was is are were has have had here "
@@ -116,7 +129,9 @@ _HARD_STOP = frozenset(
 )
 # Words allowed inside a name when a capitalised word follows ("Center for American Progress").
 _SOFT_JOIN = frozenset("of for and & the de la du der des y e et".split())
-_DOMAIN = re.compile(r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?:/\S*)?$", re.I)
+_DOMAIN = re.compile(
+    r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?:/\S*)?$", re.I
+)
 # Not a source's name: a date or time ("Originally published July 15, 2018 at 3:56 am").
 _DATE_NAME = re.compile(
     r"^(?:the\s+)?(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|"
@@ -203,13 +218,13 @@ class _TextLines:
 
     def add_link(self, started: tuple[int, int], href: str) -> None:
         line_index, start = started
-        if line_index != len(self.lines):  # the link spanned a block break: keep its first line only
+        if line_index != len(self.lines):
+            # the link spanned a block break: keep it on its first line only
             if line_index < len(self.lines):
                 line = self.lines[line_index]
                 line.links.append(_Link(start, len(line.text), href, line.text[start:].strip()))
             return
-        text = "".join(self._parts)[start : self._length].strip()
-        self._links.append(_Link(start, self._length, href, text))
+        self._links.append(_Link(start, self._length, href, ""))  # text set by newline()
 
     def newline(self) -> None:
         if self._parts:
@@ -217,6 +232,7 @@ class _TextLines:
             if text:
                 for link in self._links:
                     link.end = min(link.end, len(text))
+                    link.text = text[link.start : link.end].strip()
                 self.lines.append(_Line(text, self._links, self._caption))
             else:
                 self.lines.append(_Line("", [], False))
@@ -313,8 +329,15 @@ def _parse_name(rest: str) -> str | None:
 
 def _parse_source_name(rest: str) -> str | None:
     """The name after "Source:": the rest of the short line up to a comma or bracket."""
-    name = re.split(r"[,;|()\[\]]|\.(?=\s|$)|\s[" + _DASHES + r"]\s", rest, maxsplit=1)[0].strip(" .:'\"")
-    if not name or len(name.split()) > _MAX_NAME_WORDS or _DATE_NAME.match(name) or _GENERIC_SOURCE.match(name):
+    name = re.split(r"[,;|()\[\]]|\.(?=\s|$)|\s[" + _DASHES + r"]\s", rest, maxsplit=1)[0].strip(
+        " .:'\""
+    )
+    if (
+        not name
+        or len(name.split()) > _MAX_NAME_WORDS
+        or _DATE_NAME.match(name)
+        or _GENERIC_SOURCE.match(name)
+    ):
         return None
     return name
 
@@ -400,7 +423,9 @@ class _Collector:
         self.credits: list[Credit] = []
         self._seen: set[tuple[str, str]] = set()
 
-    def add(self, kind: str, evidence: str, url: str | None, name: str | None, site: str | None = None) -> None:
+    def add(
+        self, kind: str, evidence: str, url: str | None, name: str | None, site: str | None = None
+    ) -> None:
         name = _SPACES.sub(" ", name).strip() if name else None
         if url:
             site = site_of(url)
@@ -451,7 +476,11 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
     for meta in tree.iterfind(".//meta[@content]"):
         attr = "property" if meta.get("property") else "name"
         key = (meta.get(attr) or "").strip().lower()
-        kind = {"og:url": "og:url", "syndication-source": "syndication-source", "original-source": "original-source"}
+        kind = {
+            "og:url": "og:url",
+            "syndication-source": "syndication-source",
+            "original-source": "original-source",
+        }
         if key not in kind:
             continue
         content = meta.get("content", "").strip()
@@ -459,10 +488,14 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
         if target:
             out.add(kind[key], _tag_evidence("meta", {attr: key, "content": content}), target, None)
     for script in tree.iterfind(".//script[@type]"):
-        if "ld+json" not in script.get("type", "").lower() or "isBasedOn" not in (script.text or ""):
+        if "ld+json" not in script.get("type", "").lower() or "isBasedOn" not in (
+            script.text or ""
+        ):
             continue
         try:
-            data = json.loads(script.text.strip().removeprefix("<!--").removesuffix("-->"), strict=False)
+            data = json.loads(
+                script.text.strip().removeprefix("<!--").removesuffix("-->"), strict=False
+            )
         except ValueError:
             continue
         for key, value in _json_ld_targets(data):
@@ -483,7 +516,8 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
     text = line.text
     if not _TRIGGER.search(text):
         return
-    claimed: list[tuple[int, int]] = []  # spans already read as one credit ("SOURCE: RT . Go to ORIGINAL")
+    # spans already read as one credit: "SOURCE: RT . Go to ORIGINAL" is not also a "Source:" line
+    claimed: list[tuple[int, int]] = []
     for kind, pattern in _PHRASES:
         if kind == "source-line" and (line.caption or len(text) > _MAX_SOURCE_LINE):
             continue
@@ -512,17 +546,26 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
             )
             if kind == "go-to-original" and link is None and name is None:
                 continue
-            if kind == "source-line" and (name is None or _IMAGE_SOURCE.search(text[match.end() :])):
+            if kind == "source-line" and (
+                name is None or _IMAGE_SOURCE.search(text[match.end() :])
+            ):
                 continue
             if link is None and (name is None or not _plausible_name(name)):
                 continue
             target_url = page.resolve(link.href) if link else None
             target_name = name
             # a link on the source's name names it; a link on the whole phrase ("Go to Original") does not
-            if link and link.text and link.start > match.start() and not _GENERIC_LINK_TEXT.match(link.text):
+            if (
+                link
+                and link.text
+                and link.start > match.start()
+                and not _GENERIC_LINK_TEXT.match(link.text)
+            ):
                 target_name = link.text
             site = None if target_url else (_domain_site(name) if name else None)
-            out.add(kind, _evidence(text, match.start(), match.end()), target_url, target_name, site)
+            out.add(
+                kind, _evidence(text, match.start(), match.end()), target_url, target_name, site
+            )
             claimed.append((match.start(), match.end()))
 
 
@@ -551,5 +594,7 @@ def find_credits(html: str | bytes, url: str, paragraphs: list[str] | None = Non
             _phrase_credits(line, page, out)
     for paragraph in paragraphs or []:
         for text in paragraph.splitlines():
-            _phrase_credits(_Line(_SPACES.sub(" ", text.translate(_NO_WIDTH)).strip(), [], False), page, out)
+            _phrase_credits(
+                _Line(_SPACES.sub(" ", text.translate(_NO_WIDTH)).strip(), [], False), page, out
+            )
     return out.credits

@@ -26,17 +26,17 @@ class Side:
     """What one side of a diff is, for headings.
 
     Attributes:
-        label: How to name it (usually the page URL).
+        url: The page URL (or any name for a side that is not stored).
         version_id: The ``versions`` id, when stored.
         fetched_at: When that version was fetched.
     """
 
-    label: str
+    url: str
     version_id: int | None = None
     fetched_at: str | None = None
 
     def heading(self) -> str:
-        parts = [self.label]
+        parts = [self.url]
         if self.version_id is not None:
             parts.append(f"version {self.version_id}")
         if self.fetched_at:
@@ -173,7 +173,7 @@ def _escaped(text: str | None) -> str:
 def render_html(result: DiffResult, a: Side, b: Side) -> str:
     """One self-contained HTML page (inline CSS, no scripts, no external assets): the summary
     and the paragraphs side by side, with word-level ``<del>``/``<ins>`` highlights."""
-    title = result.new_title or result.old_title or b.label
+    title = result.new_title or result.old_title or b.url
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

@@ -1,0 +1,20 @@
+"""Every command has help with an example (sqlite-utils' habit)."""
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import cli
+
+
+def test_top_level_help_has_example():
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output, f"tracker {name} --help shows no example"
+    assert "tracker " + name in result.output.split("Example:")[1]
