@@ -55,7 +55,9 @@ def test_quote_and_whitespace_changes_are_equal():
 
 
 def test_title_only_change():
-    result = diff_documents(Doc(PARAS, title="Budget passes"), Doc(PARAS, title="Budget passes after row"))
+    result = diff_documents(
+        Doc(PARAS, title="Budget passes"), Doc(PARAS, title="Budget passes after row")
+    )
     assert result.title_changed and result.body_equal
     assert (result.old_title, result.new_title) == ("Budget passes", "Budget passes after row")
     # A different quote mark in the title is not a change.
@@ -81,7 +83,9 @@ def test_reworded_paragraph_is_a_replace_with_word_changes():
     replace = result.ops[1]
     assert 0.8 < replace.similarity < 1.0
     assert (result.words_added, result.words_removed) == (1, 1)
-    changes = [(tag, a.strip(), b.strip()) for tag, a, b in word_changes(replace.a_text, replace.b_text)]
+    changes = [
+        (tag, a.strip(), b.strip()) for tag, a, b in word_changes(replace.a_text, replace.b_text)
+    ]
     assert ("replace", "five", "six") in changes
 
 
@@ -93,12 +97,20 @@ def test_insert_and_delete_order():
 
 
 def test_swapping_sides_swaps_inserts_and_deletes():
-    b = [PARAS[2], "An added intro line from the copying site.", PARAS[0], PARAS[1] + " Extra words here."]
+    b = [
+        PARAS[2],
+        "An added intro line from the copying site.",
+        PARAS[0],
+        PARAS[1] + " Extra words here.",
+    ]
     forward = diff_documents(Doc(PARAS), Doc(b))
     backward = diff_documents(Doc(b), Doc(PARAS))
     assert forward.paragraphs_added == backward.paragraphs_removed
     assert forward.paragraphs_removed == backward.paragraphs_added
-    assert (forward.words_added, forward.words_removed) == (backward.words_removed, backward.words_added)
+    assert (forward.words_added, forward.words_removed) == (
+        backward.words_removed,
+        backward.words_added,
+    )
     assert forward.paragraphs_moved == backward.paragraphs_moved
     assert forward.paragraphs_changed == backward.paragraphs_changed
 
@@ -187,7 +199,10 @@ def test_apply_ops_rebuilds_b_exactly(pair):
         back.paragraphs_added,
     )
     assert (result.words_added, result.words_removed) == (back.words_removed, back.words_added)
-    assert (result.paragraphs_moved, result.paragraphs_changed) == (back.paragraphs_moved, back.paragraphs_changed)
+    assert (result.paragraphs_moved, result.paragraphs_changed) == (
+        back.paragraphs_moved,
+        back.paragraphs_changed,
+    )
     assert 0.0 <= result.retained <= 1.0
     if a == b:
         assert all(op.op == "equal" for op in result.ops)
@@ -217,30 +232,47 @@ def test_storage_round_trip_and_idempotence(fresh_db):
     url = "https://news.example/budget"
     first = store_page(fresh_db, _rec(url, PARAS, "2026-01-01T10:00:00+00:00"))
     edited = [PARAS[0], PARAS[1].replace("five", "six"), *PARAS[3:], "Update: the vote was close."]
-    second = store_page(fresh_db, _rec(url, edited, "2026-01-02T10:00:00+00:00", title="Budget passes"))
+    second = store_page(
+        fresh_db, _rec(url, edited, "2026-01-02T10:00:00+00:00", title="Budget passes")
+    )
     diff_id = diff_versions(fresh_db, first.version_id, second.version_id, "version")
     assert diff_versions(fresh_db, first.version_id, second.version_id, "version") == diff_id
     assert fresh_db["diffs"].count == 1
 
     row, result = load_diff(fresh_db, diff_id)
-    assert (row["a_version_id"], row["b_version_id"], row["kind"]) == (first.version_id, second.version_id, "version")
+    assert (row["a_version_id"], row["b_version_id"], row["kind"]) == (
+        first.version_id,
+        second.version_id,
+        "version",
+    )
     assert row["title_changed"] == 1 and row["new_title"] == "Budget passes"
-    assert (row["paragraphs_added"], row["paragraphs_removed"], row["paragraphs_changed"]) == (1, 1, 1)
+    assert (row["paragraphs_added"], row["paragraphs_removed"], row["paragraphs_changed"]) == (
+        1,
+        1,
+        1,
+    )
     assert apply_ops(PARAS, result.ops) == edited
     # Unchanged paragraphs are stored once.
     nulls = fresh_db.execute(
-        "select count(*) from diff_ops where diff_id = ? and op = 'equal' and b_text is null", [diff_id]
+        "select count(*) from diff_ops where diff_id = ? and op = 'equal' and b_text is null",
+        [diff_id],
     ).fetchone()[0]
     assert nulls == 4
 
-    assert diff_new_versions(fresh_db, [(first.version_id, second.version_id), (None, first.version_id)]) == 0
+    assert (
+        diff_new_versions(
+            fresh_db, [(first.version_id, second.version_id), (None, first.version_id)]
+        )
+        == 0
+    )
     assert fresh_db["diffs"].count == 1
 
 
 def test_new_version_hook(fresh_db):
     url = "https://news.example/story"
     results = [
-        store_page(fresh_db, _rec(url, PARAS[: 3 + k], f"2026-01-0{k + 1}T00:00:00+00:00")) for k in range(3)
+        store_page(fresh_db, _rec(url, PARAS[: 3 + k], f"2026-01-0{k + 1}T00:00:00+00:00"))
+        for k in range(3)
     ]
     pairs = [(r.previous_version_id, r.version_id) for r in results]
     assert diff_new_versions(fresh_db, pairs) == 2
@@ -250,13 +282,17 @@ def test_new_version_hook(fresh_db):
 
 
 def _cluster(db, cluster_id, origin_page, members):
-    db["clusters"].upsert({"id": cluster_id, "origin_page_id": origin_page, "size": len(members) + 1}, pk="id")
+    db["clusters"].upsert(
+        {"id": cluster_id, "origin_page_id": origin_page, "size": len(members) + 1}, pk="id"
+    )
     db["cluster_members"].upsert(
-        {"cluster_id": cluster_id, "page_id": origin_page, "role": "origin"}, pk=("cluster_id", "page_id")
+        {"cluster_id": cluster_id, "page_id": origin_page, "role": "origin"},
+        pk=("cluster_id", "page_id"),
     )
     for page_id in members:
         db["cluster_members"].upsert(
-            {"cluster_id": cluster_id, "page_id": page_id, "role": "repost"}, pk=("cluster_id", "page_id")
+            {"cluster_id": cluster_id, "page_id": page_id, "role": "repost"},
+            pk=("cluster_id", "page_id"),
         )
 
 
@@ -265,9 +301,19 @@ def test_cluster_member_hook_and_origin_change(fresh_db):
     origin = store_page(fresh_db, _rec("https://orig.example/a", PARAS, t))
     cut = store_page(
         fresh_db,
-        _rec("https://copy.example/a", PARAS[:3], t, credits=[{"kind": "source-line", "target_site": "orig.example", "evidence": "Source: orig"}]),
+        _rec(
+            "https://copy.example/a",
+            PARAS[:3],
+            t,
+            credits=[
+                {"kind": "source-line", "target_site": "orig.example", "evidence": "Source: orig"}
+            ],
+        ),
     )
-    intro = store_page(fresh_db, _rec("https://other.example/a", ["Our own intro.", *PARAS], t, title="New headline"))
+    intro = store_page(
+        fresh_db,
+        _rec("https://other.example/a", ["Our own intro.", *PARAS], t, title="New headline"),
+    )
     _cluster(fresh_db, 1, origin.page_id, [cut.page_id, intro.page_id])
 
     assert diff_cluster_members(fresh_db) == 2
@@ -275,24 +321,49 @@ def test_cluster_member_hook_and_origin_change(fresh_db):
     assert diff_cluster_members(fresh_db, [1]) == 0
     rows = {
         r["b_version_id"]: r
-        for r in fresh_db.query("select * from diffs where kind = 'repost' and a_version_id = ?", [origin.version_id])
+        for r in fresh_db.query(
+            "select * from diffs where kind = 'repost' and a_version_id = ?", [origin.version_id]
+        )
     }
-    assert rows[cut.version_id]["paragraphs_removed"] == 3 and rows[cut.version_id]["credit_added"] == 1
-    assert rows[intro.version_id]["paragraphs_added"] == 1 and rows[intro.version_id]["title_changed"] == 1
+    assert (
+        rows[cut.version_id]["paragraphs_removed"] == 3
+        and rows[cut.version_id]["credit_added"] == 1
+    )
+    assert (
+        rows[intro.version_id]["paragraphs_added"] == 1
+        and rows[intro.version_id]["title_changed"] == 1
+    )
 
     # The origin changes: every member gets diffed against the new origin.
     fresh_db["clusters"].update(1, {"origin_page_id": intro.page_id})
     fresh_db["cluster_members"].update((1, intro.page_id), {"role": "origin"})
     fresh_db["cluster_members"].update((1, origin.page_id), {"role": "repost"})
     assert diff_cluster_members(fresh_db, [1]) == 2
-    assert fresh_db.execute("select count(*) from diffs where a_version_id = ?", [intro.version_id]).fetchone()[0] == 2
+    assert (
+        fresh_db.execute(
+            "select count(*) from diffs where a_version_id = ?", [intro.version_id]
+        ).fetchone()[0]
+        == 2
+    )
     assert diff_cluster_members(fresh_db, []) == 0
 
 
 def test_dropped_credit_line_is_credit_removed(fresh_db):
     url = "https://copy.example/b"
-    credit = {"kind": "source-line", "evidence": "Originally published by Orig News", "target_name": "Orig News"}
-    first = store_page(fresh_db, _rec(url, [*PARAS, "Originally published by Orig News."], "2026-01-01T00:00:00+00:00", credits=[credit]))
+    credit = {
+        "kind": "source-line",
+        "evidence": "Originally published by Orig News",
+        "target_name": "Orig News",
+    }
+    first = store_page(
+        fresh_db,
+        _rec(
+            url,
+            [*PARAS, "Originally published by Orig News."],
+            "2026-01-01T00:00:00+00:00",
+            credits=[credit],
+        ),
+    )
     second = store_page(fresh_db, _rec(url, PARAS, "2026-01-02T00:00:00+00:00"))
     diff_id = diff_versions(fresh_db, first.version_id, second.version_id)
     row = fresh_db["diffs"].get(diff_id)
@@ -335,7 +406,9 @@ def _cli_db(tmp_path):
     url = "https://news.example/budget?utm_source=x"
     first = store_page(db, _rec("https://news.example/budget", PARAS, "2026-01-01T00:00:00+00:00"))
     edited = [PARAS[0], PARAS[1].replace("five", "six"), *PARAS[2:], "<script>alert(1)</script>"]
-    second = store_page(db, _rec("https://news.example/budget", edited, "2026-01-02T00:00:00+00:00"))
+    second = store_page(
+        db, _rec("https://news.example/budget", edited, "2026-01-02T00:00:00+00:00")
+    )
     db.conn.close()
     return str(path), url, first.version_id, second.version_id
 
@@ -354,10 +427,20 @@ def test_cli_formats(tmp_path):
 
     as_csv = runner.invoke(cli, ["diff", str(v2), "--db", path, "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert [r["op"] for r in rows] == ["equal", "replace", "equal", "equal", "equal", "equal", "insert"]
+    assert [r["op"] for r in rows] == [
+        "equal",
+        "replace",
+        "equal",
+        "equal",
+        "equal",
+        "equal",
+        "insert",
+    ]
 
     out = tmp_path / "d.html"
-    as_html = runner.invoke(cli, ["diff", url, "--db", path, "--format", "html", "--output", str(out)])
+    as_html = runner.invoke(
+        cli, ["diff", url, "--db", path, "--format", "html", "--output", str(out)]
+    )
     assert as_html.exit_code == 0
     page = out.read_text()
     assert page.startswith("<!DOCTYPE html>") and "&lt;script&gt;" in page and "<script" not in page
@@ -389,9 +472,22 @@ def test_cli_against_origin(tmp_path):
     copy = store_page(db, _rec("https://copy.example/a", PARAS[:2], t))
     _cluster(db, 1, origin.page_id, [copy.page_id])
     db.conn.close()
-    result = CliRunner().invoke(cli, ["diff", "https://copy.example/a", "--against-origin", "--db", str(path), "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "diff",
+            "https://copy.example/a",
+            "--against-origin",
+            "--db",
+            str(path),
+            "--format",
+            "json",
+        ],
+    )
     data = json.loads(result.output)
-    assert data["a"]["url"] == "https://orig.example/a" and data["summary"]["paragraphs_removed"] == 4
+    assert (
+        data["a"]["url"] == "https://orig.example/a" and data["summary"]["paragraphs_removed"] == 4
+    )
 
 
 def test_cli_help_has_example():

@@ -10,7 +10,9 @@ Two sources of evidence, read from one lxml parse of the page:
   closing credit lines.
 
 A credit to the page's own site is never reported: sites link their own "originally published on"
-footers to themselves, and a same-site canonical is just the page naming itself.
+footers to themselves, and a same-site canonical is just the page naming itself. "Own site" also
+covers the same name under another public suffix (``businessinsider.com`` -> ``businessinsider.de``)
+and, for credits that give only a name, the site's name ("Live Science" on ``livescience.com``).
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ _AD_CLASS = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+# Reader comments: "Source: <link>" is common there and credits nothing. Whole class names only, so
+# an article marked "comments-enabled" is still read.
+_COMMENTS_CLASS = re.compile(
+    r"(?:^|\s)(?:comments?|commentlist|comment-?(?:list|body|content|text|thread)s?|"
+    r"comments-?(?:area|section|list|container|wrapper|thread)|disqus_thread|respond)(?:$|\s)",
+    re.IGNORECASE,
+)
 # Class/id words of picture captions and credit boxes, matched as whole words ("nojs-images" on a
 # <body> is not a caption).
 _CAPTION_CLASS = re.compile(
@@ -64,7 +73,8 @@ _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": 
 
 # Cheap gate: lines without any of these words are not credit lines.
 _TRIGGER = re.compile(
-    r"original|first\s+(?:appeared|published|posted)|republished|reprinted|source", re.I
+    r"original|first\s+(?:appeared|published|posted)|appeared\s+first|republished|reprinted|source",
+    re.I,
 )
 
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
@@ -88,7 +98,11 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         "originally-published",
         re.compile(r"\b(?:originally|first)\s+(?:published|posted)\s+(?:by|at|on|in)\b", re.I),
     ),
-    ("first-appeared", re.compile(r"\bfirst\s+appeared\s+(?:on|in|at)\b", re.I)),
+    # "appeared first on" is the WordPress feed footer: "The post <title> appeared first on <site>."
+    (
+        "first-appeared",
+        re.compile(r"\b(?:first\s+appeared|appeared\s+first)\s+(?:on|in|at)\b", re.I),
+    ),
     (
         "republished-from",
         re.compile(r"\brepublished\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
@@ -110,10 +124,14 @@ _NEEDS_SUBJECT = frozenset(
         "reprinted-from",
     }
 )
-_SUBJECT = re.compile(
-    r"\b(?:article|articles|story|stories|post|posts|piece|essay|column|blog|report|reporting|interview|"
-    r"op-ed|commentary|editorial|feature|version|content|analysis|excerpt|letter|transcript|newsletter|"
-    r"note|this|it)\b",
+# The sentence is about the article when it says "this"/"it" ("A version of this story…",
+# "Editor's note: …") or its subject is the article ("The post … appeared first on"); a news
+# sentence ("The report, first published by Reuters, said…") can still slip through, rarely.
+_SUBJECT = re.compile(r"\b(?:this|these|it|note)\b", re.I)
+_SUBJECT_START = re.compile(
+    r"^\W*(?:(?:the|a|an|our|earlier|shorter|longer|original|full)\s+)*"
+    r"(?:article|story|post|blog\s+post|piece|essay|column|report|interview|op-?ed|commentary|editorial|"
+    r"feature|version|content|analysis|excerpt|transcript|newsletter|cartoon|podcast)\b",
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
@@ -134,8 +152,9 @@ _DOMAIN = re.compile(
 )
 # Not a source's name: a date or time ("Originally published July 15, 2018 at 3:56 am").
 _DATE_NAME = re.compile(
-    r"^(?:the\s+)?(?:\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|"
-    r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|yesterday|today|tomorrow|last\b|next\b|earlier\b|"
+    r"^(?:the\s+)?(?:\d|(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?:\s|$)|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday|today|tomorrow|last\b|next\b|earlier\b|"
     r"print\b)",
     re.I,
 )
@@ -239,14 +258,14 @@ class _TextLines:
         self._parts, self._length, self._links, self._caption = [], 0, [], False
 
 
-def _is_hidden_or_ad(el: lxml.html.HtmlElement) -> bool:
+def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
     if style and "display:none" in style.replace(" ", "").lower():
         return True
     marks = (el.get("class") or "") + " " + (el.get("id") or "")
-    return bool(marks.strip()) and bool(_AD_CLASS.search(marks))
+    return bool(marks.strip()) and bool(_AD_CLASS.search(marks) or _COMMENTS_CLASS.search(marks))
 
 
 def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int) -> None:
@@ -254,7 +273,7 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
     if not isinstance(tag, str):  # comments and processing instructions
         return
     tag = tag.lower()
-    if tag in _SKIP_TAGS or depth > _MAX_DEPTH or _is_hidden_or_ad(el):
+    if tag in _SKIP_TAGS or depth > _MAX_DEPTH or _is_hidden_or_not_content(el):
         return
     if tag == "br":
         out.newline()
@@ -527,7 +546,11 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
             if kind in _NEEDS_SUBJECT:
                 begin, _ = _sentence_bounds(text, match.start(), match.end())
                 prefix = text[begin : match.start()]
-                if _NOT_A_WORD.sub("", prefix) and not _SUBJECT.search(prefix):
+                if (
+                    _NOT_A_WORD.sub("", prefix)
+                    and not _SUBJECT.search(prefix)
+                    and not _SUBJECT_START.match(prefix)
+                ):
                     continue
             if "before" in pattern.groupindex:
                 name = _parse_name(match.group("before"))

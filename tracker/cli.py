@@ -239,9 +239,179 @@ def diff(a: str, b: str | None, db_path: str, fmt: str, output: str | None, agai
     elif fmt == "csv":
         rendered = render_csv(result)
     else:
-        rendered = render_text(result, *sides, color=output is None)
+        color = output is None and click.get_text_stream("stdout").isatty()
+        rendered = render_text(result, *sides, color=color)
     if output:
         Path(output).write_text(rendered, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(rendered, nl=False)
+
+
+def _setting_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.ClickException(f"--set {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=2")
+        settings[name.strip()] = value
+    return settings
+
+
+@cli.command()
+@click.option("--sources", "sources_path", type=click.Path(dir_okay=False), help="Sources file (YAML) listing the sites to watch.")
+@DB_OPTION
+@click.option(
+    "--spider",
+    "spiders",
+    multiple=True,
+    type=click.Choice(["feed", "sitemap", "site", "credits", "urls"]),
+    help="Run only this spider (repeatable). Default: feed, sitemap, site, credits.",
+)
+@click.option("--urls", "urls_path", help="File of page URLs, one per line (- for stdin), for the urls spider.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop each spider after fetching this many pages.")
+@click.option("--resume", is_flag=True, help="Continue the crawl that Ctrl-C or --max-pages stopped.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO).")
+def crawl(
+    sources_path: str | None,
+    db_path: str,
+    spiders: tuple[str, ...],
+    urls_path: str | None,
+    max_pages: int | None,
+    resume: bool,
+    settings: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Crawl the watched sites: new articles from feeds, sitemaps and site links, due rechecks
+    of known pages for edits, and the pages their credits point to; then cluster and diff.
+
+    All spiders run in this one process, one after another. Polite by default (robots.txt,
+    AutoThrottle, two requests at a time per site, a User-Agent with a contact URL: set yours
+    with -s TRACKER_CONTACT_URL=...). A second run fetches only pages that are due.
+
+    \b
+    Example:
+        tracker crawl --sources sources.yml --db tracker.db
+        tracker crawl --sources sources.yml --spider feed --max-pages 50
+        tracker crawl --sources sources.yml --resume
+        tracker crawl --spider urls --urls pages.txt --db tracker.db
+        # every hour, from cron:
+        0 * * * * cd /srv/tracker && tracker crawl --sources sources.yml --db tracker.db
+    """
+    from rich.console import Console
+
+    from tracker.crawl import run_crawl, summary_table
+    from tracker.sources import SourcesError, load_sources
+
+    overrides = _setting_pairs(settings)
+    if not sources_path and not (spiders and set(spiders) <= {"urls", "credits"}):
+        raise click.ClickException("--sources is required (only --spider urls/credits can run without it)")
+    if urls_path is not None and not spiders:
+        spiders = ("urls",)
+    if "urls" in spiders and urls_path is None:
+        raise click.ClickException("--spider urls needs --urls FILE (or --urls - for stdin)")
+    if urls_path not in (None, "-") and not Path(urls_path).is_file():
+        raise click.ClickException(f"--urls {urls_path}: no such file")
+    try:
+        sources = load_sources(sources_path) if sources_path else None
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = run_crawl(
+        sources,
+        db_path,
+        spiders=list(spiders) or None,
+        max_pages=max_pages,
+        resume=resume,
+        settings=overrides,
+        urls=urls_path,
+        verbose=verbose,
+    )
+    Console(width=200 if not sys.stdout.isatty() else None).print(summary_table(summary))
+    stages = {}
+    for run in summary.runs:
+        for key, value in run.stages.items():
+            stages[key] = stages.get(key, 0) + value
+    if stages:
+        click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in stages.items()))
+    if summary.interrupted:
+        raise click.ClickException("crawl stopped before the end; run again with --resume to continue")
+    if max_pages and any(run.reason == "max_pages" for run in summary.runs):
+        click.echo(f"stopped at --max-pages {max_pages}; run again with --resume to continue", err=True)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "db_path",
+    default="tracker.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite database to browse (never written to).",
+)
+@click.option("--port", "-p", default=8001, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface; 0.0.0.0 publishes it on your network.")
+@click.option("--immutable", is_flag=True, help="Open the file as immutable: fastest, but a crawl writing to it will not show.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the stories page in your web browser.")
+@click.option("--get", "get_path", metavar="PATH", help="Print the response to one request (e.g. /demo.json) and exit, without serving.")
+def serve(db_path: Path, port: int, host: str, immutable: bool, open_browser: bool, get_path: str | None) -> None:
+    """Browse a database in Datasette, read-only, with tracker's metadata, canned queries and
+    views: story clusters with their credit chain and timeline, side-by-side diffs and the
+    republication network. Queries stop after 3 s; at most 1,000 rows per page.
+
+    \b
+    Example:
+        tracker serve --db demo.db
+        tracker serve --db tracker.db --port 8002 --open
+        tracker serve --db tracker.db --get /tracker/-/tracker/network
+    """
+    import socket
+    import sqlite3
+
+    from tracker.serve import build_datasette, database_names
+
+    if not db_path.is_file():
+        raise click.ClickException(f"{db_path}: no such database file (create one with tracker demo or tracker import)")
+    try:
+        conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error as err:
+        raise click.ClickException(f"{db_path}: not a readable SQLite database ({err})") from None
+    if "pages" not in tables or "versions" not in tables:
+        raise click.ClickException(f"{db_path}: not a tracker database (no pages/versions tables)")
+    ds = build_datasette([db_path], immutable=immutable)
+    name = database_names([db_path])[0]
+    if get_path:
+        import asyncio
+
+        async def fetch():
+            await ds.invoke_startup()
+            return await ds.client.get(get_path)
+
+        response = asyncio.run(fetch())
+        click.echo(response.text)
+        if response.status_code != 200:
+            raise click.ClickException(f"{get_path}: HTTP {response.status_code}")
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise click.ClickException(f"cannot listen on {host}:{port} ({err.strerror}); pick another --port") from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/{name}"
+    click.echo(f"Serving {db_path} read-only at {url}")
+    click.echo(f"Stories: {url}/-/tracker   Network: {url}/-/tracker/network   Stop with Ctrl-C")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach this machine can browse it", err=True)
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, [f"{url}/-/tracker"]).start()
+    import uvicorn
+
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")

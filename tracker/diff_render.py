@@ -54,11 +54,16 @@ def summary_lines(result: DiffResult) -> list[tuple[str, str]]:
             f"{result.paragraphs_added} / {result.paragraphs_removed} / "
             f"{result.paragraphs_changed} / {result.paragraphs_moved}",
         ),
-        ("title", f"{result.old_title!r} → {result.new_title!r}" if result.title_changed else "unchanged"),
+        (
+            "title",
+            f"{result.old_title!r} → {result.new_title!r}" if result.title_changed else "unchanged",
+        ),
         ("byline", "changed" if result.byline_changed else "unchanged"),
         ("published date", "changed" if result.published_changed else "unchanged"),
     ]
-    credit = [w for w, on in (("added", result.credit_added), ("removed", result.credit_removed)) if on]
+    credit = [
+        w for w, on in (("added", result.credit_added), ("removed", result.credit_removed)) if on
+    ]
     rows.append(("credit", " and ".join(credit) if credit else "unchanged"))
     return rows
 
@@ -86,7 +91,9 @@ def _equal_preview(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_text(result: DiffResult, a: Side, b: Side, *, color: bool = True, width: int = 100) -> str:
+def render_text(
+    result: DiffResult, a: Side, b: Side, *, color: bool = True, width: int = 100
+) -> str:
     """The diff as terminal text: summary table, then one block per op.
 
     Unchanged paragraphs are shown as one dim line; reworded ones with deleted words struck
@@ -97,7 +104,7 @@ def render_text(result: DiffResult, a: Side, b: Side, *, color: bool = True, wid
         result: The diff.
         a: The earlier version or original.
         b: The later version or repost.
-        color: Emit ANSI colours (off for files).
+        color: Emit ANSI colours; without them, word changes are marked ``[-old-] {+new+}``.
         width: Console width.
     """
     buffer = io.StringIO()
@@ -133,10 +140,13 @@ def render_text(result: DiffResult, a: Side, b: Side, *, color: bool = True, wid
                 if tag == "equal":
                     line.append(b_chunk)
                     continue
+                # Without colour, git's word-diff markers keep the change visible.
                 if a_chunk:
-                    line.append(a_chunk, style="red strike")
+                    line.append(a_chunk if color else f"[-{a_chunk.strip()}-] ", style="red strike")
                 if b_chunk:
-                    line.append(b_chunk, style="green underline")
+                    line.append(
+                        b_chunk if color else f"{{+{b_chunk.strip()}+}} ", style="green underline"
+                    )
         console.print(line)
     return buffer.getvalue()
 
@@ -155,7 +165,7 @@ table.summary td:first-child{font-weight:600}
 table.diff{border-collapse:collapse;width:100%;table-layout:fixed}
 table.diff th{text-align:left;border-bottom:2px solid #ccc;padding:.3rem .5rem}
 table.diff td{vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #eee}
-table.diff td.pos{width:5.5rem;color:#888;font-size:.85rem;white-space:nowrap}
+table.diff .pos{width:5.5rem;color:#888;font-size:.85rem;white-space:nowrap}
 tr.equal td.text{color:#666}
 tr.insert td.b,tr.replace td.b{background:#eaf7ea}
 tr.delete td.a,tr.replace td.a{background:#fbeaea}
@@ -168,6 +178,12 @@ del{background:#f6b9b9}
 
 def _escaped(text: str | None) -> str:
     return html.escape(text or "")
+
+
+def _marked(tag: str, chunk: str) -> str:
+    # The space after a changed word stays outside the highlight.
+    core = chunk.rstrip()
+    return f"<{tag}>{_escaped(core)}</{tag}>{_escaped(chunk[len(core) :])}"
 
 
 def render_html(result: DiffResult, a: Side, b: Side) -> str:
@@ -190,7 +206,7 @@ def render_html(result: DiffResult, a: Side, b: Side) -> str:
         out.append(f"<tr><td>{_escaped(label)}</td><td>{_escaped(value)}</td></tr>")
     out.append("</table>")
     out.append('<table class="diff"><thead><tr><th class="pos"></th>')
-    out.append(f"<th>A</th><th>B</th></tr></thead><tbody>")
+    out.append("<th>A</th><th>B</th></tr></thead><tbody>")
     for op in result.ops:
         a_cell, b_cell = _escaped(op.a_text), _escaped(op.b_text)
         if _reworded(op):
@@ -201,9 +217,9 @@ def render_html(result: DiffResult, a: Side, b: Side) -> str:
                     b_parts.append(_escaped(b_chunk))
                     continue
                 if a_chunk:
-                    a_parts.append(f"<del>{_escaped(a_chunk)}</del>")
+                    a_parts.append(_marked("del", a_chunk))
                 if b_chunk:
-                    b_parts.append(f"<ins>{_escaped(b_chunk)}</ins>")
+                    b_parts.append(_marked("ins", b_chunk))
             a_cell, b_cell = "".join(a_parts), "".join(b_parts)
             a_cell = f'<span class="tag">{op.similarity:.0%} alike</span>' + a_cell
             if op.op == "move":

@@ -380,7 +380,9 @@ def diff_documents(a: Doc, b: Doc) -> DiffResult:
     # unchanged paragraph has as many words on both sides, so this is also B's kept words.
     kept = int(frame["matched"].sum())
     reworded_moves = sum(
-        1 for p in pairs if p.op == "move" and a.norms[p.a] != b.norms[p.b]  # type: ignore[index]
+        1
+        for p in pairs
+        if p.op == "move" and a.norms[p.a] != b.norms[p.b]  # type: ignore[index]
     )
     a_credits, b_credits = set(a.credits), set(b.credits)
     return DiffResult(
@@ -522,11 +524,14 @@ def load_doc(db: sqlite_utils.Database, version_id: int) -> Doc:
     return Doc(paragraphs, title, byline, published, credit_keys(db, version_id))
 
 
+_FLAGS = ("title_changed", "byline_changed", "published_changed", "credit_added", "credit_removed")
+
+
 def _insert_diff(
     db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str, result: DiffResult
 ) -> int:
     row = result.summary()
-    for flag in ("title_changed", "byline_changed", "published_changed", "credit_added", "credit_removed"):
+    for flag in _FLAGS:
         row[flag] = int(row[flag])
     columns = ["kind", "a_version_id", "b_version_id", *row.keys(), "created"]
     values = [kind, a_version_id, b_version_id, *row.values(), utcnow()]
@@ -557,7 +562,9 @@ def _insert_diff(
     return diff_id  # type: ignore[return-value]
 
 
-def _existing_diff(db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str) -> int | None:
+def _existing_diff(
+    db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str
+) -> int | None:
     row = db.execute(
         "select id from diffs where a_version_id = ? and b_version_id = ? and kind = ?",
         [a_version_id, b_version_id, kind],
@@ -605,7 +612,9 @@ def _diff_pairs(db: sqlite_utils.Database, pairs: Iterable[tuple[int, int]], kin
     return added
 
 
-def diff_new_versions(db: sqlite_utils.Database, pairs: Iterable[tuple[int | None, int | None]]) -> int:
+def diff_new_versions(
+    db: sqlite_utils.Database, pairs: Iterable[tuple[int | None, int | None]]
+) -> int:
     """Diff each new version against the previous version of its page (kind ``version``).
 
     Args:
@@ -647,7 +656,9 @@ order by o.cluster_id, m.page_id
 """
 
 
-def diff_cluster_members(db: sqlite_utils.Database, cluster_ids: Iterable[int] | None = None) -> int:
+def diff_cluster_members(
+    db: sqlite_utils.Database, cluster_ids: Iterable[int] | None = None
+) -> int:
     """Diff every cluster member against its cluster's origin (kind ``repost``).
 
     A is the origin's latest version, B the member's latest version. Pairs already diffed are
@@ -670,8 +681,8 @@ def diff_cluster_members(db: sqlite_utils.Database, cluster_ids: Iterable[int] |
         sql = _MEMBER_PAIRS_SQL.format(where=f"where c.id in ({', '.join('?' * len(params))})")
     try:
         rows = db.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as error:  # noqa: F841 - tables not created yet
-        if "no such table" in str(error):
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):  # a database from before clustering
             return 0
         raise
     return _diff_pairs(db, [(a, b) for _, a, b in rows], "repost")
@@ -694,11 +705,17 @@ def load_diff(db: sqlite_utils.Database, diff_id: int) -> tuple[dict, DiffResult
             b_text = op["a_text"]
         ops.append(
             DiffOp(
-                op["seq"], op["op"], op["a_text"], b_text, op["similarity"], op["a_index"], op["b_index"]
+                op["seq"],
+                op["op"],
+                op["a_text"],
+                b_text,
+                op["similarity"],
+                op["a_index"],
+                op["b_index"],
             )
         )
-    flags = ("title_changed", "byline_changed", "published_changed", "credit_added", "credit_removed")
-    fields = {k: (bool(row[k]) if k in flags else row[k]) for k in DiffResult.__dataclass_fields__ if k != "ops"}
+    names = [k for k in DiffResult.__dataclass_fields__ if k != "ops"]
+    fields = {k: (bool(row[k]) if k in _FLAGS else row[k]) for k in names}
     return row, DiffResult(**fields, ops=ops)
 
 
@@ -712,7 +729,9 @@ def _page_of(db: sqlite_utils.Database, url: str) -> int:
     wanted = normalize_url(url)
     row = db.execute("select id from pages where url = ?", [wanted]).fetchone()
     if row is None:
-        row = db.execute("select id from pages where canonical_url = ? order by id", [wanted]).fetchone()
+        row = db.execute(
+            "select id from pages where canonical_url = ? order by id", [wanted]
+        ).fetchone()
     if row is None:
         raise LookupError(f"{url}: page not in the database")
     return row[0]
@@ -790,7 +809,9 @@ def resolve_pair(
         return row[0], b_id
     versions = _page_versions(db, _page_of(db, a))
     if len(versions) < 2:
-        raise LookupError(f"{a}: only {len(versions)} stored version, give a second URL or version id")
+        raise LookupError(
+            f"{a}: only {len(versions)} stored version, give a second URL or version id"
+        )
     return versions[-2], versions[-1]
 
 

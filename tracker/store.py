@@ -373,3 +373,66 @@ def _diff_op_positions(db: sqlite_utils.Database) -> None:
     # ``diffs.apply_ops`` takes an unchanged paragraph from A instead of storing it twice.
     db["diff_ops"].add_column("a_index", int)
     db["diff_ops"].add_column("b_index", int)
+
+
+@migrations(name="0005_crawl_schedule")
+def _crawl_schedule(db: sqlite_utils.Database) -> None:
+    # Credit hops from a watched site (0 on a watched site), so credit-following across runs
+    # stops at the sources file's ``follow_credits``.
+    db["pages"].add_column("crawl_hops", int)
+    db["pages"].create_index(["next_check"])
+    # URLs the crawler asked for that are not a stored page of their own: redirects (page_url
+    # says where to), failures, non-HTML bodies, pages without article text. Their recheck
+    # schedule keeps a second crawl from asking again before it is due.
+    db["crawl_urls"].create(
+        {
+            "url": str,
+            "page_url": str,
+            "status": int,
+            "note": str,
+            "first_seen": str,
+            "last_fetched": str,
+            "next_check": str,
+            "checks": int,
+        },
+        pk="url",
+    )
+
+
+@migrations(name="0006_clustering_fingerprints")
+def _clustering_fingerprints(db: sqlite_utils.Database) -> None:
+    # One row per fingerprinted version (tracker.clustering): the signature and exact shingle set,
+    # so a re-run never re-hashes unchanged text. ``boilerplate`` lists the paragraph hashes that
+    # were left out as boilerplate when the row was made; a change to that set re-fingerprints.
+    db["fingerprints"].create(
+        {
+            "version_id": int,
+            "page_id": int,
+            "k": int,
+            "num_perm": int,
+            "num_shingles": int,
+            "minhash": bytes,
+            "shingles": bytes,
+            "anchors": bytes,
+            "blocks": bytes,
+            "boilerplate": bytes,
+            "created": str,
+        },
+        pk="version_id",
+        foreign_keys=[("version_id", "versions", "id"), ("page_id", "pages", "id")],
+    )
+    db["fingerprints"].create_index(["page_id"])
+    # The version of each page that clustering and the boilerplate statistics currently count.
+    db["cluster_pages"].create(
+        {"page_id": int, "version_id": int},
+        pk="page_id",
+        foreign_keys=[("page_id", "pages", "id"), ("version_id", "versions", "id")],
+    )
+    # Paragraph document frequency per site (normalised paragraph hash), for boilerplate.
+    db.execute(
+        "create table boilerplate_blocks (site text not null, block integer not null,"
+        " pages integer not null, words integer not null, primary key (site, block)) without rowid"
+    )
+    db["boilerplate_blocks"].create_index(["block"])
+    # The member every other member of a cluster was verified against (stable as it grows).
+    db["clusters"].add_column("seed_page_id", int)

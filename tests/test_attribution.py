@@ -1,0 +1,506 @@
+"""Attribution detection: each markup and phrase form on small authored pages, the traps, and the
+real syndicated pages of the corpus."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from tests.conftest import corpus_path
+from tracker.attribution import Credit, find_credits
+from tracker.store import PageRecord, store_page
+
+REPOST = "https://www.repost-site.net/2024/01/story/"
+SCRAPINGHUB = "scrapinghub-article-extraction-benchmark"
+READABILITY = "mozilla-readability-test-pages"
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<html><head><title>t</title>{head}</head><body><article>{body}</article></body></html>"
+
+
+def summary(credits: list[Credit]) -> list[tuple]:
+    return [(c.kind, c.target_url, c.target_site, c.target_name) for c in credits]
+
+
+# --- markup -------------------------------------------------------------------------------------
+
+
+def test_cross_site_canonical_is_a_credit():
+    html = page(
+        "<p>x</p>", '<link rel="canonical" href="https://www.origin-news.org/a/story?utm_source=x">'
+    )
+    [credit] = find_credits(html, REPOST)
+    assert credit.kind == "canonical"
+    assert credit.target_url == "https://www.origin-news.org/a/story"
+    assert credit.target_site == "origin-news.org"
+    assert credit.evidence.startswith(
+        '<link rel="canonical" href="https://www.origin-news.org/a/story'
+    )
+
+
+def test_same_site_canonical_and_og_url_are_not_credits():
+    head = (
+        '<link rel="canonical" href="https://repost-site.net/2024/01/story/">'
+        '<meta property="og:url" content="https://m.repost-site.net/2024/01/story/">'
+    )
+    assert find_credits(page("<p>x</p>", head), REPOST) == []
+
+
+def test_relative_canonical_resolves_to_the_page_site():
+    assert (
+        find_credits(page("<p>x</p>", '<link rel="canonical" href="/2024/01/story/">'), REPOST)
+        == []
+    )
+
+
+def test_same_publisher_on_another_public_suffix_is_not_a_credit():
+    head = '<link rel="canonical" href="https://www.repost-site.de/2024/01/story/">'
+    assert find_credits(page("<p>x</p>", head), REPOST) == []
+
+
+def test_loopback_sites_differ_by_port():
+    head = '<link rel="canonical" href="http://127.0.0.1:8001/original.html">'
+    assert summary(find_credits(page("<p>x</p>", head), "http://127.0.0.1:8002/repost.html")) == [
+        ("canonical", "http://127.0.0.1:8001/original.html", "127.0.0.1:8001", None)
+    ]
+    assert find_credits(page("<p>x</p>", head), "http://127.0.0.1:8001/other.html") == []
+
+
+def test_cross_site_og_url():
+    head = '<meta property="og:url" content="https://origin-news.org/a">'
+    assert summary(find_credits(page("<p>x</p>", head), REPOST)) == [
+        ("og:url", "https://origin-news.org/a", "origin-news.org", None)
+    ]
+
+
+def test_syndication_source_and_original_source_meta_and_link():
+    head = (
+        '<meta name="syndication-source" content="https://origin-news.org/a">'
+        '<meta name="original-source" content="https://first-paper.com/b">'
+        '<link rel="original-source" href="https://third-desk.co.uk/c">'
+    )
+    found = summary(find_credits(page("<p>x</p>", head), REPOST))
+    assert ("syndication-source", "https://origin-news.org/a", "origin-news.org", None) in found
+    assert ("original-source", "https://first-paper.com/b", "first-paper.com", None) in found
+    assert ("original-source", "https://third-desk.co.uk/c", "third-desk.co.uk", None) in found
+    assert len(found) == 3
+
+
+def test_relative_href_resolves_against_base_href():
+    head = '<base href="https://cdn.origin-news.org/stories/"><link rel="original-source" href="a.html">'
+    [credit] = find_credits(page("<p>x</p>", head), REPOST)
+    assert credit.target_url == "https://cdn.origin-news.org/stories/a.html"
+    assert credit.target_site == "origin-news.org"
+
+
+def test_relative_href_resolves_against_page_url():
+    body = '<p>This article originally appeared on <a href="../../../about/">our partner</a>.</p>'
+    # a relative link can only point at the page's own site: no credit
+    assert find_credits(page(body), REPOST) == []
+
+
+@pytest.mark.parametrize(
+    "ld",
+    [
+        {"@type": "NewsArticle", "isBasedOn": "https://origin-news.org/a"},
+        {
+            "@type": "NewsArticle",
+            "isBasedOn": {"@type": "Article", "url": "https://origin-news.org/a"},
+        },
+        {"@type": "NewsArticle", "isBasedOnUrl": ["https://origin-news.org/a"]},
+        {
+            "@context": "https://schema.org",
+            "@graph": [{"@type": "WebPage"}, {"isBasedOn": ["https://origin-news.org/a"]}],
+        },
+    ],
+)
+def test_json_ld_is_based_on(ld):
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    [credit] = find_credits(page("<p>x</p>", head), REPOST)
+    assert (credit.kind, credit.target_url, credit.target_site) == (
+        "isBasedOn",
+        "https://origin-news.org/a",
+        "origin-news.org",
+    )
+    assert "isBasedOn" in credit.evidence
+
+
+def test_broken_json_ld_is_ignored():
+    head = (
+        '<script type="application/ld+json">{"isBasedOn": "https://origin-news.org/a",,}</script>'
+    )
+    assert find_credits(page("<p>x</p>", head), REPOST) == []
+
+
+# --- phrases ------------------------------------------------------------------------------------
+
+TRANSCEND = "https://www.transcend.org/tms/2024/01/some-story/"
+
+
+@pytest.mark.parametrize("dash", ["–", "-", "—", ":"])
+def test_go_to_original_with_site_after_dash(dash):
+    body = f"<p>Go to Original {dash} defenddemocracy.press</p>"
+    assert summary(find_credits(page(body), TRANSCEND)) == [
+        ("go-to-original", None, "defenddemocracy.press", "defenddemocracy.press")
+    ]
+
+
+def test_go_to_original_as_a_link():
+    body = '<p><a href="https://defenddemocracy.press/some-story/">GO TO ORIGINAL – defenddemocracy.press</a></p>'
+    [credit] = find_credits(page(body), TRANSCEND)
+    assert credit.kind == "go-to-original"
+    assert credit.target_url == "https://defenddemocracy.press/some-story/"
+    assert credit.target_site == "defenddemocracy.press"
+    assert credit.evidence == "GO TO ORIGINAL – defenddemocracy.press"
+
+
+def test_source_name_then_go_to_original():
+    [credit] = find_credits(page("<p>SOURCE: RT . Go to ORIGINAL</p>"), TRANSCEND)
+    assert (credit.kind, credit.target_name, credit.target_url) == ("go-to-original", "RT", None)
+    assert credit.evidence == "SOURCE: RT . Go to ORIGINAL"
+
+
+def test_source_domain_then_linked_go_to_original():
+    body = '<p>Source: www.rt.com – <a href="https://www.rt.com/news/1/">Go to Original</a></p>'
+    [credit] = find_credits(page(body), TRANSCEND)
+    assert credit.kind == "go-to-original"
+    assert credit.target_url == "https://www.rt.com/news/1/"
+    assert credit.target_site == "rt.com"
+    assert credit.target_name == "www.rt.com"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This article originally appeared on The Atlantic.",
+        "THIS ARTICLE ORIGINALLY APPEARED IN THE ATLANTIC",
+        "[This story originally appeared in The Atlantic on March 3, 2019.]",
+    ],
+)
+def test_originally_appeared_without_link(text):
+    [credit] = find_credits(page(f"<p>{text}</p>"), REPOST)
+    assert credit.kind == "originally-appeared"
+    assert credit.target_url is None
+    assert credit.target_site is None
+    assert credit.target_name.casefold() == "the atlantic"
+    assert credit.evidence == text
+
+
+def test_originally_appeared_with_link_split_over_inline_tags():
+    body = (
+        '<p><em>This article originally appeared on </em><a href="https://www.theatlantic.com/x/1/">'
+        "<em>The Atlantic</em></a><em>.</em> Subscribe to our newsletter.</p>"
+    )
+    [credit] = find_credits(page(body), REPOST)
+    assert summary([credit]) == [
+        (
+            "originally-appeared",
+            "https://www.theatlantic.com/x/1/",
+            "theatlantic.com",
+            "The Atlantic",
+        )
+    ]
+    assert credit.evidence == "This article originally appeared on The Atlantic."
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Originally published by Truthout.", "Truthout"),
+        ("originally published at www.some-blog.com on November 18, 2011.", "www.some-blog.com"),
+        ("This story was originally published by ProPublica.", "ProPublica"),
+        (
+            "This article was originally published by Futurism. Read the original article.",
+            "Futurism",
+        ),
+        ("Originally published in The Guardian", "The Guardian"),
+        ("Originally published in Marie Claire on May 2", "Marie Claire"),
+        ("Originally published by the Augusta Chronicle.", "the Augusta Chronicle"),
+    ],
+)
+def test_originally_published(text, name):
+    [credit] = find_credits(page(f"<p>{text}</p>"), REPOST)
+    assert (credit.kind, credit.target_name) == ("originally-published", name)
+
+
+def test_originally_published_domain_name_gives_target_site():
+    [credit] = find_credits(page("<p>Originally published at www.some-blog.com.</p>"), REPOST)
+    assert credit.target_site == "some-blog.com"
+
+
+def test_first_appeared():
+    body = '<p>This post first appeared on <a href="https://www.commondreams.org/views/1">Common Dreams</a>.</p>'
+    assert summary(find_credits(page(body), REPOST)) == [
+        (
+            "first-appeared",
+            "https://www.commondreams.org/views/1",
+            "commondreams.org",
+            "Common Dreams",
+        )
+    ]
+
+
+def test_wordpress_feed_footer_appeared_first_on():
+    body = (
+        '<p>The post <a href="https://blog.foo-notes.org/p/1">Why X Happened</a> appeared first on '
+        '<a href="https://blog.foo-notes.org/">Foo Notes</a>.</p>'
+    )
+    assert summary(find_credits(page(body), REPOST)) == [
+        ("first-appeared", "https://blog.foo-notes.org/", "foo-notes.org", "Foo Notes")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("An earlier version of this article was first published in Le Monde.", "Le Monde"),
+        ("Editor's note: Originally posted at Naked Capitalism.", "Naked Capitalism"),
+        (
+            "It originally appeared in the Center for American Progress blog.",
+            "the Center for American Progress",
+        ),
+    ],
+)
+def test_credit_sentences_about_the_article(text, name):
+    [credit] = find_credits(page(f"<p>{text}</p>"), REPOST)
+    assert credit.target_name == name
+
+
+def test_republished_from_under_creative_commons():
+    text = "This article is republished from The Conversation under a Creative Commons license."
+    [credit] = find_credits(page(f"<p><em>{text}</em> Read the original article.</p>"), REPOST)
+    assert (credit.kind, credit.target_name) == ("republished-from", "The Conversation")
+    assert credit.evidence == text
+
+
+def test_republished_with_permission_linked():
+    body = '<p>Republished with permission from <a href="https://khn.org/news/x">Kaiser Health News</a>.</p>'
+    assert summary(find_credits(page(body), REPOST)) == [
+        ("republished-from", "https://khn.org/news/x", "khn.org", "Kaiser Health News")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["Reprinted with permission from TomDispatch.com", "reprinted from tomdispatch.com."]
+)
+def test_reprinted_from(text):
+    [credit] = find_credits(page(f"<p>{text}</p>"), REPOST)
+    assert (credit.kind, credit.target_site) == ("reprinted-from", "tomdispatch.com")
+
+
+def test_source_line_with_and_without_link():
+    linked = find_credits(
+        page('<p>Source: <a href="https://www.reuters.com/x">Reuters</a></p>'), REPOST
+    )
+    assert summary(linked) == [
+        ("source-line", "https://www.reuters.com/x", "reuters.com", "Reuters")
+    ]
+    bare = find_credits(page("<p>SOURCE: Associated Press, March 3</p>"), REPOST)
+    assert summary(bare) == [("source-line", None, None, "Associated Press")]
+
+
+def test_credit_outside_the_extracted_paragraphs_is_found():
+    body = (
+        "<p>"
+        + "Story text. " * 30
+        + "</p><div class='footer-note'>Originally published by ProPublica.</div>"
+    )
+    credits = find_credits(page(body), REPOST, paragraphs=["Story text. " * 30])
+    assert [c.target_name for c in credits] == ["ProPublica"]
+
+
+def test_credit_only_in_paragraphs_is_found():
+    credits = find_credits("", REPOST, paragraphs=["Body.", "This story first appeared in Grist."])
+    assert summary(credits) == [("first-appeared", None, None, "Grist")]
+
+
+def test_duplicates_are_merged_and_markup_comes_first():
+    head = '<link rel="canonical" href="https://www.theatlantic.com/x/1/">'
+    body = (
+        '<p>This article originally appeared on <a href="https://www.theatlantic.com/x/1/">The Atlantic</a>.</p>'
+        '<p>This article originally appeared on <a href="https://www.theatlantic.com/x/1/">The Atlantic</a>.</p>'
+    )
+    credits = find_credits(
+        page(body, head), REPOST, paragraphs=["This article originally appeared on The Atlantic."]
+    )
+    assert [c.kind for c in credits] == ["canonical", "originally-appeared"]
+
+
+def test_as_dict_has_the_store_columns():
+    [credit] = find_credits(page("<p>Source: Reuters</p>"), REPOST)
+    assert credit.as_dict() == {
+        "kind": "source-line",
+        "evidence": "Source: Reuters",
+        "target_url": None,
+        "target_site": None,
+        "target_name": "Reuters",
+    }
+
+
+def test_credits_are_stored(fresh_db):
+    body = '<p>This post first appeared on <a href="https://www.commondreams.org/views/1">Common Dreams</a>.</p>'
+    credits = [c.as_dict() for c in find_credits(page(body), REPOST)]
+    rec = PageRecord(
+        url=REPOST,
+        site="repost-site.net",
+        fetched_at="2024-01-02T00:00:00Z",
+        title="t",
+        byline=None,
+        published=None,
+        language="en",
+        site_name=None,
+        description=None,
+        paragraphs=["Some text."],
+        credits=credits,
+    )
+    store_page(fresh_db, rec)
+    rows = list(fresh_db["attributions"].rows)
+    assert [(r["kind"], r["target_site"], r["target_name"]) for r in rows] == [
+        ("first-appeared", "commondreams.org", "Common Dreams")
+    ]
+
+
+# --- traps --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Originally published July 15, 2018 at 3:56 am",
+        "Originally published on July 15, 2018",
+        "Originally published at 3:56 am Updated at 5:00 pm",
+        "First published on November 19, 2019 / 8:16 AM",
+        "First Published: Tuesday, November 19, 2019 08:38 AM",
+    ],
+)
+def test_timestamps_are_not_credits(text):
+    assert find_credits(page(f"<p>{text}</p>"), REPOST) == []
+
+
+def test_self_credit_by_link_is_not_a_credit():
+    body = (
+        '<p><em>Originally published on </em><a href="https://www.livescience.com/65651-x.html">'
+        "<em>Live Science</em></a><em>.</em></p>"
+    )
+    assert find_credits(page(body), "https://www.livescience.com/70000-y.html") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Originally published on Live Science.", "Source: LIVESCIENCE.COM"]
+)
+def test_self_credit_by_name_is_not_a_credit(text):
+    assert find_credits(page(f"<p>{text}</p>"), "https://www.livescience.com/70000-y.html") == []
+
+
+def test_self_credit_by_site_name_meta_is_not_a_credit():
+    head = '<meta property="og:site_name" content="The Daily Planet">'
+    assert (
+        find_credits(page("<p>This story first appeared in the Daily Planet.</p>", head), REPOST)
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<h1>His books are being republished, but how did he fall into obscurity?</h1>",
+        "<p>The novel was republished in 2019 and reprinted twice.</p>",
+        "<p>The study first appeared in Nature last year.</p>",
+        "<p>The virus first appeared in West Michigan at the end of August.</p>",
+        "<p>Apple Watch for $169.99 (Originally $200)</p>",
+        "<p>The letter, first published in the Times, was signed by 40 people.</p>",
+        "<p>Her work has appeared in The New Yorker.</p>",
+        "<p>The novel, originally published in 1965 by Ace Books, was a hit.</p>",
+    ],
+)
+def test_words_outside_credit_phrases_are_not_credits(html):
+    assert find_credits(page(html), REPOST) == []
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<figure><img src='a.jpg'><figcaption>Source: Reuters</figcaption></figure>",
+        "<div class='image-caption'>Source: Reuters</div>",
+        "<p class='photo-credit'>Source: Reuters</p>",
+        "<p>Photo source: Reuters</p>",
+        "<p>Source: Getty Images</p>",
+        "<table><tr><td>Source: Bureau of Labor Statistics</td></tr></table>",
+        "<p>Source: News agencies</p>",
+    ],
+)
+def test_picture_and_data_sources_are_not_credits(html):
+    assert find_credits(page(html), REPOST) == []
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<nav><p>Originally published by ProPublica.</p></nav>",
+        "<script>var s = 'This article originally appeared on The Atlantic.';</script>",
+        "<div class='ad-slot'><p>Originally published by ProPublica.</p></div>",
+        "<div style='display: none'><p>Originally published by ProPublica.</p></div>",
+        "<ol class='comment-list'><li><p>Source: <a href='https://www.reuters.com/x'>Reuters</a></p></li></ol>",
+    ],
+)
+def test_hidden_and_non_content_text_is_ignored(html):
+    assert find_credits(page(html), REPOST) == []
+
+
+def test_article_marked_comments_enabled_is_still_read():
+    body = "<div class='post comments-enabled'><p>Originally published by ProPublica.</p></div>"
+    assert [c.target_name for c in find_credits(page(body), REPOST)] == ["ProPublica"]
+
+
+def test_empty_input():
+    assert find_credits("", REPOST) == []
+    assert find_credits(b"   ", REPOST) == []
+
+
+# --- real pages ---------------------------------------------------------------------------------
+
+
+def scrapinghub_page(prefix: str) -> tuple[str, bytes]:
+    folder = corpus_path(SCRAPINGHUB, "html")
+    [path] = folder.glob(f"{prefix}*.html.gz")
+    truth = json.loads(corpus_path(SCRAPINGHUB, "ground-truth.json").read_text(encoding="utf-8"))
+    return truth[path.name.removesuffix(".html.gz")]["url"], gzip.decompress(path.read_bytes())
+
+
+def test_real_citylab_credits_the_atlantic_not_its_own_canonical():
+    html = corpus_path(READABILITY, "pages", "citylab-1", "source.html").read_bytes()
+    url = "https://www.citylab.com/design/2019/04/neon-signage-20th-century-history/588400/"
+    credits = find_credits(html, url)
+    assert [(c.kind, c.target_site, c.target_name) for c in credits] == [
+        ("originally-appeared", "theatlantic.com", "The Atlantic")
+    ]
+    assert credits[0].target_url.startswith(
+        "https://www.theatlantic.com/entertainment/archive/2019/04/"
+    )
+
+
+def test_real_medium_cross_post():
+    html = corpus_path(READABILITY, "pages", "medium-2", "source.html").read_bytes()
+    credits = find_credits(
+        html, "https://medium.com/@ckirchoff/on-behalf-of-literally-429fab8b3a8c"
+    )
+    assert [(c.kind, c.target_site) for c in credits] == [
+        ("originally-published", "courtneykirchoff.com")
+    ]
+
+
+def test_real_sciencealert_credits_futurism():
+    url, html = scrapinghub_page("14cc2a0ca59c")
+    credits = find_credits(html, url)
+    assert [(c.kind, c.target_site, c.target_name) for c in credits] == [
+        ("originally-published", "futurism.com", "Futurism")
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["3c5bf8db4272", "bd673bd79881", "851498a2b9f4"])
+def test_real_traps_have_no_credit(prefix):
+    url, html = scrapinghub_page(prefix)
+    assert find_credits(html, url) == []
