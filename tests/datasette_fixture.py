@@ -90,7 +90,15 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         ).last_pk
         return ids[f"page_{key}"]
 
-    def version(key: str, page_id: int, title: str, paragraphs: list[str], fetched: datetime, lang: str = "en") -> int:
+    def version(
+        key: str,
+        page_id: int,
+        title: str,
+        paragraphs: list[str],
+        fetched: datetime,
+        lang: str = "en",
+        published: datetime | None = None,
+    ) -> int:
         text = "\n\n".join(paragraphs)
         ids[f"version_{key}"] = db["versions"].insert(
             {
@@ -99,7 +107,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
                 "content_hash": f"hash-{key}",
                 "title": title,
                 "byline": "By Ana Reyes",
-                "published": _iso(fetched),
+                "published": _iso(published or fetched),
                 "language": lang,
                 "site_name": None,
                 "description": None,
@@ -115,7 +123,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
     origin = page("wind_origin", "https://harbourgazette.com/news/wind-terminal", "harbourgazette.com", t0)
     v_o1 = version("wind_v1", origin, "Port approves offshore wind terminal", WIND_V1, t0)
     v_o2 = version(
-        "wind_v2", origin, "Port approves 250m offshore wind terminal", WIND_V2, t0 + timedelta(hours=9)
+        "wind_v2", origin, "Port approves 250m offshore wind terminal", WIND_V2, t0 + timedelta(hours=9), published=t0
     )
     coast = page("wind_coast", "https://coastwire.net/2026/wind-terminal", "coastwire.net", t0 + timedelta(hours=3))
     v_coast = version(
@@ -311,7 +319,12 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
     )
     v_evil1 = version("evil_v1", evil, f"Hostile {HOSTILE_SCRIPT} headline", HOSTILE_TEXT, t2)
     v_evil2 = version(
-        "evil_v2", evil, f"Hostile {HOSTILE_IMG} headline", HOSTILE_TEXT[:2] + [HOSTILE_LINK], t2 + timedelta(hours=1)
+        "evil_v2",
+        evil,
+        f"Hostile {HOSTILE_IMG} headline",
+        HOSTILE_TEXT[:2] + [HOSTILE_LINK],
+        t2 + timedelta(hours=1),
+        published=t2,
     )
     evil_copy = page("evil_copy", "https://tideline.news/a/1", "tideline.news", t2 + timedelta(hours=2))
     v_evil_copy = version("evil_copy", evil_copy, f"Copy {HOSTILE_SCRIPT}", HOSTILE_TEXT, t2 + timedelta(hours=2))

@@ -286,7 +286,7 @@ def timeline_svg(points: Sequence[TimelinePoint], *, width: int = 880) -> Markup
         out.append(
             Markup(
                 '<text x="{x}" y="{y:.1f}" font-size="12" fill="#111827" text-anchor="end">{t}</text>'
-            ).format(x=left - 14, y=cy + 4, t=clip(point.label, 30))
+            ).format(x=left - 14, y=cy + 4, t=clip(point.label, 26))
         )
         if point.status != "origin":
             out.append(
@@ -510,10 +510,10 @@ def network_svg(
             '<svg class="tracker-network" xmlns="http://www.w3.org/2000/svg" role="img" '
             'viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-labelledby="nw-title">'
             '<title id="nw-title">Which sites republish which</title><defs>'
-            '<marker id="nw-arrow-ok" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
-            'markerHeight="6" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{ok}"/></marker>'
-            '<marker id="nw-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
-            'markerHeight="6" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{bad}"/></marker>'
+            '<marker id="nw-arrow-ok" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="13" '
+            'markerHeight="13" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{ok}"/></marker>'
+            '<marker id="nw-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="13" '
+            'markerHeight="13" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{bad}"/></marker>'
             "</defs>"
         ).format(w=width, h=height, ok=COLOURS["edge"], bad=COLOURS["uncredited"])
     ]
@@ -559,7 +559,7 @@ def network_svg(
             mx, my = 0.25 * x1 + 0.5 * ctrl_x + 0.25 * x2, 0.25 * y1 + 0.5 * ctrl_y + 0.25 * y2
             out.append(
                 Markup(
-                    '<text x="{x:.1f}" y="{y:.1f}" font-size="12" font-weight="600" fill="{c}" '
+                    '<text x="{x:.1f}" y="{y:.1f}" font-size="13" font-weight="700" fill="{c}" '
                     'text-anchor="middle" paint-order="stroke" stroke="white" stroke-width="3">{n}</text>'
                 ).format(x=mx, y=my + 4, c=COLOURS["uncredited"] if bad else COLOURS["edge"], n=count)
             )
@@ -633,7 +633,7 @@ select m.cluster_id, m.page_id, m.version_id, m.role, m.similarity, m.containmen
        p.url, p.site, p.first_seen, s.name as site_name,
        v.title, v.published, v.fetched_at, v.byline, v.word_count,
        cp.url as credits_url, cp.site as credits_site,
-       coalesce(v.published, p.first_seen) as seen
+       coalesce((select min(pv.published) from versions pv where pv.page_id = p.id), p.first_seen) as seen
 from cluster_members m
 join pages p on p.id = m.page_id
 left join sites s on s.domain = p.site

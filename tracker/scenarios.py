@@ -217,8 +217,22 @@ def _main_node(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> lxml.html.
     return best
 
 
-def _chrome_lines(tree: lxml.html.HtmlElement, main: lxml.html.HtmlElement, article_text: str, limit_words: int = 260) -> list[str]:
-    """Visible text lines of a page outside its article: its navigation, footers, disclaimers."""
+def _grams(normalized: str, k: int = 6) -> set[str]:
+    tokens = normalized.split()
+    return {" ".join(tokens[i : i + k]) for i in range(max(1, len(tokens) - k + 1))}
+
+
+def _chrome_lines(
+    tree: lxml.html.HtmlElement,
+    main: lxml.html.HtmlElement,
+    article_text: str,
+    limit_words: int = 260,
+    avoid: set[str] | None = None,
+) -> list[str]:
+    """Visible text lines of a page outside its article: its navigation, footers, disclaimers.
+
+    Lines sharing a 6-word run with ``avoid`` (the articles of the scenario set: a donor's
+    "related stories" may quote one) are left out, so chrome never carries a labelled article."""
     inside = set(main.iter())
     article = normalize_text(article_text)
     lines: list[str] = []
@@ -231,7 +245,10 @@ def _chrome_lines(tree: lxml.html.HtmlElement, main: lxml.html.HtmlElement, arti
             continue
         text = " ".join(el.text_content().split())
         norm = normalize_text(text)
-        if len(norm.split()) < 6 or norm in seen or norm in article:
+        # One line is one piece of furniture (a policy, a footer); long runs are other content.
+        if not 6 <= len(norm.split()) <= 60 or norm in seen or norm in article:
+            continue
+        if avoid and _grams(norm, 4) & avoid:
             continue
         seen.add(norm)
         lines.append(text)
@@ -578,7 +595,11 @@ def _negative_controls(
             )  # fmt: skip
     # Short pages of one hub site sharing a long chrome block (a comment policy, a footer).
     hub = b.site()
-    block = max((_donor_chrome(site.donor) for site in sites), key=lambda lines: sum(len(x.split()) for x in lines))
+    avoid = set().union(
+        *(_grams(normalize_text(f"{source.extracted.title}\n{source.extracted.text}"), 4) for source in bodies)
+    )
+    blocks = [_donor_chrome(site.donor, avoid=avoid) for site in sites]
+    block = max(blocks, key=lambda lines: sum(len(x.split()) for x in lines))
     shorts = [sid for sid in sorted(texts) if sid not in used][:hub_pages]
     for number, sid in enumerate(shorts):
         paragraphs = [p for p in texts[sid].split("\n") if len(p.split()) >= 12][:2]
@@ -604,11 +625,11 @@ def _negative_controls(
     )  # fmt: skip
 
 
-def _donor_chrome(donor: _Source, limit_words: int = 220) -> list[str]:
+def _donor_chrome(donor: _Source, limit_words: int = 220, avoid: set[str] | None = None) -> list[str]:
     """A donor page's chrome as text lines (its navigation, footer, comment policy...)."""
     tree = parse_html(donor.html)
     main = _main_node(tree, donor.extracted.paragraphs) if tree is not None else None
-    return _chrome_lines(tree, main, donor.extracted.text, limit_words) if main is not None else []
+    return _chrome_lines(tree, main, donor.extracted.text, limit_words, avoid) if main is not None else []
 
 
 def _copietje_groups(b: _Builder) -> None:
