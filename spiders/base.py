@@ -88,7 +88,9 @@ class TrackerSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TrackerSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.db_path = str(Path(spider._db_arg or crawler.settings.get("TRACKER_DB") or "tracker.db").resolve())
-        spider.schedule = CrawlSchedule(crawl_db(spider.db_path), spider.sources.recheck)
+        spider.schedule = CrawlSchedule(
+            crawl_db(spider.db_path), spider.sources.recheck, crawler.settings.get("TRACKER_NOW")
+        )
         return spider
 
     def inc(self, name: str, count: int = 1) -> None:

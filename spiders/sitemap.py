@@ -93,7 +93,7 @@ class SitemapSpider(TrackerSpider):
 
     def parse_robots(self, response: Response, site_name: str) -> Iterator[scrapy.Request]:
         site = self._site(site_name)
-        found = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        found = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         if not found:
             self.logger.info("%s: no sitemap listed in robots.txt", site.name)
         for url in found:

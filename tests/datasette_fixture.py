@@ -56,7 +56,10 @@ HOSTILE_TEXT = [
     f"It also showed an image {HOSTILE_IMG} and a link {HOSTILE_LINK}.",
     "Security researchers said the markup was copied from a forum post.",
 ]
-OLD_STORY = ["Last year's regatta drew a record crowd to the harbour.", "Organisers plan to repeat it."]
+OLD_STORY = [
+    "Last year's regatta drew a record crowd to the harbour.",
+    "Organisers plan to repeat it.",
+]
 
 
 def _iso(moment: datetime) -> str:
@@ -74,20 +77,26 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
     ids: dict[str, int] = {}
     t0 = now - timedelta(days=2)
     for domain, name in SITES.items():
-        db["sites"].insert({"domain": domain, "name": name, "first_seen": _iso(t0 - timedelta(days=30))})
+        db["sites"].insert(
+            {"domain": domain, "name": name, "first_seen": _iso(t0 - timedelta(days=30))}
+        )
 
     def page(key: str, url: str, site: str, seen: datetime, canonical: str | None = None) -> int:
-        ids[f"page_{key}"] = db["pages"].insert(
-            {
-                "url": url,
-                "site": site,
-                "canonical_url": canonical,
-                "first_seen": _iso(seen),
-                "last_fetched": _iso(seen + timedelta(hours=6)),
-                "http_status": 200,
-                "checks": 2,
-            }
-        ).last_pk
+        ids[f"page_{key}"] = (
+            db["pages"]
+            .insert(
+                {
+                    "url": url,
+                    "site": site,
+                    "canonical_url": canonical,
+                    "first_seen": _iso(seen),
+                    "last_fetched": _iso(seen + timedelta(hours=6)),
+                    "http_status": 200,
+                    "checks": 2,
+                }
+            )
+            .last_pk
+        )
         return ids[f"page_{key}"]
 
     def version(
@@ -100,32 +109,48 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         published: datetime | None = None,
     ) -> int:
         text = "\n\n".join(paragraphs)
-        ids[f"version_{key}"] = db["versions"].insert(
-            {
-                "page_id": page_id,
-                "fetched_at": _iso(fetched),
-                "content_hash": f"hash-{key}",
-                "title": title,
-                "byline": "By Ana Reyes",
-                "published": _iso(published or fetched),
-                "language": lang,
-                "site_name": None,
-                "description": None,
-                "text": text,
-                "paragraphs": json.dumps(paragraphs),
-                "word_count": len(text.split()),
-                "source": "test",
-            }
-        ).last_pk
+        ids[f"version_{key}"] = (
+            db["versions"]
+            .insert(
+                {
+                    "page_id": page_id,
+                    "fetched_at": _iso(fetched),
+                    "content_hash": f"hash-{key}",
+                    "title": title,
+                    "byline": "By Ana Reyes",
+                    "published": _iso(published or fetched),
+                    "language": lang,
+                    "site_name": None,
+                    "description": None,
+                    "text": text,
+                    "paragraphs": json.dumps(paragraphs),
+                    "word_count": len(text.split()),
+                    "source": "test",
+                }
+            )
+            .last_pk
+        )
         return ids[f"version_{key}"]
 
     # Story 1: wind terminal.
-    origin = page("wind_origin", "https://harbourgazette.com/news/wind-terminal", "harbourgazette.com", t0)
+    origin = page(
+        "wind_origin", "https://harbourgazette.com/news/wind-terminal", "harbourgazette.com", t0
+    )
     v_o1 = version("wind_v1", origin, "Port approves offshore wind terminal", WIND_V1, t0)
     v_o2 = version(
-        "wind_v2", origin, "Port approves 250m offshore wind terminal", WIND_V2, t0 + timedelta(hours=9), published=t0
+        "wind_v2",
+        origin,
+        "Port approves 250m offshore wind terminal",
+        WIND_V2,
+        t0 + timedelta(hours=9),
+        published=t0,
     )
-    coast = page("wind_coast", "https://coastwire.net/2026/wind-terminal", "coastwire.net", t0 + timedelta(hours=3))
+    coast = page(
+        "wind_coast",
+        "https://coastwire.net/2026/wind-terminal",
+        "coastwire.net",
+        t0 + timedelta(hours=3),
+    )
     v_coast = version(
         "wind_coast",
         coast,
@@ -133,7 +158,9 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         WIND_V1[:4] + ["Go to Original – harbourgazette.com"],
         t0 + timedelta(hours=3),
     )
-    region = page("wind_region", "https://regionpost.org/wind", "regionpost.org", t0 + timedelta(hours=7))
+    region = page(
+        "wind_region", "https://regionpost.org/wind", "regionpost.org", t0 + timedelta(hours=7)
+    )
     v_region = version(
         "wind_region",
         region,
@@ -141,27 +168,60 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         WIND_V1[:4] + ["This story first appeared on Coast Wire."],
         t0 + timedelta(hours=7),
     )
-    brief = page("wind_brief", "https://morningbrief.co.uk/today", "morningbrief.co.uk", t0 + timedelta(hours=12))
-    v_brief = version(
-        "wind_brief", brief, "Morning Brief: wind, ferries", WIND_V1[:2] + ["Read more at Harbour Gazette."], t0 + timedelta(hours=12)
+    brief = page(
+        "wind_brief",
+        "https://morningbrief.co.uk/today",
+        "morningbrief.co.uk",
+        t0 + timedelta(hours=12),
     )
-    roundup = page("wind_roundup", "https://dailyroundup.info/p/8812", "dailyroundup.info", t0 + timedelta(hours=20))
-    v_roundup = version("wind_roundup", roundup, "Huge wind terminal for port", WIND_V1[:4], t0 + timedelta(hours=20))
-    ids["cluster_wind"] = db["clusters"].insert(
-        {
-            "origin_page_id": origin,
-            "size": 5,
-            "first_seen": _iso(t0),
-            "first_published": _iso(t0),
-            "origin_evidence": "declared credits",
-            "title": "Port approves 250m offshore wind terminal",
-            "updated": _iso(t0 + timedelta(hours=20)),
-        }
-    ).last_pk
+    v_brief = version(
+        "wind_brief",
+        brief,
+        "Morning Brief: wind, ferries",
+        WIND_V1[:2] + ["Read more at Harbour Gazette."],
+        t0 + timedelta(hours=12),
+    )
+    roundup = page(
+        "wind_roundup",
+        "https://dailyroundup.info/p/8812",
+        "dailyroundup.info",
+        t0 + timedelta(hours=20),
+    )
+    v_roundup = version(
+        "wind_roundup",
+        roundup,
+        "Huge wind terminal for port",
+        WIND_V1[:4],
+        t0 + timedelta(hours=20),
+    )
+    ids["cluster_wind"] = (
+        db["clusters"]
+        .insert(
+            {
+                "origin_page_id": origin,
+                "size": 5,
+                "first_seen": _iso(t0),
+                "first_published": _iso(t0),
+                "origin_evidence": "declared credits",
+                "title": "Port approves 250m offshore wind terminal",
+                "updated": _iso(t0 + timedelta(hours=20)),
+            }
+        )
+        .last_pk
+    )
     members = [
         (origin, v_o2, "origin", 1.0, 1.0, None, None, None),
         (coast, v_coast, "repost", 0.82, 0.95, 1, origin, "Go to Original – harbourgazette.com"),
-        (region, v_region, "repost", 0.78, 0.93, 1, coast, "This story first appeared on Coast Wire."),
+        (
+            region,
+            v_region,
+            "repost",
+            0.78,
+            0.93,
+            1,
+            coast,
+            "This story first appeared on Coast Wire.",
+        ),
         (brief, v_brief, "excerpt", 0.31, 0.9, 1, origin, "Read more at Harbour Gazette."),
         (roundup, v_roundup, "repost", 0.85, 1.0, 0, None, None),
     ]
@@ -202,12 +262,25 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         ]
     )
 
-    def diff(key: str, kind: str, a: int, b: int, ops: list[tuple[str, str, str, float | None]], **fields) -> int:
-        ids[f"diff_{key}"] = db["diffs"].insert(
-            {"kind": kind, "a_version_id": a, "b_version_id": b, "created": _iso(now), **fields}
-        ).last_pk
+    def diff(
+        key: str, kind: str, a: int, b: int, ops: list[tuple[str, str, str, float | None]], **fields
+    ) -> int:
+        ids[f"diff_{key}"] = (
+            db["diffs"]
+            .insert(
+                {"kind": kind, "a_version_id": a, "b_version_id": b, "created": _iso(now), **fields}
+            )
+            .last_pk
+        )
         db["diff_ops"].insert_all(
-            {"diff_id": ids[f"diff_{key}"], "seq": i, "op": op, "a_text": at, "b_text": bt, "similarity": sim}
+            {
+                "diff_id": ids[f"diff_{key}"],
+                "seq": i,
+                "op": op,
+                "a_text": at,
+                "b_text": bt,
+                "similarity": sim,
+            }
             for i, (op, at, bt, sim) in enumerate(ops)
         )
         return ids[f"diff_{key}"]
@@ -260,7 +333,8 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         "repost",
         v_o2,
         v_coast,
-        [("equal", p, p, 1.0) for p in WIND_V1[:4]] + [("insert", "", "Go to Original – harbourgazette.com", None)],
+        [("equal", p, p, 1.0) for p in WIND_V1[:4]]
+        + [("insert", "", "Go to Original – harbourgazette.com", None)],
         retained=0.85,
         words_added=5,
         words_removed=10,
@@ -272,23 +346,40 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
     t1 = now - timedelta(days=1)
     ferry = page("ferry_origin", "https://coastwire.net/2026/ferry-fares", "coastwire.net", t1)
     v_ferry = version("ferry", ferry, "Council delays vote on ferry fares", FERRY, t1)
-    ferry_hg = page("ferry_hg", "https://harbourgazette.com/wire/ferry", "harbourgazette.com", t1 + timedelta(hours=2))
-    v_ferry_hg = version(
-        "ferry_hg", ferry_hg, "Council delays vote on ferry fares", FERRY + ["Source: Coast Wire"], t1 + timedelta(hours=2)
+    ferry_hg = page(
+        "ferry_hg",
+        "https://harbourgazette.com/wire/ferry",
+        "harbourgazette.com",
+        t1 + timedelta(hours=2),
     )
-    ferry_dr = page("ferry_dr", "https://dailyroundup.info/p/8820", "dailyroundup.info", t1 + timedelta(hours=5))
-    v_ferry_dr = version("ferry_dr", ferry_dr, "Ferry fares vote delayed", FERRY, t1 + timedelta(hours=5))
-    ids["cluster_ferry"] = db["clusters"].insert(
-        {
-            "origin_page_id": ferry,
-            "size": 3,
-            "first_seen": _iso(t1),
-            "first_published": _iso(t1),
-            "origin_evidence": "published dates",
-            "title": "Council delays vote on ferry fares",
-            "updated": _iso(t1 + timedelta(hours=5)),
-        }
-    ).last_pk
+    v_ferry_hg = version(
+        "ferry_hg",
+        ferry_hg,
+        "Council delays vote on ferry fares",
+        FERRY + ["Source: Coast Wire"],
+        t1 + timedelta(hours=2),
+    )
+    ferry_dr = page(
+        "ferry_dr", "https://dailyroundup.info/p/8820", "dailyroundup.info", t1 + timedelta(hours=5)
+    )
+    v_ferry_dr = version(
+        "ferry_dr", ferry_dr, "Ferry fares vote delayed", FERRY, t1 + timedelta(hours=5)
+    )
+    ids["cluster_ferry"] = (
+        db["clusters"]
+        .insert(
+            {
+                "origin_page_id": ferry,
+                "size": 3,
+                "first_seen": _iso(t1),
+                "first_published": _iso(t1),
+                "origin_evidence": "published dates",
+                "title": "Council delays vote on ferry fares",
+                "updated": _iso(t1 + timedelta(hours=5)),
+            }
+        )
+        .last_pk
+    )
     for page_id, version_id, role, credited, credits in [
         (ferry, v_ferry, "origin", None, None),
         (ferry_hg, v_ferry_hg, "repost", 1, ferry),
@@ -326,19 +417,27 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         t2 + timedelta(hours=1),
         published=t2,
     )
-    evil_copy = page("evil_copy", "https://tideline.news/a/1", "tideline.news", t2 + timedelta(hours=2))
-    v_evil_copy = version("evil_copy", evil_copy, f"Copy {HOSTILE_SCRIPT}", HOSTILE_TEXT, t2 + timedelta(hours=2))
-    ids["cluster_evil"] = db["clusters"].insert(
-        {
-            "origin_page_id": evil,
-            "size": 2,
-            "first_seen": _iso(t2),
-            "first_published": _iso(t2),
-            "origin_evidence": f"first-seen times {HOSTILE_SCRIPT}",
-            "title": f"Hostile {HOSTILE_SCRIPT} headline",
-            "updated": _iso(t2 + timedelta(hours=2)),
-        }
-    ).last_pk
+    evil_copy = page(
+        "evil_copy", "https://tideline.news/a/1", "tideline.news", t2 + timedelta(hours=2)
+    )
+    v_evil_copy = version(
+        "evil_copy", evil_copy, f"Copy {HOSTILE_SCRIPT}", HOSTILE_TEXT, t2 + timedelta(hours=2)
+    )
+    ids["cluster_evil"] = (
+        db["clusters"]
+        .insert(
+            {
+                "origin_page_id": evil,
+                "size": 2,
+                "first_seen": _iso(t2),
+                "first_published": _iso(t2),
+                "origin_evidence": f"first-seen times {HOSTILE_SCRIPT}",
+                "title": f"Hostile {HOSTILE_SCRIPT} headline",
+                "updated": _iso(t2 + timedelta(hours=2)),
+            }
+        )
+        .last_pk
+    )
     for page_id, version_id, role, credited, evidence in [
         (evil, v_evil2, "origin", None, None),
         (evil_copy, v_evil_copy, "repost", 0, HOSTILE_ALL),
@@ -385,26 +484,44 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         new_title=f"Hostile {HOSTILE_IMG} headline",
         credit_removed=1,
     )
-    diff("evil_copy", "repost", v_evil2, v_evil_copy, [("replace", HOSTILE_LINK, HOSTILE_ALL, 0.5)], retained=0.7)
+    diff(
+        "evil_copy",
+        "repost",
+        v_evil2,
+        v_evil_copy,
+        [("replace", HOSTILE_LINK, HOSTILE_ALL, 0.5)],
+        retained=0.7,
+    )
 
     # Story 4: old, outside any recent window.
     t3 = now - timedelta(days=400)
     old = page("old_origin", "https://harbourgazette.com/2025/regatta", "harbourgazette.com", t3)
     v_old = version("old", old, "Regatta draws record crowd", OLD_STORY, t3)
-    old_copy = page("old_copy", "https://regionpost.org/regatta", "regionpost.org", t3 + timedelta(days=1))
-    v_old_copy = version("old_copy", old_copy, "Record crowd at regatta", OLD_STORY, t3 + timedelta(days=1))
-    ids["cluster_old"] = db["clusters"].insert(
-        {
-            "origin_page_id": old,
-            "size": 2,
-            "first_seen": _iso(t3),
-            "first_published": _iso(t3),
-            "origin_evidence": "published dates",
-            "title": "Regatta draws record crowd",
-            "updated": _iso(t3 + timedelta(days=1)),
-        }
-    ).last_pk
-    for page_id, version_id, role, credited in [(old, v_old, "origin", None), (old_copy, v_old_copy, "repost", 1)]:
+    old_copy = page(
+        "old_copy", "https://regionpost.org/regatta", "regionpost.org", t3 + timedelta(days=1)
+    )
+    v_old_copy = version(
+        "old_copy", old_copy, "Record crowd at regatta", OLD_STORY, t3 + timedelta(days=1)
+    )
+    ids["cluster_old"] = (
+        db["clusters"]
+        .insert(
+            {
+                "origin_page_id": old,
+                "size": 2,
+                "first_seen": _iso(t3),
+                "first_published": _iso(t3),
+                "origin_evidence": "published dates",
+                "title": "Regatta draws record crowd",
+                "updated": _iso(t3 + timedelta(days=1)),
+            }
+        )
+        .last_pk
+    )
+    for page_id, version_id, role, credited in [
+        (old, v_old, "origin", None),
+        (old_copy, v_old_copy, "repost", 1),
+    ]:
         db["cluster_members"].insert(
             {
                 "cluster_id": ids["cluster_old"],

@@ -433,6 +433,8 @@ recheck: [1h, 6h, 1d, 3d, 7d]
             ).decode(),
             "application/atom+xml",
         )
+        for site in (r, a, m, h, b):
+            site.routes["/about.html"] = static(_chrome(site.name, "About", "<p>A fixture site for crawl tests.</p>"))
         r.routes["/robots.txt"] = static("User-agent: *\nAllow: /\n", "text/plain")
         r.routes["/"] = static(_chrome(r.name, "Front", "".join(f'<p><a href="{p}">{p}</a></p>' for p in reposts)))
 

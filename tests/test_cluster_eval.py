@@ -37,9 +37,15 @@ def test_scorer_counts_pairs_origins_and_merges(fresh_db):
     ids = eval_cluster.load(fresh_db, scenarios, jobs=1)
     # A wrong clustering on purpose: the excerpt left out, the unrelated page merged in,
     # and the repost named as origin.
-    cluster = fresh_db["clusters"].insert({"origin_page_id": ids["https://b.example/1"], "origin_evidence": "published"}).last_pk
+    cluster = (
+        fresh_db["clusters"]
+        .insert({"origin_page_id": ids["https://b.example/1"], "origin_evidence": "published"})
+        .last_pk
+    )
     for url in ("https://a.example/1", "https://b.example/1", "https://d.example/1"):
-        fresh_db["cluster_members"].insert({"cluster_id": cluster, "page_id": ids[url], "role": "repost"})
+        fresh_db["cluster_members"].insert(
+            {"cluster_id": cluster, "page_id": ids[url], "role": "repost"}
+        )
     figures = eval_cluster.score(fresh_db, scenarios, ids)
     assert figures["precision"] == pytest.approx(1 / 3, abs=1e-3)  # a-b right; a-d, b-d wrong
     assert figures["repost_recall"] == 1.0
@@ -50,10 +56,22 @@ def test_scorer_counts_pairs_origins_and_merges(fresh_db):
 
 
 def test_check_compares_with_goals_and_baseline():
-    good = {"precision": 1.0, "repost_recall": 0.99, "excerpt_recall": 1.0, "origin_accuracy": 1.0, "merged_clusters": 0}
+    good = {
+        "precision": 1.0,
+        "repost_recall": 0.99,
+        "excerpt_recall": 1.0,
+        "origin_accuracy": 1.0,
+        "merged_clusters": 0,
+        "evidence_agreement": 1.0,
+        "role_accuracy": 0.9,
+        "credited_accuracy": 1.0,
+    }
     assert eval_cluster.check(good, dict(good), 0.01) == []
-    assert eval_cluster.check({**good, "repost_recall": 0.975}, dict(good), 0.01)  # below baseline - tolerance
+    below_baseline = {**good, "repost_recall": 0.975}
+    assert eval_cluster.check(below_baseline, dict(good), 0.01)
+    assert eval_cluster.check(below_baseline, None, 0.0) == []  # still above the goal
     assert eval_cluster.check({**good, "merged_clusters": 1}, None, 0.0)
+    assert eval_cluster.check({**good, "credited_accuracy": 0.9}, dict(good), 0.01)
 
 
 def test_scenario_labels_hold_by_construction():
@@ -73,7 +91,14 @@ def test_scenario_labels_hold_by_construction():
     assert len(urls) == len(set(urls))
     assert all(".example/" in url for url in urls)
     families = {p.family for p in scenarios.pages}
-    assert {"excerpt", "headline-byline", "chain", "light-edits", "credit-added", "plain-excerpt"} <= families
+    assert {
+        "excerpt",
+        "headline-byline",
+        "chain",
+        "light-edits",
+        "credit-added",
+        "plain-excerpt",
+    } <= families
     assert {"similar-topic", "shared-boilerplate", "aggregator", "copietje"} <= families
     # The same arguments build the same set.
     again = build(corpus, articles=6, donors=4, similar_pairs=2, hub_pages=3)

@@ -19,13 +19,16 @@ STORY = [
     f"Paragraph {n} of the harbour story: the ferry crew counted {n * 7} gulls near pier {n}, "
     f"while the night clerk in booth {n} logged every crossing in a ledger with a {colour} cover."
     for n, colour in enumerate(
-        ["green", "red", "blue", "grey", "white", "black", "amber", "violet", "silver", "brown"], start=1
+        ["green", "red", "blue", "grey", "white", "black", "amber", "violet", "silver", "brown"],
+        start=1,
     )
 ]
 OTHER = [
     f"In the mountain village number {n}, bakers started at {n} a.m. and sold {n * 11} loaves "
     f"of rye before the {weather} weather closed the pass for the {n}th time this winter."
-    for n, weather in enumerate(["wet", "cold", "windy", "foggy", "bright", "icy", "mild", "grim"], start=1)
+    for n, weather in enumerate(
+        ["wet", "cold", "windy", "foggy", "bright", "icy", "mild", "grim"], start=1
+    )
 ]
 
 
@@ -35,10 +38,35 @@ class Fixture:
     def __init__(self, db):
         self.db = db
 
-    def page(self, url, site, *, text=None, published=None, first_seen="2024-03-01T00:00:00+00:00", title="Harbour ferries count gulls", site_name=None):
-        if not self.db["sites"].exists() or not self.db.execute("select 1 from sites where domain = ?", [site]).fetchone():
+    def page(
+        self,
+        url,
+        site,
+        *,
+        text=None,
+        published=None,
+        first_seen="2024-03-01T00:00:00+00:00",
+        title="Harbour ferries count gulls",
+        site_name=None,
+    ):
+        if (
+            not self.db["sites"].exists()
+            or not self.db.execute("select 1 from sites where domain = ?", [site]).fetchone()
+        ):
             self.db["sites"].insert({"domain": site, "name": site_name, "first_seen": first_seen})
-        page_id = self.db["pages"].insert({"url": url, "site": site, "first_seen": first_seen, "last_fetched": first_seen, "checks": 1}).last_pk
+        page_id = (
+            self.db["pages"]
+            .insert(
+                {
+                    "url": url,
+                    "site": site,
+                    "first_seen": first_seen,
+                    "last_fetched": first_seen,
+                    "checks": 1,
+                }
+            )
+            .last_pk
+        )
         body = text if text is not None else "\n\n".join(STORY)
         self.db["versions"].insert(
             {
@@ -56,7 +84,17 @@ class Fixture:
         )
         return page_id
 
-    def credit(self, page_id, *, kind="originally", evidence=None, target_url=None, target_site=None, target_name=None, target_page_id=None):
+    def credit(
+        self,
+        page_id,
+        *,
+        kind="originally",
+        evidence=None,
+        target_url=None,
+        target_site=None,
+        target_name=None,
+        target_page_id=None,
+    ):
         self.db["attributions"].insert(
             {
                 "page_id": page_id,
@@ -72,14 +110,19 @@ class Fixture:
     def cluster(self, *page_ids):
         cluster_id = self.db["clusters"].insert({"size": len(page_ids)}).last_pk
         for page_id in page_ids:
-            self.db["cluster_members"].insert({"cluster_id": cluster_id, "page_id": page_id, "role": "repost"})
+            self.db["cluster_members"].insert(
+                {"cluster_id": cluster_id, "page_id": page_id, "role": "repost"}
+            )
         return cluster_id
 
     def cluster_row(self, cluster_id):
         return self.db["clusters"].get(cluster_id)
 
     def members(self, cluster_id):
-        return {r["page_id"]: r for r in self.db["cluster_members"].rows_where("cluster_id = ?", [cluster_id])}
+        return {
+            r["page_id"]: r
+            for r in self.db["cluster_members"].rows_where("cluster_id = ?", [cluster_id])
+        }
 
 
 @pytest.fixture
@@ -91,16 +134,57 @@ def fx(fresh_db):
 def chain(fx):
     """antiwar.com (original) ← defenddemocracy.press (link) ← transcend.org ("Go to Original")
     plus a copy that credits nobody, and a credit from transcend.org to a page not crawled."""
-    antiwar = fx.page("https://antiwar.com/blog/2024/harbour", "antiwar.com", published="2024-01-03T12:00:00+00:00", first_seen="2024-03-05T00:00:00+00:00", site_name="Antiwar.com")
-    ddp = fx.page("https://defenddemocracy.press/harbour/", "defenddemocracy.press", published="2024-01-02T00:00:00+00:00", site_name="Defend Democracy Press")
-    transcend = fx.page("https://www.transcend.org/tms/2024/01/harbour/", "transcend.org", published="2024-01-01T00:00:00+00:00")
-    copycat = fx.page("https://copycat.example/harbour", "copycat.example", published="2024-01-04T00:00:00+00:00")
-    fx.credit(ddp, kind="originally", evidence="This article originally appeared on Antiwar.com", target_url="https://antiwar.com/blog/2024/harbour", target_site="antiwar.com", target_page_id=antiwar)
-    fx.credit(transcend, kind="go-to-original", evidence="Go to Original – defenddemocracy.press", target_name="defenddemocracy.press")
-    fx.credit(transcend, kind="via", evidence="Photo via wirephotos.example", target_url="https://wirephotos.example/p/1", target_site="wirephotos.example")
+    antiwar = fx.page(
+        "https://antiwar.com/blog/2024/harbour",
+        "antiwar.com",
+        published="2024-01-03T12:00:00+00:00",
+        first_seen="2024-03-05T00:00:00+00:00",
+        site_name="Antiwar.com",
+    )
+    ddp = fx.page(
+        "https://defenddemocracy.press/harbour/",
+        "defenddemocracy.press",
+        published="2024-01-02T00:00:00+00:00",
+        site_name="Defend Democracy Press",
+    )
+    transcend = fx.page(
+        "https://www.transcend.org/tms/2024/01/harbour/",
+        "transcend.org",
+        published="2024-01-01T00:00:00+00:00",
+    )
+    copycat = fx.page(
+        "https://copycat.example/harbour", "copycat.example", published="2024-01-04T00:00:00+00:00"
+    )
+    fx.credit(
+        ddp,
+        kind="originally",
+        evidence="This article originally appeared on Antiwar.com",
+        target_url="https://antiwar.com/blog/2024/harbour",
+        target_site="antiwar.com",
+        target_page_id=antiwar,
+    )
+    fx.credit(
+        transcend,
+        kind="go-to-original",
+        evidence="Go to Original – defenddemocracy.press",
+        target_name="defenddemocracy.press",
+    )
+    fx.credit(
+        transcend,
+        kind="via",
+        evidence="Photo via wirephotos.example",
+        target_url="https://wirephotos.example/p/1",
+        target_site="wirephotos.example",
+    )
     cluster_id = fx.cluster(copycat, transcend, ddp, antiwar)
     provenance.assign(fx.db, [cluster_id])
-    return {"cluster": cluster_id, "antiwar": antiwar, "ddp": ddp, "transcend": transcend, "copycat": copycat}
+    return {
+        "cluster": cluster_id,
+        "antiwar": antiwar,
+        "ddp": ddp,
+        "transcend": transcend,
+        "copycat": copycat,
+    }
 
 
 def test_chain_origin_is_the_top_of_the_credit_chain(fx, chain):
@@ -121,7 +205,9 @@ def test_chain_credit_flags(fx, chain):
     # transcend.org credits defenddemocracy.press, an upstream member of the chain
     assert members[chain["transcend"]]["credited"] == 1
     assert members[chain["transcend"]]["credits_page_id"] == chain["ddp"]
-    assert members[chain["transcend"]]["credit_evidence"] == "Go to Original – defenddemocracy.press"
+    assert (
+        members[chain["transcend"]]["credit_evidence"] == "Go to Original – defenddemocracy.press"
+    )
     assert members[chain["copycat"]]["credited"] == 0
     assert members[chain["copycat"]]["credits_page_id"] is None
     for page_id in (chain["ddp"], chain["transcend"], chain["copycat"]):
@@ -133,7 +219,12 @@ def test_chain_credit_flags(fx, chain):
 def test_credits_beat_earlier_dates(fx):
     original = fx.page("https://first.example/a", "first.example", published="2024-05-02T00:00:00Z")
     copy = fx.page("https://second.example/a", "second.example", published="2024-05-01T00:00:00Z")
-    fx.credit(copy, evidence="Source: First", target_url="https://first.example/a", target_site="first.example")
+    fx.credit(
+        copy,
+        evidence="Source: First",
+        target_url="https://first.example/a",
+        target_site="first.example",
+    )
     cluster_id = fx.cluster(original, copy)
     provenance.assign(fx.db, [cluster_id])
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
@@ -142,9 +233,17 @@ def test_credits_beat_earlier_dates(fx):
 
 
 def test_credit_by_site_name(fx):
-    original = fx.page("https://harbourgazette.example/story", "harbourgazette.example", site_name="The Harbour Gazette")
-    copy = fx.page("https://reposter.example/story", "reposter.example", first_seen="2024-02-01T00:00:00+00:00")
-    fx.credit(copy, kind="source", evidence="Source: Harbour Gazette", target_name="Harbour Gazette")
+    original = fx.page(
+        "https://harbourgazette.example/story",
+        "harbourgazette.example",
+        site_name="The Harbour Gazette",
+    )
+    copy = fx.page(
+        "https://reposter.example/story", "reposter.example", first_seen="2024-02-01T00:00:00+00:00"
+    )
+    fx.credit(
+        copy, kind="source", evidence="Source: Harbour Gazette", target_name="Harbour Gazette"
+    )
     cluster_id = fx.cluster(original, copy)
     provenance.assign(fx.db, [cluster_id])
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
@@ -155,7 +254,12 @@ def test_self_credit_is_not_provenance(fx):
     """A page crediting its own site ("originally published on <us>") decides nothing."""
     early = fx.page("https://a.example/x", "a.example", published="2024-01-01")
     late = fx.page("https://b.example/x", "b.example", published="2024-01-09")
-    fx.credit(late, evidence="Originally published on B", target_url="https://b.example/other", target_site="b.example")
+    fx.credit(
+        late,
+        evidence="Originally published on B",
+        target_url="https://b.example/other",
+        target_site="b.example",
+    )
     cluster_id = fx.cluster(early, late)
     provenance.assign(fx.db, [cluster_id])
     row = fx.cluster_row(cluster_id)
@@ -165,8 +269,15 @@ def test_self_credit_is_not_provenance(fx):
 
 def test_excerpt_role(fx):
     original = fx.page("https://a.example/story", "a.example", published="2024-01-01")
-    teaser = fx.page("https://b.example/teaser", "b.example", published="2024-01-02", text="\n\n".join(STORY[:3] + ["Read more at A."]))
-    light = fx.page("https://c.example/story", "c.example", published="2024-01-03", text="\n\n".join(STORY[:9]))
+    teaser = fx.page(
+        "https://b.example/teaser",
+        "b.example",
+        published="2024-01-02",
+        text="\n\n".join(STORY[:3] + ["Read more at A."]),
+    )
+    light = fx.page(
+        "https://c.example/story", "c.example", published="2024-01-03", text="\n\n".join(STORY[:9])
+    )
     cluster_id = fx.cluster(original, teaser, light)
     provenance.assign(fx.db, [cluster_id])
     members = fx.members(cluster_id)
@@ -179,7 +290,12 @@ def test_excerpt_role(fx):
 def test_embedded_article_is_an_excerpt(fx):
     """A roundup that carries the whole article among other texts holds the origin: an excerpt."""
     original = fx.page("https://a.example/story", "a.example", published="2024-01-01")
-    roundup = fx.page("https://digest.example/week", "digest.example", published="2024-01-05", text="\n\n".join(OTHER + STORY + OTHER[::-1]))
+    roundup = fx.page(
+        "https://digest.example/week",
+        "digest.example",
+        published="2024-01-05",
+        text="\n\n".join(OTHER + STORY + OTHER[::-1]),
+    )
     cluster_id = fx.cluster(original, roundup)
     provenance.assign(fx.db, [cluster_id])
     member = fx.members(cluster_id)[roundup]
@@ -189,7 +305,12 @@ def test_embedded_article_is_an_excerpt(fx):
 
 def test_origin_by_published_date_ignores_future_dates(fx):
     future = fx.page("https://a.example/s", "a.example", published="2999-01-01T00:00:00Z")
-    after_seen = fx.page("https://d.example/s", "d.example", published="2024-06-01", first_seen="2024-03-01T00:00:00+00:00")
+    after_seen = fx.page(
+        "https://d.example/s",
+        "d.example",
+        published="2024-06-01",
+        first_seen="2024-03-01T00:00:00+00:00",
+    )
     early = fx.page("https://b.example/s", "b.example", published="2024-02-10T08:00:00+01:00")
     later = fx.page("https://c.example/s", "c.example", published="2024-02-11")
     cluster_id = fx.cluster(future, after_seen, early, later)
@@ -242,7 +363,13 @@ def test_reassign_after_new_credit_moves_origin(fx):
     cluster_id = fx.cluster(a, b)
     provenance.assign(fx.db, [cluster_id])
     assert fx.cluster_row(cluster_id)["origin_page_id"] == a
-    fx.credit(a, evidence="Originally published by B", target_url="https://b.example/s", target_site="b.example", target_page_id=b)
+    fx.credit(
+        a,
+        evidence="Originally published by B",
+        target_url="https://b.example/s",
+        target_site="b.example",
+        target_page_id=b,
+    )
     assert provenance.assign(fx.db, [cluster_id]) == 3
     assert fx.cluster_row(cluster_id)["origin_page_id"] == b
     assert fx.members(cluster_id)[a]["credited"] == 1
@@ -250,7 +377,9 @@ def test_reassign_after_new_credit_moves_origin(fx):
 
 def test_show_text(fx, chain, tmp_path):
     db_path = fx.db.execute("pragma database_list").fetchone()[2]
-    result = CliRunner().invoke(cli, ["show", "https://ANTIWAR.com/blog/2024/harbour?utm_source=x", "--db", db_path])
+    result = CliRunner().invoke(
+        cli, ["show", "https://ANTIWAR.com/blog/2024/harbour?utm_source=x", "--db", db_path]
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert 'Cluster 1: "Harbour ferries count gulls" (4 pages)' in out
@@ -263,7 +392,9 @@ def test_show_text(fx, chain, tmp_path):
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["when", "site"])
     sites = ("transcend.org", "defenddemocracy.press", "antiwar.com", "copycat.example")
-    assert [next(t for t in line.split() if t in sites) for line in lines[header + 1 : header + 5]] == [
+    assert [
+        next(t for t in line.split() if t in sites) for line in lines[header + 1 : header + 5]
+    ] == [
         "transcend.org",
         "defenddemocracy.press",
         "antiwar.com",
@@ -274,7 +405,9 @@ def test_show_text(fx, chain, tmp_path):
 
 def test_show_json(fx, chain):
     db_path = fx.db.execute("pragma database_list").fetchone()[2]
-    result = CliRunner().invoke(cli, ["show", "https://copycat.example/harbour", "--db", db_path, "--json"])
+    result = CliRunner().invoke(
+        cli, ["show", "https://copycat.example/harbour", "--db", db_path, "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["page"]["id"] == chain["copycat"]
@@ -282,7 +415,12 @@ def test_show_json(fx, chain):
     assert cluster["origin_page_id"] == chain["antiwar"]
     assert cluster["origin_evidence"] == "credits"
     assert cluster["chains"] == [["transcend.org", "defenddemocracy.press", "antiwar.com"]]
-    assert [m["site"] for m in cluster["members"]] == ["transcend.org", "defenddemocracy.press", "antiwar.com", "copycat.example"]
+    assert [m["site"] for m in cluster["members"]] == [
+        "transcend.org",
+        "defenddemocracy.press",
+        "antiwar.com",
+        "copycat.example",
+    ]
     by_site = {m["site"]: m for m in cluster["members"]}
     assert by_site["copycat.example"]["credited"] is False
     assert by_site["transcend.org"]["credited"] is True
@@ -297,7 +435,9 @@ def test_show_unknown_url_and_missing_db(fx, chain, tmp_path):
     assert result.exit_code == 1
     assert "https://nowhere.example/x: not in" in result.output
     assert "Traceback" not in result.output
-    missing = CliRunner().invoke(cli, ["show", "https://antiwar.com/", "--db", str(tmp_path / "none.db")])
+    missing = CliRunner().invoke(
+        cli, ["show", "https://antiwar.com/", "--db", str(tmp_path / "none.db")]
+    )
     assert missing.exit_code == 1 and "no such database" in missing.output
     assert not (tmp_path / "none.db").exists()
 
@@ -308,7 +448,9 @@ def test_show_page_in_no_cluster(fx):
     result = CliRunner().invoke(cli, ["show", "https://alone.example/s", "--db", db_path])
     assert result.exit_code == 0
     assert "in no cluster (no known copies" in result.output
-    as_json = CliRunner().invoke(cli, ["show", "https://alone.example/s", "--db", db_path, "--json"])
+    as_json = CliRunner().invoke(
+        cli, ["show", "https://alone.example/s", "--db", db_path, "--json"]
+    )
     assert json.loads(as_json.output)["clusters"] == []
 
 

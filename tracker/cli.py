@@ -305,10 +305,10 @@ def crawl(
     from tracker.sources import SourcesError, load_sources
 
     overrides = _setting_pairs(settings)
-    if not sources_path and not (spiders and set(spiders) <= {"urls", "credits"}):
-        raise click.ClickException("--sources is required (only --spider urls/credits can run without it)")
     if urls_path is not None and not spiders:
         spiders = ("urls",)
+    if not sources_path and not (spiders and set(spiders) <= {"urls", "credits"}):
+        raise click.ClickException("--sources is required (only --spider urls/credits can run without it)")
     if "urls" in spiders and urls_path is None:
         raise click.ClickException("--spider urls needs --urls FILE (or --urls - for stdin)")
     if urls_path not in (None, "-") and not Path(urls_path).is_file():
@@ -340,6 +340,9 @@ def crawl(
         click.echo(f"stopped at --max-pages {max_pages}; run again with --resume to continue", err=True)
 
 
+
+
+
 @cli.command()
 @click.option(
     "--db",
@@ -349,12 +352,32 @@ def crawl(
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite database to browse (never written to).",
 )
-@click.option("--port", "-p", default=8001, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface; 0.0.0.0 publishes it on your network.")
-@click.option("--immutable", is_flag=True, help="Open the file as immutable: fastest, but a crawl writing to it will not show.")
-@click.option("--open", "open_browser", is_flag=True, help="Open the stories page in your web browser.")
-@click.option("--get", "get_path", metavar="PATH", help="Print the response to one request (e.g. /demo.json) and exit, without serving.")
-def serve(db_path: Path, port: int, host: str, immutable: bool, open_browser: bool, get_path: str | None) -> None:
+@click.option(
+    "--port", "-p", default=8001, show_default=True, type=click.IntRange(0, 65535), help="TCP port."
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface; 0.0.0.0 publishes it on your network.",
+)
+@click.option(
+    "--immutable",
+    is_flag=True,
+    help="Open the file as immutable: fastest, but a crawl writing to it will not show.",
+)
+@click.option(
+    "--open", "open_browser", is_flag=True, help="Open the stories page in your web browser."
+)
+@click.option(
+    "--get",
+    "get_path",
+    metavar="PATH",
+    help="Print the response to one request (e.g. /demo.json) and exit, without serving.",
+)
+def serve(
+    db_path: Path, port: int, host: str, immutable: bool, open_browser: bool, get_path: str | None
+) -> None:
     """Browse a database in Datasette, read-only, with tracker's metadata, canned queries and
     views: story clusters with their credit chain and timeline, side-by-side diffs and the
     republication network. Queries stop after 3 s; at most 1,000 rows per page.
@@ -371,11 +394,16 @@ def serve(db_path: Path, port: int, host: str, immutable: bool, open_browser: bo
     from tracker.serve import build_datasette, database_names
 
     if not db_path.is_file():
-        raise click.ClickException(f"{db_path}: no such database file (create one with tracker demo or tracker import)")
+        raise click.ClickException(
+            f"{db_path}: no such database file (create one with tracker demo or tracker import)"
+        )
     try:
         conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
         try:
-            tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
+            tables = {
+                row[0]
+                for row in conn.execute("select name from sqlite_master where type = 'table'")
+            }
         finally:
             conn.close()
     except sqlite3.Error as err:
@@ -400,13 +428,18 @@ def serve(db_path: Path, port: int, host: str, immutable: bool, open_browser: bo
         try:
             probe.bind((host, port))
         except OSError as err:
-            raise click.ClickException(f"cannot listen on {host}:{port} ({err.strerror}); pick another --port") from None
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({err.strerror}); pick another --port"
+            ) from None
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/{name}"
     click.echo(f"Serving {db_path} read-only at {url}")
     click.echo(f"Stories: {url}/-/tracker   Network: {url}/-/tracker/network   Stop with Ctrl-C")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: anyone who can reach this machine can browse it", err=True)
+        click.echo(
+            f"warning: listening on {host}: anyone who can reach this machine can browse it",
+            err=True,
+        )
     if open_browser:
         import threading
         import webbrowser
@@ -415,3 +448,30 @@ def serve(db_path: Path, port: int, host: str, immutable: bool, open_browser: bo
     import uvicorn
 
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+
+@cli.command()
+@DB_OPTION
+def cluster(db_path: str) -> None:
+    """Group the pages' latest versions into clusters of the same article (reposts, excerpts),
+    incrementally: only pages whose text changed since the last run are hashed and assigned,
+    existing clusters keep their ids, and a re-run on unchanged data writes nothing. Import and
+    crawl run this step themselves.
+
+    \b
+    Example:
+        tracker cluster --db tracker.db
+    """
+    from tracker.clustering import update_clusters
+    from tracker.store import open_db
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    db = open_db(db_path)
+    result = update_clusters(db)
+    click.echo(
+        f"{result.pages_considered} pages considered, {result.pages_changed} changed "
+        f"({result.fingerprinted} fingerprinted): {len(result.new)} new clusters, "
+        f"{len(result.grown)} grown, {len(result.changed)} changed, {len(result.removed)} removed "
+        f"in {result.seconds:.2f}s"
+    )

@@ -178,7 +178,7 @@ def run_crawl(
     db_path = str(Path(db_path).resolve())
     scrapy_settings = _settings(db_path, settings, verbose)
     progress = progress or Progress(interval=scrapy_settings.getfloat("TRACKER_PROGRESS_INTERVAL"))
-    process = CrawlerProcess(scrapy_settings, install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings)
     summary = CrawlSummary()
     began = time.monotonic()
     state: dict[str, Any] = {"crawler": None, "started": began}
@@ -288,3 +288,54 @@ def summary_table(summary: CrawlSummary) -> Any:
         )
     table.add_row("total", *(str(summary.total(key)) for key, _ in COLUMNS), f"{summary.seconds:.1f}", "", style="bold")
     return table
+
+
+def _crawl_child(queue: Any, kwargs: dict[str, Any], env: dict[str, str], quiet: bool) -> None:
+    os.environ.update(env)
+    try:
+        if quiet:
+            kwargs["progress"] = Progress(live=False, say=lambda line: None)
+        queue.put(run_crawl(**kwargs))
+    except BaseException as exc:  # the parent reports it; a child traceback would be lost
+        queue.put(RuntimeError(f"crawl failed: {exc!r}"))
+
+
+def run_crawl_in_subprocess(
+    sources: str | Path | Sources | None,
+    db_path: str | Path = "tracker.db",
+    *,
+    env: dict[str, str] | None = None,
+    quiet: bool = False,
+    timeout: float | None = None,
+    **kwargs: Any,
+) -> CrawlSummary:
+    """:func:`run_crawl` in a fresh child process, so one program can crawl several times
+    (Scrapy's reactor cannot start twice in a process). Takes the same arguments, plus:
+
+    Args:
+        env: environment variables for the child, e.g. ``{"http_proxy": "http://127.0.0.1:8080"}``
+            (Scrapy sends every request through that proxy).
+        quiet: no progress lines.
+        timeout: seconds to wait for the crawl.
+
+    Raises:
+        RuntimeError: when the crawl failed or did not finish in time.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(
+        target=_crawl_child, args=(queue, {"sources": sources, "db_path": db_path, **kwargs}, env or {}, quiet)
+    )
+    child.start()
+    try:
+        result = queue.get(timeout=timeout)
+    except Exception as exc:
+        child.kill()
+        raise RuntimeError(f"crawl did not finish in {timeout} s") from exc
+    finally:
+        child.join(timeout=30)
+    if isinstance(result, Exception):
+        raise result
+    return result

@@ -16,6 +16,7 @@ Scraped text is hostile input: every string reaches the page through Jinja's aut
 
 from __future__ import annotations
 
+import copy
 import importlib.resources
 import math
 import re
@@ -115,6 +116,7 @@ def fts_query(text: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- word-level diffs
+
 
 def word_diff(a: str | None, b: str | None) -> tuple[Markup, Markup]:
     """Both texts as HTML with removed words in ``<del>`` (left) and added words in ``<ins>`` (right).
@@ -257,7 +259,11 @@ def timeline_svg(points: Sequence[TimelinePoint], *, width: int = 880) -> Markup
             '<text x="{x:.1f}" y="{ty}" font-size="11" fill="{c}" text-anchor="middle">origin</text>'
         ).format(x=ox, t=top - 10, b=axis_y, c=COLOURS["origin"], ty=top - 14)
     )
-    legend = [("origin", "origin"), ("credited", "credited copy"), ("uncredited", "uncredited copy")]
+    legend = [
+        ("origin", "origin"),
+        ("credited", "credited copy"),
+        ("uncredited", "uncredited copy"),
+    ]
     lx = left
     for key, text in legend:
         out.append(
@@ -418,7 +424,7 @@ def chain_svg(nodes: Sequence[ChainNode], origin_id: int | None, *, width: int =
             out.append(
                 Markup(
                     '<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="{c}" text-anchor="middle">no credit</text>'
-                ).format(x=mid, y=(y1 + y2) / 2 - 4, c=COLOURS["uncredited"])
+                ).format(x=x1 - 34, y=y1 - 6, c=COLOURS["uncredited"])
             )
     for node in nodes:
         bx, by = pos(node)
@@ -499,7 +505,6 @@ def network_svg(
     for i, site in enumerate(order):
         angle = -math.pi / 2 + 2 * math.pi * i / len(order)
         layout.positions[site] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
-    max_total = max(e.total for e in edges)
     max_weight = max(weight.values())
 
     def node_r(site: str) -> float:
@@ -523,7 +528,10 @@ def network_svg(
         (x1, y1), (x2, y2) = layout.positions[edge.source], layout.positions[edge.target]
         dist = math.hypot(x2 - x1, y2 - y1) or 1.0
         nx, ny = -(y2 - y1) / dist, (x2 - x1) / dist  # left of the direction of travel
-        for kind, count, bend in (("credited", edge.credited, 0.10), ("uncredited", edge.uncredited, 0.22)):
+        for kind, count, bend in (
+            ("credited", edge.credited, 0.10),
+            ("uncredited", edge.uncredited, 0.22),
+        ):
             if not count:
                 continue
             ctrl_x, ctrl_y = (x1 + x2) / 2 + nx * dist * bend, (y1 + y2) / 2 + ny * dist * bend
@@ -532,7 +540,8 @@ def network_svg(
             elen = math.hypot(ex, ey) or 1.0
             end_x = x2 - ex / elen * (node_r(edge.target) + 2)
             end_y = y2 - ey / elen * (node_r(edge.target) + 2)
-            stroke_w = 1.5 + 7 * count / max_total
+            # An absolute scale, so one story looks the same in every database.
+            stroke_w = min(12.0, 1.5 + 2.2 * math.log2(1 + count))
             bad = kind == "uncredited"
             out.append(
                 Markup(
@@ -561,7 +570,9 @@ def network_svg(
                 Markup(
                     '<text x="{x:.1f}" y="{y:.1f}" font-size="13" font-weight="700" fill="{c}" '
                     'text-anchor="middle" paint-order="stroke" stroke="white" stroke-width="3">{n}</text>'
-                ).format(x=mx, y=my + 4, c=COLOURS["uncredited"] if bad else COLOURS["edge"], n=count)
+                ).format(
+                    x=mx, y=my + 4, c=COLOURS["uncredited"] if bad else COLOURS["edge"], n=count
+                )
             )
     for site in order:
         x, y = layout.positions[site]
@@ -693,14 +704,18 @@ async def cluster_context(datasette, db, cluster_id: int) -> dict[str, Any]:
             else ""
         )
         if when:
-            points.append(TimelinePoint(member["label"], when, member["status"], member["role"] or ""))
+            points.append(
+                TimelinePoint(member["label"], when, member["status"], member["role"] or "")
+            )
         nodes.append(
             ChainNode(
                 page_id=member["page_id"],
                 label=member["label"],
                 sub=f"{member['role'] or 'member'} · {(member['seen'] or '')[:10]}",
                 status=member["status"],
-                credits=member["credits_page_id"] if member["credits_page_id"] in page_ids else None,
+                credits=member["credits_page_id"]
+                if member["credits_page_id"] in page_ids
+                else None,
             )
         )
     counts = {
@@ -718,9 +733,9 @@ async def cluster_context(datasette, db, cluster_id: int) -> dict[str, Any]:
         "chain": chain_svg(nodes[:80], origin_id),
         "chain_clipped": max(0, len(nodes) - 80),
         "base": base,
-        "table_url": datasette.urls.table(db.name, "cluster_members")
-        + f"?cluster_id={cluster_id}",
-        "timeline_query": datasette.urls.database(db.name) + f"/cluster_timeline?cluster={cluster_id}",
+        "table_url": datasette.urls.table(db.name, "cluster_members") + f"?cluster_id={cluster_id}",
+        "timeline_query": datasette.urls.database(db.name)
+        + f"/cluster_timeline?cluster={cluster_id}",
     }
 
 
@@ -750,7 +765,8 @@ async def diff_context(datasette, db, diff_id: int) -> dict[str, Any]:
     title_left = title_right = None
     if diff.get("title_changed") or (sides["a"].get("title") != sides["b"].get("title")):
         title_left, title_right = word_diff(
-            diff.get("old_title") or sides["a"].get("title"), diff.get("new_title") or sides["b"].get("title")
+            diff.get("old_title") or sides["a"].get("title"),
+            diff.get("new_title") or sides["b"].get("title"),
         )
     clusters = await _rows(
         db,
@@ -791,8 +807,14 @@ order by count(*) desc
 
 async def network_context(datasette, db) -> dict[str, Any]:
     """The republication network: edges, site names and the SVG."""
-    edges = [Edge(r["source"], r["target"], r["credited"], r["uncredited"]) for r in await _rows(db, NETWORK_SQL)]
-    labels = {r["domain"]: r["name"] or r["domain"] for r in await _rows(db, "select domain, name from sites")}
+    edges = [
+        Edge(r["source"], r["target"], r["credited"], r["uncredited"])
+        for r in await _rows(db, NETWORK_SQL)
+    ]
+    labels = {
+        r["domain"]: r["name"] or r["domain"]
+        for r in await _rows(db, "select domain, name from sites")
+    }
     picture, layout = network_svg(edges, labels)
     return {
         "edges": edges,
@@ -851,29 +873,64 @@ async def _render(datasette, request, template: str, db, context: dict[str, Any]
 
 
 def _int_var(request, name: str) -> int:
-    return int(request.url_vars[name])
+    value = request.url_vars[name]
+    if not value.isdigit():
+        raise NotFound(f"Not an id: {value}")
+    return int(value)
 
 
+def _friendly_404(view):
+    """Answer a missing cluster, diff or database with Datasette's own 404 page; raising would make
+    Datasette print a full traceback for every mistyped id."""
+
+    async def wrapped(datasette, request):
+        try:
+            return await view(datasette, request)
+        except NotFound as missing:
+            html = await datasette.render_template(
+                "error.html",
+                {"ok": False, "error": str(missing), "status": 404, "title": "Not found"},
+                request=request,
+            )
+            return Response.html(html, status=404)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_friendly_404
 async def overview_view(datasette, request):
     db = await _tracker_db(datasette, request)
-    return await _render(datasette, request, "tracker_overview.html", db, await overview_context(datasette, db))
+    return await _render(
+        datasette, request, "tracker_overview.html", db, await overview_context(datasette, db)
+    )
 
 
+@_friendly_404
 async def cluster_view(datasette, request):
     db = await _tracker_db(datasette, request)
     context = await cluster_context(datasette, db, _int_var(request, "cluster_id"))
     return await _render(datasette, request, "tracker_cluster.html", db, context)
 
 
+@_friendly_404
 async def diff_view(datasette, request):
     db = await _tracker_db(datasette, request)
     context = await diff_context(datasette, db, _int_var(request, "diff_id"))
     return await _render(datasette, request, "tracker_diff.html", db, context)
 
 
+@_friendly_404
 async def network_view(datasette, request):
     db = await _tracker_db(datasette, request)
-    return await _render(datasette, request, "tracker_network.html", db, await network_context(datasette, db))
+    return await _render(
+        datasette, request, "tracker_network.html", db, await network_context(datasette, db)
+    )
+
+
+@_friendly_404
+async def not_found_view(datasette, request):
+    raise NotFound("No such tracker page")
 
 
 _CSS: str | None = None
@@ -882,8 +939,12 @@ _CSS: str | None = None
 async def css_view(datasette, request):
     global _CSS
     if _CSS is None:
-        _CSS = (importlib.resources.files("tracker") / "static" / "tracker.css").read_text(encoding="utf-8")
-    return Response(_CSS, content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
+        _CSS = (importlib.resources.files("tracker") / "static" / "tracker.css").read_text(
+            encoding="utf-8"
+        )
+    return Response(
+        _CSS, content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"}
+    )
 
 
 # --------------------------------------------------------------------------- hooks
@@ -895,10 +956,59 @@ def register_routes(datasette):
     return [
         (r"^/-/tracker\.css$", css_view),
         (rf"^/{db}/-/tracker/?$", overview_view),
-        (rf"^/{db}/-/tracker/cluster/(?P<cluster_id>\d+)$", cluster_view),
-        (rf"^/{db}/-/tracker/diff/(?P<diff_id>\d+)$", diff_view),
+        (rf"^/{db}/-/tracker/cluster/(?P<cluster_id>[^/]+)$", cluster_view),
+        (rf"^/{db}/-/tracker/diff/(?P<diff_id>[^/]+)$", diff_view),
         (rf"^/{db}/-/tracker/network$", network_view),
+        # Anything else under tracker's prefix is a 404 here, not a table lookup in Datasette.
+        (rf"^/{db}/-/tracker/.*$", not_found_view),
     ]
+
+
+_TRACKER_FILES: dict[str, bool] = {}
+_METADATA_FOR: dict[tuple[str, ...], dict[str, Any]] = {}
+
+
+def _is_tracker_file(db) -> bool:
+    """Whether a served database file has tracker's tables (checked once per file)."""
+    path = getattr(db, "path", None)
+    if not path:
+        return False
+    if path not in _TRACKER_FILES:
+        import sqlite3
+
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                names = {
+                    r[0]
+                    for r in conn.execute("select name from sqlite_master where type = 'table'")
+                }
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            names = set()
+        _TRACKER_FILES[path] = {"pages", "versions", "cluster_members"} <= names
+    return _TRACKER_FILES[path]
+
+
+@hookimpl
+def get_metadata(datasette, key, database, table):
+    """tracker's metadata for tracker databases served by plain ``datasette`` (no ``--metadata``).
+
+    ``tracker serve`` passes the metadata itself (see :mod:`tracker.serve`), so this only fills in
+    when Datasette was started some other way; local metadata still takes precedence.
+    """
+    if getattr(datasette, "tracker_metadata_applied", False):
+        return {}
+    names = tuple(sorted(name for name, db in datasette.databases.items() if _is_tracker_file(db)))
+    if not names:
+        return {}
+    if names not in _METADATA_FOR:
+        from tracker.serve import load_metadata
+
+        _METADATA_FOR[names] = {"databases": load_metadata(names)["databases"]}
+    # Datasette merges hook results into its own dicts in place: hand over a copy.
+    return copy.deepcopy(_METADATA_FOR[names])
 
 
 @hookimpl
@@ -930,20 +1040,30 @@ def render_cell(row, value, column, table, database, datasette):
     except KeyError:
         return None
     keys = row.keys() if hasattr(row, "keys") else []
+
+    def raw(key: str) -> Any:
+        # With labels on, Datasette hands foreign-key cells over as {"value": …, "label": …}.
+        cell = row[key]
+        return cell["value"] if isinstance(cell, dict) and "value" in cell else cell
+
     if table == "clusters" and column == "title" and "id" in keys:
-        return Markup('<a class="tracker-link" href="{}/cluster/{}">{}</a>').format(base, row["id"], value)
+        return Markup('<a class="tracker-link" href="{}/cluster/{}">{}</a>').format(
+            base, raw("id"), value
+        )
     if table == "cluster_members" and column == "role" and "cluster_id" in keys:
-        status = "origin" if value == "origin" else ("credited" if row["credited"] else "uncredited")
+        status = (
+            "origin" if value == "origin" else ("credited" if raw("credited") else "uncredited")
+        )
         return Markup(
             '<a class="tracker-badge badge-{s}" href="{b}/cluster/{c}#member-{p}" title="Open the cluster page">{v}</a>'
-        ).format(s=status, b=base, c=row["cluster_id"], p=row["page_id"], v=value)
+        ).format(s=status, b=base, c=raw("cluster_id"), p=raw("page_id"), v=value)
     if table == "diffs" and column == "kind" and "id" in keys:
-        return Markup('<a class="tracker-link" href="{}/diff/{}" title="Side-by-side view">{} diff</a>').format(
-            base, row["id"], value
-        )
+        return Markup(
+            '<a class="tracker-link" href="{}/diff/{}" title="Side-by-side view">{} diff</a>'
+        ).format(base, raw("id"), value)
     if table == "diff_ops" and column == "op" and "diff_id" in keys:
         return Markup('<a class="tracker-op op-{v}" href="{b}/diff/{d}#op-{s}">{v}</a>').format(
-            v=value, b=base, d=row["diff_id"], s=row["seq"]
+            v=value, b=base, d=raw("diff_id"), s=raw("seq")
         )
     return None
 

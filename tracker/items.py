@@ -32,7 +32,7 @@ class PageItem:
             url=self.url,
             body=self.body,
             fetched_at=self.fetched_at,
-            source=f"crawl:{self.spider}",
+            source="crawl:credit" if self.hops else f"crawl:{self.spider}",
             http_status=self.http_status,
             etag=self.etag,
             last_modified=self.last_modified,

@@ -17,7 +17,10 @@ Ties break on first-seen time, then page id, so the choice is deterministic.
 
 Each member then gets its ``role`` (``origin``, ``repost`` or ``excerpt``), its ``similarity``
 (Jaccard of word shingles) and ``containment`` (share of the member's shingles found in the origin)
-against the origin's latest version, and ``credited``: 1 when it credits the origin or a member
+against the origin's latest version, on the shingles clustering stored (boilerplate paragraphs
+left out) or else on the text. A member is an ``excerpt`` when Jaccard < ``EXCERPT_MAX_JACCARD``
+and either it lies mostly inside the origin (a teaser) or the origin lies mostly inside it (an
+article embedded in a roundup), by ``EXCERPT_MIN_CONTAINMENT``; else a ``repost``. and ``credited``: 1 when it credits the origin or a member
 upstream of it in the chain (or shares the origin's site), 0 for an uncredited copy, NULL for the
 origin. Credits that point outside the cluster stay in ``attributions``; ``tracker show`` lists them.
 
@@ -31,13 +34,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
+import numpy as np
 import sqlite_utils
 
-from tracker.fingerprint import containment, jaccard, shingles
+from tracker.fingerprint import containment, jaccard, shingles, shingles_from_bytes
 from tracker.normalize import normalize_text
 from tracker.store import utcnow
 from tracker.urls import normalize_url, site_of
+
+if TYPE_CHECKING:
+    from rich.console import Group
 
 # A member is an excerpt when most of its text is in the origin (containment >= this) ...
 EXCERPT_MIN_CONTAINMENT = 0.8
@@ -112,7 +120,6 @@ class _Member:
     first_seen: datetime | None
     first_seen_raw: str | None
     version_id: int | None
-    text: str
     title: str | None
     published: datetime | None = None
     published_raw: str | None = None
@@ -133,7 +140,7 @@ class _Member:
 
 
 @dataclass
-class _Edge:
+class CreditEdge:
     """One member crediting another member of the same cluster."""
 
     source: int
@@ -141,7 +148,9 @@ class _Edge:
     evidence: str | None
 
 
-def _plausible_published(raws: Iterable[str | None], first_seen: datetime | None) -> tuple[datetime, str] | None:
+def _plausible_published(
+    raws: Iterable[str | None], first_seen: datetime | None
+) -> tuple[datetime, str] | None:
     """The earliest published date of a page's versions that could be true."""
     limit = datetime.now(UTC) + _DATE_SLACK
     if first_seen is not None:
@@ -166,7 +175,7 @@ def _load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, _Memb
     members: dict[int, _Member] = {}
     for page_id, version_id, url, canonical, site, first_seen_raw, site_name in rows:
         versions = db.execute(
-            "select id, title, text, published, site_name from versions where page_id = ?"
+            "select id, title, published, site_name from versions where page_id = ?"
             " order by fetched_at desc, id desc",
             [page_id],
         ).fetchall()
@@ -182,13 +191,12 @@ def _load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, _Memb
             first_seen=first_seen,
             first_seen_raw=first_seen_raw,
             version_id=chosen[0],
-            text=chosen[2] or "",
             title=chosen[1],
         )
-        published = _plausible_published((v[3] for v in versions), first_seen)
+        published = _plausible_published((v[2] for v in versions), first_seen)
         if published:
             member.published, member.published_raw = published
-        member.keys = _site_keys(site, [site_name, *(v[4] for v in versions)])
+        member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
         members[page_id] = member
     if members:
         marks = ",".join("?" * len(members))
@@ -229,20 +237,20 @@ def _credit_targets(credit: dict, source: _Member, members: dict[int, _Member]) 
     return [m.page_id for m in by_site[:1]]
 
 
-def credit_edges(members: dict[int, _Member]) -> list[_Edge]:
+def credit_edges(members: dict[int, _Member]) -> list[CreditEdge]:
     """Every credit from one member to another, in member then credit order."""
-    edges: list[_Edge] = []
+    edges: list[CreditEdge] = []
     seen: set[tuple[int, int]] = set()
     for member in sorted(members.values(), key=lambda m: m.page_id):
         for credit in member.credits:
             for target in _credit_targets(credit, member, members):
                 if (member.page_id, target) not in seen:
                     seen.add((member.page_id, target))
-                    edges.append(_Edge(member.page_id, target, credit.get("evidence")))
+                    edges.append(CreditEdge(member.page_id, target, credit.get("evidence")))
     return edges
 
 
-def _reaches(edges: list[_Edge]) -> dict[int, set[int]]:
+def _reaches(edges: list[CreditEdge]) -> dict[int, set[int]]:
     """For each page, every page it credits directly or through others."""
     out: dict[int, set[int]] = {}
     for edge in edges:
@@ -260,7 +268,7 @@ def _reaches(edges: list[_Edge]) -> dict[int, set[int]]:
     return closure
 
 
-def choose_origin(members: dict[int, _Member], edges: list[_Edge]) -> tuple[int, str]:
+def choose_origin(members: dict[int, _Member], edges: list[CreditEdge]) -> tuple[int, str]:
     """The origin's page id and the evidence that decided it."""
     sources = {e.source for e in edges}
     roots = {e.target for e in edges} - sources
@@ -283,14 +291,29 @@ def _excerpt(similarity: float, member_in_origin: float, origin_in_member: float
     # origin. Either way the two texts are far apart in size, hence the low Jaccard.
     if similarity >= EXCERPT_MAX_JACCARD:
         return False
-    return member_in_origin >= EXCERPT_MIN_CONTAINMENT or origin_in_member >= EXCERPT_MIN_CONTAINMENT
+    return (
+        member_in_origin >= EXCERPT_MIN_CONTAINMENT or origin_in_member >= EXCERPT_MIN_CONTAINMENT
+    )
+
+
+def _shingles_of(db: sqlite_utils.Database, member: _Member) -> np.ndarray:
+    """The member's shingles as clustering stored them (boilerplate paragraphs left out), else
+    from its text: a repost printing a site's comment policy under the article is no less a repost."""
+    if member.version_id is not None and "fingerprints" in db.table_names():
+        row = db.execute(
+            "select shingles from fingerprints where version_id = ?", [member.version_id]
+        ).fetchone()
+        if row and row[0] is not None:
+            return shingles_from_bytes(row[0])
+    row = db.execute("select text from versions where id = ?", [member.version_id]).fetchone()
+    return shingles(row[0] or "" if row else "")
 
 
 def _member_values(
-    members: dict[int, _Member], edges: list[_Edge], origin_id: int
+    db: sqlite_utils.Database, members: dict[int, _Member], edges: list[CreditEdge], origin_id: int
 ) -> dict[int, dict[str, object]]:
     origin = members[origin_id]
-    origin_shingles = shingles(origin.text)
+    origin_shingles = _shingles_of(db, origin)
     reach = _reaches(edges)
     upstream = {origin_id} | {page for page, reached in reach.items() if origin_id in reached}
     values: dict[int, dict[str, object]] = {}
@@ -305,7 +328,7 @@ def _member_values(
                 "credit_evidence": None,
             }
             continue
-        own = shingles(member.text)
+        own = _shingles_of(db, member)
         similarity = float(jaccard(own, origin_shingles)) if len(own) else 0.0
         inside = float(containment(own, origin_shingles)) if len(own) else 0.0
         holds = float(containment(origin_shingles, own)) if len(origin_shingles) else 0.0
@@ -319,7 +342,9 @@ def _member_values(
             credited = 1
         else:
             credited = 0
-        evidence = chosen.evidence if chosen else ("same site" if member.site == origin.site else None)
+        evidence = (
+            chosen.evidence if chosen else ("same site" if member.site == origin.site else None)
+        )
         values[member.page_id] = {
             "role": "excerpt" if _excerpt(similarity, inside, holds) else "repost",
             "similarity": round(similarity, _ROUND),
@@ -335,7 +360,7 @@ def _differs(old: object, new: object) -> bool:
     if isinstance(old, float) or isinstance(new, float):
         if old is None or new is None:
             return old is not new
-        return abs(float(old) - float(new)) > 10 ** -_ROUND / 2
+        return abs(float(old) - float(new)) > 10**-_ROUND / 2
     return old != new
 
 
@@ -373,9 +398,11 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
     cols = "role, similarity, containment, credited, credits_page_id, credit_evidence"
     current = {
         r[0]: dict(zip(cols.split(", "), r[1:], strict=True))
-        for r in db.execute(f"select page_id, {cols} from cluster_members where cluster_id = ?", [cluster_id])
+        for r in db.execute(
+            f"select page_id, {cols} from cluster_members where cluster_id = ?", [cluster_id]
+        )
     }
-    for page_id, new in _member_values(members, edges, origin_id).items():
+    for page_id, new in _member_values(db, members, edges, origin_id).items():
         old = current.get(page_id, {})
         delta = {k: v for k, v in new.items() if _differs(old.get(k), v)}
         if delta:
@@ -393,7 +420,9 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
         "first_seen": min(seen, key=lambda raw: parse_time(raw) or datetime.max.replace(tzinfo=UTC))
         if seen
         else None,
-        "first_published": min(published, key=lambda m: m.published).published_raw if published else None,
+        "first_published": min(published, key=lambda m: m.published).published_raw
+        if published
+        else None,
         "origin_evidence": evidence,
         "title": members[origin_id].title,
     }
@@ -406,11 +435,11 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
     return changed
 
 
-def chain_paths(edges: list[_Edge]) -> list[list[int]]:
+def chain_paths(edges: list[CreditEdge]) -> list[list[int]]:
     """Credit chains as page-id paths from a page nobody credits up to a page crediting nobody.
 
     Examples:
-        >>> chain_paths([_Edge(3, 2, None), _Edge(2, 1, None), _Edge(4, 1, None)])
+        >>> chain_paths([CreditEdge(3, 2, None), CreditEdge(2, 1, None), CreditEdge(4, 1, None)])
         [[3, 2, 1], [4, 1]]
     """
     out: dict[int, list[int]] = {}
@@ -444,7 +473,16 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
     ).fetchone()
     if cluster is None:
         raise KeyError(cluster_id)
-    keys = ["id", "origin_page_id", "size", "first_seen", "first_published", "origin_evidence", "title", "updated"]
+    keys = [
+        "id",
+        "origin_page_id",
+        "size",
+        "first_seen",
+        "first_published",
+        "origin_evidence",
+        "title",
+        "updated",
+    ]
     info: dict[str, object] = dict(zip(keys, cluster, strict=True))
     members = _load_members(db, cluster_id)
     edges = credit_edges(members)
@@ -458,7 +496,9 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
     }
     rows = []
     for member in sorted(members.values(), key=lambda m: m.order):
-        role, similarity, contained, credited, credits_page, credit_evidence = stored[member.page_id]
+        role, similarity, contained, credited, credits_page, credit_evidence = stored[
+            member.page_id
+        ]
         when, basis = member.time
         rows.append(
             {
@@ -483,9 +523,14 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
     outside = []
     for member in sorted(members.values(), key=lambda m: m.order):
         for credit in member.credits:
-            if _credit_targets(credit, member, members) or (member.page_id, credit.get("evidence")) in in_cluster:
+            if (
+                _credit_targets(credit, member, members)
+                or (member.page_id, credit.get("evidence")) in in_cluster
+            ):
                 continue
-            target = credit.get("target_site") or (site_of(credit["target_url"]) if credit.get("target_url") else None)
+            target = credit.get("target_site") or (
+                site_of(credit["target_url"]) if credit.get("target_url") else None
+            )
             if target == member.site:
                 continue  # a site crediting itself ("more from us") is no provenance
             outside.append(
@@ -525,6 +570,14 @@ def _credit_cell(member: dict[str, object]) -> str:
     return "NO: UNCREDITED REPOST" if member["role"] == "repost" else "NO: uncredited"
 
 
+def _when(member: dict[str, object]) -> str:
+    """The member's time to the minute; "seen" marks a first-seen time (no published date)."""
+    if not member["time"]:
+        return ""
+    stamp = str(member["time"])[:16].replace("T", " ")
+    return stamp if member["time_basis"] == "published" else f"{stamp} seen"
+
+
 def _number(value: object) -> str:
     return "-" if value is None else f"{float(value):.2f}"
 
@@ -540,11 +593,14 @@ def _outside_line(credit: dict[str, object]) -> str:
 
 
 def _headline(info: dict[str, object]) -> list[str]:
-    origin = info["origin"] or {}
-    lines = [
-        f'Cluster {info["id"]}: "{info["title"] or "(untitled)"}" ({info["size"]} pages)',
-        f"Origin: {origin.get('url')} ({origin.get('site')}), decided by {info['origin_evidence']}",
-    ]
+    origin = info["origin"]
+    lines = [f'Cluster {info["id"]}: "{info["title"] or "(untitled)"}" ({info["size"]} pages)']
+    if origin:
+        lines.append(
+            f"Origin: {origin['url']} ({origin['site']}), decided by {info['origin_evidence']}"
+        )
+    else:
+        lines.append("Origin: not decided yet (run tracker cluster)")
     for chain in info["chains"]:
         lines.append("Chain: " + " → ".join(chain))
     if not info["chains"]:
@@ -562,7 +618,7 @@ def format_cluster(info: dict[str, object], page_id: int | None = None) -> str:
         rows.append(
             (
                 "*" if member["page_id"] == page_id else "",
-                (member["time"] or "")[:10],
+                _when(member),
                 member["site"],
                 member["role"],
                 _number(member["similarity"]),
@@ -582,7 +638,7 @@ def format_cluster(info: dict[str, object], page_id: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def cluster_table(info: dict[str, object], page_id: int | None = None):
+def cluster_table(info: dict[str, object], page_id: int | None = None) -> Group:
     """The same report as :func:`format_cluster`, as rich renderables for a terminal."""
     from rich.console import Group
     from rich.table import Table
@@ -590,13 +646,15 @@ def cluster_table(info: dict[str, object], page_id: int | None = None):
 
     table = Table(show_edge=False, pad_edge=False)
     for name in ("", "when", "site", "role", "sim", "cont", "credited", "url"):
-        table.add_column(name, justify="right" if name in ("sim", "cont") else "left", overflow="fold")
+        table.add_column(
+            name, justify="right" if name in ("sim", "cont") else "left", overflow="fold"
+        )
     for member in info["members"]:
         credit = _credit_cell(member)
         style = "bold red" if credit.startswith("NO") and member["role"] == "repost" else None
         table.add_row(
             "*" if member["page_id"] == page_id else "",
-            (member["time"] or "")[:10],
+            _when(member),
             member["site"],
             Text(member["role"], style="bold" if member["role"] == "origin" else None),
             _number(member["similarity"]),

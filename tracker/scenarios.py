@@ -59,8 +59,24 @@ _FIRST = "Morning Evening Harbour Valley River Northern Southern Central Coastal
 _SECOND = "Ledger Herald Courier Tribune Chronicle Post Gazette Observer Review Dispatch Times Sentinel".split()
 _FAMILIES = ("excerpt", "headline-byline", "chain", "light-edits", "credit-added", "plain-excerpt")
 _START = datetime(2024, 1, 1, 8, 0, tzinfo=UTC)
-_BLOCK_TAGS = ("p", "li", "blockquote", "pre", "h2", "h3", "h4", "td", "dd", "figcaption", "div", "span")
-_STRIP_META = re.compile(r"^(og:|article:|twitter:|parsely|sailthru|dc\.|citation_)|^(author|date|pubdate|description)$", re.I)
+_BLOCK_TAGS = (
+    "p",
+    "li",
+    "blockquote",
+    "pre",
+    "h2",
+    "h3",
+    "h4",
+    "td",
+    "dd",
+    "figcaption",
+    "div",
+    "span",
+)
+_STRIP_META = re.compile(
+    r"^(og:|article:|twitter:|parsely|sailthru|dc\.|citation_)|^(author|date|pubdate|description)$",
+    re.I,
+)
 _STOP = frozenset(
     "about after again against their there these those which while would could should because before being "
     "between other under where other people said says years first still also since many most more some than "
@@ -159,7 +175,13 @@ def _corpus_pages(corpus: Path, seed: int) -> list[tuple[str, Path, str]]:
     if readability.exists():
         for case in sorted(readability.iterdir()):
             if (case / "source.html").exists():
-                found.append((f"readability/{case.name}", case / "source.html", f"https://{case.name}.invalid/"))
+                found.append(
+                    (
+                        f"readability/{case.name}",
+                        case / "source.html",
+                        f"https://{case.name}.invalid/",
+                    )
+                )
     return sorted(found, key=lambda item: _order(seed, item[0]))
 
 
@@ -267,9 +289,14 @@ def _rehost(tree: lxml.html.HtmlElement, url: str, site_name: str, title: str | 
     for el in list(tree.iter("link", "meta", "script")):
         drop = False
         if el.tag == "link":
-            drop = any(r in (el.get("rel") or "").lower().split() for r in ("canonical", "amphtml", "alternate", "shortlink"))
+            drop = any(
+                r in (el.get("rel") or "").lower().split()
+                for r in ("canonical", "amphtml", "alternate", "shortlink")
+            )
         elif el.tag == "meta":
-            drop = bool(_STRIP_META.search(el.get("property") or el.get("name") or el.get("itemprop") or ""))
+            drop = bool(
+                _STRIP_META.search(el.get("property") or el.get("name") or el.get("itemprop") or "")
+            )
         else:
             drop = (el.get("type") or "").lower() == "application/ld+json"
         if drop and el.getparent() is not None:
@@ -296,7 +323,9 @@ def _paragraph_element(paragraph: str) -> lxml.html.HtmlElement:
     return el
 
 
-def transplant(donor: _Source, url: str, site_name: str, title: str, paragraphs: list[str]) -> str | None:
+def transplant(
+    donor: _Source, url: str, site_name: str, title: str, paragraphs: list[str]
+) -> str | None:
     """The donor page with its article replaced by ``paragraphs`` (strings; ones starting with
     ``<`` are HTML, for credit lines with links). None when the donor's article cannot be found."""
     tree = parse_html(donor.html)
@@ -380,12 +409,32 @@ def _copietje(corpus: Path) -> list[tuple[str, str, str]]:
     folder = corpus / "copietje-neardup-variants-and-newsedits" / "variants"
     if not folder.exists():
         return []
-    return [(p.name.split("_")[0], p.stem, p.read_text(encoding="utf-8", errors="replace")) for p in sorted(folder.glob("*.txt"))]
+    return [
+        (p.name.split("_")[0], p.stem, p.read_text(encoding="utf-8", errors="replace"))
+        for p in sorted(folder.glob("*.txt"))
+    ]
 
 
 def _text_paragraphs(text: str) -> list[str]:
     paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
     return [p for p in paragraphs if p]
+
+
+class _Distinct:
+    """Keeps the stories of a scenario set apart: the corpus holds a few stories twice (two saved
+    copies of one lifehacker article), and labelling those as different articles would be false."""
+
+    def __init__(self) -> None:
+        self.seen: list[set[str]] = []
+
+    def admit(self, text: str) -> bool:
+        """True (and remembered) when ``text`` shares no real part with an admitted text."""
+        grams = _grams(normalize_text(text), 5)
+        for other in self.seen:
+            if len(grams & other) >= 0.2 * min(len(grams), len(other)):
+                return False
+        self.seen.append(grams)
+        return True
 
 
 class _Builder:
@@ -395,6 +444,11 @@ class _Builder:
         self.seed = seed
         self.pages: list[ScenarioPage] = []
         self.sources: dict[str, str] = {}
+        # A chrome block (comment policy, footer) that a network of sites prints inside the
+        # article container of every page, and the hub pages print beside a short text.
+        self.block: list[str] = []
+        self.network: set[str] = set()
+        self.distinct = _Distinct()
         names = [f"{a} {b}" for a in _FIRST for b in _SECOND]
         random.Random(seed).shuffle(names)
         self._names = iter(names)
@@ -402,6 +456,10 @@ class _Builder:
     def site(self, donor: _Source | None = None) -> _Site:
         name = next(self._names)
         return _Site(name=name, host=name.lower().replace(" ", "") + ".example", donor=donor)
+
+    def tail(self, site: _Site) -> list[str]:
+        """What a site prints under every article inside the article container."""
+        return list(self.block) if site.host in self.network else []
 
     def add(self, **fields) -> ScenarioPage:
         page = ScenarioPage(**fields)
@@ -446,13 +504,15 @@ def build(
             continue
         html = _read_html(path)
         extracted = extract(html, url)
-        if not _good_article(extracted):
+        if not _good_article(extracted) or not b.distinct.admit(extracted.text):
             rest.append((source_id, path, url))
             continue
         source = _Source(source_id, html, url, extracted)
         tree = parse_html(html)
         # Donors alternate with bodies so both draw from the whole corpus.
-        if wanted_donor and (not wanted_body or len(donor_sources) * articles <= len(bodies) * donors):
+        if wanted_donor and (
+            not wanted_body or len(donor_sources) * articles <= len(bodies) * donors
+        ):
             main = _main_node(tree, extracted.paragraphs) if tree is not None else None
             if main is not None and _chrome_lines(tree, main, extracted.text):
                 donor_sources.append(source)
@@ -464,6 +524,15 @@ def build(
     sites = [b.site(d) for d in donor_sources]
     if len(sites) < 4:
         raise ValueError(f"only {len(sites)} usable donor pages in {corpus}")
+    avoid = set().union(
+        *(
+            _grams(normalize_text(f"{source.extracted.title}\n{source.extracted.text}"), 4)
+            for source in bodies
+        )
+    )
+    blocks = [_donor_chrome(site.donor, avoid=avoid) for site in sites]
+    b.block = max(blocks, key=lambda lines: sum(len(x.split()) for x in lines))
+    b.network = {sites[0].host, sites[1].host}
 
     for index, source in enumerate(bodies):
         _article_group(b, index, source, sites)
@@ -502,15 +571,21 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
         byline=source.extracted.byline, html=rehost(source, origin_url, home.name), origin_evidence=evidence,
     )  # fmt: skip
     copy = 0
+    used: set[str] = set()
 
-    def repost(paragraphs, role="repost", new_title=None, byline=None, credit_html=None, credited=False):
+    def repost(
+        paragraphs, role="repost", new_title=None, byline=None, credit_html=None, credited=False
+    ):
         nonlocal copy
         copy += 1
-        site = sites[(index + 3 * copy) % len(sites)]
+        # A different site for every copy of one article while there are enough sites.
+        rotation = [sites[(index + 3 * copy + step) % len(sites)] for step in range(len(sites))]
+        site = next((s for s in rotation if s.host not in used), rotation[0])
+        used.add(site.host)
         seen = day + timedelta(hours=6 * copy)
         published = None if no_dates else _iso(day + timedelta(hours=2 + 6 * copy))
-        url = site.url(_slug(new_title or title, key), seen)
-        content = list(paragraphs) + ([credit_html] if credit_html else [])
+        url = site.url(f"{_slug(new_title or title, key)}-{copy}", seen)
+        content = list(paragraphs) + ([credit_html] if credit_html else []) + b.tail(site)
         html = transplant(site.donor, url, site.name, new_title or title, content)
         if html is None:
             return None
@@ -527,11 +602,24 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
     repost(body)
     if family == "excerpt":
         # "Read more at" links the origin without claiming it as the source: credit unknown.
-        repost(_excerpt(body), role="excerpt", credit_html=f"<p>Read more at {link}.</p>", credited=None)
+        repost(
+            _excerpt(body),
+            role="excerpt",
+            credit_html=f"<p>Read more at {link}.</p>",
+            credited=None,
+        )
     elif family == "headline-byline":
-        repost(body, new_title=f"{title.split(':')[0]}: what we know so far", byline="By Staff and Agencies")
+        repost(
+            body,
+            new_title=f"{title.split(':')[0]}: what we know so far",
+            byline="By Staff and Agencies",
+        )
     elif family == "chain":
-        first = repost(body, credit_html=f"<p>This article was originally published by {link}.</p>", credited=True)
+        first = repost(
+            body,
+            credit_html=f"<p>This article was originally published by {link}.</p>",
+            credited=True,
+        )
         if first:
             _, middle = first
             repost(body, credit_html=f"<p>Go to Original – {middle.name}</p>", credited=True)
@@ -551,21 +639,30 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
         line = f"Read more: this story first appeared on {home.name}."
         b.add(
             url=url, site_name=site.name, key=key, role="excerpt", family=family, fetched_at=_iso(seen),
-            published=_iso(day + timedelta(hours=26)), title=title, paragraphs=[*_excerpt(body), line],
+            published=_iso(day + timedelta(hours=26)), title=title, paragraphs=[*_excerpt(body), line, *b.tail(site)],
             credits=[{"kind": "first-appeared", "evidence": line, "target_url": None, "target_site": None, "target_name": home.name}],
             credited=True,
         )  # fmt: skip
 
 
 def _negative_controls(
-    b: _Builder, rest: list[tuple[str, Path, str]], sites: list[_Site], pairs: int, hub_pages: int, bodies: list[_Source]
+    b: _Builder,
+    rest: list[tuple[str, Path, str]],
+    sites: list[_Site],
+    pairs: int,
+    hub_pages: int,
+    bodies: list[_Source],
 ) -> None:
     shub = b.corpus / "scrapinghub-article-extraction-benchmark" / "ground-truth.json"
     truth = json.loads(shub.read_text(encoding="utf-8")) if shub.exists() else {}
     by_prefix = {k[:12]: v.get("articleBody") or "" for k, v in truth.items()}
     pool = {sid: path for sid, path, _ in rest if sid.startswith("scrapinghub/")}
     texts = {sid: by_prefix.get(sid.split("/", 1)[1], "") for sid in pool}
-    texts = {sid: t for sid, t in texts.items() if 250 <= len(t.split()) <= 3000}
+    texts = {
+        sid: t
+        for sid, t in sorted(texts.items())
+        if 250 <= len(t.split()) <= 3000 and b.distinct.admit(t)
+    }
     day = _START + timedelta(days=60)
     used: set[str] = set()
     for number, (first, second) in enumerate(_similar_pairs(texts, pairs)):
@@ -581,11 +678,17 @@ def _negative_controls(
             if side == 0:
                 home = b.site()
                 url = home.url(_slug(extracted.title, key), seen)
-                page_html, name = rehost(_Source(sid, html, "", extracted), url, home.name), home.name
+                page_html, name = (
+                    rehost(_Source(sid, html, "", extracted), url, home.name),
+                    home.name,
+                )
             else:
                 site = sites[number % len(sites)]
                 url = site.url(_slug(extracted.title, key), seen)
-                page_html = transplant(site.donor, url, site.name, extracted.title or "Untitled", extracted.paragraphs)
+                content = extracted.paragraphs + b.tail(site)
+                page_html = transplant(
+                    site.donor, url, site.name, extracted.title or "Untitled", content
+                )
                 name = site.name
                 if page_html is None:
                     continue
@@ -593,13 +696,10 @@ def _negative_controls(
                 url=url, site_name=name, key=key, role="single", family="similar-topic", fetched_at=_iso(seen),
                 published=_iso(seen), title=extracted.title, html=page_html,
             )  # fmt: skip
-    # Short pages of one hub site sharing a long chrome block (a comment policy, a footer).
+    # Short pages of one hub site sharing a long chrome block (a comment policy, a footer)
+    # with each other and with every page of the network sites.
     hub = b.site()
-    avoid = set().union(
-        *(_grams(normalize_text(f"{source.extracted.title}\n{source.extracted.text}"), 4) for source in bodies)
-    )
-    blocks = [_donor_chrome(site.donor, avoid=avoid) for site in sites]
-    block = max(blocks, key=lambda lines: sum(len(x.split()) for x in lines))
+    block = b.block
     shorts = [sid for sid in sorted(texts) if sid not in used][:hub_pages]
     for number, sid in enumerate(shorts):
         paragraphs = [p for p in texts[sid].split("\n") if len(p.split()) >= 12][:2]
@@ -625,22 +725,38 @@ def _negative_controls(
     )  # fmt: skip
 
 
-def _donor_chrome(donor: _Source, limit_words: int = 220, avoid: set[str] | None = None) -> list[str]:
+def _donor_chrome(
+    donor: _Source, limit_words: int = 220, avoid: set[str] | None = None
+) -> list[str]:
     """A donor page's chrome as text lines (its navigation, footer, comment policy...)."""
     tree = parse_html(donor.html)
     main = _main_node(tree, donor.extracted.paragraphs) if tree is not None else None
-    return _chrome_lines(tree, main, donor.extracted.text, limit_words, avoid) if main is not None else []
+    return (
+        _chrome_lines(tree, main, donor.extracted.text, limit_words, avoid)
+        if main is not None
+        else []
+    )
 
 
 def _copietje_groups(b: _Builder) -> None:
     variants = _copietje(b.corpus)
-    origins = {"1": "1_txt", "2": "2_fulltext_odt", "3": "3_fulltext_odt", "4": "4_fulltext_odt", "5": "5_fulltext_odt"}
+    origins = {
+        "1": "1_txt",
+        "2": "2_fulltext_odt",
+        "3": "3_fulltext_odt",
+        "4": "4_fulltext_odt",
+        "5": "5_fulltext_odt",
+    }
     day = _START + timedelta(days=120)
     for number, (group, stem, text) in enumerate(variants):
         key = f"copietje-{group}"
         b.sources[key] = f"copietje/variants/{group}_*"
         is_origin = origins.get(group) == stem
-        role = "origin" if is_origin else ("excerpt" if ("partial" in stem or "within" in stem) else "repost")
+        role = (
+            "origin"
+            if is_origin
+            else ("excerpt" if ("partial" in stem or "within" in stem) else "repost")
+        )
         site = b.site()
         when = day + timedelta(days=int(group), hours=0 if is_origin else 1 + number)
         seen = day + timedelta(days=int(group) + 5, hours=number)

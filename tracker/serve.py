@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from datasette.app import Datasette
+from datasette.utils import tilde_encode
 
 METADATA_NAME = "datasette-metadata.yml"
 
@@ -71,9 +72,17 @@ def load_metadata(names: Iterable[str], path: str | Path | None = None) -> dict[
     metadata = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     templates = metadata.get("databases") or {}
     if len(templates) != 1:
-        raise ValueError(f"{source}: expected one template entry under 'databases:', found {len(templates)}")
+        raise ValueError(
+            f"{source}: expected one template entry under 'databases:', found {len(templates)}"
+        )
     (template,) = templates.values()
-    metadata["databases"] = {name: copy.deepcopy(template) for name in names}
+    metadata["databases"] = {}
+    for name in names:
+        entry = copy.deepcopy(template)
+        if entry.get("description_html"):
+            path = "/" + tilde_encode(name)
+            entry["description_html"] = entry["description_html"].replace("{database_path}", path)
+        metadata["databases"][name] = entry
     return metadata
 
 
@@ -118,10 +127,14 @@ def build_datasette(
         # Datasette reads mutable files through mode=ro connections; tracker's metadata defines no
         # writable canned queries, so nothing here ever opens a write connection.
         ds = Datasette(paths, metadata=metadata, settings=merged)
+    # The plugin's get_metadata hook stands down: the metadata is already applied here.
+    ds.tracker_metadata_applied = True
     return ds
 
 
-def serve(db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False) -> None:
+def serve(
+    db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False
+) -> None:
     """Serve one database until interrupted (blocking).
 
     Args:

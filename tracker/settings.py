@@ -17,6 +17,10 @@ TRACKER_DB = "tracker.db"
 TRACKER_CONTACT_URL = "https://github.com/tracker-project/tracker"
 # Extraction worker processes (0: one per CPU).
 TRACKER_EXTRACT_PROCESSES = 0
+# Pages handed to a worker at once (fewer hand-offs keep the reactor free for downloads).
+TRACKER_EXTRACT_BATCH = 8
+# A fixed "now" (ISO 8601) for the recheck schedule, to play a later crawl in demos and tests.
+TRACKER_NOW = None
 # Seconds between progress lines when the output is not a terminal.
 TRACKER_PROGRESS_INTERVAL = 10.0
 
@@ -34,6 +38,8 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# No control port on unattended crawls (cron, Scrapyd); Scrapyd has its own API.
+REMOTE_CONTROL_ENABLED = False
 # Rechecks answer 304 Not Modified to a conditional GET; the spider counts them.
 HTTPERROR_ALLOWED_CODES = [304]
 

@@ -1,0 +1,324 @@
+"""Clusters: reposts, excerpts, embedded copies, boilerplate, hubs, incremental stability."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus_path
+from tracker.clustering import update_clusters
+from tracker.store import PageRecord, store_page
+
+# A made-up vocabulary: articles drawn from it share words but not word sequences, like
+# different stories on one topic.
+_RNG = random.Random(20240601)
+VOCAB = [
+    "".join(
+        _RNG.choice("bcdfghklmnprstvz") + _RNG.choice("aeiou") for _ in range(_RNG.randint(1, 4))
+    )
+    for _ in range(3000)
+]
+WEIGHTS = [1 / (rank + 1) for rank in range(len(VOCAB))]
+
+
+def article(seed: int, paragraphs: int = 12, words: int = 60) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.choices(VOCAB, WEIGHTS, k=words)).capitalize() + "." for _ in range(paragraphs)
+    ]
+
+
+def light_edit(paragraphs: list[str], seed: int) -> list[str]:
+    """A typo every ~40 words, one paragraph dropped, one sentence added."""
+    rng = random.Random(seed)
+    out = []
+    for para in paragraphs:
+        words = para.split()
+        for i in range(0, len(words), 40):
+            j = min(len(words) - 1, i + rng.randrange(40))
+            words[j] = words[j][::-1] + "x"
+        out.append(" ".join(words))
+    del out[rng.randrange(len(out))]
+    out.insert(rng.randrange(len(out)), "This story was updated with a comment from the agency.")
+    return out
+
+
+@pytest.fixture(autouse=True)
+def provenance_stub(monkeypatch):
+    """Record provenance calls instead of running the real module (tested on its own)."""
+    calls: list[list[int]] = []
+    stub = types.ModuleType("tracker.provenance")
+    stub.assign = lambda db, ids: calls.append(list(ids))
+    monkeypatch.setitem(sys.modules, "tracker.provenance", stub)
+    return calls
+
+
+def add(db, url: str, paragraphs: list[str], day: int = 1, title: str | None = None) -> int:
+    site = url.split("/")[2]
+    rec = PageRecord(
+        url=url,
+        site=site,
+        fetched_at=f"2024-05-{day:02d}T10:00:00+00:00",
+        title=title or url,
+        byline=None,
+        published=None,
+        language="en",
+        site_name=None,
+        description=None,
+        paragraphs=paragraphs,
+    )
+    return store_page(db, rec).page_id
+
+
+def cluster_of(db) -> dict[int, int]:
+    return dict(db.execute("select page_id, cluster_id from cluster_members").fetchall())
+
+
+def dump(db) -> dict[str, list]:
+    tables = ["clusters", "cluster_members", "fingerprints", "boilerplate_blocks", "cluster_pages"]
+    return {t: db.execute(f"select * from {t} order by 1, 2").fetchall() for t in tables}
+
+
+def test_repost_excerpt_and_unrelated(fresh_db, provenance_stub):
+    body = article(1)
+    origin = add(fresh_db, "https://origin.example/story", body)
+    repost = add(fresh_db, "https://repost.example/copy", light_edit(body, 2))
+    teaser = add(
+        fresh_db, "https://teaser.example/short", body[:3] + ["Read more at origin.example."]
+    )
+    other = add(fresh_db, "https://other.example/story", article(99))
+    result = update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert clusters[origin] == clusters[repost] == clusters[teaser]
+    assert other not in clusters
+    assert result.new == [clusters[origin]] and result.changed == result.new
+    roles = dict(fresh_db.execute("select page_id, role from cluster_members").fetchall())
+    assert roles[teaser] == "excerpt" and roles[repost] == "repost"
+    row = fresh_db.execute("select size, seed_page_id from clusters").fetchone()
+    assert row[0] == 3 and row[1] in (origin, repost)
+    assert provenance_stub == [result.changed]
+
+
+def test_article_embedded_in_roundup_joins(fresh_db):
+    body = article(3)
+    origin = add(fresh_db, "https://origin.example/a", body)
+    repost = add(fresh_db, "https://wire.example/a", light_edit(body, 4))
+    roundup = add(fresh_db, "https://digest.example/today", article(5, 6) + body + article(6, 6))
+    update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert clusters[roundup] == clusters[origin] == clusters[repost]
+
+
+def test_different_articles_on_one_topic_do_not_join(fresh_db):
+    shared_quote = "The minister said the budget would be balanced by the end of the decade."
+    a = add(fresh_db, "https://one.example/budget", article(10) + [shared_quote])
+    b = add(fresh_db, "https://two.example/budget", article(11) + [shared_quote])
+    update_clusters(fresh_db)
+    assert a not in cluster_of(fresh_db) and b not in cluster_of(fresh_db)
+
+
+FOOTER = [
+    "We welcome comments that advance the discussion. Please keep your comments civil and on topic, "
+    "avoid personal attacks, profanity and spam, and do not post copyrighted material. Comments are "
+    "moderated and may be removed at any time. By posting you agree to our terms of use and privacy policy, "
+    "and you grant us a licence to publish your comment in print and online.",
+    "Purchase: Order Reprint. Copyright Example Newspaper Network. All rights reserved.",
+]
+
+
+def test_shared_footer_does_not_join_unrelated_articles(fresh_db):
+    pages = [
+        add(fresh_db, f"https://news.example/{i}", article(20 + i, 2, 30) + FOOTER)
+        for i in range(6)
+    ]
+    result = update_clusters(fresh_db)
+    assert not cluster_of(fresh_db) and result.new == []
+    counts = [
+        r[0]
+        for r in fresh_db.execute(
+            "select pages from boilerplate_blocks where site = 'news.example' order by pages desc limit 2"
+        )
+    ]
+    assert counts == [6, 6]
+    # The same footer on a real repost does not stop it from joining.
+    body = article(30)
+    origin = add(fresh_db, "https://news.example/big", body + FOOTER)
+    copy = add(fresh_db, "https://elsewhere.example/big", light_edit(body, 31))
+    update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert clusters[origin] == clusters[copy] and not set(pages) & set(clusters)
+
+
+def test_footer_pages_already_clustered_split_when_footer_becomes_boilerplate(fresh_db):
+    # Two tiny articles whose shared footer dominates them look alike until the site's other
+    # pages show the footer is boilerplate; then they leave their cluster.
+    first = [
+        add(fresh_db, f"https://small.example/{i}", article(40 + i, 1, 12) + FOOTER)
+        for i in range(2)
+    ]
+    update_clusters(fresh_db)
+    assert len(set(cluster_of(fresh_db).values())) == 1
+    for i in range(2, 6):
+        add(fresh_db, f"https://small.example/{i}", article(40 + i, 1, 12) + FOOTER)
+    result = update_clusters(fresh_db)
+    assert not set(first) & set(cluster_of(fresh_db))
+    assert result.removed
+
+
+@pytest.mark.parametrize("hub_first", [True, False])
+def test_hub_page_does_not_merge_two_articles(fresh_db, hub_first):
+    a, b = article(50), article(51)
+    hub = None
+    if hub_first:
+        hub = add(fresh_db, "https://aggregator.example/hub", ["Top stories today."] + a + b)
+    a1 = add(fresh_db, "https://a.example/story", a)
+    a2 = add(fresh_db, "https://a2.example/story", light_edit(a, 52))
+    b1 = add(fresh_db, "https://b.example/story", b)
+    b2 = add(fresh_db, "https://b2.example/story", light_edit(b, 53))
+    if not hub_first:
+        update_clusters(fresh_db)
+        hub = add(fresh_db, "https://aggregator.example/hub", ["Top stories today."] + a + b)
+    update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert clusters[a1] == clusters[a2] != clusters[b1] == clusters[b2]
+    assert clusters.get(hub) in (clusters[a1], clusters[b1])
+
+
+def test_hub_alone_with_two_articles_does_not_merge_them(fresh_db):
+    a, b = article(60), article(61)
+    add(fresh_db, "https://aggregator.example/hub", a + b)
+    a1 = add(fresh_db, "https://a.example/story", a)
+    b1 = add(fresh_db, "https://b.example/story", b)
+    update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert not (a1 in clusters and b1 in clusters and clusters[a1] == clusters[b1])
+
+
+def test_incremental_keeps_ids_and_rerun_changes_nothing(fresh_db):
+    one, two = article(70), article(71)
+    add(fresh_db, "https://x.example/one", one)
+    add(fresh_db, "https://y.example/one", light_edit(one, 72))
+    add(fresh_db, "https://x.example/two", two)
+    add(fresh_db, "https://y.example/two", light_edit(two, 73))
+    first = update_clusters(fresh_db)
+    assert len(first.new) == 2
+    before = dump(fresh_db)
+    again = update_clusters(fresh_db)
+    assert dump(fresh_db) == before
+    assert (again.new, again.grown, again.changed, again.pages_changed, again.fingerprinted) == (
+        [],
+        [],
+        [],
+        0,
+        0,
+    )
+
+    ids_before = dict(
+        fresh_db.execute("select page_id, cluster_id from cluster_members").fetchall()
+    )
+    grown_page = add(fresh_db, "https://z.example/one", light_edit(one, 74))
+    add(fresh_db, "https://x.example/three", article(75))
+    add(fresh_db, "https://z.example/three", light_edit(article(75), 76))
+    second = update_clusters(fresh_db)
+    after = cluster_of(fresh_db)
+    assert all(after[p] == c for p, c in ids_before.items())
+    assert second.grown == [after[grown_page]]
+    assert len(second.new) == 1 and second.new[0] not in ids_before.values()
+    assert second.fingerprinted == 3  # only the new pages were hashed
+
+
+def test_page_whose_new_version_differs_leaves_its_cluster(fresh_db):
+    body = article(80)
+    origin = add(fresh_db, "https://o.example/s", body)
+    copy1 = add(fresh_db, "https://c1.example/s", light_edit(body, 81))
+    copy2 = add(fresh_db, "https://c2.example/s", light_edit(body, 82))
+    update_clusters(fresh_db)
+    cid = cluster_of(fresh_db)[origin]
+    seed = fresh_db.execute("select seed_page_id from clusters").fetchone()[0]
+    mover = copy2 if seed != copy2 else copy1
+    add(
+        fresh_db,
+        fresh_db.execute("select url from pages where id = ?", [mover]).fetchone()[0],
+        article(83),
+        day=2,
+    )
+    result = update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert mover not in clusters and clusters[origin] == cid
+    assert fresh_db.execute("select size from clusters where id = ?", [cid]).fetchone()[0] == 2
+    assert cid in result.changed
+
+
+def test_version_ids_limit_the_run(fresh_db):
+    body = article(90)
+    add(fresh_db, "https://o.example/s", body)
+    add(fresh_db, "https://c.example/s", light_edit(body, 91))
+    assert update_clusters(fresh_db, version_ids=[]).new == []
+    assert len(update_clusters(fresh_db, version_ids=[1, 2]).new) == 1
+
+
+def test_copietje_variants_cluster_by_leading_number(fresh_db):
+    folder = corpus_path("copietje-neardup-variants-and-newsedits", "variants")
+    pages = {}
+    for i, path in enumerate(sorted(Path(folder).glob("*.txt"))):
+        paragraphs = [
+            p.strip() for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()
+        ]
+        pages[path.name] = add(fresh_db, f"https://site{i}.example/{path.stem}", paragraphs)
+    update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    for name_a, a in pages.items():
+        for name_b, b in pages.items():
+            if name_a >= name_b:
+                continue
+            same = name_a.split("_")[0] == name_b.split("_")[0]
+            assert (clusters.get(a) is not None and clusters.get(a) == clusters.get(b)) == same, (
+                name_a,
+                name_b,
+            )
+
+
+def test_real_articles_on_the_same_story_do_not_join(fresh_db):
+    truth = json.loads(
+        corpus_path("scrapinghub-article-extraction-benchmark", "ground-truth.json").read_text()
+    )
+    same_story = ("home-depot", "omar", "wework", "taylor-swift", "duvet")
+    picked = [
+        v
+        for v in truth.values()
+        if any(key in v["url"] for key in same_story) or "scooter-braun" in v["url"]
+    ]
+    assert len(picked) >= 6
+    for item in picked:
+        paragraphs = [p for p in item["articleBody"].split("\n") if p.strip()]
+        add(fresh_db, item["url"], paragraphs)
+    update_clusters(fresh_db)
+    assert cluster_of(fresh_db) == {}
+
+
+def test_cluster_command(tmp_path):
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+    from tracker.store import open_db
+
+    path = tmp_path / "t.db"
+    db = open_db(path)
+    body = article(100)
+    add(db, "https://o.example/s", body)
+    add(db, "https://c.example/s", light_edit(body, 101))
+    db.conn.close()
+    runner = CliRunner()
+    first = runner.invoke(cli, ["cluster", "--db", str(path)])
+    assert first.exit_code == 0 and "2 pages considered, 2 changed" in first.output
+    assert "1 new clusters" in first.output
+    again = runner.invoke(cli, ["cluster", "--db", str(path)])
+    assert "0 changed" in again.output and "0 new clusters" in again.output
+    missing = runner.invoke(cli, ["cluster", "--db", str(tmp_path / "nope.db")])
+    assert missing.exit_code == 1 and "nope.db: no such database" in missing.output
+    assert "Example:" in runner.invoke(cli, ["cluster", "--help"]).output

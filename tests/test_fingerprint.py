@@ -1,0 +1,114 @@
+"""Fingerprints: normalisation invariance, determinism, datasketch compatibility, exact measures."""
+
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker import fingerprint as fp
+from tracker.normalize import normalize_text
+
+TEXT = (
+    "The council voted on Tuesday to close the old library on Elm Street, "
+    "after a year of debate about the cost of repairs and the future of the building. "
+    "Residents said they would appeal the decision before the end of the month."
+)
+
+
+def test_shingles_ignore_case_quotes_dashes_punctuation_and_spacing():
+    variant = (
+        "THE  council voted on Tuesday -- to close the ‘old’ library on Elm Street;\n\n"
+        "after a year of debate … about the cost of repairs and the future of the building! "
+        "“Residents” said they would appeal the decision before the end of the month"
+    )
+    assert np.array_equal(fp.shingles(TEXT), fp.shingles(variant))
+
+
+def test_shingles_are_deterministic_sorted_unique_uint32():
+    a, b = fp.shingles(TEXT), fp.shingles(TEXT)
+    assert a.dtype == np.uint32 and np.array_equal(a, b)
+    assert np.all(np.diff(a.astype(np.int64)) > 0)
+    assert len(a) == len(TEXT.split()) - fp.SHINGLE_K + 1
+
+
+def test_word_order_matters_inside_a_shingle():
+    assert not np.array_equal(fp.shingles("a b c d e"), fp.shingles("e d c b a"))
+
+
+def test_short_and_empty_texts():
+    assert len(fp.shingles("two words")) == 1
+    assert len(fp.shingles("")) == 0
+    sig = fp.signatures([fp.shingles("")])
+    assert (sig == np.iinfo(np.uint32).max).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=60))
+def test_fast_words_equal_normalize_text(text):
+    assert fp.normalized_words(text) == normalize_text(text).encode("utf-8").split()
+
+
+def test_unspaced_scripts_use_character_shingles():
+    chinese = "北京市政府今天宣布将在明年关闭旧图书馆并建设新的文化中心以满足居民需求"
+    edited = chinese.replace("今天", "昨天")
+    a, b = fp.shingles(chinese), fp.shingles(edited)
+    assert len(a) == len(chinese) - fp.CHAR_K + 1
+    assert 0.6 < fp.jaccard(a, b) < 1.0
+
+
+def test_minhash_equals_datasketch_update_batch_and_works_with_lsh():
+    sets = [
+        fp.shingles(TEXT),
+        fp.shingles(TEXT + " And then it rained all week."),
+        fp.shingles("x y z w v"),
+    ]
+    sigs = fp.signatures(sets)
+    lsh = MinHashLSH(num_perm=fp.NUM_PERM, params=(16, 8))
+    for i, shingle_set in enumerate(sets):
+        reference = MinHash(num_perm=fp.NUM_PERM, seed=fp.SEED, hashfunc=lambda v: v)
+        reference.update_batch(shingle_set.tolist())
+        assert np.array_equal(reference.hashvalues, sigs[i])
+        lean = fp.minhash(shingle_set)
+        assert np.array_equal(lean.hashvalues, sigs[i])
+        lsh.insert(i, lean)
+    assert set(lsh.query(fp.minhash(sets[0]))) >= {0, 1}
+
+
+def test_batched_signatures_equal_one_at_a_time():
+    rng = np.random.default_rng(7)
+    sets = [
+        np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint32)) for n in (0, 1, 5, 800, 3000, 64)
+    ]
+    batched = fp.signatures(sets, chunk=4)
+    for i, shingle_set in enumerate(sets):
+        assert np.array_equal(batched[i], fp.signatures([shingle_set])[0])
+
+
+def test_serialised_signature_round_trip():
+    lean = fp.minhash(fp.shingles(TEXT))
+    blob = fp.minhash_to_bytes(lean)
+    assert fp.minhash_from_bytes(blob).jaccard(lean) == 1.0
+    assert np.array_equal(fp.hashvalues_from_bytes(blob), lean.hashvalues)
+    shingle_set = fp.shingles(TEXT)
+    assert np.array_equal(fp.shingles_from_bytes(fp.shingles_to_bytes(shingle_set)), shingle_set)
+
+
+def test_exact_jaccard_and_containment():
+    a = np.array([1, 2, 3, 4], dtype=np.uint32)
+    b = np.array([3, 4, 5, 6, 7, 8, 9, 10], dtype=np.uint32)
+    assert fp.jaccard(a, b) == 2 / 10
+    assert fp.containment(a, b) == 0.5
+    assert fp.containment(b, a) == 0.25
+    assert fp.jaccard(a, a) == 1.0
+    assert fp.containment(np.empty(0, dtype=np.uint32), a) == 0.0
+
+
+def test_minhash_estimate_tracks_exact_jaccard():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 2**32, size=2000, dtype=np.uint32)
+    a = np.unique(base)
+    b = np.unique(np.concatenate([base[:1500], rng.integers(0, 2**32, size=500, dtype=np.uint32)]))
+    estimate = fp.minhash(a).jaccard(fp.minhash(b))
+    assert abs(estimate - fp.jaccard(a, b)) < 0.12

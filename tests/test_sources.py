@@ -1,0 +1,140 @@
+"""The sources file: parsing, validation messages (file, line, key) and the recheck schedule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.sources import SourcesError, load_sources, next_check, parse_duration, parse_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+sites:
+  - name: TRANSCEND Media Service
+    domain: transcend.org
+    feeds: [https://www.transcend.org/tms/feed/]
+    sitemaps: []
+    start_urls: [https://www.transcend.org/tms/]
+    article_urls: ['/tms/\\d{4}/\\d{2}/']
+  - name: Feed only
+    feeds: ['https://example.net/rss?utm_source=x#top']
+follow_credits: 1
+recheck: [1h, 6h, 1d, 3d, 7d]
+"""
+
+
+def test_parse_good_file():
+    sources = parse_sources(GOOD, "s.yml")
+    first, second = sources.sites
+    assert first.name == "TRANSCEND Media Service"
+    assert first.site == "transcend.org"
+    assert first.feeds == ["https://www.transcend.org/tms/feed/"]
+    assert first.is_article("https://www.transcend.org/tms/2024/01/x/")
+    assert not first.is_article("https://www.transcend.org/tms/about/")
+    # Without a domain, the site comes from its first URL; URLs are normalised.
+    assert second.site == "example.net"
+    assert second.feeds == ["https://example.net/rss"]
+    assert second.is_article("https://example.net/anything")
+    assert sources.follow_credits == 1
+    assert sources.recheck == [timedelta(hours=h) for h in (1, 6, 24, 72, 168)]
+    assert sources.site_for("https://www.transcend.org/tms/x") is first
+    assert sources.site_for("https://elsewhere.org/") is None
+
+
+def test_defaults_and_domain_only_site():
+    sources = parse_sources("sites:\n  - name: A\n    domain: a.example.org\n")
+    assert sources.follow_credits == 1
+    assert len(sources.recheck) == 5
+    assert sources.sites[0].start_urls == ["https://example.org/"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD.replace("sitemaps: []", "sitemap: []"), "s.yml:5: sites[0].sitemap: unknown key"),
+        (GOOD.replace("follow_credits: 1", "follow_credit: 1"), "s.yml:10: follow_credit: unknown key"),
+        (
+            GOOD.replace("https://www.transcend.org/tms/feed/", "htps://www.transcend.org/feed"),
+            "s.yml:4: sites[0].feeds[0]: 'htps://www.transcend.org/feed' is not an http(s) URL",
+        ),
+        (GOOD.replace("'/tms/\\d{4}/\\d{2}/'", "'/tms/(\\d{4}/'"), "s.yml:7: sites[0].article_urls[0]: bad regular expression"),
+        (GOOD.replace("3d", "3 days"), "s.yml:11: recheck[3]: '3 days' is not a duration"),
+        (GOOD.replace("follow_credits: 1", "follow_credits: one"), "s.yml:10: follow_credits: expected a whole number"),
+        (GOOD.replace("follow_credits: 1", "follow_credits: -1"), "s.yml:10: follow_credits: must be at least 0"),
+        ("sites:\n  - domain: x.org\n", "s.yml:2: sites[0]: a site needs a name"),
+        ("sites:\n  - name: X\n", "s.yml:2: sites[0]: a site needs a domain or at least one feed"),
+        ("follow_credits: 1\n", "s.yml:1: sites: missing"),
+        ("sites: [a, b\n", "s.yml:2: YAML syntax error"),
+        ("", "s.yml: the file is empty"),
+        (
+            "sites:\n  - name: A\n    domain: a.org\n  - name: B\n    domain: www.a.org\n",
+            "s.yml:4: domain: a.org is listed twice",
+        ),
+    ],
+)
+def test_errors_name_file_line_and_key(text, expected):
+    with pytest.raises(SourcesError) as info:
+        parse_sources(text, "s.yml")
+    assert str(info.value).startswith(expected), str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(SourcesError, match="cannot read sources file"):
+        load_sources(tmp_path / "nope.yml")
+
+
+def test_example_file_is_valid():
+    sources = load_sources(ROOT / "sources.example.yml")
+    assert sources.sites
+    assert all(site.feeds or site.sitemaps or site.start_urls for site in sources.sites)
+
+
+def test_durations():
+    assert parse_duration("90m") == timedelta(minutes=90)
+    assert parse_duration("2w") == timedelta(weeks=2)
+    with pytest.raises(ValueError):
+        parse_duration("soon")
+
+
+def test_next_check_counts_from_first_seen_and_ends():
+    schedule = [timedelta(hours=1), timedelta(hours=6), timedelta(days=1)]
+    first = "2024-01-01T00:00:00+00:00"
+    at = lambda **kw: datetime(2024, 1, 1, tzinfo=UTC) + timedelta(**kw)  # noqa: E731
+    assert next_check(first, at(seconds=1), schedule) == "2024-01-01T01:00:00+00:00"
+    # A run that missed slots goes to the next slot still ahead.
+    assert next_check(first, at(hours=7), schedule) == "2024-01-02T00:00:00+00:00"
+    assert next_check(first, at(days=2), schedule) is None
+
+
+def test_cli_reports_bad_sources_in_one_line(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("sites:\n  - name: A\n    feeds: [ftp://a.org/feed]\n")
+    result = CliRunner().invoke(cli, ["crawl", "--sources", str(bad), "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 1
+    assert f"{bad}:3: sites[0].feeds[0]: 'ftp://a.org/feed' is not an http(s) URL" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_needs_sources(tmp_path):
+    result = CliRunner().invoke(cli, ["crawl", "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 1
+    assert "--sources is required" in result.output
+
+
+def test_crawl_help_has_example():
+    result = subprocess.run(
+        [sys.executable, "-c", "from tracker.cli import cli; cli()", "crawl", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Example:" in result.stdout
+    assert "tracker crawl --sources sources.yml" in result.stdout
