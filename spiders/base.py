@@ -75,7 +75,9 @@ class TrackerSpider(scrapy.Spider):
     def update_settings(cls, settings: Settings) -> None:
         super().update_settings(settings)
         # A contact URL given with -s TRACKER_CONTACT_URL=... goes into the default User-Agent.
-        if (settings.getpriority("USER_AGENT") or 0) <= (settings.getpriority("TRACKER_CONTACT_URL") or 0):
+        if (settings.getpriority("USER_AGENT") or 0) <= (
+            settings.getpriority("TRACKER_CONTACT_URL") or 0
+        ):
             contact = settings.get("TRACKER_CONTACT_URL")
             if contact:
                 settings.set(
@@ -87,7 +89,9 @@ class TrackerSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> TrackerSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.db_path = str(Path(spider._db_arg or crawler.settings.get("TRACKER_DB") or "tracker.db").resolve())
+        spider.db_path = str(
+            Path(spider._db_arg or crawler.settings.get("TRACKER_DB") or "tracker.db").resolve()
+        )
         spider.schedule = CrawlSchedule(
             crawl_db(spider.db_path), spider.sources.recheck, crawler.settings.get("TRACKER_NOW")
         )
@@ -122,7 +126,12 @@ class TrackerSpider(scrapy.Spider):
             callback=callback or self.parse_page,
             errback=self.page_failed,
             headers=due.headers(),
-            meta={"tracker_page": True, "tracker_hops": hops, "tracker_credits": extra_credits or [], **(meta or {})},
+            meta={
+                "tracker_page": True,
+                "tracker_hops": hops,
+                "tracker_credits": extra_credits or [],
+                **(meta or {}),
+            },
         )
 
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -136,12 +145,20 @@ class TrackerSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModifiedItem(url=response.url, fetched_at=utcnow(), redirected_from=redirected)
         else:
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
+            content_type = (
+                response.headers.get(b"Content-Type", b"")
+                .decode("latin-1")
+                .split(";")[0]
+                .strip()
+                .lower()
+            )
             if content_type and content_type not in _HTML_TYPES:
                 self.inc("skipped_non_html")
                 self.schedule.url_done(response.url, response.status, f"not HTML: {content_type}")
                 for old in redirected:
-                    self.schedule.url_done(old, 301, "redirect", page_url=normalize_url(response.url))
+                    self.schedule.url_done(
+                        old, 301, "redirect", page_url=normalize_url(response.url)
+                    )
                 self.logger.info("%s: %s, not HTML, skipped", response.url, content_type)
             else:
                 yield PageItem(
@@ -172,7 +189,9 @@ class TrackerSpider(scrapy.Spider):
             self.schedule.url_done(request.url, status, f"HTTP {status}")
             self.logger.info("%s: HTTP %s", request.url, status)
         else:
-            self.schedule.url_done(request.url, None, f"{type(failure.value).__name__}: {failure.value}"[:300])
+            self.schedule.url_done(
+                request.url, None, f"{type(failure.value).__name__}: {failure.value}"[:300]
+            )
             self.logger.info("%s: %s", request.url, failure.value)
 
     def listing_failed(self, failure: Failure) -> None:

@@ -104,19 +104,25 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
             if source is not None:
                 name_text = _text(source)
                 credit = _source_credit(
-                    source.get("url"), name_text, f'<source url="{source.get("url")}">{name_text}</source>'
+                    source.get("url"),
+                    name_text,
+                    f'<source url="{source.get("url")}">{name_text}</source>',
                 )
                 if credit:
                     credits.append(credit)
         elif name == "entry":
             link = _atom_link(element) or ""
-            updated = _date(_text(_child(element, "updated")) or _text(_child(element, "published")))
+            updated = _date(
+                _text(_child(element, "updated")) or _text(_child(element, "published"))
+            )
             credits = []
             source = _child(element, "source")
             if source is not None:
                 title = _text(_child(source, "title"))
                 href = _atom_link(source)
-                credit = _source_credit(href, title, f'<source><link href="{href}"/><title>{title}</title></source>')
+                credit = _source_credit(
+                    href, title, f'<source><link href="{href}"/><title>{title}</title></source>'
+                )
                 if credit:
                     credits.append(credit)
         else:
@@ -144,6 +150,8 @@ class FeedSpider(TrackerSpider):
         if not entries:
             self.logger.warning("%s: no feed entries found", response.url)
         for entry in entries:
-            request = self.page_request(entry.url, extra_credits=entry.credits, lastmod=entry.updated)
+            request = self.page_request(
+                entry.url, extra_credits=entry.credits, lastmod=entry.updated
+            )
             if request is not None:
                 yield request

@@ -78,9 +78,15 @@ class SitemapSpider(TrackerSpider):
                 for url in site.sitemaps:
                     yield self.sitemap_request(url, site)
             else:
-                robots = urljoin(site.start_urls[0] if site.start_urls else f"https://{site.domain}/", "/robots.txt")
+                robots = urljoin(
+                    site.start_urls[0] if site.start_urls else f"https://{site.domain}/",
+                    "/robots.txt",
+                )
                 yield scrapy.Request(
-                    robots, callback=self.parse_robots, errback=self.listing_failed, cb_kwargs={"site_name": site.name}
+                    robots,
+                    callback=self.parse_robots,
+                    errback=self.listing_failed,
+                    cb_kwargs={"site_name": site.name},
                 )
 
     def _site(self, name: str) -> Site:
@@ -88,7 +94,10 @@ class SitemapSpider(TrackerSpider):
 
     def sitemap_request(self, url: str, site: Site) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_sitemap, errback=self.listing_failed, cb_kwargs={"site_name": site.name}
+            url,
+            callback=self.parse_sitemap,
+            errback=self.listing_failed,
+            cb_kwargs={"site_name": site.name},
         )
 
     def parse_robots(self, response: Response, site_name: str) -> Iterator[scrapy.Request]:

@@ -20,7 +20,11 @@ from tracker.urls import is_http_url
 def read_url_list(source: str) -> list[str]:
     """The URLs of a list file, or of standard input when ``source`` is ``-``."""
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 class UrlsSpider(TrackerSpider):

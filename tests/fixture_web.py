@@ -80,9 +80,13 @@ class FixtureSite:
         return self.base + path
 
 
-def _chrome(site_name: str, title: str, body_html: str, nav: list[tuple[str, str]] | None = None) -> str:
+def _chrome(
+    site_name: str, title: str, body_html: str, nav: list[tuple[str, str]] | None = None
+) -> str:
     """A plain news page around an article: header, navigation, sidebar and footer."""
-    links = "".join(f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for h, t in (nav or []))
+    links = "".join(
+        f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for h, t in (nav or [])
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | {html.escape(site_name)}</title>
 <meta property="og:site_name" content="{html.escape(site_name)}"></head>
@@ -122,7 +126,9 @@ def _pick_originals(corpus: Path, count: int) -> list[tuple[str, str, list[str]]
         paragraphs = [p.strip() for p in body.split("\n") if len(p.strip()) > 40]
         if not (2500 < len(body) < 6000 and len(paragraphs) >= 6):
             continue
-        if any(w in lower for w in ("originally", "republish", "this article", "source:", "appeared")):
+        if any(
+            w in lower for w in ("originally", "republish", "this article", "source:", "appeared")
+        ):
             continue
         if not truth[key]["url"].startswith("https://www.") or not body.isascii():
             continue
@@ -138,12 +144,21 @@ def _newsedits_versions(corpus: Path) -> tuple[str, list[str], list[str]]:
     import re
 
     path = corpus / "copietje-neardup-variants-and-newsedits" / "newsedits_sample.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    versions = sorted((r for r in rows if r["original_db"] == "ap" and r["entry_id"] == 1), key=lambda r: r["version"])
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    versions = sorted(
+        (r for r in rows if r["original_db"] == "ap" and r["entry_id"] == 1),
+        key=lambda r: r["version"],
+    )
 
     def paragraphs(summary: str) -> list[str]:
         parts = re.findall(r"<p>(.*?)</p>", summary, flags=re.S)
-        return [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", p))).strip() for p in parts if p.strip()]
+        return [
+            html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", p))).strip()
+            for p in parts
+            if p.strip()
+        ]
 
     first, second = paragraphs(versions[0]["summary"]), paragraphs(versions[1]["summary"])
     return "Clemency for hundreds before the term ends", first, second
@@ -272,7 +287,11 @@ class FixtureWeb:
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
                 path = self.path.split("?", 1)[0].split("#", 1)[0]
                 route = site.routes.get(path)
-                status, headers, body = 404, {"Content-Type": "text/html"}, b"<html><body>Not found</body></html>"
+                status, headers, body = (
+                    404,
+                    {"Content-Type": "text/html"},
+                    b"<html><body>Not found</body></html>",
+                )
                 if route is not None and route.location:
                     status, headers, body = route.status, {"Location": route.location}, b""
                 elif route is not None:
@@ -302,7 +321,11 @@ class FixtureWeb:
 
     def requests(self, site: str | None = None, path: str | None = None) -> list[Hit]:
         with _LOCK:
-            return [h for h in self.hits if (site is None or h.site == site) and (path is None or h.path == path)]
+            return [
+                h
+                for h in self.hits
+                if (site is None or h.site == site) and (path is None or h.path == path)
+            ]
 
     def clear_log(self) -> None:
         with _LOCK:
@@ -320,26 +343,26 @@ class FixtureWeb:
             return f"""sites:
   - name: {b.name}
     domain: {b.host}
-    sitemaps: [{b.url('/sitemap.xml')}]
+    sitemaps: [{b.url("/sitemap.xml")}]
 follow_credits: 0
 """
         return f"""# fixture web sources
 sites:
   - name: {o.name}
     domain: {o.host}
-    feeds: [{o.url('/feed.xml')}]
-    sitemaps: [{o.url('/sitemap.xml')}]
-    start_urls: [{o.url('/')}]
+    feeds: [{o.url("/feed.xml")}]
+    sitemaps: [{o.url("/sitemap.xml")}]
+    start_urls: [{o.url("/")}]
     article_urls: ['/20\\d\\d/']
   - name: {r.name}
     domain: {r.host}
-    feeds: [{r.url('/atom.xml')}]
-    start_urls: [{r.url('/')}]
+    feeds: [{r.url("/atom.xml")}]
+    start_urls: [{r.url("/")}]
     article_urls: ['/news/']
   - name: {a.name}
     domain: {a.host}
-    feeds: [{a.url('/rss')}]
-    start_urls: [{a.url('/')}]
+    feeds: [{a.url("/rss")}]
+    start_urls: [{a.url("/")}]
     article_urls: ['/stories/']
 follow_credits: {follow_credits}
 recheck: [1h, 6h, 1d, 3d, 7d]
@@ -351,7 +374,9 @@ recheck: [1h, 6h, 1d, 3d, 7d]
         originals = _pick_originals(self.corpus, 4)
         (k1, page1, paras1), (k2, page2, paras2), (k3, page3, _), (k4, page4, paras4) = originals
         self.original_keys = [k1, k2, k3, k4]
-        o, r, a, m, h, b = (self.sites[k] for k in ("origin", "reposter", "aggregator", "middle", "hidden", "bulk"))
+        o, r, a, m, h, b = (
+            self.sites[k] for k in ("origin", "reposter", "aggregator", "middle", "hidden", "bulk")
+        )
         served = datetime(2024, 1, 1, 10, tzinfo=UTC)
 
         def static(text: str, content_type: str = "text/html; charset=utf-8") -> Route:
@@ -363,14 +388,24 @@ recheck: [1h, 6h, 1d, 3d, 7d]
         o.routes["/2024/01/original-2.html"] = static(page2)
         o.routes["/2024/01/original-3.html"] = static(page3)
         o.routes["/2024/02/edited.html"] = Route(
-            lambda: _chrome(o.name, title, _paragraphs_html(first if self.edited_version == 1 else second)).encode(),
+            lambda: _chrome(
+                o.name, title, _paragraphs_html(first if self.edited_version == 1 else second)
+            ).encode(),
             modified=lambda: self.edited_changed_at,
         )
-        o.routes["/2024/01/moved.html"] = Route(status=301, location=o.url("/2024/01/original-3.html"))
-        o.routes["/2024/01/report.pdf"] = Route(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
-        o.routes["/private/draft.html"] = static(_chrome(o.name, "Draft", "<p>Not for robots: an unpublished draft.</p>" * 5))
+        o.routes["/2024/01/moved.html"] = Route(
+            status=301, location=o.url("/2024/01/original-3.html")
+        )
+        o.routes["/2024/01/report.pdf"] = Route(
+            b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+            "application/pdf",
+        )
+        o.routes["/private/draft.html"] = static(
+            _chrome(o.name, "Draft", "<p>Not for robots: an unpublished draft.</p>" * 5)
+        )
         o.routes["/robots.txt"] = static(
-            f"User-agent: *\nDisallow: /private/\n\nSitemap: {o.url('/sitemap.xml')}\n", "text/plain"
+            f"User-agent: *\nDisallow: /private/\n\nSitemap: {o.url('/sitemap.xml')}\n",
+            "text/plain",
         )
         articles = ["/2024/01/original-1.html", "/2024/01/original-2.html", "/2024/02/edited.html"]
         o.routes["/feed.xml"] = Route(
@@ -380,7 +415,10 @@ recheck: [1h, 6h, 1d, 3d, 7d]
                 + [
                     {"title": "gone", "url": o.url("/2024/01/gone.html")},
                     {"title": "draft", "url": o.url("/private/draft.html")},
-                    {"title": "tracked", "url": o.url("/2024/01/original-1.html?utm_source=rss#top")},
+                    {
+                        "title": "tracked",
+                        "url": o.url("/2024/01/original-1.html?utm_source=rss#top"),
+                    },
                 ],
             ),
             "application/rss+xml",
@@ -408,16 +446,25 @@ recheck: [1h, 6h, 1d, 3d, 7d]
                 o.name,
                 "Front page",
                 "<ul>"
-                + "".join(f'<li><a href="{p}">{p}</a></li>' for p in [*articles, "/private/draft.html", "/about.html"])
+                + "".join(
+                    f'<li><a href="{p}">{p}</a></li>'
+                    for p in [*articles, "/private/draft.html", "/about.html"]
+                )
                 + "</ul>",
             )
         )
-        o.routes["/about.html"] = static(_chrome(o.name, "About", "<p>A fixture site for crawl tests.</p>"))
+        o.routes["/about.html"] = static(
+            _chrome(o.name, "About", "<p>A fixture site for crawl tests.</p>")
+        )
 
         # reposter: a credited repost, an uncredited repost, an excerpt.
         credit = f'<p>This article originally appeared on <a href="{o.url("/2024/01/original-1.html")}">{o.name}</a>.</p>'
-        r.routes["/news/credited.html"] = static(_chrome(r.name, "A story from elsewhere", _paragraphs_html(paras1) + credit))
-        r.routes["/news/uncredited.html"] = static(_chrome(r.name, "Our own story", _paragraphs_html(paras2)))
+        r.routes["/news/credited.html"] = static(
+            _chrome(r.name, "A story from elsewhere", _paragraphs_html(paras1) + credit)
+        )
+        r.routes["/news/uncredited.html"] = static(
+            _chrome(r.name, "Our own story", _paragraphs_html(paras2))
+        )
         r.routes["/news/excerpt.html"] = static(
             _chrome(r.name, "In brief", _paragraphs_html(paras1[: max(2, len(paras1) // 3)]))
         )
@@ -428,15 +475,23 @@ recheck: [1h, 6h, 1d, 3d, 7d]
                 [
                     {"title": "credited", "url": r.url(reposts[0])},
                     {"title": "uncredited", "url": r.url(reposts[1])},
-                    {"title": "excerpt", "url": r.url(reposts[2]), "source": (o.url("/feed.xml"), o.name)},
+                    {
+                        "title": "excerpt",
+                        "url": r.url(reposts[2]),
+                        "source": (o.url("/feed.xml"), o.name),
+                    },
                 ],
             ).decode(),
             "application/atom+xml",
         )
         for site in (r, a, m, h, b):
-            site.routes["/about.html"] = static(_chrome(site.name, "About", "<p>A fixture site for crawl tests.</p>"))
+            site.routes["/about.html"] = static(
+                _chrome(site.name, "About", "<p>A fixture site for crawl tests.</p>")
+            )
         r.routes["/robots.txt"] = static("User-agent: *\nAllow: /\n", "text/plain")
-        r.routes["/"] = static(_chrome(r.name, "Front", "".join(f'<p><a href="{p}">{p}</a></p>' for p in reposts)))
+        r.routes["/"] = static(
+            _chrome(r.name, "Front", "".join(f'<p><a href="{p}">{p}</a></p>' for p in reposts))
+        )
 
         # The chain: aggregator credits middle ("Go to Original"), middle credits hidden (link).
         hidden_url, middle_url = h.url("/articles/original-4.html"), m.url("/2024/repost.html")
@@ -446,7 +501,8 @@ recheck: [1h, 6h, 1d, 3d, 7d]
             _chrome(
                 m.name,
                 "Reposted with thanks",
-                _paragraphs_html(paras4) + f'<p>Originally published at <a href="{hidden_url}">{h.name}</a>.</p>',
+                _paragraphs_html(paras4)
+                + f'<p>Originally published at <a href="{hidden_url}">{h.name}</a>.</p>',
             )
         )
         m.routes["/robots.txt"] = static("User-agent: *\nAllow: /\n", "text/plain")
@@ -454,14 +510,18 @@ recheck: [1h, 6h, 1d, 3d, 7d]
             _chrome(
                 a.name,
                 "Found on the web",
-                _paragraphs_html(paras4) + f'<p>Go to Original – <a href="{middle_url}">{m.host}</a></p>',
+                _paragraphs_html(paras4)
+                + f'<p>Go to Original – <a href="{middle_url}">{m.host}</a></p>',
             )
         )
         a.routes["/rss"] = static(
-            _rss(a, [{"title": "chain", "url": a.url("/stories/chain.html")}]).decode(), "application/rss+xml"
+            _rss(a, [{"title": "chain", "url": a.url("/stories/chain.html")}]).decode(),
+            "application/rss+xml",
         )
         a.routes["/robots.txt"] = static("User-agent: *\nAllow: /\n", "text/plain")
-        a.routes["/"] = static(_chrome(a.name, "Front", '<p><a href="/stories/chain.html">chain</a></p>'))
+        a.routes["/"] = static(
+            _chrome(a.name, "Front", '<p><a href="/stories/chain.html">chain</a></p>')
+        )
 
         # bulk: generated articles listed in a sitemap only (the resume test).
         bulk_paths = [f"/a/{i:04d}.html" for i in range(self.bulk_pages)]

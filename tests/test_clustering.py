@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import types
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import corpus_path
+from tracker import clustering as clustering_module
 from tracker.clustering import update_clusters
 from tracker.store import PageRecord, store_page
 
@@ -54,7 +54,7 @@ def provenance_stub(monkeypatch):
     calls: list[list[int]] = []
     stub = types.ModuleType("tracker.provenance")
     stub.assign = lambda db, ids: calls.append(list(ids))
-    monkeypatch.setitem(sys.modules, "tracker.provenance", stub)
+    monkeypatch.setattr(clustering_module, "provenance", stub)
     return calls
 
 

@@ -85,7 +85,9 @@ def test_deploy_schedule_and_fill_database(scrapyd, tmp_path):
         cfg = (ROOT / "scrapy.cfg").read_text()
         assert "[deploy]" in cfg and "project = tracker" in cfg
         (project / "scrapy.cfg").write_text(cfg.replace("http://127.0.0.1:6800/", base))
-        deployed = subprocess.run(["scrapyd-deploy"], cwd=project, capture_output=True, text=True, timeout=120)
+        deployed = subprocess.run(
+            ["scrapyd-deploy"], cwd=project, capture_output=True, text=True, timeout=120
+        )
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
         assert _api(base, "listprojects.json")["projects"] == ["tracker"]
         spiders = _api(base, "listspiders.json?project=tracker")["spiders"]

@@ -59,15 +59,27 @@ def test_defaults_and_domain_only_site():
     ("text", "expected"),
     [
         (GOOD.replace("sitemaps: []", "sitemap: []"), "s.yml:5: sites[0].sitemap: unknown key"),
-        (GOOD.replace("follow_credits: 1", "follow_credit: 1"), "s.yml:10: follow_credit: unknown key"),
+        (
+            GOOD.replace("follow_credits: 1", "follow_credit: 1"),
+            "s.yml:10: follow_credit: unknown key",
+        ),
         (
             GOOD.replace("https://www.transcend.org/tms/feed/", "htps://www.transcend.org/feed"),
             "s.yml:4: sites[0].feeds[0]: 'htps://www.transcend.org/feed' is not an http(s) URL",
         ),
-        (GOOD.replace("'/tms/\\d{4}/\\d{2}/'", "'/tms/(\\d{4}/'"), "s.yml:7: sites[0].article_urls[0]: bad regular expression"),
+        (
+            GOOD.replace("'/tms/\\d{4}/\\d{2}/'", "'/tms/(\\d{4}/'"),
+            "s.yml:7: sites[0].article_urls[0]: bad regular expression",
+        ),
         (GOOD.replace("3d", "3 days"), "s.yml:11: recheck[3]: '3 days' is not a duration"),
-        (GOOD.replace("follow_credits: 1", "follow_credits: one"), "s.yml:10: follow_credits: expected a whole number"),
-        (GOOD.replace("follow_credits: 1", "follow_credits: -1"), "s.yml:10: follow_credits: must be at least 0"),
+        (
+            GOOD.replace("follow_credits: 1", "follow_credits: one"),
+            "s.yml:10: follow_credits: expected a whole number",
+        ),
+        (
+            GOOD.replace("follow_credits: 1", "follow_credits: -1"),
+            "s.yml:10: follow_credits: must be at least 0",
+        ),
         ("sites:\n  - domain: x.org\n", "s.yml:2: sites[0]: a site needs a name"),
         ("sites:\n  - name: X\n", "s.yml:2: sites[0]: a site needs a domain or at least one feed"),
         ("follow_credits: 1\n", "s.yml:1: sites: missing"),
@@ -117,7 +129,9 @@ def test_next_check_counts_from_first_seen_and_ends():
 def test_cli_reports_bad_sources_in_one_line(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("sites:\n  - name: A\n    feeds: [ftp://a.org/feed]\n")
-    result = CliRunner().invoke(cli, ["crawl", "--sources", str(bad), "--db", str(tmp_path / "t.db")])
+    result = CliRunner().invoke(
+        cli, ["crawl", "--sources", str(bad), "--db", str(tmp_path / "t.db")]
+    )
     assert result.exit_code == 1
     assert f"{bad}:3: sites[0].feeds[0]: 'ftp://a.org/feed' is not an http(s) URL" in result.output
     assert "Traceback" not in result.output

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import corpus_path
-from tests.fixture_web import FixtureWeb
 
 from spiders.feed import parse_feed
 from spiders.sitemap import parse_sitemap
+from tests.conftest import corpus_path
+from tests.fixture_web import FixtureWeb
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TRACKER_EXTRACT_PROCESSES=2"]
@@ -57,7 +57,16 @@ def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def table_counts(db: Path) -> dict[str, int]:
-    tables = ["sites", "pages", "versions", "attributions", "clusters", "cluster_members", "diffs", "diff_ops"]
+    tables = [
+        "sites",
+        "pages",
+        "versions",
+        "attributions",
+        "clusters",
+        "cluster_members",
+        "diffs",
+        "diff_ops",
+    ]
     existing = {name for (name,) in rows(db, "select name from sqlite_master where type = 'table'")}
     return {t: rows(db, f"select count(*) from [{t}]")[0][0] for t in tables if t in existing}
 
@@ -65,7 +74,9 @@ def table_counts(db: Path) -> dict[str, int]:
 def last_runs(db: Path, count: int) -> list[dict]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        found = conn.execute("select * from crawl_runs order by id desc limit ?", [count]).fetchall()
+        found = conn.execute(
+            "select * from crawl_runs order by id desc limit ?", [count]
+        ).fetchall()
     return [dict(row) for row in reversed(found)]
 
 
@@ -107,13 +118,17 @@ def test_crawl_fixture_web_twice_then_recheck(web, tmp_path):
     assert web.requests("origin", "/private/draft.html") == []
     assert web.requests("origin", "/robots.txt")
     # The redirect is remembered, the 404 and the PDF are counted and remembered, not stored.
-    assert rows(db, "select page_url, status from crawl_urls where url = ?", (url("origin", "/2024/01/moved.html"),)) == [
-        (url("origin", "/2024/01/original-3.html"), 301)
-    ]
-    assert rows(db, "select status from crawl_urls where url = ?", (url("origin", "/2024/01/gone.html"),)) == [(404,)]
-    assert rows(db, "select note from crawl_urls where url = ?", (url("origin", "/2024/01/report.pdf"),)) == [
-        ("not HTML: application/pdf",)
-    ]
+    assert rows(
+        db,
+        "select page_url, status from crawl_urls where url = ?",
+        (url("origin", "/2024/01/moved.html"),),
+    ) == [(url("origin", "/2024/01/original-3.html"), 301)]
+    assert rows(
+        db, "select status from crawl_urls where url = ?", (url("origin", "/2024/01/gone.html"),)
+    ) == [(404,)]
+    assert rows(
+        db, "select note from crawl_urls where url = ?", (url("origin", "/2024/01/report.pdf"),)
+    ) == [("not HTML: application/pdf",)]
     runs = last_runs(db, 4)
     assert [r["spider"] for r in runs] == ["feed", "sitemap", "site", "credits"]
     assert sum(r["skipped_non_html"] for r in runs) == 1
@@ -142,12 +157,20 @@ def test_crawl_fixture_web_twice_then_recheck(web, tmp_path):
         )
         for p in (url("aggregator", "/stories/chain.html"), url("middle", "/2024/repost.html"))
     }
-    assert chain[url("aggregator", "/stories/chain.html")] == [(url("middle", "/2024/repost.html"),)]
-    assert chain[url("middle", "/2024/repost.html")] == [(url("hidden", "/articles/original-4.html"),)]
+    assert chain[url("aggregator", "/stories/chain.html")] == [
+        (url("middle", "/2024/repost.html"),)
+    ]
+    assert chain[url("middle", "/2024/repost.html")] == [
+        (url("hidden", "/articles/original-4.html"),)
+    ]
     hops = dict(rows(db, "select url, crawl_hops from pages"))
     assert hops[url("middle", "/2024/repost.html")] == 1
     assert hops[url("hidden", "/articles/original-4.html")] == 2
-    assert rows(db, "select v.source from versions v join pages p on p.id = v.page_id where p.url = ?", (url("hidden", "/articles/original-4.html"),)) == [("crawl:credit",)]
+    assert rows(
+        db,
+        "select v.source from versions v join pages p on p.id = v.page_id where p.url = ?",
+        (url("hidden", "/articles/original-4.html"),),
+    ) == [("crawl:credit",)]
     credited = rows(
         db,
         "select t.url from attributions a join pages p on p.id = a.page_id join pages t on t.id = a.target_page_id"
@@ -156,9 +179,13 @@ def test_crawl_fixture_web_twice_then_recheck(web, tmp_path):
     )
     assert credited == [(url("origin", "/2024/01/original-1.html"),)]
     # Every page got a recheck time one hour after it was first seen.
-    for first_seen, next_due, checks in rows(db, "select first_seen, next_check, checks from pages"):
+    for first_seen, next_due, checks in rows(
+        db, "select first_seen, next_check, checks from pages"
+    ):
         assert checks == 1
-        assert datetime.fromisoformat(next_due) - datetime.fromisoformat(first_seen) == timedelta(hours=1)
+        assert datetime.fromisoformat(next_due) - datetime.fromisoformat(first_seen) == timedelta(
+            hours=1
+        )
 
     # -- second crawl over the unchanged web: nothing new, no article fetched ------------------
     before = table_counts(db)
@@ -234,20 +261,44 @@ def test_resume_after_max_pages_fetches_nothing_twice(web, tmp_path):
 def test_urls_spider_from_stdin(web, tmp_path):
     db = tmp_path / "tracker.db"
     page = web.url("hidden", "/articles/original-4.html")
-    result = tracker("crawl", "--spider", "urls", "--urls", "-", "--db", str(db), *FAST, stdin=f"# a list\n{page}\n\n")
+    result = tracker(
+        "crawl",
+        "--spider",
+        "urls",
+        "--urls",
+        "-",
+        "--db",
+        str(db),
+        *FAST,
+        stdin=f"# a list\n{page}\n\n",
+    )
     assert result.returncode == 0, result.stderr
     assert rows(db, "select url from pages") == [(page,)]
     assert last_runs(db, 1)[0]["spider"] == "urls"
 
 
 def test_scrapy_list_and_scrapy_crawl(web, tmp_path):
-    listed = subprocess.run(["scrapy", "list"], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    listed = subprocess.run(
+        ["scrapy", "list"], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60
+    )
     assert listed.stdout.split() == ["credits", "feed", "site", "sitemap", "urls"]
     sources = tmp_path / "sources.yml"
     sources.write_text(web.sources_yaml(follow_credits=0))
     db = tmp_path / "scrapy.db"
     result = subprocess.run(
-        ["scrapy", "crawl", "feed", "-a", f"sources={sources}", "-a", f"db={db}", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"],
+        [
+            "scrapy",
+            "crawl",
+            "feed",
+            "-a",
+            f"sources={sources}",
+            "-a",
+            f"db={db}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -265,7 +316,15 @@ def test_user_agent_names_tool_and_contact(web, tmp_path):
     page = web.url("middle", "/2024/repost.html")
     web.clear_log()
     result = tracker(
-        "crawl", "--urls", "-", "--db", str(db), *FAST, "-s", "TRACKER_CONTACT_URL=https://example.org/bot", stdin=page
+        "crawl",
+        "--urls",
+        "-",
+        "--db",
+        str(db),
+        *FAST,
+        "-s",
+        "TRACKER_CONTACT_URL=https://example.org/bot",
+        stdin=page,
     )
     assert result.returncode == 0, result.stderr
     agent = web.requests("middle", "/2024/repost.html")[0].headers["User-Agent"]
@@ -319,4 +378,8 @@ def test_parse_sitemaps_index_news_and_gzip():
     <url><loc>https://x.example/a#c</loc><lastmod>2024-01-01</lastmod>
     <news:news><news:publication_date>2024-01-03T00:00:00Z</news:publication_date></news:news></url></urlset>"""
     [entry] = parse_sitemap(gzip.compress(news), "https://x.example/s1.xml.gz")
-    assert (entry.url, entry.lastmod, entry.is_sitemap) == ("https://x.example/a", "2024-01-03T00:00:00Z", False)
+    assert (entry.url, entry.lastmod, entry.is_sitemap) == (
+        "https://x.example/a",
+        "2024-01-03T00:00:00Z",
+        False,
+    )

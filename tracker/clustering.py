@@ -67,6 +67,7 @@ import xxhash
 from datasketch import MinHashLSH
 
 from tracker import fingerprint as fp
+from tracker import provenance
 from tracker.normalize import normalize_text
 from tracker.store import utcnow
 
@@ -628,12 +629,7 @@ def update_clusters(
 
     _BLOCK_CACHE.clear()
     if result.changed:
-        try:
-            from tracker import provenance
-        except ImportError:
-            provenance = None
-        if provenance is not None and hasattr(provenance, "assign"):
-            provenance.assign(db, result.changed)
+        provenance.assign(db, result.changed)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -41,6 +41,8 @@ class SpiderRun:
     counts: dict[str, int] = field(default_factory=dict)
     stages: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: Seconds spent at spider close on credit resolution, clustering and diffs.
+    stats_seconds: float = 0.0
 
     def get(self, name: str) -> int:
         return self.counts.get(name, 0)
@@ -80,7 +82,12 @@ def job_dir(db_path: str | Path, spider: str) -> Path:
 class Progress:
     """A live status line on a terminal, periodic plain lines otherwise."""
 
-    def __init__(self, live: bool | None = None, interval: float = 10.0, say: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        live: bool | None = None,
+        interval: float = 10.0,
+        say: Callable[[str], None] | None = None,
+    ):
         self.live = sys.stderr.isatty() if live is None else live
         self.interval = interval
         self.say = say or (lambda line: print(line, file=sys.stderr, flush=True))
@@ -167,7 +174,9 @@ def run_crawl(
 
     if isinstance(sources, str | Path):
         sources = load_sources(sources)
-    names = list(spiders) if spiders else [*DEFAULT_SPIDERS, *(["urls"] if urls is not None else [])]
+    names = (
+        list(spiders) if spiders else [*DEFAULT_SPIDERS, *(["urls"] if urls is not None else [])]
+    )
     for name in names:
         if name not in ALL_SPIDERS:
             raise ValueError(f"unknown spider {name!r} (expected one of: {', '.join(ALL_SPIDERS)})")
@@ -222,7 +231,9 @@ def run_crawl(
                     log.exception("spider %s failed", name)
                     summary.runs.append(SpiderRun(name, reason="failed"))
                     continue
-                run = _spider_run(name, crawler.stats.get_stats(), time.monotonic() - state["started"])
+                run = _spider_run(
+                    name, crawler.stats.get_stats(), time.monotonic() - state["started"]
+                )
                 summary.runs.append(run)
                 if run.reason == "finished":
                     shutil.rmtree(job_dir(db_path, name), ignore_errors=True)
@@ -258,7 +269,9 @@ def _spider_run(name: str, stats: dict[str, Any], seconds: float) -> SpiderRun:
     counts = {
         key.removeprefix("tracker/"): int(value)
         for key, value in stats.items()
-        if key.startswith("tracker/") and not key.startswith("tracker/after_ingest/") and isinstance(value, int)
+        if key.startswith("tracker/")
+        and not key.startswith("tracker/after_ingest/")
+        and isinstance(value, int)
     }
     stages = {
         key.removeprefix("tracker/after_ingest/"): int(value)
@@ -266,7 +279,10 @@ def _spider_run(name: str, stats: dict[str, Any], seconds: float) -> SpiderRun:
         if key.startswith("tracker/after_ingest/")
     }
     reason = str(stats.get("tracker/finish_reason") or stats.get("finish_reason") or "")
-    return SpiderRun(name, reason=reason, counts=counts, stages=stages, seconds=seconds)
+    closing = float(stats.get("tracker/after_ingest_seconds", 0.0))
+    return SpiderRun(
+        name, reason=reason, counts=counts, stages=stages, seconds=seconds, stats_seconds=closing
+    )
 
 
 def summary_table(summary: CrawlSummary) -> Any:
@@ -286,7 +302,13 @@ def summary_table(summary: CrawlSummary) -> Any:
             f"{run.seconds:.1f}",
             run.reason,
         )
-    table.add_row("total", *(str(summary.total(key)) for key, _ in COLUMNS), f"{summary.seconds:.1f}", "", style="bold")
+    table.add_row(
+        "total",
+        *(str(summary.total(key)) for key, _ in COLUMNS),
+        f"{summary.seconds:.1f}",
+        "",
+        style="bold",
+    )
     return table
 
 
@@ -326,7 +348,8 @@ def run_crawl_in_subprocess(
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     child = context.Process(
-        target=_crawl_child, args=(queue, {"sources": sources, "db_path": db_path, **kwargs}, env or {}, quiet)
+        target=_crawl_child,
+        args=(queue, {"sources": sources, "db_path": db_path, **kwargs}, env or {}, quiet),
     )
     child.start()
     try:

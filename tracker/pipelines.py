@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from tracker.ingest import BadInput, FetchedPage, IngestSummary, after_ingest, build_record, store_record
+from tracker.ingest import (
+    BadInput,
+    FetchedPage,
+    IngestSummary,
+    after_ingest,
+    build_record,
+    store_record,
+)
 from tracker.items import NotModifiedItem, PageItem
 from tracker.sources import next_check
 from tracker.store import PageRecord, open_db, utcnow
@@ -34,7 +42,14 @@ log = logging.getLogger(__name__)
 
 # Stats keys the spiders and the pipeline count under; ``crawl_runs`` columns come from them.
 STAT = "tracker/"
-RUN_COLUMNS = ("pages_fetched", "pages_new", "versions_new", "not_modified", "skipped_non_html", "errors")
+RUN_COLUMNS = (
+    "pages_fetched",
+    "pages_new",
+    "versions_new",
+    "not_modified",
+    "skipped_non_html",
+    "errors",
+)
 
 _dbs: dict[str, sqlite_utils.Database] = {}
 _pool: ProcessPoolExecutor | None = None
@@ -63,7 +78,9 @@ def extraction_pool(processes: int = 0) -> ProcessPoolExecutor:
     if _pool is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tracker.ingest", "tracker.pipelines"])
-        _pool = ProcessPoolExecutor(max_workers=processes or os.cpu_count() or 1, mp_context=context)
+        _pool = ProcessPoolExecutor(
+            max_workers=processes or os.cpu_count() or 1, mp_context=context
+        )
     return _pool
 
 
@@ -112,11 +129,17 @@ class ExtractionBatcher:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        done = asyncio.wrap_future(extraction_pool(self.processes).submit(build_batch, [page for page, _ in batch]))
+        done = asyncio.wrap_future(
+            extraction_pool(self.processes).submit(build_batch, [page for page, _ in batch])
+        )
 
         def deliver(result: asyncio.Future) -> None:
             if result.cancelled() or result.exception() is not None:
-                error = result.exception() if not result.cancelled() else RuntimeError("extraction cancelled")
+                error = (
+                    result.exception()
+                    if not result.cancelled()
+                    else RuntimeError("extraction cancelled")
+                )
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
@@ -176,7 +199,9 @@ class CrawlSchedule:
     ``lastmod`` (sitemap) or ``updated`` date (feed) than the last fetch makes it due at once.
     """
 
-    def __init__(self, db: sqlite_utils.Database, recheck: list[timedelta], clock: str | None = None) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, recheck: list[timedelta], clock: str | None = None
+    ) -> None:
         self.db = db
         self.recheck = recheck
         # A fixed "now" for the schedule (the TRACKER_NOW setting): demos and tests play a
@@ -218,7 +243,9 @@ class CrawlSchedule:
 
     def page_fetched(self, url: str, new_page: bool, hops: int) -> None:
         """A page was fetched (stored or unchanged): count the check, set when it is due next."""
-        row = self.db.execute("select id, first_seen, checks, crawl_hops from pages where url = ?", [url]).fetchone()
+        row = self.db.execute(
+            "select id, first_seen, checks, crawl_hops from pages where url = ?", [url]
+        ).fetchone()
         if row is None:
             return
         page_id, first_seen, checks, old_hops = row
@@ -229,11 +256,15 @@ class CrawlSchedule:
             update["crawl_hops"] = hops
         self.db["pages"].update(page_id, update)
 
-    def url_done(self, url: str, status: int | None, note: str, page_url: str | None = None) -> None:
+    def url_done(
+        self, url: str, status: int | None, note: str, page_url: str | None = None
+    ) -> None:
         """Remember a URL that is not a stored page (redirect, failure, non-HTML, no text)."""
         url = normalize_url(url)
         now = utcnow()
-        row = self.db.execute("select first_seen, checks from crawl_urls where url = ?", [url]).fetchone()
+        row = self.db.execute(
+            "select first_seen, checks from crawl_urls where url = ?", [url]
+        ).fetchone()
         first_seen = row[0] if row else now
         self.db["crawl_urls"].upsert(
             {
@@ -263,7 +294,9 @@ class StorePipeline:
         self.summary = IngestSummary()
         self.started = utcnow()
         self.processes = crawler.settings.getint("TRACKER_EXTRACT_PROCESSES")
-        self.batcher = ExtractionBatcher(self.processes, size=crawler.settings.getint("TRACKER_EXTRACT_BATCH", 8))
+        self.batcher = ExtractionBatcher(
+            self.processes, size=crawler.settings.getint("TRACKER_EXTRACT_BATCH", 8)
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -325,7 +358,13 @@ class StorePipeline:
             self._inc("pages_new", self.summary.pages_new - before[0])
             self._inc("versions_new", self.summary.versions_new - before[1])
             self.schedule.page_fetched(record.url, result.new_page, item.hops)
-            outcome = "new page" if result.new_page else "new version" if result.new_version else "unchanged"
+            outcome = (
+                "new page"
+                if result.new_page
+                else "new version"
+                if result.new_version
+                else "unchanged"
+            )
             self._follow_credits(record.url, record.credits or [], item.hops)
         return {"url": record.url, "result": outcome, "title": record.title}
 
@@ -347,6 +386,7 @@ class StorePipeline:
                 self.crawler.engine.crawl(request)
 
     def close_spider(self) -> None:
+        started = time.perf_counter()
         try:
             stages = after_ingest(self.db, self.summary)
         except ImportError as exc:
@@ -355,6 +395,9 @@ class StorePipeline:
             stages = {}
         for key, value in stages.items():
             self.stats.set_value(stat_key(f"after_ingest/{key}"), value)
+        self.stats.set_value(
+            stat_key("after_ingest_seconds"), round(time.perf_counter() - started, 3)
+        )
 
     def record_run(self, reason: str) -> None:
         """One ``crawl_runs`` row per spider run, with its counts and all of Scrapy's stats."""

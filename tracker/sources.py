@@ -32,7 +32,16 @@ DEFAULT_RECHECK = ("1h", "6h", "1d", "3d", "7d")
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
-_SITE_KEYS = {"name", "domain", "feeds", "sitemaps", "start_urls", "article_urls", "max_depth", "max_pages"}
+_SITE_KEYS = {
+    "name",
+    "domain",
+    "feeds",
+    "sitemaps",
+    "start_urls",
+    "article_urls",
+    "max_depth",
+    "max_pages",
+}
 _TOP_KEYS = {"sites", "follow_credits", "recheck"}
 
 
@@ -71,7 +80,9 @@ class Sources:
 
     sites: list[Site] = field(default_factory=list)
     follow_credits: int = 1
-    recheck: list[timedelta] = field(default_factory=lambda: [parse_duration(d) for d in DEFAULT_RECHECK])
+    recheck: list[timedelta] = field(
+        default_factory=lambda: [parse_duration(d) for d in DEFAULT_RECHECK]
+    )
     path: str = "<sources>"
 
     def site_for(self, url: str) -> Site | None:
@@ -132,7 +143,9 @@ class _Reader:
         where = f" {key}:" if key else ""
         return SourcesError(f"{self.name}{line}:{where} {message}")
 
-    def mapping(self, node: yaml.Node, key: str, allowed: set[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(
+        self, node: yaml.Node, key: str, allowed: set[str]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             raise self.fail(node, key, "expected a mapping of keys to values")
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
@@ -140,20 +153,28 @@ class _Reader:
             name = str(knode.value)
             full = f"{key}.{name}" if key else name
             if name not in allowed:
-                raise self.fail(knode, full, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+                raise self.fail(
+                    knode, full, f"unknown key (expected one of: {', '.join(sorted(allowed))})"
+                )
             if name in out:
                 raise self.fail(knode, full, "key given twice")
             out[name] = (knode, vnode)
         return out
 
     def string(self, node: yaml.Node, key: str) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null" or not str(node.value).strip():
+        if (
+            not isinstance(node, yaml.ScalarNode)
+            or node.tag == "tag:yaml.org,2002:null"
+            or not str(node.value).strip()
+        ):
             raise self.fail(node, key, "expected a non-empty string")
         return str(node.value).strip()
 
     def integer(self, node: yaml.Node, key: str, minimum: int = 0) -> int:
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
-            raise self.fail(node, key, f"expected a whole number, got {getattr(node, 'value', node)!r}")
+            raise self.fail(
+                node, key, f"expected a whole number, got {getattr(node, 'value', node)!r}"
+            )
         value = int(node.value)
         if value < minimum:
             raise self.fail(node, key, f"must be at least {minimum}, got {value}")
@@ -179,27 +200,47 @@ class _Reader:
         if "name" not in fields:
             raise self.fail(node, key, "a site needs a name")
         name = self.string(fields["name"][1], f"{key}.name")
-        urls = {k: self.urls(fields[k][1], f"{key}.{k}") if k in fields else [] for k in ("feeds", "sitemaps", "start_urls")}
+        urls = {
+            k: self.urls(fields[k][1], f"{key}.{k}") if k in fields else []
+            for k in ("feeds", "sitemaps", "start_urls")
+        }
         patterns = []
         if "article_urls" in fields:
-            for i, (item, text) in enumerate(self.strings(fields["article_urls"][1], f"{key}.article_urls")):
+            for i, (item, text) in enumerate(
+                self.strings(fields["article_urls"][1], f"{key}.article_urls")
+            ):
                 try:
                     patterns.append(re.compile(text))
                 except re.error as exc:
-                    raise self.fail(item, f"{key}.article_urls[{i}]", f"bad regular expression {text!r}: {exc}") from None
+                    raise self.fail(
+                        item, f"{key}.article_urls[{i}]", f"bad regular expression {text!r}: {exc}"
+                    ) from None
         if "domain" in fields:
             domain = self.string(fields["domain"][1], f"{key}.domain")
-            if "/" in domain.removeprefix("http://").removeprefix("https://").rstrip("/") or " " in domain:
-                raise self.fail(fields["domain"][1], f"{key}.domain", f"{domain!r} is not a host name such as example.org")
+            if (
+                "/" in domain.removeprefix("http://").removeprefix("https://").rstrip("/")
+                or " " in domain
+            ):
+                raise self.fail(
+                    fields["domain"][1],
+                    f"{key}.domain",
+                    f"{domain!r} is not a host name such as example.org",
+                )
             domain = site_of(domain)
         else:
             first = next((u for k in ("start_urls", "feeds", "sitemaps") for u in urls[k]), None)
             if first is None:
-                raise self.fail(node, key, "a site needs a domain or at least one feed, sitemap or start URL")
+                raise self.fail(
+                    node, key, "a site needs a domain or at least one feed, sitemap or start URL"
+                )
             domain = site_of(first)
         if not any(urls.values()):
             urls["start_urls"] = [normalize_url(f"https://{domain}/")]
-        limits = {k: self.integer(fields[k][1], f"{key}.{k}", minimum=0 if k == "max_depth" else 1) for k in ("max_depth", "max_pages") if k in fields}
+        limits = {
+            k: self.integer(fields[k][1], f"{key}.{k}", minimum=0 if k == "max_depth" else 1)
+            for k in ("max_depth", "max_pages")
+            if k in fields
+        }
         return Site(name=name, domain=domain, article_urls=patterns, **urls, **limits)
 
     def sources(self, root: yaml.Node | None) -> Sources:
@@ -216,7 +257,11 @@ class _Reader:
         seen: dict[str, str] = {}
         for item, site in zip(sites_node.value, sources.sites, strict=True):
             if site.site in seen:
-                raise self.fail(item, "domain", f"{site.site} is listed twice ({seen[site.site]} and {site.name})")
+                raise self.fail(
+                    item,
+                    "domain",
+                    f"{site.site} is listed twice ({seen[site.site]} and {site.name})",
+                )
             seen[site.site] = site.name
         if "follow_credits" in fields:
             sources.follow_credits = self.integer(fields["follow_credits"][1], "follow_credits")
@@ -242,7 +287,9 @@ def parse_sources(text: str, name: str = "<sources>") -> Sources:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise SourcesError(f"{name}{line}: YAML syntax error: {exc.problem or exc.context}") from None
+        raise SourcesError(
+            f"{name}{line}: YAML syntax error: {exc.problem or exc.context}"
+        ) from None
     except yaml.YAMLError as exc:
         raise SourcesError(f"{name}: YAML error: {exc}") from None
     return _Reader(name).sources(root)
