@@ -504,3 +504,19 @@ def test_real_sciencealert_credits_futurism():
 def test_real_traps_have_no_credit(prefix):
     url, html = scrapinghub_page(prefix)
     assert find_credits(html, url) == []
+
+
+def test_read_more_line_with_a_link_credits_the_full_text():
+    html = '<p>Teaser text.</p><p><a href="https://harbour.example/story">Read more at The Harbour Times</a></p>'
+    credits = find_credits(html, "https://briefings.example/today")
+    assert [(c.kind, c.target_site, c.target_name) for c in credits] == [
+        ("read-more", "harbour.example", "The Harbour Times")
+    ]
+
+
+def test_read_more_without_link_or_as_related_header_is_not_a_credit():
+    for html in (
+        "<p>Read more at The Harbour Times</p>",
+        '<p>Read more: <a href="https://other.example/x">Why cats purr</a></p>',
+    ):
+        assert find_credits(html, "https://briefings.example/today") == []

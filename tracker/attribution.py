@@ -73,7 +73,8 @@ _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": 
 
 # Cheap gate: lines without any of these words are not credit lines.
 _TRIGGER = re.compile(
-    r"original|first\s+(?:appeared|published|posted)|appeared\s+first|republished|reprinted|source",
+    r"original|first\s+(?:appeared|published|posted)|appeared\s+first|republished|reprinted|source"
+    r"|read|continue",
     re.I,
 )
 
@@ -112,6 +113,16 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\breprinted\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
     ),
     ("source-line", re.compile(r"^\W{0,3}sources?\s*[:\uff1a]\s*", re.I)),
+    # An excerpt's pointer to the full text elsewhere: "Read more at The Harbour Times", "Continue
+    # reading the full story on X". Counted only as a short line of its own with a link.
+    (
+        "read-more",
+        re.compile(
+            r"^\W{0,3}(?:read|continue\s+reading)\s+(?:more|(?:the\s+)?(?:full|rest|original|whole)"
+            r"(?:\s+(?:of\s+)?(?:the\s+|this\s+)?(?:story|article|report|post|piece))?)\s+(?:at|on|in)\b",
+            re.I,
+        ),
+    ),
 ]
 # Phrase kinds that read as prose and so need the sentence to be about the article itself:
 # "The study first appeared in Nature" is news, "This story first appeared in X" is a credit.
@@ -538,7 +549,7 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
     # spans already read as one credit: "SOURCE: RT . Go to ORIGINAL" is not also a "Source:" line
     claimed: list[tuple[int, int]] = []
     for kind, pattern in _PHRASES:
-        if kind == "source-line" and (line.caption or len(text) > _MAX_SOURCE_LINE):
+        if kind in ("source-line", "read-more") and (line.caption or len(text) > _MAX_SOURCE_LINE):
             continue
         for match in pattern.finditer(text):
             if any(s <= match.start() < e for s, e in claimed):
@@ -568,6 +579,8 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
                 None,
             )
             if kind == "go-to-original" and link is None and name is None:
+                continue
+            if kind == "read-more" and link is None:
                 continue
             if kind == "source-line" and (
                 name is None or _IMAGE_SOURCE.search(text[match.end() :])
