@@ -24,7 +24,19 @@ DB_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns a database that cannot be opened into one error line, whichever command met it."""
+
+    def invoke(self, ctx: click.Context):
+        from tracker.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tracker")
 def cli() -> None:
     """tracker: who republished this story, did they credit it, what did they change,

@@ -8,6 +8,7 @@ migration at the end of this file, never by editing an applied one.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -183,14 +184,25 @@ def _later_stages(db: sqlite_utils.Database) -> None:
     )
 
 
+class StoreError(Exception):
+    """A database file that cannot be opened or is not a tracker database."""
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) a tracker database: WAL, foreign keys on, migrations applied."""
-    db = sqlite_utils.Database(path)
-    if str(path) != ":memory:":
-        db.enable_wal()
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute("PRAGMA busy_timeout = 30000")
-    migrations.apply(db)
+    """Open (creating if needed) a tracker database: WAL, foreign keys on, migrations applied.
+
+    Raises:
+        StoreError: when the file cannot be created or opened, or is not an SQLite database.
+    """
+    try:
+        db = sqlite_utils.Database(path)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open as a tracker database ({exc})") from exc
     return db
 
 
