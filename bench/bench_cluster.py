@@ -1,34 +1,59 @@
 """Benchmark of fingerprinting and clustering on synthetic documents (not part of the tests).
 
-Documents of ~800 words are drawn from a Zipf vocabulary; 30% are syndicated variants of an
-original (light edits, excerpts of the first paragraphs, the original embedded in other text),
-so the truth is known. Everything printed is measured in the same run:
+Documents of ~800 words are drawn from a Zipf vocabulary (exponent 1.07 over 50,000 made-up
+words); 30% are syndicated variants of an original (light edits: a typo every ~40 words, a
+paragraph cut, a sentence added; excerpts: the first 2-4 paragraphs and a "Read more" line;
+the original embedded between 300-word blocks of other text), so the truth is known. Every
+document is generated from its own seed, so workers generate their share in parallel and a
+million documents take about a minute.
 
-* sketch throughput (raw text to signature, one process = one core) and its ratio to
-  datasketch's default path (``MinHash(); update_batch`` with SHA1 on encoded shingles) and to
-  a per-token ``update()`` loop, both on a subsample;
-* candidate index insert rate, query p50/p99, memory per document (RSS delta);
-* end-to-end time to cluster (sketch, index, query, exact verification, star clusters) and
-  pairwise precision/recall against the generated truth, overall and per variant kind.
+Everything printed is measured in the same run:
 
-``--calibrate`` instead prints the corpus measurements behind ``SHINGLE_K`` and the
-thresholds (needs ../shared/corpus).
+* **sketch throughput**, one process (= one core), raw text to signature, on a sample: the
+  vectorised batch path (:func:`tracker.fingerprint.sketch_many`), the per-document path
+  (``shingles`` + ``signatures``), datasketch's default path (``MinHash(); update_batch``
+  with SHA1 on the encoded shingles) and a per-token ``update()`` loop;
+* **index**: LSH insert rate (datasketch ``MinHashLSH`` with the compact storage of
+  :class:`tracker.clustering.CompactMinHashLSH`) and anchor index build time;
+* **query latency**, per document, p50/p99/max, of (a) the LSH query alone, (b) the full
+  candidate query (LSH + anchors), (c) candidates + exact verification of the new pairs;
+* **memory per document**, structure by structure (exact ``nbytes`` for numpy arrays, RSS
+  delta for the LSH), and the process's peak RSS divided by the documents;
+* **end-to-end** wall time of the in-memory clustering core from raw text (sketch on
+  ``--jobs`` processes, index, candidates, verification, star clusters; text generation not
+  included), and pairwise precision/recall against the generated truth.
+
+The exact shingle sets are written to a memory-mapped file (``--workdir``) and read on demand
+for verification, as the store reads them from SQLite: they are on disk, not in the process's
+memory budget (the page cache holds what is touched).
+
+``--sqlite N`` instead measures the store-backed path: ``update_clusters`` on a fresh SQLite
+database filled with N synthetic pages through ``store_page`` (boilerplate statistics,
+fingerprints written to SQLite, index rebuilt from stored rows, clusters and provenance).
+
+``--calibrate`` prints the corpus measurements behind ``SHINGLE_K`` and the thresholds
+(needs ../shared/corpus).
 
 Usage::
 
     python bench/bench_cluster.py                      # 10k and 100k documents
     python bench/bench_cluster.py --sizes 10000 --million
+    python bench/bench_cluster.py --stock-lsh --sizes 100000   # datasketch default storage
+    python bench/bench_cluster.py --sqlite 100000
     python bench/bench_cluster.py --calibrate
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import itertools
 import json
 import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from multiprocessing import Pool
@@ -40,98 +65,150 @@ from datasketch import MinHash
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import fingerprint as fp  # noqa: E402
-from tracker.clustering import CandidateIndex, anchors_of, star_clusters, verify  # noqa: E402
+from tracker.clustering import (  # noqa: E402
+    CandidateIndex,
+    anchors_of,
+    star_clusters,
+    verify,
+)
 
 WORDS_PER_DOC = 800
 PARAGRAPH_WORDS = 60
 VOCAB_SIZE = 50_000
+ZIPF_EXPONENT = 1.07
+VARIANT_SHARE = 0.3
+SEED = 1
+CHUNK = 5000
+
+# --- synthetic documents ---------------------------------------------------------------------
 
 
-def _vocabulary(seed: int) -> np.ndarray:
-    rng = random.Random(seed)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    words = {
-        "".join(rng.choice(letters) for _ in range(rng.randint(2, 9)))
-        for _ in range(VOCAB_SIZE * 2)
-    }
-    return np.array(sorted(words)[:VOCAB_SIZE], dtype=object)
-
-
-def generate(n: int, seed: int = 1) -> tuple[list[str], np.ndarray, list[str]]:
-    """``n`` documents, the truth group of each (index of its original) and its kind."""
+def _vocabulary(seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
-    vocab = _vocabulary(seed)
-    p = 1.0 / np.arange(1, VOCAB_SIZE + 1) ** 1.07
-    p /= p.sum()
-    n_variants = int(n * 0.3)
-    n_orig = n - n_variants
+    lengths = rng.integers(2, 10, size=VOCAB_SIZE * 2)
+    letters = rng.integers(97, 123, size=int(lengths.sum()), dtype=np.uint8).tobytes().decode()
+    cuts = np.concatenate(([0], np.cumsum(lengths)))
+    words = {letters[a:b] for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)}
+    return sorted(words)[:VOCAB_SIZE]
 
-    def paragraphs(count_words: int) -> list[str]:
-        idx = rng.choice(VOCAB_SIZE, size=count_words, p=p)
-        words = vocab[idx]
+
+class Corpus:
+    """``n`` synthetic documents, each a pure function of ``(seed, index)``.
+
+    Documents ``0 .. originals - 1`` are originals; the rest are variants of a random original
+    (``source``) of kind ``kind``.
+    """
+
+    def __init__(self, n: int, seed: int = SEED) -> None:
+        self.n, self.seed = n, seed
+        self.vocab = _vocabulary(seed)
+        weights = 1.0 / np.arange(1, VOCAB_SIZE + 1) ** ZIPF_EXPONENT
+        self.cdf = np.cumsum(weights / weights.sum())
+        self.originals = n - int(n * VARIANT_SHARE)
+        rng = np.random.default_rng([seed, n])
+        variants = n - self.originals
+        self.source = np.concatenate(
+            (np.arange(self.originals), rng.integers(0, self.originals, size=variants))
+        )
+        rolls = rng.random(variants)
+        self.kind = np.concatenate(
+            (np.zeros(self.originals, dtype=np.int8), np.digitize(rolls, [0.6, 0.85]) + 1)
+        ).astype(np.int8)
+
+    KINDS = ("original", "light edit", "excerpt", "embedded")
+
+    def _paragraphs(self, rng: np.random.Generator, words: int) -> list[str]:
+        ids = np.searchsorted(self.cdf, rng.random(words)).tolist()
+        vocab = self.vocab
+        tokens = [vocab[i] for i in ids]
         return [
-            " ".join(words[i : i + PARAGRAPH_WORDS]).capitalize() + "."
-            for i in range(0, count_words, PARAGRAPH_WORDS)
+            " ".join(tokens[i : i + PARAGRAPH_WORDS]).capitalize() + "."
+            for i in range(0, words, PARAGRAPH_WORDS)
         ]
 
-    originals = [paragraphs(WORDS_PER_DOC) for _ in range(n_orig)]
-    texts = ["\n\n".join(doc) for doc in originals]
-    group = list(range(n_orig))
-    kinds = ["original"] * n_orig
-    sources = rng.integers(0, n_orig, size=n_variants)
-    for src in sources.tolist():
-        doc = originals[src]
-        roll = rng.random()
-        if roll < 0.6:
+    def _original(self, index: int) -> list[str]:
+        return self._paragraphs(np.random.default_rng([self.seed, index]), WORDS_PER_DOC)
+
+    def paragraphs(self, index: int) -> list[str]:
+        """The paragraphs of document ``index``."""
+        doc = self._original(int(self.source[index]))
+        kind = self.KINDS[self.kind[index]]
+        if kind == "original":
+            return doc
+        rng = np.random.default_rng([self.seed, index, 1])
+        if kind == "light edit":
             edited = []
             for para in doc:
                 words = para.split()
-                for i in range(0, len(words), 40):  # a typo every ~40 words
-                    j = min(len(words) - 1, i + int(rng.integers(40)))
+                for j in (
+                    np.arange(0, len(words), 40)
+                    + rng.integers(0, 40, size=len(range(0, len(words), 40)))
+                ).tolist():
+                    j = min(j, len(words) - 1)
                     words[j] = words[j][::-1] + "x"
                 edited.append(" ".join(words))
             del edited[int(rng.integers(len(edited)))]
             edited.insert(
                 int(rng.integers(len(edited))), "This story was updated with new details."
             )
-            kind, new = "light edit", edited
-        elif roll < 0.85:
-            kind, new = (
-                "excerpt",
-                doc[: int(rng.integers(2, 5))] + ["Read more on the original site."],
-            )
-        else:
-            kind, new = "embedded", paragraphs(300) + doc + paragraphs(300)
-        texts.append("\n\n".join(new))
-        group.append(src)
-        kinds.append(kind)
-    return texts, np.array(group), kinds
+            return edited
+        if kind == "excerpt":
+            return doc[: int(rng.integers(2, 5))] + ["Read more on the original site."]
+        return self._paragraphs(rng, 300) + doc + self._paragraphs(rng, 300)
+
+    def text(self, index: int) -> str:
+        return "\n\n".join(self.paragraphs(index))
+
+    def texts(self, lo: int, hi: int) -> list[str]:
+        return [self.text(i) for i in range(lo, hi)]
 
 
-def _sketch_chunk(texts: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
-    sets = fp.shingles_many(texts)
-    return sets, fp.signatures(sets)
+_CORPUS: Corpus | None = None
 
 
-def sketch(texts: list[str], jobs: int) -> tuple[list[np.ndarray], np.ndarray]:
-    if jobs <= 1:
-        return _sketch_chunk(texts)
-    chunks = [texts[i : i + 2000] for i in range(0, len(texts), 2000)]
-    sets: list[np.ndarray] = []
-    sigs = []
-    with Pool(jobs) as pool:
-        for part_sets, part_sigs in pool.imap(_sketch_chunk, chunks):
-            sets.extend(part_sets)
-            sigs.append(part_sigs)
-    return sets, np.concatenate(sigs)
+def _corpus(n: int) -> Corpus:
+    global _CORPUS
+    if _CORPUS is None or _CORPUS.n != n:
+        _CORPUS = Corpus(n)
+    return _CORPUS
+
+
+def _generate_chunk(args: tuple[int, int, int, str]) -> float:
+    n, lo, hi, path = args
+    t = time.process_time()
+    data = "\0".join(_corpus(n).texts(lo, hi)).encode("utf-8")
+    Path(path).write_bytes(data)
+    return time.process_time() - t
+
+
+def _sketch_chunk(
+    path: str,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read one chunk of raw texts, sketch it; returns CPU seconds, signatures, shingle
+    values + lengths, anchor values + counts."""
+    texts = Path(path).read_bytes().decode("utf-8").split("\0")
+    t = time.process_time()
+    sets, sigs = fp.sketch_many(texts)
+    anchors = [anchors_of(s) for s in sets]
+    seconds = time.process_time() - t
+    lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    counts = np.fromiter(map(len, anchors), dtype=np.int64, count=len(anchors))
+    return seconds, sigs, np.concatenate(sets), lengths, np.concatenate(anchors), counts
+
+
+# --- measurements ----------------------------------------------------------------------------
+
+
+def _status(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 def _rss() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
+    return _status("VmRSS")
 
 
 def _sha1_shingles(text: str) -> list[bytes]:
@@ -140,23 +217,33 @@ def _sha1_shingles(text: str) -> list[bytes]:
     return [b" ".join(words[i : i + k]) for i in range(max(1, len(words) - k + 1))]
 
 
-def bench_sketch(texts: list[str], sample: int) -> dict[str, float]:
-    subset = texts[:sample]
-    t = time.perf_counter()
-    fp.signatures(fp.shingles_many(subset))
-    ours = len(subset) / (time.perf_counter() - t)
-    t = time.perf_counter()
-    for text in subset:
-        m = MinHash(num_perm=fp.NUM_PERM)
-        m.update_batch(_sha1_shingles(text))
-    default = len(subset) / (time.perf_counter() - t)
-    t = time.perf_counter()
-    for text in subset:
-        m = MinHash(num_perm=fp.NUM_PERM)
-        for token in _sha1_shingles(text):
-            m.update(token)
-    loop = len(subset) / (time.perf_counter() - t)
-    return {"ours": ours, "default": default, "loop": loop}
+def bench_sketch(texts: list[str]) -> dict[str, float]:
+    """Docs/s on one core, raw text to signature, four ways (best of two runs each)."""
+
+    def rate(fn) -> float:
+        best = float("inf")
+        for _ in range(2):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        return len(texts) / best
+
+    def default() -> None:
+        for text in texts:
+            MinHash(num_perm=fp.NUM_PERM).update_batch(_sha1_shingles(text))
+
+    def loop() -> None:
+        for text in texts[: len(texts) // 4]:
+            m = MinHash(num_perm=fp.NUM_PERM)
+            for token in _sha1_shingles(text):
+                m.update(token)
+
+    return {
+        "batch": rate(lambda: fp.sketch_many(texts)),
+        "per-doc": rate(lambda: fp.signatures([fp.shingles(t) for t in texts])),
+        "default": rate(default),
+        "loop": rate(loop) / 4,
+    }
 
 
 def pairs_of(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
@@ -167,73 +254,164 @@ def pairs_of(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
     return out
 
 
-def run(n: int, jobs: int, sample: int) -> None:
-    print(f"\n== {n:,} documents (~{WORDS_PER_DOC} words, 30% variants) ==", flush=True)
-    t = time.perf_counter()
-    texts, group, kinds = generate(n)
-    print(f"generated in {time.perf_counter() - t:.1f}s", flush=True)
+def _pct(values: np.ndarray) -> str:
+    ms = values * 1e3
+    return (
+        f"p50 {np.percentile(ms, 50):.3f} ms, p99 {np.percentile(ms, 99):.3f} ms, "
+        f"max {ms.max():.1f} ms"
+    )
 
-    rates = bench_sketch(texts, min(sample, n))
+
+def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     print(
-        f"sketch (1 core, raw text -> signature): {rates['ours']:,.0f} docs/s; "
-        f"datasketch update_batch+SHA1: {rates['default']:,.0f} docs/s (x{rates['ours'] / rates['default']:.1f}); "
-        f"per-token update(): {rates['loop']:,.0f} docs/s (x{rates['ours'] / rates['loop']:.1f})",
+        f"\n== {n:,} documents (~{WORDS_PER_DOC} words, {VARIANT_SHARE:.0%} variants) ==",
+        flush=True,
+    )
+    corpus = _corpus(n)
+    chunks = [
+        (n, lo, min(n, lo + CHUNK), str(workdir / f"texts-{lo}.txt")) for lo in range(0, n, CHUNK)
+    ]
+    t = time.perf_counter()
+    with Pool(jobs) as pool:
+        gen_cpu = sum(pool.map(_generate_chunk, chunks))
+    print(
+        f"generated in {time.perf_counter() - t:.1f}s wall ({jobs} processes, {gen_cpu:.1f}s CPU)",
         flush=True,
     )
 
+    rates = bench_sketch(corpus.texts(0, min(sample, n)))
+    print(
+        f"sketch, 1 core, raw text -> signature: {rates['batch']:,.0f} docs/s batched "
+        f"(per-document path {rates['per-doc']:,.0f}); datasketch update_batch+SHA1 "
+        f"{rates['default']:,.0f} docs/s (x{rates['batch'] / rates['default']:.1f}); "
+        f"per-token update() {rates['loop']:,.0f} docs/s (x{rates['batch'] / rates['loop']:.1f})",
+        flush=True,
+    )
+
+    gc.collect()
+    rss_start = _rss()
     start = time.perf_counter()
-    rss0 = _rss()
-    sets, sigs = sketch(texts, jobs)
+    sigs = np.empty((n, fp.NUM_PERM), dtype=np.uint32)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    anchor_parts, count_parts = [], []
+    sketch_cpu = 0.0
+    shingle_path = workdir / "shingles.u32"
+    with Pool(jobs) as pool, open(shingle_path, "wb") as out:
+        lo = 0
+        for seconds, part_sigs, values, lengths, anchors, counts in pool.imap(
+            _sketch_chunk, [c[3] for c in chunks]
+        ):
+            hi = lo + len(part_sigs)
+            sigs[lo:hi] = part_sigs
+            offsets[lo + 1 : hi + 1] = offsets[lo] + np.cumsum(lengths)
+            out.write(values.tobytes())
+            anchor_parts.append(anchors)
+            count_parts.append(counts)
+            sketch_cpu += seconds
+            lo = hi
     t_sketch = time.perf_counter() - start
-    anchors = [anchors_of(s) for s in sets]
-    rss_sketched = _rss()
-    t = time.perf_counter()
-    index = CandidateIndex()
-    for key in range(n):
-        index.add(key, sigs[key], anchors[key])
-    index.freeze()
-    t_index = time.perf_counter() - t
-    rss_index = _rss()
+    shingles = np.asarray(np.memmap(shingle_path, dtype=np.uint32, mode="r"))
+    anchor_values = np.concatenate(anchor_parts)
+    anchor_counts = np.concatenate(count_parts)
+    del anchor_parts, count_parts
+    anchor_offsets = np.concatenate(([0], np.cumsum(anchor_counts)))
     print(
-        f"sketch all ({jobs} processes): {t_sketch:.1f}s ({n / t_sketch:,.0f} docs/s); "
-        f"index insert: {n / t_index:,.0f} docs/s",
+        f"sketch all: {t_sketch:.1f}s wall on {jobs} processes ({n / t_sketch:,.0f} docs/s; "
+        f"{n / sketch_cpu:,.0f} docs/s per core of CPU time)",
         flush=True,
     )
 
+    gc.collect()
+    rss0 = _rss()
     t = time.perf_counter()
-    latencies = np.empty(n)
-    edges = {}
+    index = CandidateIndex(stock=stock)
     for key in range(n):
-        q0 = time.perf_counter()
-        candidates = index.query(sigs[key], anchors[key])
-        latencies[key] = time.perf_counter() - q0
-        for other in candidates:
+        index.add_lsh(key, sigs[key])
+    t_lsh = time.perf_counter() - t
+    gc.collect()
+    rss_lsh = _rss()
+    t = time.perf_counter()
+    index.add_anchors(np.repeat(np.arange(n, dtype=np.int64), anchor_counts), anchor_values)
+    index.freeze()
+    t_anchor = time.perf_counter() - t
+    gc.collect()
+    gc.freeze()  # the index is millions of long-lived objects: keep the cyclic GC off them
+    print(
+        f"index: LSH insert {n / t_lsh:,.0f} docs/s ({t_lsh:.1f}s); anchor postings sorted in "
+        f"{t_anchor:.1f}s",
+        flush=True,
+    )
+
+    def set_of(doc: int) -> np.ndarray:
+        return shingles[offsets[doc] : offsets[doc + 1]]
+
+    lat_lsh = np.empty(n)
+    lat_cand = np.empty(n)
+    lat_full = np.empty(n)
+    edges = {}
+    candidates_total = 0
+    t = time.perf_counter()
+    clock = time.perf_counter
+    for key in range(n):
+        q0 = clock()
+        found = set(index.query_lsh(sigs[key]))
+        q1 = clock()
+        found.update(
+            index.query_anchors(anchor_values[anchor_offsets[key] : anchor_offsets[key + 1]])
+        )
+        q2 = clock()
+        own = set_of(key)
+        for other in found:
             if other > key:
-                match = verify(sets[key], sets[other])
+                match = verify(own, set_of(other))
                 if match is not None:
                     edges[(key, other)] = match
+        q3 = clock()
+        candidates_total += len(found) - 1
+        lat_lsh[key] = q1 - q0
+        lat_cand[key] = q2 - q0
+        lat_full[key] = q3 - q0
     t_query = time.perf_counter() - t
     t = time.perf_counter()
     clusters = star_clusters(range(n), edges)
     t_star = time.perf_counter() - t
     total = time.perf_counter() - start
+    gc.unfreeze()
     print(
-        f"query p50 {np.percentile(latencies, 50) * 1e3:.3f} ms, p99 {np.percentile(latencies, 99) * 1e3:.3f} ms "
-        f"(queries + exact verification of all docs: {t_query:.1f}s; star clusters {t_star:.1f}s)",
+        f"query (a) LSH alone: {_pct(lat_lsh)}\n"
+        f"query (b) candidates, LSH + anchors: {_pct(lat_cand)} "
+        f"({candidates_total / n:.1f} candidates per document)\n"
+        f"query (c) candidates + exact verification: {_pct(lat_full)}\n"
+        f"all queries + verification {t_query:.1f}s; star clusters {t_star:.1f}s",
         flush=True,
     )
-    shingle_bytes = sum(s.nbytes for s in sets) / n
+    lsh_bytes = (rss_lsh - rss0) / n
+    anchor_bytes = (index.anchors.nbytes + index.anchor_keys.nbytes) / n
+    sig_bytes = sigs.nbytes / n
     print(
-        f"memory per document: signatures+anchors {(rss_sketched - rss0) / n - shingle_bytes:,.0f} B "
-        f"+ exact shingles {shingle_bytes:,.0f} B + candidate index {(rss_index - rss_sketched) / n:,.0f} B "
-        f"(RSS deltas)",
+        f"memory per document: LSH {lsh_bytes:,.0f} B (RSS delta; "
+        f"{'datasketch default dict storage' if stock else 'CompactMinHashLSH'}, "
+        f"{index.lsh.b} bands x {index.lsh.r} rows) + anchor index {anchor_bytes:,.0f} B "
+        f"+ signatures {sig_bytes:,.0f} B (n x {fp.NUM_PERM} uint32) + shingle offsets "
+        f"{offsets.nbytes / n:,.0f} B = {lsh_bytes + anchor_bytes + sig_bytes + offsets.nbytes / n:,.0f} B; "
+        f"exact shingles {shingles.nbytes / n:,.0f} B on disk (memory-mapped, read on demand)",
         flush=True,
     )
-    print(f"end-to-end clustering: {total:.1f}s", flush=True)
+    print(
+        f"whole process: RSS {(_rss() - rss_start) / n:,.0f} B per document above the start of "
+        f"clustering (includes mapped shingle pages and the edge list); peak RSS "
+        f"{_status('VmHWM') / 2**30:.2f} GiB",
+        flush=True,
+    )
+    print(
+        f"end-to-end clustering (sketch + index + candidates + verification + star clusters, "
+        f"from raw text, {jobs} processes for sketching): {total:.1f}s",
+        flush=True,
+    )
 
     predicted = {seed: [seed, *members] for seed, members in clusters}
     truth: dict[int, list[int]] = defaultdict(list)
-    for doc, g in enumerate(group.tolist()):
+    for doc, g in enumerate(corpus.source.tolist()):
         truth[g].append(doc)
     pred_pairs, true_pairs = pairs_of(predicted), pairs_of(truth)
     hit = len(pred_pairs & true_pairs)
@@ -244,20 +422,65 @@ def run(n: int, jobs: int, sample: int) -> None:
     )
     cluster_of = {doc: seed for seed, members in predicted.items() for doc in members}
     by_kind: dict[str, list[bool]] = defaultdict(list)
-    for doc, kind in enumerate(kinds):
-        if kind != "original":
-            src = int(group[doc])
-            by_kind[kind].append(
-                cluster_of.get(doc) is not None and cluster_of.get(doc) == cluster_of.get(src)
-            )
+    for doc in range(corpus.originals, n):
+        src = int(corpus.source[doc])
+        by_kind[Corpus.KINDS[corpus.kind[doc]]].append(
+            cluster_of.get(doc) is not None and cluster_of.get(doc) == cluster_of.get(src)
+        )
     print(
         "variant joined its original, by kind: "
         + ", ".join(f"{kind} {np.mean(v):.4f} (n={len(v)})" for kind, v in sorted(by_kind.items()))
     )
-    lsh_only = CandidateIndex()
     print(
-        f"[LSH params {lsh_only.lsh.b} bands x {lsh_only.lsh.r} rows, num_perm {fp.NUM_PERM}, k {fp.SHINGLE_K}]"
+        f"[LSH {index.lsh.b} bands x {index.lsh.r} rows, num_perm {fp.NUM_PERM}, k {fp.SHINGLE_K}]"
     )
+    for path in workdir.iterdir():
+        path.unlink()
+
+
+def run_sqlite(n: int) -> None:
+    """``update_clusters`` on a SQLite database filled with ``n`` synthetic pages."""
+    from tracker.clustering import update_clusters
+    from tracker.store import PageRecord, open_db, store_page
+
+    print(f"\n== SQLite path: update_clusters on {n:,} stored pages ==", flush=True)
+    corpus = _corpus(n)
+    folder = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
+    db = open_db(folder / "bench.db")
+    t = time.perf_counter()
+    with db.atomic():
+        for i in range(n):
+            rec = PageRecord(
+                url=f"https://site{i % 997}.example/doc/{i}",
+                site=f"site{i % 997}.example",
+                fetched_at=f"2024-05-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}+00:00",
+                title=f"Document {i}",
+                byline=None,
+                published=None,
+                language="en",
+                site_name=None,
+                description=None,
+                paragraphs=corpus.paragraphs(i),
+            )
+            store_page(db, rec)
+    print(f"filled through store_page in {time.perf_counter() - t:.1f}s", flush=True)
+    rss0 = _rss()
+    t = time.perf_counter()
+    result = update_clusters(db)
+    first = time.perf_counter() - t
+    print(
+        f"first update_clusters: {first:.1f}s ({n / first:,.0f} pages/s; "
+        f"{result.fingerprinted:,} fingerprinted, {len(result.new):,} clusters); "
+        f"RSS +{(_rss() - rss0) / n:,.0f} B per page; peak RSS {_status('VmHWM') / 2**30:.2f} GiB",
+        flush=True,
+    )
+    t = time.perf_counter()
+    again = update_clusters(db)
+    print(
+        f"re-run on unchanged data: {time.perf_counter() - t:.1f}s, {again.pages_changed} changed"
+    )
+    db.conn.close()
+    shutil.rmtree(folder)
 
 
 def calibrate() -> None:
@@ -319,11 +542,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated document counts")
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 documents")
     parser.add_argument(
-        "--jobs", type=int, default=os.cpu_count() or 1, help="processes for sketching"
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for generating and sketching",
     )
     parser.add_argument(
         "--sample", type=int, default=2000, help="docs for the sketch-rate comparison"
     )
+    parser.add_argument(
+        "--stock-lsh",
+        action="store_true",
+        help="datasketch's default storage instead of the compact one",
+    )
+    parser.add_argument(
+        "--sqlite", type=int, default=0, help="measure update_clusters on N stored pages"
+    )
+    parser.add_argument("--workdir", default=None, help="folder for texts and the shingle file")
     parser.add_argument(
         "--calibrate", action="store_true", help="print the corpus calibration instead"
     )
@@ -331,12 +566,21 @@ def main() -> None:
     if args.calibrate:
         calibrate()
         return
+    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}", flush=True)
+    if args.sqlite:
+        run_sqlite(args.sqlite)
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.million:
         sizes.append(1_000_000)
-    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}")
-    for n in sizes:
-        run(n, args.jobs, args.sample)
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench-cluster-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        for n in sizes:
+            run(n, args.jobs, args.sample, workdir, args.stock_lsh)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -598,3 +598,15 @@ async def test_pages_of_an_empty_database(fresh_db, tmp_path):
     for name in QUERIES:
         response = await ds.client.get(f"/test/{name}.json?_shape=array")
         assert response.status_code == 200 and response.json() == [], name
+
+
+def test_serve_refuses_a_busy_port(newsroom):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--db", str(newsroom[0]), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output

@@ -57,14 +57,16 @@ from __future__ import annotations
 
 import json
 import time
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import sqlite_utils
 import xxhash
 from datasketch import MinHashLSH
+from datasketch.storage import DictListStorage, DictSetStorage
 
 from tracker import fingerprint as fp
 from tracker import provenance
@@ -82,6 +84,7 @@ ANCHOR_MAX_DF = 5000
 SITE_MIN_PAGES = 5
 GLOBAL_MIN_SITES = 50
 GLOBAL_MAX_WORDS = 40
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -138,15 +141,118 @@ def anchors_of(shingles: np.ndarray) -> np.ndarray:
     return shingles[(fp._premix(shingles) % np.uint32(ANCHOR_MOD)) == 0]
 
 
-class CandidateIndex:
-    """Candidate finder over many pages: a datasketch ``MinHashLSH`` for reposts plus an
-    anchor inverted index (sorted numpy arrays) for excerpts.
+def band_hash(band: bytes) -> int:
+    """The key a ``MinHashLSH`` band is stored under: xxh32 of the band's bytes.
 
-    Add every page with :meth:`add`, call :meth:`freeze`, then :meth:`query`.
+    An int below 2**32 is a 32-byte object, where the default key (the band's 24 bytes) is a
+    57-byte ``bytes``. Two bands colliding only add a candidate, which verification rejects.
+    """
+    return xxhash.xxh32_intdigest(band)
+
+
+class BucketStorage(DictSetStorage):
+    """datasketch's in-memory bucket storage (``DictSetStorage``), storing a bucket that holds
+    a single key as the bare key instead of a one-element ``set``.
+
+    Nearly every LSH bucket of a large collection holds one page, and an empty ``set`` alone
+    is 216 bytes: 20 bands x 216 bytes is more than the whole memory budget per document.
     """
 
-    def __init__(self, params: tuple[int, int] = LSH_PARAMS) -> None:
-        self.lsh = MinHashLSH(num_perm=fp.NUM_PERM, params=params)
+    def __init__(self, config: dict | None = None) -> None:
+        self._dict: dict = {}
+
+    def get(self, key: Hashable) -> Collection[Hashable]:
+        value = self._dict.get(key, _MISSING)
+        if value is _MISSING:
+            return ()
+        return value if type(value) is set else (value,)
+
+    def insert(self, key: Hashable, *vals: Hashable, **kwargs: object) -> None:
+        table = self._dict
+        for val in vals:
+            current = table.get(key, _MISSING)
+            if current is _MISSING:
+                table[key] = val
+            elif type(current) is set:
+                current.add(val)
+            elif current != val:
+                table[key] = {current, val}
+
+    def remove_val(self, key: Hashable, val: Hashable, **kwargs: object) -> None:
+        current = self._dict[key]
+        if type(current) is set:
+            current.discard(val)
+            if len(current) == 1:
+                self._dict[key] = next(iter(current))
+        elif current == val:
+            del self._dict[key]
+
+    def remove(self, *keys: Hashable, **kwargs: object) -> None:
+        for key in keys:
+            self._dict.pop(key, None)
+
+    def itemcounts(self, **kwargs: object) -> dict:
+        return {k: len(self.get(k)) for k in self._dict}
+
+
+class BandKeyStorage(DictListStorage):
+    """datasketch's per-key record of band hashes (``DictListStorage``, used by ``remove``),
+    holding a key's band hashes as one packed ``uint32`` array instead of a list of ints."""
+
+    def __init__(self, config: dict | None = None) -> None:
+        self._dict: dict = {}
+
+    def get(self, key: Hashable) -> list[int]:
+        packed = self._dict.get(key)
+        return array("I", packed).tolist() if packed is not None else []
+
+    def insert(self, key: Hashable, *vals: int, **kwargs: object) -> None:
+        old = self.get(key)
+        self._dict[key] = array("I", [*old, *vals]).tobytes()
+
+    def remove_val(self, key: Hashable, val: int, **kwargs: object) -> None:
+        values = self.get(key)
+        values.remove(val)
+        self._dict[key] = array("I", values).tobytes()
+
+    def itemcounts(self, **kwargs: object) -> dict:
+        return {k: len(self.get(k)) for k in self._dict}
+
+
+class CompactMinHashLSH(MinHashLSH):
+    """datasketch's ``MinHashLSH``, unchanged in how it bands, inserts and queries, configured
+    for memory: band keys hashed to 32-bit ints (``hashfunc``), integer page keys
+    (``prepickle=False``), and the compact in-memory storages above.
+
+    Measured at 100k documents (``python bench/bench_cluster.py --stock-lsh``), see the
+    module docstring for the figures.
+    """
+
+    def __init__(self, num_perm: int = fp.NUM_PERM, params: tuple[int, int] = LSH_PARAMS) -> None:
+        super().__init__(num_perm=num_perm, params=params, hashfunc=band_hash, prepickle=False)
+        self.hashtables = [BucketStorage() for _ in range(self.b)]
+        self.keys = BandKeyStorage()
+
+
+class CandidateIndex:
+    """Candidate finder over many pages: a datasketch ``MinHashLSH`` (:class:`CompactMinHashLSH`)
+    for reposts plus an anchor inverted index for excerpts.
+
+    Add every page with :meth:`add`, call :meth:`freeze`, then :meth:`query` (or its two
+    halves, :meth:`query_lsh` and :meth:`query_anchors`). The anchor postings are two flat
+    numpy arrays sorted by anchor (8 bytes per anchor with 32-bit keys).
+
+    Args:
+        params: LSH bands and rows.
+        stock: Use datasketch's default in-memory storage (for the benchmark's comparison).
+    """
+
+    def __init__(self, params: tuple[int, int] = LSH_PARAMS, stock: bool = False) -> None:
+        self.lsh: MinHashLSH = (
+            MinHashLSH(num_perm=fp.NUM_PERM, params=params, hashfunc=band_hash, prepickle=False)
+            if stock
+            else CompactMinHashLSH(fp.NUM_PERM, params)
+        )
         self._session = self.lsh.insertion_session()
         self._anchor_parts: list[np.ndarray] = []
         self._key_parts: list[np.ndarray] = []
@@ -162,29 +268,63 @@ class CandidateIndex:
             self._key_parts.append(np.full(len(anchors), key, dtype=np.int64))
         self.size += 1
 
+    def add_anchors(self, keys: np.ndarray, anchors: np.ndarray) -> None:
+        """Add many anchor postings at once (``keys[i]`` holds ``anchors[i]``)."""
+        self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
+        self._key_parts.append(np.asarray(keys, dtype=np.int64))
+
+    def add_lsh(self, key: int, hashvalues: np.ndarray) -> None:
+        """Index one page's signature in the LSH only (anchors go in :meth:`add_anchors`)."""
+        self._session.insert(key, fp.lean_minhash(hashvalues), check_duplication=False)
+        self.size += 1
+
     def freeze(self) -> None:
         """Finish bulk insertion and sort the anchor postings."""
         self._session.close()
         if self._anchor_parts:
             anchors = np.concatenate(self._anchor_parts)
+            self._anchor_parts = []
             keys = np.concatenate(self._key_parts)
+            self._key_parts = []
             order = np.argsort(anchors, kind="stable")
-            self.anchors, self.anchor_keys = anchors[order], keys[order]
+            self.anchors = anchors[order]
+            del anchors
+            small = len(keys) == 0 or (keys.min() >= 0 and keys.max() < 2**31)
+            self.anchor_keys = keys[order].astype(np.int32 if small else np.int64)
         self._anchor_parts, self._key_parts = [], []
+
+    def query_lsh(self, hashvalues: np.ndarray) -> list[int]:
+        """Keys whose signature shares a band with ``hashvalues`` (``MinHashLSH.query``)."""
+        return self.lsh.query(fp.lean_minhash(hashvalues))
+
+    def query_anchors(self, anchors: np.ndarray) -> list[int]:
+        """Keys sharing at least ``ANCHOR_MIN_SHARED`` anchors (each held by at most
+        ``ANCHOR_MAX_DF`` pages) with ``anchors``."""
+        if not len(anchors) or not len(self.anchors):
+            return []
+        anchors = np.asarray(anchors, dtype=np.uint32)
+        lo = np.searchsorted(self.anchors, anchors, side="left")
+        hi = np.searchsorted(self.anchors, anchors, side="right")
+        keep = (hi > lo) & ((hi - lo) <= ANCHOR_MAX_DF)
+        if not keep.any():
+            return []
+        lo, hi = lo[keep], hi[keep]
+        spans = hi - lo
+        # Gather all posting ranges at once: position = range start + offset within range.
+        starts = np.repeat(lo - np.concatenate(([0], np.cumsum(spans)[:-1])), spans)
+        keys = self.anchor_keys[starts + np.arange(int(spans.sum()))]
+        keys.sort()
+        if len(keys) < ANCHOR_MIN_SHARED:
+            return []
+        # A key appearing ANCHOR_MIN_SHARED times in the sorted list shares that many anchors.
+        step = ANCHOR_MIN_SHARED - 1
+        hits = keys[step:][keys[step:] == keys[:-step]] if step else keys
+        return np.unique(hits).tolist()
 
     def query(self, hashvalues: np.ndarray, anchors: np.ndarray) -> set[int]:
         """Keys of candidate pages for one page (may include the page itself)."""
-        found = set(self.lsh.query(fp.lean_minhash(hashvalues)))
-        if len(anchors) and len(self.anchors):
-            lo = np.searchsorted(self.anchors, anchors, side="left")
-            hi = np.searchsorted(self.anchors, anchors, side="right")
-            keep = (hi - lo) <= ANCHOR_MAX_DF
-            spans = [
-                self.anchor_keys[a:b] for a, b in zip(lo[keep], hi[keep], strict=True) if b > a
-            ]
-            if spans:
-                keys, counts = np.unique(np.concatenate(spans), return_counts=True)
-                found.update(keys[counts >= ANCHOR_MIN_SHARED].tolist())
+        found = set(self.query_lsh(hashvalues))
+        found.update(self.query_anchors(anchors))
         return found
 
 
@@ -409,44 +549,69 @@ def _version_blocks(db: sqlite_utils.Database, version_id: int) -> list[tuple[in
     return blocks
 
 
-def _fingerprint_version(
-    db: sqlite_utils.Database, page_id: int, version_id: int, site: str, stats: _BlockStats
-) -> bool:
-    """(Re)compute a version's fingerprint unless the stored one used the same boilerplate;
-    returns whether anything was hashed."""
-    blocks = _version_blocks(db, version_id)
-    removed = sorted({b for b, _, _ in blocks if stats.is_boilerplate(site, b)})
-    removed_blob = _blocks_to_bytes(removed)
-    row = db.execute(
-        "select boilerplate, k, num_perm from fingerprints where version_id = ?", [version_id]
-    ).fetchone()
-    if row and (row[0] or b"") == removed_blob and row[1] == fp.SHINGLE_K and row[2] == fp.NUM_PERM:
-        return False
-    removed_set = set(removed)
-    seen: set[int] = set()
-    kept = []
-    for block, _, para in blocks:
-        if block not in removed_set and block not in seen:
-            kept.append(para)
-        seen.add(block)
-    shingles = fp.shingles("\n\n".join(kept))
-    db["fingerprints"].insert(
-        {
-            "version_id": version_id,
-            "page_id": page_id,
-            "k": fp.SHINGLE_K,
-            "num_perm": fp.NUM_PERM,
-            "num_shingles": len(shingles),
-            "minhash": fp.minhash_to_bytes(fp.minhash(shingles)),
-            "shingles": fp.shingles_to_bytes(shingles),
-            "anchors": fp.shingles_to_bytes(anchors_of(shingles)),
-            "blocks": _blocks_to_bytes(b for b, _, _ in blocks),
-            "boilerplate": removed_blob,
-            "created": utcnow(),
-        },
-        replace=True,
-    )
-    return True
+def _fingerprint_versions(
+    db: sqlite_utils.Database,
+    pages: Sequence[tuple[int, int, str]],
+    stats: _BlockStats,
+    batch: int = 512,
+) -> int:
+    """(Re)compute the fingerprints of ``(page_id, version_id, site)`` versions whose stored
+    row was made with other boilerplate or settings, a batch at a time with
+    :func:`tracker.fingerprint.sketch_many`; returns how many were hashed."""
+    hashed = 0
+    for lo in range(0, len(pages), batch):
+        todo: list[tuple[int, int, list[int], bytes, str]] = []
+        for page_id, version_id, site in pages[lo : lo + batch]:
+            blocks = _version_blocks(db, version_id)
+            removed = sorted({b for b, _, _ in blocks if stats.is_boilerplate(site, b)})
+            removed_blob = _blocks_to_bytes(removed)
+            row = db.execute(
+                "select boilerplate, k, num_perm from fingerprints where version_id = ?",
+                [version_id],
+            ).fetchone()
+            if (
+                row
+                and (row[0] or b"") == removed_blob
+                and row[1] == fp.SHINGLE_K
+                and row[2] == fp.NUM_PERM
+            ):
+                continue
+            removed_set = set(removed)
+            seen: set[int] = set()
+            kept = []
+            for block, _, para in blocks:
+                if block not in removed_set and block not in seen:
+                    kept.append(para)
+                seen.add(block)
+            all_blocks = [b for b, _, _ in blocks]
+            todo.append((page_id, version_id, all_blocks, removed_blob, "\n\n".join(kept)))
+        if not todo:
+            continue
+        sets, sigs = fp.sketch_many([text for *_, text in todo])
+        now = utcnow()
+        db["fingerprints"].insert_all(
+            (
+                {
+                    "version_id": version_id,
+                    "page_id": page_id,
+                    "k": fp.SHINGLE_K,
+                    "num_perm": fp.NUM_PERM,
+                    "num_shingles": len(shingles),
+                    "minhash": fp.minhash_to_bytes(fp.lean_minhash(sig)),
+                    "shingles": fp.shingles_to_bytes(shingles),
+                    "anchors": fp.shingles_to_bytes(anchors_of(shingles)),
+                    "blocks": _blocks_to_bytes(all_blocks),
+                    "boilerplate": removed_blob,
+                    "created": now,
+                }
+                for (page_id, version_id, all_blocks, removed_blob, _), shingles, sig in zip(
+                    todo, sets, sigs, strict=True
+                )
+            ),
+            replace=True,
+        )
+        hashed += len(todo)
+    return hashed
 
 
 def _stored_blocks(db: sqlite_utils.Database, version_id: int) -> np.ndarray:
@@ -619,11 +784,12 @@ def update_clusters(
             [(page_id, new) for page_id, (_, new, _) in changed.items()],
         )
         dirty = set(changed) | _pages_with_blocks(db, current, flipped)
+        todo = []
         for page_id in sorted(dirty):
             version_id, site = current[page_id]
-            blocks = _version_blocks(db, version_id)
-            stats.load((site, b) for b, _, _ in blocks)
-            result.fingerprinted += _fingerprint_version(db, page_id, version_id, site, stats)
+            stats.load((site, b) for b, _, _ in _version_blocks(db, version_id))
+            todo.append((page_id, version_id, site))
+        result.fingerprinted += _fingerprint_versions(db, todo, stats)
         result.pages_changed = len(dirty)
         _assign(db, current, dirty, result, now)
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import xxhash
@@ -59,6 +59,14 @@ _POSITION_MULTIPLIERS = np.array(
     dtype=_U32,
 )
 _EMPTY = np.empty(0, dtype=_U32)
+# Shingles per MinHash block in :func:`_signature_rows` (~4 documents, 1.5 MB of uint32).
+_SIG_BLOCK_SHINGLES = 3072
+# Documents per vectorised batch in :func:`sketch_many`.
+SKETCH_BATCH = 64
+# xxh32 constants (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md).
+_P1, _P2, _P3, _P4, _P5 = (
+    _U32(c) for c in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
+)
 _WORD = re.compile(r"[^\W_]+")
 
 # Quotes, dashes and invisible characters folded the way ``normalize_text`` does it, but as
@@ -127,17 +135,135 @@ def _unique_sorted(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _word_shingles(words: Sequence[bytes], k: int) -> np.ndarray:
-    if not words:
-        return _EMPTY
-    word_hashes = np.fromiter(map(xxhash.xxh32_intdigest, words), dtype=_U32, count=len(words))
-    k = min(k, len(words))
-    n = len(words) - k + 1
+def _combine(word_hashes: np.ndarray, k: int) -> np.ndarray:
+    """Hashes of all k-word windows of a word-hash array (not deduplicated)."""
+    n = len(word_hashes) - k + 1
     hashes = word_hashes[:n] * _POSITION_MULTIPLIERS[0]
     for j in range(1, k):
         hashes ^= word_hashes[j : n + j] * _POSITION_MULTIPLIERS[j]
         hashes = (hashes << _U32(13)) | (hashes >> _U32(19))
-    return _unique_sorted(hashes)
+    return hashes
+
+
+def _word_shingles(words: Sequence[bytes], k: int) -> np.ndarray:
+    if not words:
+        return _EMPTY
+    word_hashes = np.fromiter(map(xxhash.xxh32_intdigest, words), dtype=_U32, count=len(words))
+    return _unique_sorted(_combine(word_hashes, min(k, len(words))))
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << _U32(r)) | (x >> _U32(32 - r))
+
+
+def xxh32_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``xxhash.xxh32_intdigest(buf[s : s + n])`` (seed 0) for many spans of one byte array,
+    vectorised: spans of equal length are hashed together, one numpy step per 4-byte lane.
+
+    Spans of 16 bytes or more (rare as words) go through ``xxhash`` itself, since xxh32 uses
+    its four-accumulator stripe loop for them.
+
+    Args:
+        buf: ``uint8`` array.
+        starts: Start offset of each span.
+        lengths: Length of each span.
+
+    Returns:
+        ``uint32`` hashes, one per span.
+    """
+    out = np.empty(len(starts), dtype=_U32)
+    padded = np.zeros(len(buf) + 4, dtype=_U32)
+    padded[: len(buf)] = buf
+    # The little-endian 32-bit word starting at every byte offset.
+    lane = padded[:-3] | (padded[1:-2] << _U32(8))
+    lane |= padded[2:-1] << _U32(16)
+    lane |= padded[3:] << _U32(24)
+    # A stable argsort of uint8 is a radix sort: ~10x faster than sorting the int64 lengths.
+    classes = np.minimum(lengths, 16).astype(np.uint8)
+    order = np.argsort(classes, kind="stable")
+    bounds = np.flatnonzero(np.diff(classes[order])) + 1
+    for group in np.split(order, bounds):
+        if not len(group):
+            continue
+        length = int(classes[group[0]])
+        s = starts[group]
+        if length == 16:
+            raw = buf.tobytes()
+            out[group] = [
+                xxhash.xxh32_intdigest(raw[a : a + n])
+                for a, n in zip(s.tolist(), lengths[group].tolist(), strict=True)
+            ]
+            continue
+        h = np.full(len(group), (int(_P5) + length) & 0xFFFFFFFF, dtype=_U32)
+        pos = 0
+        while pos + 4 <= length:
+            h += lane[s + pos] * _P3
+            h = _rotl(h, 17) * _P4
+            pos += 4
+        while pos < length:
+            h += padded[s + pos] * _P5
+            h = _rotl(h, 11) * _P1
+            pos += 1
+        h ^= h >> _U32(15)
+        h *= _P2
+        h ^= h >> _U32(13)
+        h *= _P3
+        h ^= h >> _U32(16)
+        out[group] = h
+    return out
+
+
+def _word_buffer(text: str) -> bytes | None:
+    """The normalised words of a text joined by spaces (``None`` for unspaced scripts)."""
+    if not text.isascii() and is_unspaced_script(text):
+        return None
+    nfkc = unicodedata.normalize("NFKC", text)
+    if nfkc.isascii():
+        # normalized_words' fast path, without materialising the word list.
+        return nfkc.encode("ascii").translate(_ASCII_TABLE)
+    return b" ".join(normalized_words(text))
+
+
+def _batch_word_shingles(buffers: Sequence[bytes], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle sets of many word buffers in one vectorised pass.
+
+    Returns:
+        The concatenated sorted unique shingles of every document, and the offsets of each
+        document's run (length ``len(buffers) + 1``).
+    """
+    joined = b" ".join(buffers)
+    doc_starts = np.zeros(len(buffers), dtype=np.int64)
+    if len(buffers) > 1:
+        np.cumsum(np.fromiter((len(b) + 1 for b in buffers[:-1]), np.int64), out=doc_starts[1:])
+    arr = np.frombuffer(joined, dtype=np.uint8)
+    edges = np.diff((arr != 32).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    lengths = np.flatnonzero(edges == -1) - starts
+    word_hashes = xxh32_spans(arr, starts, lengths)
+    doc_of_word = np.searchsorted(doc_starts, starts, side="right") - 1
+    counts = np.bincount(doc_of_word, minlength=len(buffers))
+    parts_keys = []
+    if len(word_hashes) >= k:
+        windows = _combine(word_hashes, k)
+        valid = doc_of_word[: len(windows)] == doc_of_word[k - 1 :]
+        parts_keys.append((doc_of_word[: len(windows)][valid], windows[valid]))
+    # A document shorter than k words is one shingle of all its words.
+    word_offsets = np.concatenate(([0], np.cumsum(counts)))
+    for doc in np.flatnonzero((counts > 0) & (counts < k)).tolist():
+        lo, hi = word_offsets[doc], word_offsets[doc + 1]
+        parts_keys.append((np.array([doc]), _combine(word_hashes[lo:hi], hi - lo)))
+    if not parts_keys:
+        return _EMPTY, np.zeros(len(buffers) + 1, dtype=np.int64)
+    docs = np.concatenate([d for d, _ in parts_keys]).astype(np.uint64)
+    keys = (docs << np.uint64(32)) | np.concatenate([h for _, h in parts_keys]).astype(np.uint64)
+    keys.sort()
+    if len(keys) > 1:
+        keep = np.empty(len(keys), dtype=bool)
+        keep[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+        keys = keys[keep]
+    offsets = np.searchsorted(keys >> np.uint64(32), np.arange(len(buffers) + 1, dtype=np.uint64))
+    return keys.astype(_U32), offsets
 
 
 def _char_shingles(text: str, k: int) -> np.ndarray:
@@ -175,9 +301,63 @@ def shingles(text: str, k: int | None = None) -> np.ndarray:
     return _word_shingles(normalized_words(text), k or SHINGLE_K)
 
 
-def shingles_many(texts: Iterable[str], k: int | None = None) -> list[np.ndarray]:
-    """:func:`shingles` for many texts."""
-    return [shingles(text, k) for text in texts]
+def _batch_sets(
+    texts: Sequence[str], k: int | None
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, bool]:
+    """Shingle sets of one batch; also the concatenated values and offsets, and whether every
+    document is spaced and non-empty (so the concatenation covers them all, in order)."""
+    buffers = [_word_buffer(text) for text in texts]
+    spaced = [i for i, b in enumerate(buffers) if b is not None]
+    values, offsets = _batch_word_shingles([buffers[i] for i in spaced], k or SHINGLE_K)
+    sets: list[np.ndarray] = [_EMPTY] * len(texts)
+    for j, i in enumerate(spaced):
+        sets[i] = values[offsets[j] : offsets[j + 1]]
+    for i, b in enumerate(buffers):
+        if b is None:
+            sets[i] = _char_shingles(texts[i], k or CHAR_K)
+    dense = len(spaced) == len(texts) and bool(np.all(np.diff(offsets) > 0))
+    return sets, values, offsets, dense
+
+
+def sketch_many(
+    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Shingle sets and MinHash signatures of many texts, vectorised across documents.
+
+    The same results as ``[shingles(t, k) for t in texts]`` and :func:`signatures` of those,
+    computed a batch at a time: the batch's texts are normalised and joined into one byte
+    array, whose words are found and hashed with a vectorised xxh32 (:func:`xxh32_spans`);
+    the k-word windows are combined, then sorted and deduplicated per document in one
+    ``uint64`` sort, and the signatures computed block by block. Texts in unspaced scripts
+    take the per-document path.
+
+    Args:
+        texts: Extracted page texts.
+        k: Shingle length (``SHINGLE_K`` words or ``CHAR_K`` characters when omitted).
+        batch: Documents per vectorised step.
+
+    Returns:
+        The shingle sets (sorted unique ``uint32``, views into one array per batch) and a
+        ``(len(texts), NUM_PERM)`` ``uint32`` signature matrix.
+    """
+    sets: list[np.ndarray] = []
+    sigs = np.full((len(texts), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
+    for lo in range(0, len(texts), batch):
+        chunk_sets, values, offsets, dense = _batch_sets(texts[lo : lo + batch], k)
+        if dense:
+            _signature_rows(values, offsets[:-1], sigs[lo : lo + len(chunk_sets)])
+        else:
+            sigs[lo : lo + len(chunk_sets)] = signatures(chunk_sets)
+        sets.extend(chunk_sets)
+    return sets, sigs
+
+
+def shingles_many(texts: Sequence[str], k: int | None = None) -> list[np.ndarray]:
+    """:func:`shingles` for many texts, vectorised across documents (see :func:`sketch_many`)."""
+    out: list[np.ndarray] = []
+    for lo in range(0, len(texts), SKETCH_BATCH):
+        out.extend(_batch_sets(texts[lo : lo + SKETCH_BATCH], k)[0])
+    return out
 
 
 def _premix(hashes: np.ndarray) -> np.ndarray:
@@ -191,32 +371,60 @@ def _premix(hashes: np.ndarray) -> np.ndarray:
     return x
 
 
-def signatures(shingle_sets: Sequence[np.ndarray], chunk: int = 32) -> np.ndarray:
+def _signature_rows(values: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
+    """Write the MinHash of each segment of ``values`` (non-empty segments starting at
+    ``offsets``) into the rows of ``out``, a few documents at a time.
+
+    The permuted ``NUM_PERM x shingles`` block of ~4 documents (~1.5 MB) is computed into a
+    preallocated buffer: a fresh ``np.multiply`` result of that size is an ``mmap`` with page
+    faults on every call, which measured twice as slow.
+    """
+    premixed = _premix(values)
+    rows = len(offsets)
+    ends = np.append(offsets[1:], len(values))
+    buf = np.empty(
+        NUM_PERM * min(len(values), _SIG_BLOCK_SHINGLES + int((ends - offsets).max())), dtype=_U32
+    )
+    start = 0
+    while start < rows:
+        stop = start + 1
+        while stop < rows and ends[stop] - offsets[start] <= _SIG_BLOCK_SHINGLES:
+            stop += 1
+        lo, hi = int(offsets[start]), int(ends[stop - 1])
+        block = buf[: NUM_PERM * (hi - lo)].reshape(NUM_PERM, hi - lo)
+        np.multiply(_PERM_A, premixed[None, lo:hi], out=block)
+        np.add(block, _PERM_B, out=block)
+        out[start:stop] = np.minimum.reduceat(block, offsets[start:stop] - lo, axis=1).T
+        start = stop
+
+
+def signatures(shingle_sets: Sequence[np.ndarray], chunk: int = 4) -> np.ndarray:
     """MinHash hash values of many shingle sets at once, as a ``(len(sets), NUM_PERM)`` matrix.
 
-    Documents are processed ``chunk`` at a time: the permuted values of one chunk form a
+    Documents are processed a few at a time: the permuted values of a block form a
     ``NUM_PERM x shingles`` matrix that stays in cache, reduced per document with
     ``np.minimum.reduceat``. An empty set gives the all-``2**32 - 1`` row datasketch uses
     for an empty MinHash.
 
     Args:
         shingle_sets: Arrays of shingle hashes (as from :func:`shingles`).
-        chunk: Documents per vectorised step.
+        chunk: Documents gathered per concatenation (the block size is bounded separately).
 
     Returns:
         ``uint32`` array, one signature per row.
     """
     out = np.full((len(shingle_sets), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
     nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
-    for start in range(0, len(nonempty), chunk):
-        rows = nonempty[start : start + chunk]
+    step = max(chunk, 1) * 16
+    for start in range(0, len(nonempty), step):
+        rows = nonempty[start : start + step]
         parts = [np.asarray(shingle_sets[i], dtype=_U32) for i in rows]
         lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
         offsets = np.zeros(len(parts), dtype=np.int64)
         np.cumsum(lengths[:-1], out=offsets[1:])
-        permuted = _PERM_A * _premix(np.concatenate(parts))
-        permuted += _PERM_B
-        out[rows] = np.minimum.reduceat(permuted, offsets, axis=1).T
+        block = np.empty((len(rows), NUM_PERM), dtype=_U32)
+        _signature_rows(np.concatenate(parts), offsets, block)
+        out[rows] = block
     return out
 
 
