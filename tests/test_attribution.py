@@ -520,3 +520,13 @@ def test_read_more_without_link_or_as_related_header_is_not_a_credit():
         '<p>Read more: <a href="https://other.example/x">Why cats purr</a></p>',
     ):
         assert find_credits(html, "https://briefings.example/today") == []
+
+
+def test_layout_column_named_non_ad_is_read():
+    html = (
+        '<section class="non-ad-column-l"><p>Body.</p>'
+        '<p>This article originally appeared on <a href="https://theatlantic.com/x">The Atlantic</a>.</p></section>'
+        '<div class="top-ad"><p>Source: <a href="https://ads.example/">Ad Network</a></p></div>'
+    )
+    credits = find_credits(html, "https://citylab.com/y")
+    assert [c.target_site for c in credits] == ["theatlantic.com"]

@@ -322,3 +322,68 @@ def test_cluster_command(tmp_path):
     missing = runner.invoke(cli, ["cluster", "--db", str(tmp_path / "nope.db")])
     assert missing.exit_code == 1 and "nope.db: no such database" in missing.output
     assert "Example:" in runner.invoke(cli, ["cluster", "--help"]).output
+
+
+def test_compact_lsh_answers_like_datasketch_default():
+    import numpy as np
+    from datasketch import MinHashLSH
+
+    from tracker import fingerprint as fp
+    from tracker.clustering import LSH_PARAMS, CompactMinHashLSH
+
+    rng = np.random.default_rng(11)
+    bases = [
+        np.unique(rng.integers(0, 2**32, 600, dtype=np.uint64).astype(np.uint32)) for _ in range(30)
+    ]
+    sets = []
+    for base in bases:  # each base with a near copy (shares most shingles) and a far one
+        sets += [
+            base,
+            np.unique(
+                np.concatenate(
+                    [base[:550], rng.integers(0, 2**32, 50, dtype=np.uint64).astype(np.uint32)]
+                )
+            ),
+        ]
+        sets.append(
+            np.unique(
+                np.concatenate(
+                    [base[:200], rng.integers(0, 2**32, 400, dtype=np.uint64).astype(np.uint32)]
+                )
+            )
+        )
+    sigs = [fp.minhash(s) for s in sets]
+    stock = MinHashLSH(num_perm=fp.NUM_PERM, params=LSH_PARAMS)
+    compact = CompactMinHashLSH()
+    with compact.insertion_session() as session:
+        for key, sig in enumerate(sigs):
+            stock.insert(key, sig)
+            session.insert(key, sig)
+    compact.insert(len(sigs), sigs[0])  # a duplicate signature shares every bucket
+    answers = [set(compact.query(sig)) for sig in sigs]
+    assert len(sigs) in answers[0]
+    assert all(answers[i] - {len(sigs)} == set(stock.query(sigs[i])) for i in range(len(sigs)))
+    assert all({3 * i, 3 * i + 1} <= answers[3 * i] for i in range(len(bases)))
+    compact.remove(len(sigs))
+    compact.remove(1)
+    assert set(compact.query(sigs[0])) == set(stock.query(sigs[0])) - {1}
+    assert 1 not in compact and 0 in compact
+
+
+def test_candidate_index_anchor_postings(monkeypatch):
+    import numpy as np
+
+    from tracker import clustering
+
+    index = clustering.CandidateIndex()
+    common = np.arange(1000, 1010, dtype=np.uint32)
+    index.add_anchors(np.array([1, 1, 1, 2, 2, 3]), np.array([5, 6, 7, 5, 9, 6], dtype=np.uint32))
+    for key in range(10, 20):  # ten pages carrying the same ten anchors
+        index.add_anchors(np.full(10, key), common)
+    index.freeze()
+    assert index.query_anchors(np.array([5, 6], dtype=np.uint32)) == [1]
+    assert index.query_anchors(np.array([5, 9, 6], dtype=np.uint32)) == [1, 2]
+    assert index.query_anchors(common[:2]) == list(range(10, 20))
+    monkeypatch.setattr(clustering, "ANCHOR_MAX_DF", 9)  # too common to be evidence
+    assert index.query_anchors(common) == []
+    assert index.query_anchors(np.array([], dtype=np.uint32)) == []

@@ -112,3 +112,54 @@ def test_minhash_estimate_tracks_exact_jaccard():
     b = np.unique(np.concatenate([base[:1500], rng.integers(0, 2**32, size=500, dtype=np.uint32)]))
     estimate = fp.minhash(a).jaccard(fp.minhash(b))
     assert abs(estimate - fp.jaccard(a, b)) < 0.12
+
+
+BATCH_TEXTS = [
+    "",
+    "one",
+    "two words",
+    "a b c d",
+    "   ",
+    "!!! ... ---",
+    TEXT,
+    TEXT.upper() + " " + TEXT,
+    "“Ünïcödé” quotes — and dashes … €5 ﬁne ＦＵＬＬ width",
+    "北京市政府今天宣布将在明年关闭旧图书馆并建设新的文化中心以满足居民需求",
+    "x" * 40 + " supercalifragilisticexpialidocious words of sixteen+ bytes antidisestablishment",
+    "tab\tseparated\nlines\r\nand_underscores and-dashes",
+]
+
+
+def test_batched_sketch_equals_per_document_path():
+    texts = BATCH_TEXTS * 3 + [TEXT + f" variant {i}" for i in range(70)]
+    reference = [fp.shingles(t) for t in texts]
+    for batch in (1, 5, 64):
+        sets, sigs = fp.sketch_many(texts, batch=batch)
+        assert all(np.array_equal(a, b) for a, b in zip(reference, sets, strict=True))
+        assert np.array_equal(sigs, fp.signatures(reference))
+    assert all(
+        np.array_equal(a, b) for a, b in zip(reference, fp.shingles_many(texts), strict=True)
+    )
+    assert all(
+        np.array_equal(fp.shingles(t, 3), s)
+        for t, s in zip(texts, fp.sketch_many(texts, k=3)[0], strict=True)
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=40), max_size=30))
+def test_vectorised_xxh32_equals_xxhash(spans):
+    import xxhash
+
+    buf = np.frombuffer(b"".join(spans), dtype=np.uint8)
+    lengths = np.array([len(s) for s in spans], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    got = fp.xxh32_spans(buf, starts, lengths)
+    assert got.tolist() == [xxhash.xxh32_intdigest(s) for s in spans]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0x3100), max_size=80), max_size=6))
+def test_batched_shingles_equal_single_on_any_text(texts):
+    batched = fp.shingles_many(texts)
+    assert all(np.array_equal(fp.shingles(t), s) for t, s in zip(texts, batched, strict=True))

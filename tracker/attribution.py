@@ -49,8 +49,11 @@ _BLOCK_TAGS = frozenset(
 )
 # Tags whose text is a picture's or a table's caption: their "Source:" lines credit images or data.
 _CAPTION_TAGS = frozenset("figure figcaption caption table td th".split())
+# An ad box's class token starts or ends with an ad word ("ad-slot", "top-ad"); a token with the
+# word inside ("non-ad-column", a layout column that holds the article) is not an ad.
+_AD_WORDS = r"(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)"
 _AD_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)(?:$|[\s_-])",
+    r"(?:^|\s)(?:" + _AD_WORDS + r"(?:[_-]\S*)?|\S*[_-]" + _AD_WORDS + r")(?=$|\s)",
     re.IGNORECASE,
 )
 # Reader comments: "Source: <link>" is common there and credits nothing. Whole class names only, so

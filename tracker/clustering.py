@@ -685,14 +685,20 @@ def _pages_with_blocks(
 
 
 class _Shingles:
-    """Exact shingle sets of current versions, read from the store on demand and cached."""
+    """Exact shingle sets of current versions, read from the store on demand; a bounded cache
+    (emptied when full) keeps seeds and recent pages without holding every set in memory."""
 
-    def __init__(self, db: sqlite_utils.Database, current: dict[int, tuple[int, str]]) -> None:
-        self.db, self.current, self.cache = db, current, {}
+    def __init__(
+        self, db: sqlite_utils.Database, current: dict[int, tuple[int, str]], limit: int = 20_000
+    ) -> None:
+        self.db, self.current, self.limit = db, current, limit
+        self.cache: dict[int, np.ndarray] = {}
 
     def __call__(self, page_id: int) -> np.ndarray:
         got = self.cache.get(page_id)
         if got is None:
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
             row = self.db.execute(
                 "select shingles from fingerprints where version_id = ?", [self.current[page_id][0]]
             ).fetchone()
@@ -810,7 +816,10 @@ def _assign(
     shingles_of = _Shingles(db, current)
     checked: dict[tuple[int, int], Match | None] = {}
     index = CandidateIndex()
-    signatures: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    # Signatures as one matrix and a row number per page: a dict of small arrays (each holding
+    # its SQLite blob alive) costs ~1.2 KB per page against 512 bytes here.
+    row_of: dict[int, int] = {}
+    rows: list[np.ndarray] = []
     for page_id, version_id, blob, anchors, num in db.execute(
         "select c.page_id, f.version_id, f.minhash, f.anchors, f.num_shingles from cluster_pages c"
         " join fingerprints f on f.version_id = c.version_id"
@@ -818,10 +827,12 @@ def _assign(
         if num < MIN_SHINGLES or current.get(page_id, (None,))[0] != version_id:
             continue
         hv = fp.hashvalues_from_bytes(blob)
-        anc = fp.shingles_from_bytes(anchors)
-        index.add(page_id, hv, anc)
-        signatures[page_id] = (hv, anc)
+        index.add(page_id, hv, fp.shingles_from_bytes(anchors))
+        row_of[page_id] = len(rows)
+        rows.append(hv)
     index.freeze()
+    signature_matrix = np.stack(rows) if rows else np.empty((0, fp.NUM_PERM), dtype=np.uint32)
+    del rows
 
     member_of: dict[int, int] = {}
     members: dict[int, set[int]] = defaultdict(set)
@@ -914,10 +925,10 @@ def _assign(
     # Phase 1: pages not in a cluster join the best existing cluster whose seed they match.
     edges: dict[tuple[int, int], Match] = {}
     for page_id in sorted(pending):
-        if page_id not in signatures:
+        if page_id not in row_of:
             continue
-        hv, anc = signatures[page_id]
-        candidates = index.query(hv, anc) - {page_id}
+        hv = signature_matrix[row_of[page_id]]
+        candidates = index.query(hv, anchors_of(shingles_of(page_id))) - {page_id}
         options = []
         clusters_near = set()
         for other in sorted(candidates):
@@ -958,7 +969,7 @@ def _assign(
             touched.add(cluster_id)
 
     # Phase 2: the rest form new star clusters with each other and with unclustered pages.
-    loose = {p for p in pending if p in signatures and p not in member_of}
+    loose = {p for p in pending if p in row_of and p not in member_of}
     nodes = set(loose)
     for u, v in edges:
         if u in loose or v in loose:

@@ -560,8 +560,9 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
         origin_published, origin_seen = None, day
     else:
         origin_published, origin_seen = _iso(day), day + timedelta(days=2)
-    # The plain excerpt credits its origin too: credits come first even where the dates agree.
-    if credits_decide or family == "plain-excerpt":
+    # The excerpts credit their origin too (a credit line, or a linked "Read more at" line):
+    # credits come first even where the dates agree.
+    if credits_decide or family in ("plain-excerpt", "excerpt"):
         evidence = "credits"
     else:
         evidence = "first_seen" if no_dates else "published"
@@ -601,12 +602,12 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
     repost(body)
     repost(body)
     if family == "excerpt":
-        # "Read more at" links the origin without claiming it as the source: credit unknown.
+        # A linked "Read more at" line points readers to the full text: a credit (kind read-more).
         repost(
             _excerpt(body),
             role="excerpt",
             credit_html=f"<p>Read more at {link}.</p>",
-            credited=None,
+            credited=True,
         )
     elif family == "headline-byline":
         repost(
