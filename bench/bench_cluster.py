@@ -181,19 +181,19 @@ def _generate_chunk(args: tuple[int, int, int, str]) -> float:
     return time.process_time() - t
 
 
-def _sketch_chunk(
-    path: str,
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Read one chunk of raw texts, sketch it; returns CPU seconds, signatures, shingle
-    values + lengths, anchor values + counts."""
+def _sketch_chunk(path: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Read one chunk of raw texts and sketch it; the exact shingle sets go to
+    ``path + ".u32"`` (so they never travel through the pipe). Returns CPU seconds,
+    signatures, shingle-set lengths, anchor values and anchor counts."""
     texts = Path(path).read_bytes().decode("utf-8").split("\0")
     t = time.process_time()
     sets, sigs = fp.sketch_many(texts)
     anchors = [anchors_of(s) for s in sets]
     seconds = time.process_time() - t
+    Path(path + ".u32").write_bytes(np.concatenate(sets).tobytes())
     lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
     counts = np.fromiter(map(len, anchors), dtype=np.int64, count=len(anchors))
-    return seconds, sigs, np.concatenate(sets), lengths, np.concatenate(anchors), counts
+    return seconds, sigs, lengths, np.concatenate(anchors), counts
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -295,22 +295,22 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     offsets = np.zeros(n + 1, dtype=np.int64)
     anchor_parts, count_parts = [], []
     sketch_cpu = 0.0
-    shingle_path = workdir / "shingles.u32"
-    with Pool(jobs) as pool, open(shingle_path, "wb") as out:
+    with Pool(jobs) as pool:
         lo = 0
-        for seconds, part_sigs, values, lengths, anchors, counts in pool.imap(
+        for seconds, part_sigs, lengths, anchors, counts in pool.imap(
             _sketch_chunk, [c[3] for c in chunks]
         ):
             hi = lo + len(part_sigs)
             sigs[lo:hi] = part_sigs
             offsets[lo + 1 : hi + 1] = offsets[lo] + np.cumsum(lengths)
-            out.write(values.tobytes())
             anchor_parts.append(anchors)
             count_parts.append(counts)
             sketch_cpu += seconds
             lo = hi
     t_sketch = time.perf_counter() - start
-    shingles = np.asarray(np.memmap(shingle_path, dtype=np.uint32, mode="r"))
+    # One memory-mapped file per chunk of CHUNK documents, addressed by global offsets.
+    chunk_sets = [np.asarray(np.memmap(c[3] + ".u32", dtype=np.uint32, mode="r")) for c in chunks]
+    chunk_base = offsets[::CHUNK]
     anchor_values = np.concatenate(anchor_parts)
     anchor_counts = np.concatenate(count_parts)
     del anchor_parts, count_parts
@@ -343,7 +343,8 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     )
 
     def set_of(doc: int) -> np.ndarray:
-        return shingles[offsets[doc] : offsets[doc + 1]]
+        c = doc // CHUNK
+        return chunk_sets[c][offsets[doc] - chunk_base[c] : offsets[doc + 1] - chunk_base[c]]
 
     lat_lsh = np.empty(n)
     lat_cand = np.empty(n)
@@ -394,7 +395,7 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         f"{index.lsh.b} bands x {index.lsh.r} rows) + anchor index {anchor_bytes:,.0f} B "
         f"+ signatures {sig_bytes:,.0f} B (n x {fp.NUM_PERM} uint32) + shingle offsets "
         f"{offsets.nbytes / n:,.0f} B = {lsh_bytes + anchor_bytes + sig_bytes + offsets.nbytes / n:,.0f} B; "
-        f"exact shingles {shingles.nbytes / n:,.0f} B on disk (memory-mapped, read on demand)",
+        f"exact shingles {offsets[-1] * 4 / n:,.0f} B on disk (memory-mapped, read on demand)",
         flush=True,
     )
     print(

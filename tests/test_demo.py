@@ -104,3 +104,48 @@ def test_second_demo_crawl_rows_are_consistent(demo_db):
     assert runs[0] == ("feed", 8, 8)
     assert sum(r[2] for r in runs[4:]) == 0
     assert db["pages"].count == 8 and db["versions"].count == 9
+
+
+async def test_canned_queries_on_the_demo_database(demo_db):
+    from tracker.serve import build_datasette
+
+    ds = build_datasette([demo_db])
+
+    async def rows(name: str, **params: str) -> list[dict]:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        response = await ds.client.get(f"/demo/{name}.json?_shape=array&{query}")
+        assert response.status_code == 200, (name, response.text[:300])
+        return response.json()
+
+    def hosts(result: list[dict]) -> set[str]:
+        return {
+            str(v).split("/")[2] for r in result for v in r.values() if str(v).startswith("http://")
+        }
+
+    reposts = await rows("reposts_of_site", site="harbourtimes.example")
+    assert {
+        "coastwire.example",
+        "dailydigest.example",
+        "peoplesvoice.example",
+        "newsbucket.example",
+        "briefings.example",
+    } <= hosts(reposts)
+    uncredited = await rows("uncredited_reposts", site="")
+    assert hosts(uncredited) - {"harbourtimes.example"} == {"newsbucket.example"}
+    pairs = await rows("who_republishes_whom")
+    assert len(pairs) == 5
+    changed = await rows("changed_after_publication")
+    assert len(changed) == 1 and "coast-road-closed" in str(changed[0])
+    timeline = await rows("cluster_timeline", cluster="1")
+    assert len(timeline) == 6
+    found = await rows("search_articles", q="landslip")
+    assert found and all("coast-road-closed" in str(r) for r in found)
+    biggest = await rows("biggest_clusters", days="36500")
+    assert len(biggest) == 1
+    for path in (
+        "/demo/-/tracker",
+        "/demo/-/tracker/cluster/1",
+        "/demo/-/tracker/diff/6",
+        "/demo/-/tracker/network",
+    ):
+        assert (await ds.client.get(path)).status_code == 200, path
