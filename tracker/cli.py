@@ -63,11 +63,22 @@ def _log_setup(verbose: bool) -> None:
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
-@click.option("--base-url", help="URL prefix for .html files: the file's path under the folder is appended.")
-@click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default=True, help="Extraction processes.")
+@click.option(
+    "--base-url", help="URL prefix for .html files: the file's path under the folder is appended."
+)
+@click.option(
+    "--jobs", "-j", default=os.cpu_count() or 1, show_default=True, help="Extraction processes."
+)
 @click.option("--no-cluster", is_flag=True, help="Store only; skip clustering and diffs.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every skipped page.")
-def import_(paths: tuple[Path, ...], db_path: str, base_url: str | None, jobs: int, no_cluster: bool, verbose: bool) -> None:
+def import_(
+    paths: tuple[Path, ...],
+    db_path: str,
+    base_url: str | None,
+    jobs: int,
+    no_cluster: bool,
+    verbose: bool,
+) -> None:
     """Import saved pages: WARC / WARC.gz files, .html files or folders of them, JSON Lines.
 
     \b
@@ -124,7 +135,12 @@ def import_(paths: tuple[Path, ...], db_path: str, base_url: str | None, jobs: i
 @cli.command()
 @click.argument("url")
 @DB_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (stable keys) instead of a table.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object (stable keys) instead of a table.",
+)
 def show(url: str, db_path: str, as_json: bool) -> None:
     """Show the cluster of the page at URL: its origin and the evidence that decided it, every
     copy in time order with site, role, similarity, containment and whether it credits the
@@ -150,11 +166,19 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     wanted = normalize_url(url)
     row = db.execute("select id, url, site from pages where url = ?", [wanted]).fetchone()
     if row is None:
-        row = db.execute("select id, url, site from pages where canonical_url = ? order by id", [wanted]).fetchone()
+        row = db.execute(
+            "select id, url, site from pages where canonical_url = ? order by id", [wanted]
+        ).fetchone()
     if row is None:
         raise click.ClickException(f"{url}: not in {db_path}")
     page_id, page_url, site = row
-    cluster_ids = [r[0] for r in db.execute("select cluster_id from cluster_members where page_id = ? order by cluster_id", [page_id])]
+    cluster_ids = [
+        r[0]
+        for r in db.execute(
+            "select cluster_id from cluster_members where page_id = ? order by cluster_id",
+            [page_id],
+        )
+    ]
     infos = [describe_cluster(db, cid) for cid in cluster_ids]
     if as_json:
         payload = {"page": {"id": page_id, "url": page_url, "site": site}, "clusters": infos}
@@ -176,8 +200,17 @@ def show(url: str, db_path: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False), help="Database to fill.")
-@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty database.")
+@click.option(
+    "--db",
+    "db_path",
+    default="demo.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Database to fill.",
+)
+@click.option(
+    "--fresh/--keep", default=True, show_default=True, help="Start from an empty database."
+)
 def demo(db_path: str, fresh: bool) -> None:
     """Serve a small demo web of news sites on loopback and collect it into a database.
 
@@ -212,9 +245,17 @@ def demo(db_path: str, fresh: bool) -> None:
     show_default=True,
     help="text: coloured terminal view; html: one self-contained page; json; csv (one row per op).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-@click.option("--against-origin", is_flag=True, help="With one URL: diff this copy against its cluster's origin.")
-def diff(a: str, b: str | None, db_path: str, fmt: str, output: str | None, against_origin: bool) -> None:
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout."
+)
+@click.option(
+    "--against-origin",
+    is_flag=True,
+    help="With one URL: diff this copy against its cluster's origin.",
+)
+def diff(
+    a: str, b: str | None, db_path: str, fmt: str, output: str | None, against_origin: bool
+) -> None:
     """Show what changed from A to B: edits between two versions of a story, or what a copy
     changed from its original. A and B are page URLs (their latest version) or version ids.
 
@@ -265,13 +306,20 @@ def _setting_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise click.ClickException(f"--set {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=2")
+            raise click.ClickException(
+                f"--set {pair!r}: expected NAME=VALUE, e.g. -s DOWNLOAD_DELAY=2"
+            )
         settings[name.strip()] = value
     return settings
 
 
 @cli.command()
-@click.option("--sources", "sources_path", type=click.Path(dir_okay=False), help="Sources file (YAML) listing the sites to watch.")
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(dir_okay=False),
+    help="Sources file (YAML) listing the sites to watch.",
+)
 @DB_OPTION
 @click.option(
     "--spider",
@@ -280,10 +328,27 @@ def _setting_pairs(pairs: tuple[str, ...]) -> dict[str, str]:
     type=click.Choice(["feed", "sitemap", "site", "credits", "urls"]),
     help="Run only this spider (repeatable). Default: feed, sitemap, site, credits.",
 )
-@click.option("--urls", "urls_path", help="File of page URLs, one per line (- for stdin), for the urls spider.")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop each spider after fetching this many pages.")
-@click.option("--resume", is_flag=True, help="Continue the crawl that Ctrl-C or --max-pages stopped.")
-@click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option(
+    "--urls",
+    "urls_path",
+    help="File of page URLs, one per line (- for stdin), for the urls spider.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="Stop each spider after fetching this many pages.",
+)
+@click.option(
+    "--resume", is_flag=True, help="Continue the crawl that Ctrl-C or --max-pages stopped."
+)
+@click.option(
+    "-s",
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log (INFO).")
 def crawl(
     sources_path: str | None,
@@ -320,7 +385,9 @@ def crawl(
     if urls_path is not None and not spiders:
         spiders = ("urls",)
     if not sources_path and not (spiders and set(spiders) <= {"urls", "credits"}):
-        raise click.ClickException("--sources is required (only --spider urls/credits can run without it)")
+        raise click.ClickException(
+            "--sources is required (only --spider urls/credits can run without it)"
+        )
     if "urls" in spiders and urls_path is None:
         raise click.ClickException("--spider urls needs --urls FILE (or --urls - for stdin)")
     if urls_path not in (None, "-") and not Path(urls_path).is_file():
@@ -347,12 +414,13 @@ def crawl(
     if stages:
         click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in stages.items()))
     if summary.interrupted:
-        raise click.ClickException("crawl stopped before the end; run again with --resume to continue")
+        raise click.ClickException(
+            "crawl stopped before the end; run again with --resume to continue"
+        )
     if max_pages and any(run.reason == "max_pages" for run in summary.runs):
-        click.echo(f"stopped at --max-pages {max_pages}; run again with --resume to continue", err=True)
-
-
-
+        click.echo(
+            f"stopped at --max-pages {max_pages}; run again with --resume to continue", err=True
+        )
 
 
 @cli.command()

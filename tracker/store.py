@@ -8,8 +8,8 @@ migration at the end of this file, never by editing an applied one.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
