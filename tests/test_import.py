@@ -212,6 +212,85 @@ def test_jsonl_with_bad_lines(tmp_path):
 
 
 def test_missing_path_is_one_clear_line(tmp_path):
-    result = run(str(tmp_path / "nope.warc"), "--db", str(tmp_path / "t.db"))
-    assert result.exit_code == 0
+    result = CliRunner().invoke(
+        cli, ["import", str(tmp_path / "nope.warc"), "--db", str(tmp_path / "t.db")]
+    )
+    assert result.exit_code == 1
     assert "nope.warc: no such file or folder" in result.output
+    assert "nothing could be imported" in result.output
+
+
+def test_hostile_urls_are_reported_and_the_rest_imported(tmp_path):
+    hostile = ARTICLE.replace("https://harbour.example/news/pier/", "http://x:99999/")
+    lines = [
+        json.dumps(
+            {"url": "http://x:99999/", "html": ARTICLE, "fetched_at": "2026-11-04T12:00:00Z"}
+        ),
+        json.dumps({"url": "https://ok.example/a", "html": hostile, "fetched_at": 12345}),
+        json.dumps(
+            {"url": "https://ok.example/b", "html": hostile, "fetched_at": "2026-11-04T12:00:00Z"}
+        ),
+    ]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = run(str(path), "--db", str(tmp_path / "t.db"), "--no-cluster")
+    assert result.exit_code == 0, result.output
+    assert "pages.jsonl:1: missing or invalid 'url'" in result.output
+    assert "pages.jsonl:2: https://ok.example/a: bad 'fetched_at'" in result.output
+    rows = open_db(tmp_path / "t.db").execute("select url, canonical_url from pages").fetchall()
+    assert rows == [("https://ok.example/b", None)]
+
+
+def test_bad_manifest_is_one_line_and_base_url_still_works(tmp_path):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "pier.html").write_text(ARTICLE)
+    (folder / "manifest.jsonl").write_text("{broken\n")
+    result = run(
+        str(folder),
+        "--db",
+        str(tmp_path / "t.db"),
+        "--base-url",
+        "https://m.example/",
+        "--no-cluster",
+    )
+    assert result.exit_code == 0, result.output
+    assert "manifest.jsonl: unreadable manifest" in result.output
+    assert result.output.count("manifest.jsonl") == 1
+    assert [r[0] for r in open_db(tmp_path / "t.db").execute("select url from pages")] == [
+        "https://m.example/pier.html"
+    ]
+
+
+def test_cluster_command_catches_up_after_no_cluster_import(tmp_path):
+    later = ARTICLE.replace("after years of argument", "after a decade of argument")
+    copy = ARTICLE.replace("Harbour news", "Copied news")
+    lines = [
+        json.dumps(
+            {
+                "url": "https://harbour.example/news/pier/",
+                "html": ARTICLE,
+                "fetched_at": "2026-11-01T00:00:00Z",
+            }
+        ),
+        json.dumps(
+            {
+                "url": "https://harbour.example/news/pier/",
+                "html": later,
+                "fetched_at": "2026-11-02T00:00:00Z",
+            }
+        ),
+        json.dumps(
+            {"url": "https://copy.example/pier", "html": copy, "fetched_at": "2026-11-03T00:00:00Z"}
+        ),
+    ]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    db_path = tmp_path / "t.db"
+    assert run(str(path), "--db", str(db_path), "--no-cluster").exit_code == 0
+    assert open_db(db_path)["diffs"].count == 0
+    result = CliRunner().invoke(cli, ["cluster", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "1 version diffs, 1 repost diffs" in result.output
+    again = CliRunner().invoke(cli, ["cluster", "--db", str(db_path)])
+    assert "0 version diffs, 0 repost diffs" in again.output

@@ -22,6 +22,14 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False),
     help="SQLite database file (created if missing).",
 )
+EXISTING_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    default="tracker.db",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="SQLite database file (must exist).",
+)
 
 
 class _Group(click.Group):
@@ -130,6 +138,8 @@ def import_(
     )
     if stages:
         click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in stages.items()))
+    if summary.errors and not (summary.versions_new or summary.unchanged or summary.no_text):
+        raise click.ClickException("nothing could be imported")
 
 
 @cli.command()
@@ -155,20 +165,13 @@ def show(url: str, db_path: str, as_json: bool) -> None:
         tracker show https://antiwar.com/some-story --db tracker.db --json | jq .clusters[0].chains
     """
     from tracker.provenance import cluster_table, describe_cluster, format_cluster, to_json
-    from tracker.store import open_db
-    from tracker.urls import is_http_url, normalize_url
+    from tracker.store import find_page, open_existing_db
+    from tracker.urls import is_http_url
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database")
     if not is_http_url(url):
         raise click.ClickException(f"{url}: not an http(s) URL")
-    db = open_db(db_path)
-    wanted = normalize_url(url)
-    row = db.execute("select id, url, site from pages where url = ?", [wanted]).fetchone()
-    if row is None:
-        row = db.execute(
-            "select id, url, site from pages where canonical_url = ? order by id", [wanted]
-        ).fetchone()
+    db = open_existing_db(db_path)
+    row = find_page(db, url)
     if row is None:
         raise click.ClickException(f"{url}: not in {db_path}")
     page_id, page_url, site = row
@@ -199,6 +202,25 @@ def show(url: str, db_path: str, as_json: bool) -> None:
             click.echo(format_cluster(info, page_id))
 
 
+def _is_demo_db(path: Path) -> bool:
+    """True when a file is a tracker database holding only the demo web's sites (or nothing)."""
+    import sqlite3
+
+    from tracker.demo.content import SITES
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            tables = {
+                r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")
+            }
+            if "pages" not in tables:
+                return not tables
+            sites = {r[0] for r in conn.execute("select distinct site from pages")}
+    except sqlite3.DatabaseError:
+        return False
+    return sites <= set(SITES)
+
+
 @cli.command()
 @click.option(
     "--db",
@@ -209,7 +231,10 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     help="Database to fill.",
 )
 @click.option(
-    "--fresh/--keep", default=True, show_default=True, help="Start from an empty database."
+    "--fresh/--keep",
+    default=True,
+    show_default=True,
+    help="Start from an empty database (only a previous demo database is ever replaced).",
 )
 def demo(db_path: str, fresh: bool) -> None:
     """Serve a small demo web of news sites on loopback and collect it into a database.
@@ -226,6 +251,11 @@ def demo(db_path: str, fresh: bool) -> None:
     from tracker.demo.run import build_demo
 
     path = Path(db_path)
+    if fresh and path.exists() and not _is_demo_db(path):
+        raise click.ClickException(
+            f"{db_path}: exists and holds more than the demo; give another --db (the demo never"
+            " overwrites other data)"
+        )
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
@@ -271,11 +301,9 @@ def diff(
     """
     from tracker.diff_render import Side, render_csv, render_html, render_json, render_text
     from tracker.diffs import diff_documents, load_doc, resolve_pair, version_label
-    from tracker.store import open_db
+    from tracker.store import open_existing_db
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database")
-    db = open_db(db_path)
+    db = open_existing_db(db_path)
     try:
         a_id, b_id = resolve_pair(db, a, b, against_origin=against_origin)
     except LookupError as error:
@@ -295,7 +323,10 @@ def diff(
         color = output is None and click.get_text_stream("stdout").isatty()
         rendered = render_text(result, *sides, color=color)
     if output:
-        Path(output).write_text(rendered, encoding="utf-8")
+        try:
+            Path(output).write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output}: cannot write ({exc.strerror})") from None
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(rendered, nl=False)
@@ -531,27 +562,28 @@ def serve(
 
 
 @cli.command()
-@DB_OPTION
+@EXISTING_DB_OPTION
 def cluster(db_path: str) -> None:
-    """Group the pages' latest versions into clusters of the same article (reposts, excerpts),
-    incrementally: only pages whose text changed since the last run are hashed and assigned,
-    existing clusters keep their ids, and a re-run on unchanged data writes nothing. Import and
-    crawl run this step themselves.
+    """Bring clusters and diffs up to date: group the pages' latest versions into clusters of the
+    same article (reposts, excerpts), pick origins, resolve credits, and diff new versions and
+    cluster members that have no diff yet. Incremental: only pages whose text changed since the
+    last run are hashed and assigned, existing clusters keep their ids, and a re-run on
+    unchanged data writes nothing. Import and crawl run this step themselves (``tracker import
+    --no-cluster`` leaves it to this command).
 
     \b
     Example:
         tracker cluster --db tracker.db
     """
-    from tracker.clustering import update_clusters
-    from tracker.store import open_db
+    from tracker.ingest import catch_up
+    from tracker.store import open_existing_db
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database")
-    db = open_db(db_path)
-    result = update_clusters(db)
+    db = open_existing_db(db_path)
+    result, done = catch_up(db)
     click.echo(
         f"{result.pages_considered} pages considered, {result.pages_changed} changed "
         f"({result.fingerprinted} fingerprinted): {len(result.new)} new clusters, "
         f"{len(result.grown)} grown, {len(result.changed)} changed, {len(result.removed)} removed "
-        f"in {result.seconds:.2f}s"
+        f"in {result.seconds:.2f}s; {done['version_diffs']} version diffs, "
+        f"{done['repost_diffs']} repost diffs, {done['credits_resolved']} credits resolved"
     )

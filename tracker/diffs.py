@@ -724,14 +724,12 @@ def load_diff(db: sqlite_utils.Database, diff_id: int) -> tuple[dict, DiffResult
 
 
 def _page_of(db: sqlite_utils.Database, url: str) -> int:
-    from tracker.urls import normalize_url
+    from tracker.store import find_page
+    from tracker.urls import is_http_url
 
-    wanted = normalize_url(url)
-    row = db.execute("select id from pages where url = ?", [wanted]).fetchone()
-    if row is None:
-        row = db.execute(
-            "select id from pages where canonical_url = ? order by id", [wanted]
-        ).fetchone()
+    if not is_http_url(url):
+        raise LookupError(f"{url}: neither a version id nor an http(s) URL")
+    row = find_page(db, url)
     if row is None:
         raise LookupError(f"{url}: page not in the database")
     return row[0]
@@ -751,7 +749,10 @@ def _is_version_id(ref: str) -> bool:
 def _one_version(db: sqlite_utils.Database, ref: str) -> int:
     if _is_version_id(ref):
         version_id = int(ref)
-        if db.execute("select 1 from versions where id = ?", [version_id]).fetchone() is None:
+        if (
+            version_id > 2**63 - 1
+            or db.execute("select 1 from versions where id = ?", [version_id]).fetchone() is None
+        ):
             raise LookupError(f"{ref}: no version with this id")
         return version_id
     versions = _page_versions(db, _page_of(db, ref))

@@ -69,6 +69,8 @@ def _mtime(path: Path) -> str:
 
 def _iso(value: str) -> str:
     """A WARC-Date or JSON timestamp as ISO 8601 UTC (``Z`` spelled ``+00:00``)."""
+    if not isinstance(value, str):
+        raise ValueError(f"not an ISO 8601 timestamp: {value!r}")
     value = value.strip()
     if value.endswith("Z"):
         value = value[:-1] + "+00:00"
@@ -199,19 +201,35 @@ def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
 
 
 def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """``manifest.csv`` (columns file,url[,fetched_at]) or ``manifest.jsonl`` beside HTML files."""
+    """``manifest.csv`` (columns file,url[,fetched_at]) or ``manifest.jsonl`` beside HTML files.
+
+    Raises:
+        ValueError: when the manifest cannot be read (not UTF-8, bad JSON, no file/url columns).
+    """
     for name in MANIFEST_NAMES:
         path = folder / name
         if not path.exists():
             continue
-        with path.open(encoding="utf-8") as handle:
-            rows = (
-                csv.DictReader(handle)
-                if name.endswith(".csv")
-                else map(json.loads, filter(str.strip, handle))
-            )
-            return {row["file"]: row for row in rows if row.get("file") and row.get("url")}
+        try:
+            with path.open(encoding="utf-8") as handle:
+                if name.endswith(".csv"):
+                    rows = list(csv.DictReader(handle))
+                else:
+                    rows = [json.loads(line) for line in handle if line.strip()]
+        except (UnicodeDecodeError, json.JSONDecodeError, csv.Error, OSError) as exc:
+            raise ValueError(f"{path}: unreadable manifest ({exc.__class__.__name__}: {exc})") from exc
+        if not all(isinstance(row, dict) for row in rows):
+            raise ValueError(f"{path}: every manifest line must be an object with file and url")
+        return {row["file"]: row for row in rows if row.get("file") and row.get("url")}
     return {}
+
+
+def _manifest_or_problem(folder: Path) -> tuple[dict[str, dict[str, str]], Problem | None]:
+    try:
+        return _read_manifest(folder), None
+    except ValueError as exc:
+        path, _, message = str(exc).partition(": ")
+        return {}, Problem(path, message + "; files of this folder get their URL another way")
 
 
 def _declared_url(body: bytes) -> str | None:
@@ -264,14 +282,21 @@ def read_paths(paths: list[Path], base_url: str | None = None) -> Iterator[Fetch
             yield Problem(str(path), "no such file or folder")
             continue
         if path.is_dir():
-            manifest = _read_manifest(path)
-            files = sorted(p for p in path.rglob("*") if p.is_file() and _kind(p))
+            manifest, problem = _manifest_or_problem(path)
+            if problem:
+                yield problem
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and _kind(p) and p.name not in MANIFEST_NAMES
+            )
             if not files:
                 yield Problem(str(path), "folder holds no .html, .warc(.gz) or .jsonl files")
             for file in files:
                 yield from _read_file(file, path, base_url, manifest)
         else:
-            yield from _read_file(path, path.parent, base_url, _read_manifest(path.parent))
+            manifest, problem = _manifest_or_problem(path.parent)
+            if problem:
+                yield problem
+            yield from _read_file(path, path.parent, base_url, manifest)
 
 
 def _read_file(

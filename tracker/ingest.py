@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
 
 import sqlite_utils
 from trafilatura.utils import decode_file
@@ -16,7 +18,7 @@ from trafilatura.utils import decode_file
 from tracker.attribution import find_credits
 from tracker.extraction import extract
 from tracker.store import PageRecord, StoreResult, resolve_credit_targets, store_page
-from tracker.urls import normalize_url, site_of
+from tracker.urls import is_http_url, normalize_url, site_of
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,8 @@ def build_record(page: FetchedPage) -> PageRecord:
         BadInput: when the body is empty, binary or not HTML.
     """
     html = decode_body(page.body)
+    if not is_http_url(page.url):
+        raise BadInput("not an http(s) URL")
     url = normalize_url(page.url)
     extracted = extract(html, url)
     credits = [c.as_dict() for c in find_credits(html, url, extracted.paragraphs)]
@@ -86,13 +90,21 @@ def build_record(page: FetchedPage) -> PageRecord:
         site_name=extracted.site_name,
         description=extracted.description,
         paragraphs=extracted.paragraphs,
-        canonical_url=normalize_url(extracted.canonical_url) if extracted.canonical_url else None,
+        canonical_url=_resolve(url, extracted.canonical_url),
         credits=credits,
         source=page.source,
         http_status=page.http_status,
         etag=page.etag,
         last_modified=page.last_modified,
     )
+
+
+def _resolve(base: str, href: str | None) -> str | None:
+    """An absolute, normalised form of a link found in a page; None when it is not a usable URL."""
+    if not href:
+        return None
+    absolute = urljoin(base, href.strip())
+    return normalize_url(absolute) if is_http_url(absolute) else None
 
 
 @dataclass
@@ -105,7 +117,6 @@ class IngestSummary:
     unchanged: int = 0
     no_text: int = 0
     errors: int = 0
-    skipped: int = 0
     new_version_ids: list[int] = field(default_factory=list)
     version_pairs: list[tuple[int, int]] = field(default_factory=list)
 
@@ -134,23 +145,6 @@ def store_record(
     return result
 
 
-def ingest(
-    db: sqlite_utils.Database, pages: Iterable[FetchedPage], summary: IngestSummary | None = None
-) -> IngestSummary:
-    """Extract and store pages one by one; bad pages are logged and counted, the rest stored."""
-    summary = summary or IngestSummary()
-    for page in pages:
-        summary.read += 1
-        try:
-            record = build_record(page)
-        except BadInput as exc:
-            summary.errors += 1
-            log.warning("%s: %s, skipped", page.url, exc)
-            continue
-        store_record(db, record, summary)
-    return summary
-
-
 def after_ingest(db: sqlite_utils.Database, summary: IngestSummary) -> dict[str, int]:
     """Bring the later stages up to date with what an import or crawl stored:
     credit targets, clusters, version diffs and repost diffs. Returns counts for the summary."""
@@ -167,11 +161,34 @@ def after_ingest(db: sqlite_utils.Database, summary: IngestSummary) -> dict[str,
     return done
 
 
+def catch_up(db: sqlite_utils.Database) -> tuple[Any, dict[str, int]]:
+    """Everything :func:`after_ingest` does, for the whole database: credit targets, diffs of
+    consecutive versions not yet diffed, clusters, and diffs of cluster members against their
+    origins. Safe to repeat; returns the clustering result and the counts."""
+    from tracker import clustering, diffs
+
+    done = {"credits_resolved": resolve_credit_targets(db)}
+    pairs = db.execute(
+        "select prev_id, id from (select id, lag(id) over (partition by page_id order by fetched_at, id)"
+        " as prev_id from versions) where prev_id is not null and not exists (select 1 from diffs d"
+        " where d.kind = 'version' and d.a_version_id = prev_id and d.b_version_id = id)"
+    ).fetchall()
+    done["version_diffs"] = diffs.diff_new_versions(db, [(a, b) for a, b in pairs])
+    result = clustering.update_clusters(db)
+    done["repost_diffs"] = diffs.diff_cluster_members(db)
+    return result, done
+
+
 def _build_or_error(page: FetchedPage) -> PageRecord | BadInput:
+    """Extraction of one page, with any failure turned into a reportable :class:`BadInput`:
+    one hostile page must not stop an import of thousands."""
     try:
         return build_record(page)
     except BadInput as exc:
         return exc
+    except Exception as exc:  # noqa: BLE001 (third-party parsers raise anything on hostile input)
+        log.debug("extraction failed for %s", page.url, exc_info=True)
+        return BadInput(f"extraction failed ({exc.__class__.__name__}: {exc})")
 
 
 def build_records(

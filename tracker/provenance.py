@@ -20,7 +20,8 @@ Each member then gets its ``role`` (``origin``, ``repost`` or ``excerpt``), its 
 against the origin's latest version, on the shingles clustering stored (boilerplate paragraphs
 left out) or else on the text. A member is an ``excerpt`` when Jaccard < ``EXCERPT_MAX_JACCARD``
 and either it lies mostly inside the origin (a teaser) or the origin lies mostly inside it (an
-article embedded in a roundup), by ``EXCERPT_MIN_CONTAINMENT``; else a ``repost``. and ``credited``: 1 when it credits the origin or a member
+article embedded in a roundup), by ``EXCERPT_MIN_CONTAINMENT``; else a ``repost``. ``credited``
+is 1 when it credits the origin or a member
 upstream of it in the chain (or shares the origin's site), 0 for an uncredited copy, NULL for the
 origin. Credits that point outside the cluster stay in ``attributions``; ``tracker show`` lists them.
 
@@ -654,13 +655,14 @@ def cluster_table(info: dict[str, object], page_id: int | None = None) -> Group:
         style = "bold red" if credit.startswith("NO") and member["role"] == "repost" else None
         table.add_row(
             "*" if member["page_id"] == page_id else "",
-            _when(member),
-            member["site"],
+            # Text() everywhere: page URLs and names are data, never rich markup ("[/red]").
+            Text(_when(member)),
+            Text(str(member["site"])),
             Text(member["role"], style="bold" if member["role"] == "origin" else None),
-            _number(member["similarity"]),
-            _number(member["containment"]),
+            Text(_number(member["similarity"])),
+            Text(_number(member["containment"])),
             Text(credit, style=style),
-            member["url"],
+            Text(str(member["url"])),
         )
     parts: list = [Text(line) for line in _headline(info)]
     parts.append(table)

@@ -206,6 +206,33 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def open_existing_db(path: str | Path) -> sqlite_utils.Database:
+    """Open a tracker database that must already exist (commands that only read or update).
+
+    Raises:
+        StoreError: when there is no such file, or it cannot be opened as a tracker database.
+    """
+    if not Path(path).is_file():
+        raise StoreError(
+            f"{path}: no such database (create one with tracker demo, import or crawl)"
+        )
+    return open_db(path)
+
+
+def find_page(db: sqlite_utils.Database, url: str) -> tuple[int, str, str] | None:
+    """The ``(id, url, site)`` of the page at ``url`` (normalised), else of the first page whose
+    canonical link is ``url``; None when neither is stored."""
+    from tracker.urls import normalize_url
+
+    wanted = normalize_url(url)
+    row = db.execute("select id, url, site from pages where url = ?", [wanted]).fetchone()
+    if row is None:
+        row = db.execute(
+            "select id, url, site from pages where canonical_url = ? order by id", [wanted]
+        ).fetchone()
+    return tuple(row) if row else None
+
+
 @dataclass
 class PageRecord:
     """One extracted page, ready to store (made by :mod:`tracker.ingest`)."""

@@ -76,6 +76,15 @@ def site_of(url_or_host: str) -> str:
 
 
 def is_http_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    parts = urlsplit(url.strip())
+    """True for an absolute http(s) URL with a host and, if any, a valid port.
+
+    Examples:
+        >>> is_http_url("https://example.com/a"), is_http_url("http://x:99999/"), is_http_url("http://[::1")
+        (True, False, False)
+    """
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises ValueError for an out-of-range port)
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
