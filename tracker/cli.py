@@ -207,16 +207,15 @@ def _is_demo_db(path: Path) -> bool:
     import sqlite3
 
     from tracker.demo.content import SITES
+    from tracker.store import StoreError, table_names_read_only
 
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            tables = {
-                r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")
-            }
-            if "pages" not in tables:
-                return not tables
+        tables = table_names_read_only(path)
+        if "pages" not in tables:
+            return not tables
+        with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as conn:
             sites = {r[0] for r in conn.execute("select distinct site from pages")}
-    except sqlite3.DatabaseError:
+    except (StoreError, sqlite3.Error):
         return False
     return sites <= set(SITES)
 
@@ -500,25 +499,15 @@ def serve(
         tracker serve --db tracker.db --get /tracker/-/tracker/network
     """
     import socket
-    import sqlite3
 
     from tracker.serve import build_datasette, database_names
+    from tracker.store import table_names_read_only
 
     if not db_path.is_file():
         raise click.ClickException(
             f"{db_path}: no such database file (create one with tracker demo or tracker import)"
         )
-    try:
-        conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
-        try:
-            tables = {
-                row[0]
-                for row in conn.execute("select name from sqlite_master where type = 'table'")
-            }
-        finally:
-            conn.close()
-    except sqlite3.Error as err:
-        raise click.ClickException(f"{db_path}: not a readable SQLite database ({err})") from None
+    tables = table_names_read_only(db_path)
     if "pages" not in tables or "versions" not in tables:
         raise click.ClickException(f"{db_path}: not a tracker database (no pages/versions tables)")
     ds = build_datasette([db_path], immutable=immutable)

@@ -70,7 +70,6 @@ from datasketch.storage import DictListStorage, DictSetStorage
 
 from tracker import fingerprint as fp
 from tracker import provenance
-from tracker.normalize import normalize_text
 from tracker.store import utcnow
 
 J_THRESHOLD = 0.5
@@ -286,11 +285,17 @@ class CandidateIndex:
             self._anchor_parts = []
             keys = np.concatenate(self._key_parts)
             self._key_parts = []
-            order = np.argsort(anchors, kind="stable")
-            self.anchors = anchors[order]
-            del anchors
-            small = len(keys) == 0 or (keys.min() >= 0 and keys.max() < 2**31)
-            self.anchor_keys = keys[order].astype(np.int32 if small else np.int64)
+            if len(keys) == 0 or (keys.min() >= 0 and keys.max() < 2**31):
+                # One uint64 sort of (anchor, key) pairs: numpy's SIMD sort does 100M in
+                # ~2 s, a stable argsort of the anchors ~30 s.
+                packed = (anchors.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
+                del anchors, keys
+                packed.sort()
+                self.anchors = (packed >> np.uint64(32)).astype(np.uint32)
+                self.anchor_keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
+            else:
+                order = np.argsort(anchors, kind="stable")
+                self.anchors, self.anchor_keys = anchors[order], keys[order]
         self._anchor_parts, self._key_parts = [], []
 
     def query_lsh(self, hashvalues: np.ndarray) -> list[int]:
@@ -419,11 +424,11 @@ def paragraph_blocks(paragraphs: Sequence[str]) -> list[tuple[int, int, str]]:
     text, signed 64-bit so SQLite can store it)."""
     out = []
     for para in paragraphs:
-        norm = normalize_text(para)
-        if norm:
-            out.append(
-                (_signed64(xxhash.xxh64_intdigest(norm.encode("utf-8"))), norm.count(" ") + 1, para)
-            )
+        # ``normalize_text(para)`` is exactly these words joined by single spaces (a property
+        # test holds the fast path to it); building it this way is ~6x faster on ASCII text.
+        words = fp.normalized_words(para)
+        if words:
+            out.append((_signed64(xxhash.xxh64_intdigest(b" ".join(words))), len(words), para))
     return out
 
 

@@ -974,18 +974,11 @@ def _is_tracker_file(db) -> bool:
     if not path:
         return False
     if path not in _TRACKER_FILES:
-        import sqlite3
+        from tracker.store import StoreError, table_names_read_only
 
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            try:
-                names = {
-                    r[0]
-                    for r in conn.execute("select name from sqlite_master where type = 'table'")
-                }
-            finally:
-                conn.close()
-        except sqlite3.Error:
+            names = table_names_read_only(path)
+        except StoreError:
             names = set()
         _TRACKER_FILES[path] = {"pages", "versions", "cluster_members"} <= names
     return _TRACKER_FILES[path]

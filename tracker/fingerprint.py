@@ -11,6 +11,19 @@ no per-token ``MinHash.update()`` loop anywhere.
   with xxh32; a shingle's hash combines its k word hashes in numpy with a position-dependent
   multiply, xor and rotate. That is the same information as xxh32 over the joined shingle
   string, at about half the cost (measured: 79 µs against 142 µs per 800-word document).
+* **Batches** (:func:`sketch_many`, used by the store and the benchmark): a batch of 64 texts
+  is normalised and joined into one byte array; word boundaries come from one comparison,
+  the words are hashed by a vectorised xxh32 (:func:`xxh32_spans`: words of equal length
+  hashed together, one numpy step per 4-byte lane, bit-identical to ``xxhash.xxh32``), the
+  k-word windows of the whole batch are combined at once, and deduplicated per document by
+  one ``uint64`` sort of ``(document, hash)``. Results equal the per-document path exactly
+  (tests check it on arbitrary text).
+* **Throughput** (``python bench/bench_cluster.py``, one core, raw ~800-word text to
+  signature): batched 8,800-9,000 docs/s; per-document path ~7,200; datasketch's default
+  ``MinHash().update_batch`` with SHA1 ~1,400; a per-token ``update()`` loop ~200. The
+  MinHash step (128 permutations x ~770 shingles) is about half of the batched time; it
+  runs on ~4 documents per block so the ``128 x shingles`` matrix stays in cache, written
+  into a preallocated buffer (a fresh result array that size costs page faults each call).
 * **Character shingles** (``CHAR_K`` = 4 characters, spaces removed, xxh32 of the UTF-8 bytes)
   for scripts written without spaces (Chinese, Japanese, Korean, Thai), chosen per document by
   :func:`tracker.normalize.is_unspaced_script`.

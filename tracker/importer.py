@@ -217,7 +217,9 @@ def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
                 else:
                     rows = [json.loads(line) for line in handle if line.strip()]
         except (UnicodeDecodeError, json.JSONDecodeError, csv.Error, OSError) as exc:
-            raise ValueError(f"{path}: unreadable manifest ({exc.__class__.__name__}: {exc})") from exc
+            raise ValueError(
+                f"{path}: unreadable manifest ({exc.__class__.__name__}: {exc})"
+            ) from exc
         if not all(isinstance(row, dict) for row in rows):
             raise ValueError(f"{path}: every manifest line must be an object with file and url")
         return {row["file"]: row for row in rows if row.get("file") and row.get("url")}
@@ -286,7 +288,9 @@ def read_paths(paths: list[Path], base_url: str | None = None) -> Iterator[Fetch
             if problem:
                 yield problem
             files = sorted(
-                p for p in path.rglob("*") if p.is_file() and _kind(p) and p.name not in MANIFEST_NAMES
+                p
+                for p in path.rglob("*")
+                if p.is_file() and _kind(p) and p.name not in MANIFEST_NAMES
             )
             if not files:
                 yield Problem(str(path), "folder holds no .html, .warc(.gz) or .jsonl files")

@@ -130,20 +130,3 @@ def build_datasette(
     # The plugin's get_metadata hook stands down: the metadata is already applied here.
     ds.tracker_metadata_applied = True
     return ds
-
-
-def serve(
-    db_path: str | Path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False
-) -> None:
-    """Serve one database until interrupted (blocking).
-
-    Args:
-        db_path: The tracker database.
-        host: Interface to listen on; loopback unless you mean to publish it.
-        port: TCP port.
-        immutable: See :func:`build_datasette`.
-    """
-    import uvicorn
-
-    ds = build_datasette([db_path], immutable=immutable)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on")

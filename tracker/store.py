@@ -219,6 +219,24 @@ def open_existing_db(path: str | Path) -> sqlite_utils.Database:
     return open_db(path)
 
 
+def table_names_read_only(path: str | Path) -> set[str]:
+    """The table names of an SQLite file, opened read-only (nothing is created or migrated).
+
+    Raises:
+        StoreError: when the file is missing or not a readable SQLite database.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            return {
+                r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: not a readable SQLite database ({exc})") from exc
+
+
 def find_page(db: sqlite_utils.Database, url: str) -> tuple[int, str, str] | None:
     """The ``(id, url, site)`` of the page at ``url`` (normalised), else of the first page whose
     canonical link is ``url``; None when neither is stored."""
