@@ -31,6 +31,8 @@ from datasette.utils.asgi import NotFound
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
+from tracker.timestamps import parse_time
+
 TRACKER_TABLES = ("clusters", "cluster_members", "diffs", "diff_ops", "versions")
 
 COLOURS = {
@@ -44,23 +46,6 @@ COLOURS = {
 
 
 # --------------------------------------------------------------------------- small helpers
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 date or timestamp as an aware UTC datetime; ``None`` when absent or unreadable."""
-    if not value:
-        return None
-    text = str(value).strip().replace("Z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def safe_href(url: str | None) -> str | None:

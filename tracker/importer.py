@@ -22,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from tracker.ingest import FetchedPage
+from tracker.timestamps import iso_utc
 from tracker.urls import is_http_url
 
 log = logging.getLogger(__name__)
@@ -65,22 +66,6 @@ def _kind(path: Path) -> str | None:
 
 def _mtime(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
-
-
-def _iso(value: str) -> str:
-    """A WARC-Date or JSON timestamp as ISO 8601 UTC (``Z`` spelled ``+00:00``)."""
-    if not isinstance(value, str):
-        raise ValueError(f"not an ISO 8601 timestamp: {value!r}")
-    value = value.strip()
-    if value.endswith("Z"):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
@@ -128,7 +113,7 @@ def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
                     continue
                 date = record.rec_headers.get_header("WARC-Date")
                 try:
-                    fetched = _iso(date) if date else _mtime(path)
+                    fetched = iso_utc(date) if date else _mtime(path)
                 except ValueError as exc:
                     yield Problem(source, f"record {uri}: bad WARC-Date ({exc}), skipped")
                     continue
@@ -189,7 +174,7 @@ def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
                     yield Problem(where, f"{url}: missing 'html'")
                     continue
                 try:
-                    fetched = _iso(row["fetched_at"]) if row.get("fetched_at") else _mtime(path)
+                    fetched = iso_utc(row["fetched_at"]) if row.get("fetched_at") else _mtime(path)
                 except ValueError as exc:
                     yield Problem(where, f"{url}: bad 'fetched_at' ({exc})")
                     continue
@@ -271,7 +256,7 @@ def read_html(
         )
     fetched = entry.get("fetched_at")
     try:
-        fetched = _iso(fetched) if fetched else _mtime(path)
+        fetched = iso_utc(fetched) if fetched else _mtime(path)
     except ValueError as exc:
         return Problem(str(path), f"bad fetched_at in manifest ({exc})")
     return FetchedPage(url=url, body=body, fetched_at=fetched, source="html")

@@ -31,7 +31,6 @@ Writes happen only where a value differs, so re-running on unchanged data change
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,6 +42,7 @@ import sqlite_utils
 from tracker.fingerprint import containment, jaccard, shingles, shingles_from_bytes
 from tracker.normalize import normalize_text
 from tracker.store import utcnow
+from tracker.timestamps import parse_time
 from tracker.urls import normalize_url, site_of
 
 if TYPE_CHECKING:
@@ -58,37 +58,7 @@ _DATE_SLACK = timedelta(days=2)
 _EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 # Site-name keys shorter than this ("AP", "BBC" aside) match too much by accident.
 _MIN_NAME_KEY = 3
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _ROUND = 4
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Parse an ISO 8601 date or timestamp; naive values are taken as UTC; None when unparseable.
-
-    Examples:
-        >>> parse_time("2024-01-05T10:00:00Z").isoformat()
-        '2024-01-05T10:00:00+00:00'
-        >>> parse_time("2024-01-05").isoformat()
-        '2024-01-05T00:00:00+00:00'
-        >>> parse_time("last Tuesday") is None
-        True
-    """
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        prefix = _DATE_PREFIX.match(text)
-        if not prefix:
-            return None
-        try:
-            parsed = datetime.fromisoformat(prefix.group())
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def name_key(text: str | None) -> str:
