@@ -387,7 +387,7 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         flush=True,
     )
     lsh_bytes = (rss_lsh - rss0) / n
-    anchor_bytes = (index.anchors.nbytes + index.anchor_keys.nbytes) / n
+    anchor_bytes = (index.anchors.nbytes + index.anchor_keys.nbytes + index._directory.nbytes) / n
     sig_bytes = sigs.nbytes / n
     print(
         f"memory per document: LSH {lsh_bytes:,.0f} B (RSS delta; "
