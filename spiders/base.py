@@ -1,5 +1,6 @@
-"""The base every tracker spider shares: arguments, the recheck schedule, page requests and
-what happens to a page response (counted, skipped when not HTML, handed to the pipeline).
+"""The base every tracker spider shares: arguments, the recheck schedule, page requests, what
+happens to a page response (counted, skipped when not HTML, handed to the pipeline), and the
+XML reading the feed and sitemap spiders have in common.
 
 Spider arguments (``scrapy crawl NAME -a key=value``):
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import Settings
@@ -26,11 +28,28 @@ from twisted.python.failure import Failure
 from tracker import __version__
 from tracker.items import NotModifiedItem, PageItem
 from tracker.pipelines import CrawlSchedule, crawl_db, stat_key
-from tracker.sources import Sources, load_sources
+from tracker.sources import Site, Sources, load_sources
 from tracker.store import utcnow
 from tracker.urls import is_http_url, normalize_url
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def parse_xml(body: bytes) -> Any | None:
+    """The root element of a feed or sitemap, read as far as it goes; ``None`` when there is none.
+
+    Entities are not resolved and nothing is fetched from the network (no XXE, no billion laughs).
+    """
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        return etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def local_name(element: Any) -> str:
+    """An element's tag without its namespace (``""`` for comments and processing instructions)."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
 def _as_int(value: Any, name: str) -> int | None:
@@ -97,6 +116,18 @@ class TrackerSpider(scrapy.Spider):
         )
         return spider
 
+    def watched_site(self, domain: str) -> Site:
+        """The watched site whose ``site`` key is ``domain``.
+
+        Callbacks get a site by its domain, never by its name: domains are what tell sites
+        apart (the sources file rejects a domain given twice), and a string is what a
+        ``JOBDIR`` queue can store.
+        """
+        for site in self.sources.sites:
+            if site.site == domain:
+                return site
+        raise LookupError(f"no watched site with domain {domain!r}")
+
     def inc(self, name: str, count: int = 1) -> None:
         """Add to a tracker count in Scrapy's stats (these end up in ``crawl_runs``)."""
         self.crawler.stats.inc_value(stat_key(name), count)
@@ -114,6 +145,10 @@ class TrackerSpider(scrapy.Spider):
 
         A recheck carries ``If-None-Match`` / ``If-Modified-Since`` so an unchanged page costs
         a 304 and no body.
+
+        Raises:
+            ValueError: for a URL the schedule or Scrapy cannot take (e.g. one holding lone
+                surrogates from undecodable input); callers with untrusted lists catch it.
         """
         if not is_http_url(url):
             return None

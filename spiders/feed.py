@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
-from lxml import etree
 from scrapy.http import Response
 
-from spiders.base import TrackerSpider
+from spiders.base import TrackerSpider, local_name, parse_xml
+from tracker.timestamps import parse_time
 from tracker.urls import is_http_url, normalize_url, site_of
 
 
@@ -30,13 +29,9 @@ class FeedEntry:
     credits: list[dict] = field(default_factory=list)
 
 
-def _local(element: Any) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
 def _child(element: Any, name: str) -> Any | None:
     for child in element:
-        if _local(child) == name:
+        if local_name(child) == name:
             return child
     return None
 
@@ -45,23 +40,10 @@ def _text(element: Any | None) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
-def _date(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def _atom_link(element: Any) -> str | None:
     fallback = None
     for child in element:
-        if _local(child) == "link" and child.get("href"):
+        if local_name(child) == "link" and child.get("href"):
             if child.get("rel", "alternate") == "alternate":
                 return child.get("href")
             fallback = fallback or child.get("href")
@@ -83,22 +65,20 @@ def _source_credit(url: str | None, name: str, evidence: str) -> dict | None:
 
 def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
     """The entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed; malformed XML is read as far as it goes."""
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(body, parser=parser)
-    except etree.XMLSyntaxError:
-        return []
+    root = parse_xml(body)
     if root is None:
         return []
     entries = []
     for element in root.iter():
-        name = _local(element)
+        name = local_name(element)
         if name == "item":
             link = _text(_child(element, "link"))
             guid = _child(element, "guid")
             if not link and guid is not None and guid.get("isPermaLink", "true") != "false":
                 link = _text(guid)
-            updated = _date(_text(_child(element, "pubDate")) or _text(_child(element, "date")))
+            updated = parse_time(
+                _text(_child(element, "pubDate")) or _text(_child(element, "date")) or None
+            )
             credits = []
             source = _child(element, "source")
             if source is not None:
@@ -112,8 +92,8 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
                     credits.append(credit)
         elif name == "entry":
             link = _atom_link(element) or ""
-            updated = _date(
-                _text(_child(element, "updated")) or _text(_child(element, "published"))
+            updated = parse_time(
+                _text(_child(element, "updated")) or _text(_child(element, "published")) or None
             )
             credits = []
             source = _child(element, "source")

@@ -34,27 +34,22 @@ class SiteSpider(TrackerSpider):
                 self.requested[site.site] += 1
                 yield self.listing_request(url, site, depth=0)
 
-    def _site(self, name: str) -> Site:
-        return next(site for site in self.sources.sites if site.name == name)
-
     def listing_request(self, url: str, site: Site, depth: int) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             errback=self.listing_failed,
-            cb_kwargs={"site_name": site.name, "depth": depth},
+            cb_kwargs={"domain": site.site, "depth": depth},
         )
 
-    def parse_listing(self, response: Response, site_name: str, depth: int) -> Iterator[Any]:
-        """A start or index page: not stored when the site has article patterns, only followed."""
-        site = self._site(site_name)
+    def parse_listing(self, response: Response, domain: str, depth: int) -> Iterator[Any]:
+        """A start page, or an index page of a site with article patterns: followed, not stored."""
         self.inc("listings_fetched")
-        if not site.article_urls and depth > 0:
-            yield from self.page_items(response)
-        yield from self.follow(response, site, depth)
+        yield from self.follow(response, self.watched_site(domain), depth)
 
-    def parse_article(self, response: Response, site_name: str, depth: int) -> Iterator[Any]:
-        site = self._site(site_name)
+    def parse_article(self, response: Response, domain: str, depth: int) -> Iterator[Any]:
+        """An article page: stored, and followed further within the depth limit."""
+        site = self.watched_site(domain)
         yield from self.page_items(response)
         yield from self.follow(response, site, depth)
 
@@ -65,7 +60,7 @@ class SiteSpider(TrackerSpider):
             url = normalize_url(link.url)
             if site_of(url) != site.site or self.requested[site.site] >= site.max_pages:
                 continue
-            kwargs = {"site_name": site.name, "depth": depth + 1}
+            kwargs = {"domain": site.site, "depth": depth + 1}
             if site.article_urls and not site.is_article(url):
                 self.requested[site.site] += 1
                 yield self.listing_request(url, site, depth + 1)

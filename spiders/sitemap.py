@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 from urllib.parse import urljoin
 
 import scrapy
-from lxml import etree
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from spiders.base import TrackerSpider
+from spiders.base import TrackerSpider, local_name, parse_xml
 from tracker.sources import Site
+from tracker.timestamps import parse_time
 from tracker.urls import is_http_url, normalize_url
 
 
@@ -27,39 +27,35 @@ class SitemapEntry:
     """One ``<url>`` (an article) or ``<sitemap>`` (another sitemap) of a sitemap file."""
 
     url: str
-    lastmod: str | None
+    #: The latest of ``lastmod`` and the news ``publication_date`` (timezone-aware), if any.
+    lastmod: datetime | None
     is_sitemap: bool
-
-
-def _local(element: Any) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
 def parse_sitemap(body: bytes, base_url: str) -> list[SitemapEntry]:
     """The entries of a sitemap or sitemap index (gzip or plain); news dates count as lastmod."""
     if body[:2] == b"\x1f\x8b":
         body = gunzip(body, max_size=50 * 1024 * 1024)
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
-    try:
-        root = etree.fromstring(body, parser=parser)
-    except etree.XMLSyntaxError:
-        return []
+    root = parse_xml(body)
     if root is None:
         return []
     entries = []
     for element in root:
-        kind = _local(element)
+        kind = local_name(element)
         if kind not in ("url", "sitemap"):
             continue
-        loc = lastmod = None
+        loc: str | None = None
+        lastmod: datetime | None = None
         for child in element.iter():
-            name = _local(child)
+            name = local_name(child)
             if name == "loc" and loc is None:
                 loc = (child.text or "").strip()
             elif name in ("lastmod", "publication_date") and child.text:
-                # The latest date wins: a news sitemap may carry both.
-                value = child.text.strip()
-                lastmod = max(lastmod or value, value)
+                # The latest date wins: a news sitemap may carry both, with different UTC
+                # offsets, so they are compared as instants, not as strings.
+                when = parse_time(child.text)
+                if when is not None and (lastmod is None or when > lastmod):
+                    lastmod = when
         if loc:
             url = urljoin(base_url, loc)
             if is_http_url(url):
@@ -86,30 +82,27 @@ class SitemapSpider(TrackerSpider):
                     robots,
                     callback=self.parse_robots,
                     errback=self.listing_failed,
-                    cb_kwargs={"site_name": site.name},
+                    cb_kwargs={"domain": site.site},
                 )
-
-    def _site(self, name: str) -> Site:
-        return next(site for site in self.sources.sites if site.name == name)
 
     def sitemap_request(self, url: str, site: Site) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_sitemap,
             errback=self.listing_failed,
-            cb_kwargs={"site_name": site.name},
+            cb_kwargs={"domain": site.site},
         )
 
-    def parse_robots(self, response: Response, site_name: str) -> Iterator[scrapy.Request]:
-        site = self._site(site_name)
+    def parse_robots(self, response: Response, domain: str) -> Iterator[scrapy.Request]:
+        site = self.watched_site(domain)
         found = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         if not found:
             self.logger.info("%s: no sitemap listed in robots.txt", site.name)
         for url in found:
             yield self.sitemap_request(url, site)
 
-    def parse_sitemap(self, response: Response, site_name: str) -> Iterator[scrapy.Request]:
-        site = self._site(site_name)
+    def parse_sitemap(self, response: Response, domain: str) -> Iterator[scrapy.Request]:
+        site = self.watched_site(domain)
         self.inc("sitemaps_fetched")
         entries = parse_sitemap(response.body, response.url)
         if not entries:

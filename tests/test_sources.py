@@ -87,7 +87,51 @@ def test_defaults_and_domain_only_site():
         ("", "s.yml: the file is empty"),
         (
             "sites:\n  - name: A\n    domain: a.org\n  - name: B\n    domain: www.a.org\n",
-            "s.yml:4: domain: a.org is listed twice",
+            "s.yml:5: sites[1].domain: a.org is listed twice (A and B)",
+        ),
+        (
+            "sites:\n  - name: B\n    feeds: [https://a.org/feed]\n  - name: C\n"
+            "    start_urls: [https://www.a.org/]\n",
+            "s.yml:4: sites[1].domain: a.org is listed twice (B and C)",
+        ),
+        # Spiders must never confuse two sites: a name is given once too.
+        (
+            "sites:\n  - name: A\n    domain: a.org\n  - name: A\n    domain: b.org\n",
+            "s.yml:4: sites[1].name: 'A' is listed twice (also sites[0])",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: 'http://'\n",
+            "s.yml:3: sites[0].domain: 'http://' has a scheme or a path",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: https://a.org/\n",
+            "s.yml:3: sites[0].domain: 'https://a.org/' has a scheme or a path",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: a.org/news\n",
+            "s.yml:3: sites[0].domain: 'a.org/news' has a scheme or a path",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: intranet\n",
+            "s.yml:3: sites[0].domain: 'intranet' needs a dot",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: a..org\n",
+            "s.yml:3: sites[0].domain: 'a..org' is not a valid",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: 'a.org:99999'\n",
+            "s.yml:3: sites[0].domain: 'a.org:99999' has a bad port",
+        ),
+        (
+            "sites:\n  - name: A\n    feeds: ['http://x.org:99999/feed']\n",
+            "s.yml:3: sites[0].feeds[0]: 'http://x.org:99999/feed' is not an http(s) URL"
+            " (port 99999 is out of range 0-65535)",
+        ),
+        (
+            "sites:\n  - name: A\n    domain: a.org\n    start_urls: ['http://[::1']\n",
+            "s.yml:4: sites[0].start_urls[0]: 'http://[::1' is not an http(s) URL"
+            " (broken IPv6 address: unmatched [ or ])",
         ),
     ],
 )
@@ -96,6 +140,20 @@ def test_errors_name_file_line_and_key(text, expected):
         parse_sources(text, "s.yml")
     assert str(info.value).startswith(expected), str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("domain", ["localhost:8080", "127.0.0.1:9", "[::1]:8080", "bbc.co.uk."])
+def test_bare_hosts_with_ports_are_domains(domain):
+    [site] = parse_sources(f"sites:\n  - name: A\n    domain: '{domain}'\n").sites
+    assert site.start_urls[0].startswith("https://") and "///" not in site.start_urls[0]
+
+
+def test_file_not_utf8_is_one_clear_error(tmp_path):
+    path = tmp_path / "latin1.yml"
+    path.write_bytes("sites:\n  - name: Caf\u00e9\n    domain: a.org\n".encode("latin-1"))
+    with pytest.raises(SourcesError) as info:
+        load_sources(path)
+    assert str(info.value) == (f"{path}:2: not UTF-8 text (byte 0xe9); save the file as UTF-8")
 
 
 def test_missing_file(tmp_path):

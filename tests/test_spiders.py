@@ -6,7 +6,10 @@ Scrapy's reactor starts once per process, so every crawl runs in a subprocess.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -380,6 +383,189 @@ def test_parse_sitemaps_index_news_and_gzip():
     [entry] = parse_sitemap(gzip.compress(news), "https://x.example/s1.xml.gz")
     assert (entry.url, entry.lastmod, entry.is_sitemap) == (
         "https://x.example/a",
-        "2024-01-03T00:00:00Z",
+        datetime(2024, 1, 3, tzinfo=UTC),
         False,
     )
+
+
+def test_sitemap_dates_compare_as_instants_across_utc_offsets():
+    # As strings "10:00+05:00" > "08:00Z", but it is 05:00 UTC: the news date is the later one.
+    both = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+    <url><loc>https://x.example/a</loc><lastmod>2024-01-03T10:00:00+05:00</lastmod>
+    <news:news><news:publication_date>2024-01-03T08:00:00Z</news:publication_date></news:news></url>
+    <url><loc>https://x.example/b</loc><lastmod>2024-01-03T08:00:00-03:00</lastmod>
+    <news:news><news:publication_date>2024-01-03T10:00:00Z</news:publication_date></news:news></url>
+    <url><loc>https://x.example/c</loc><lastmod>2024-01</lastmod></url>
+    <url><loc>https://x.example/d</loc><lastmod>yesterday</lastmod></url></urlset>"""
+    assert {e.url: e.lastmod for e in parse_sitemap(both, "https://x.example/s.xml")} == {
+        "https://x.example/a": datetime(2024, 1, 3, 8, tzinfo=UTC),
+        "https://x.example/b": datetime(2024, 1, 3, 11, tzinfo=UTC),
+        "https://x.example/c": datetime(2024, 1, 1, tzinfo=UTC),
+        "https://x.example/d": None,
+    }
+
+
+# -- spiders in-process: what a callback does with a response --------------------------------
+
+
+def make_spider(spidercls: type, tmp_path: Path, **kwargs):
+    """A spider bound to a crawler (stats, schedule on a fresh database), without a reactor."""
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(spidercls, {"TRACKER_DB": str(tmp_path / "tracker.db")})
+    return spidercls.from_crawler(crawler, **kwargs)
+
+
+def start_requests(spider) -> list:
+    async def collect() -> list:
+        return [request async for request in spider.start()]
+
+    return asyncio.run(collect())
+
+
+def twin_sources():
+    """Two sites with the same name (a sources file refuses this; spiders must not care)."""
+    from tracker.sources import Site, Sources
+
+    return Sources(
+        sites=[
+            Site(
+                name="Daily",
+                domain="a.example",
+                sitemaps=["https://a.example/sitemap.xml"],
+                start_urls=["https://a.example/"],
+                article_urls=[re.compile("/news/")],
+            ),
+            Site(
+                name="Daily",
+                domain="b.example",
+                sitemaps=["https://b.example/sitemap.xml"],
+                start_urls=["https://b.example/"],
+                article_urls=[re.compile("/story/")],
+            ),
+        ]
+    )
+
+
+def answer(request, body: bytes, cls=None):
+    """Call a request's callback with a response of ``body``, as Scrapy would."""
+    from scrapy.http import HtmlResponse
+
+    response = (cls or HtmlResponse)(request.url, body=body, request=request)
+    return list(request.callback(response, **request.cb_kwargs))
+
+
+def test_sitemap_spider_filters_each_sitemap_with_its_own_site(tmp_path):
+    from scrapy.http import XmlResponse
+
+    from spiders.sitemap import SitemapSpider
+
+    spider = make_spider(SitemapSpider, tmp_path, sources=twin_sources())
+    [_, b_sitemap] = start_requests(spider)
+    assert b_sitemap.url == "https://b.example/sitemap.xml"
+    urlset = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+    <url><loc>https://b.example/story/1.html</loc></url><url><loc>https://b.example/about/</loc></url>
+    </urlset>"""
+    found = answer(b_sitemap, urlset, XmlResponse)
+    assert [r.url for r in found] == ["https://b.example/story/1.html"]
+
+
+def test_site_spider_follows_each_site_with_its_own_rules(tmp_path):
+    from spiders.site import SiteSpider
+
+    spider = make_spider(SiteSpider, tmp_path, sources=twin_sources())
+    [_, b_start] = start_requests(spider)
+    assert b_start.url == "https://b.example/"
+    page = (
+        b'<html><body><a href="/story/1.html">story</a><a href="/about/">about</a>'
+        b'<a href="https://a.example/news/2.html">other site</a></body></html>'
+    )
+    found = answer(b_start, page)
+    assert [(r.url, r.callback.__name__) for r in found] == [
+        ("https://b.example/story/1.html", "parse_article"),
+        ("https://b.example/about/", "parse_listing"),
+    ]
+    # Deeper pages keep their own site too.
+    [article] = [r for r in found if r.callback.__name__ == "parse_article"]
+    page_item, *deeper = answer(
+        article, b'<html><body><a href="/story/2.html">next</a></body></html>'
+    )
+    assert page_item.url == "https://b.example/story/1.html"
+    assert [r.url for r in deeper] == ["https://b.example/story/2.html"]
+
+
+def test_urls_spider_skips_bad_lines_and_requests_the_rest(tmp_path, caplog):
+    from spiders.urls import UrlsSpider
+
+    listed = [
+        "https://a.example/1",
+        "http://a.example:99999/",
+        "https://a.example/caf\udce9",  # a lone surrogate: what undecodable stdin turns into
+        "http://[::1",
+        "ftp://a.example/x",
+        "https://a.example/2",
+    ]
+    spider = make_spider(UrlsSpider, tmp_path, urls=listed)
+    with caplog.at_level("WARNING"):
+        requests = start_requests(spider)
+    assert [r.url for r in requests] == ["https://a.example/1", "https://a.example/2"]
+    assert spider.crawler.stats.get_value("tracker/errors") == 4
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 4
+    assert warnings[0].startswith("URL list line 2: port 99999 is out of range 0-65535, skipped")
+    assert warnings[1].startswith("URL list line 3: UnicodeEncodeError")
+    assert warnings[2].startswith("URL list line 4: broken IPv6 address")
+    assert warnings[3].startswith("URL list line 5: not an http(s) URL")
+
+
+def test_urls_file_with_bad_lines_still_crawls_the_rest(web, tmp_path):
+    db = tmp_path / "tracker.db"
+    first = web.url("hidden", "/articles/original-4.html")
+    last = web.url("middle", "/2024/repost.html")
+    listing = tmp_path / "urls.txt"
+    listing.write_bytes(
+        f"# pages\n{first}\nhttp://x.example:99999/\nhttp://x.example/caf\u00e9\n\n{last}\n".encode(
+            "latin-1"
+        )
+    )
+    result = tracker("crawl", "--urls", str(listing), "--db", str(db), *FAST)
+    assert result.returncode == 0, result.stderr
+    assert "--resume" not in result.stderr
+    assert f"{listing} line 3: port 99999 is out of range 0-65535, skipped" in result.stderr
+    assert f"{listing} line 4: not UTF-8 text (byte 0xe9), skipped" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {u for (u,) in rows(db, "select url from pages")} >= {first, last}
+    run = last_runs(db, 1)[0]
+    assert (run["spider"], run["errors"]) == ("urls", 2)
+    assert json.loads(run["stats"])["tracker/finish_reason"] == "finished"
+
+
+class _DieOnArrival:
+    """Unpickled in the crawl child before it can report anything: the child just exits."""
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def test_crawl_subprocess_that_dies_is_reported_with_its_exit_code(tmp_path):
+    from tracker.crawl import run_crawl_in_subprocess
+
+    # Without the liveness check this waits out the whole timeout and says so instead.
+    with pytest.raises(RuntimeError, match=r"died without a result \(exit code 3\)"):
+        run_crawl_in_subprocess(_DieOnArrival(), tmp_path / "t.db", quiet=True, timeout=60)
+
+
+def test_crawl_whose_first_spider_cannot_start_returns(tmp_path):
+    from tracker.crawl import run_crawl_in_subprocess
+
+    # The spider fails in __init__, before the reactor runs; the crawl must still end.
+    summary = run_crawl_in_subprocess(
+        None,
+        tmp_path / "t.db",
+        spiders=["urls"],
+        urls=str(tmp_path / "missing.txt"),
+        quiet=True,
+        timeout=60,
+    )
+    assert [(run.spider, run.reason) for run in summary.runs] == [("urls", "failed")]

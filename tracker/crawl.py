@@ -31,6 +31,9 @@ ALL_SPIDERS = (*DEFAULT_SPIDERS, "urls")
 
 log = logging.getLogger(__name__)
 
+# How often a parent waiting for a crawl subprocess checks that the child still lives.
+_POLL_SECONDS = 0.5
+
 
 @dataclass
 class SpiderRun:
@@ -246,8 +249,13 @@ def run_crawl(
             state["crawler"] = None
             from twisted.internet import error, reactor
 
-            with contextlib.suppress(error.ReactorNotRunning, RuntimeError):
-                reactor.stop()
+            if reactor.running:
+                with contextlib.suppress(error.ReactorNotRunning, RuntimeError):
+                    reactor.stop()
+            else:
+                # The first spider failed before the reactor started (e.g. in its __init__):
+                # stopping now would be a no-op and process.start() below would never return.
+                reactor.callWhenRunning(reactor.stop)
 
     first = make_crawler(names[0])  # the first crawler installs the asyncio reactor
     progress.start()
@@ -338,10 +346,11 @@ def run_crawl_in_subprocess(
         env: environment variables for the child, e.g. ``{"http_proxy": "http://127.0.0.1:8080"}``
             (Scrapy sends every request through that proxy).
         quiet: no progress lines.
-        timeout: seconds to wait for the crawl.
+        timeout: seconds to wait for the crawl (``None``: as long as the child lives).
 
     Raises:
-        RuntimeError: when the crawl failed or did not finish in time.
+        RuntimeError: when the crawl failed, the child process died without a result (the
+            message gives its exit code), or the crawl did not finish in time.
     """
     import multiprocessing
 
@@ -353,12 +362,40 @@ def run_crawl_in_subprocess(
     )
     child.start()
     try:
-        result = queue.get(timeout=timeout)
-    except Exception as exc:
-        child.kill()
-        raise RuntimeError(f"crawl did not finish in {timeout} s") from exc
+        result = _wait_for_result(queue, child, timeout)
+    except BaseException:
+        # Timed out, or Ctrl-C in the parent: the crawl must not outlive its caller.
+        if child.is_alive():
+            child.kill()
+        raise
     finally:
         child.join(timeout=30)
     if isinstance(result, Exception):
         raise result
     return result
+
+
+def _wait_for_result(queue: Any, child: Any, timeout: float | None) -> Any:
+    """The child's result, waiting in short slices so a child that died is noticed at once."""
+    import queue as queues
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            return queue.get(timeout=_POLL_SECONDS)
+        except queues.Empty:
+            pass
+        if not child.is_alive():
+            # A result put just before exiting may still be in the pipe: one last look.
+            try:
+                return queue.get(timeout=_POLL_SECONDS)
+            except queues.Empty:
+                code = child.exitcode
+                how = (
+                    f"killed by signal {-code}"
+                    if code is not None and code < 0
+                    else f"exit code {code}"
+                )
+                raise RuntimeError(f"crawl process died without a result ({how})") from None
+        if deadline is not None and time.monotonic() >= deadline:
+            raise RuntimeError(f"crawl did not finish in {timeout} s")

@@ -16,7 +16,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from tracker.ingest import (
 from tracker.items import NotModifiedItem, PageItem
 from tracker.sources import next_check
 from tracker.store import PageRecord, open_db, utcnow
+from tracker.timestamps import parse_time
 from tracker.urls import is_http_url, normalize_url
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ RUN_COLUMNS = (
     "skipped_non_html",
     "errors",
 )
+
+# The W3C datetime profile's coarse forms (sitemaps), which fromisoformat does not read.
 
 _dbs: dict[str, sqlite_utils.Database] = {}
 _pool: ProcessPoolExecutor | None = None
@@ -163,16 +166,6 @@ def shutdown_pool() -> None:
         _pool = None
 
 
-def _parse_time(value: str | datetime | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @dataclass
 class Due:
     """A URL that should be fetched now, with the validators for a conditional GET."""
@@ -206,7 +199,7 @@ class CrawlSchedule:
         self.recheck = recheck
         # A fixed "now" for the schedule (the TRACKER_NOW setting): demos and tests play a
         # later crawl without waiting for the recheck delay.
-        self.clock = _parse_time(clock) if clock else None
+        self.clock = parse_time(clock) if clock else None
 
     def now(self) -> datetime:
         return self.clock or datetime.fromisoformat(utcnow())
@@ -215,7 +208,7 @@ class CrawlSchedule:
         """A :class:`Due` when ``url`` should be fetched now, else ``None``."""
         url = normalize_url(url)
         now = self.now()
-        changed = _parse_time(lastmod)
+        changed = parse_time(lastmod)
         row = self.db.execute(
             "select next_check, last_fetched, etag, last_modified from pages where url = ?", [url]
         ).fetchone()
@@ -231,10 +224,10 @@ class CrawlSchedule:
                 return Due(url) if target else None
             row = (alias[1], alias[2], None, None)
         next_due, last_fetched, etag, last_modified = row
-        fetched = _parse_time(last_fetched)
+        fetched = parse_time(last_fetched)
         if changed and fetched and changed > fetched:
             return Due(url, True, etag, last_modified)
-        if next_due is not None and _parse_time(next_due) <= now:
+        if next_due is not None and parse_time(next_due) <= now:
             return Due(url, True, etag, last_modified)
         return None
 

@@ -13,16 +13,19 @@ recheck a page for edits after it was first seen::
     follow_credits: 1
     recheck: [1h, 6h, 1d, 3d, 7d]
 
-Every problem (unknown key, bad URL, bad regex, bad duration) is one :class:`SourcesError`
-naming the file, the line and the key, read from the YAML node marks.
+Every problem (unknown key, bad URL, bad domain, bad regex, bad duration, a name or domain
+listed twice, a file that is not UTF-8) is one :class:`SourcesError` naming the file, the line
+and the key, read from the YAML node marks.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -45,8 +48,91 @@ _SITE_KEYS = {
 _TOP_KEYS = {"sites", "follow_credits", "recheck"}
 
 
+# One DNS label: letters (any script, for IDNs), digits, hyphens, underscores.
+_LABEL = re.compile(r"^[\w-]+$")
+
+
 class SourcesError(ValueError):
     """A sources file that cannot be used; the message names file, line and key."""
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not an absolute http(s) URL, or ``None`` when it is one.
+
+    Examples:
+        >>> url_problem("https://example.org/a") is None
+        True
+        >>> url_problem("http://example.org:99999/")
+        'port 99999 is out of range 0-65535'
+        >>> url_problem("http://[::1/")
+        'broken IPv6 address: unmatched [ or ]'
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        # urlsplit only raises here for a bracket without its partner.
+        return "broken IPv6 address: unmatched [ or ]"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    try:
+        parts.port  # noqa: B018 (the property validates the port)
+    except ValueError:
+        port = parts.netloc.rpartition(":")[2]
+        if port.isdigit():
+            return f"port {port} is out of range 0-65535"
+        return f"bad port {port!r}"
+    if not parts.hostname:
+        return "no host name"
+    if not is_http_url(text):
+        return "not an http(s) URL"
+    return None
+
+
+def domain_problem(domain: str) -> str | None:
+    """Why ``domain`` is not a bare host name (optionally with a port), or ``None``.
+
+    A bare host name has no scheme and no path, and has a dot, or is ``localhost`` or an IP
+    address.
+
+    Examples:
+        >>> domain_problem("transcend.org") is None, domain_problem("127.0.0.1:8080") is None
+        (True, True)
+        >>> domain_problem("http://")
+        'has a scheme or a path (give a bare host name such as example.org)'
+        >>> domain_problem("intranet")
+        'needs a dot (e.g. example.org), unless it is localhost or an IP address'
+    """
+    if "://" in domain or any(c in domain for c in "/?#@\\") or any(c.isspace() for c in domain):
+        return "has a scheme or a path (give a bare host name such as example.org)"
+    try:
+        parts = urlsplit(f"//{domain}")
+        parts.port  # noqa: B018 (the property validates the port)
+    except ValueError:
+        return "has a bad port or IPv6 address"
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return "has no host name"
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    if host == "localhost":
+        return None
+    if "." not in host:
+        return "needs a dot (e.g. example.org), unless it is localhost or an IP address"
+    if not all(_LABEL.match(label) for label in host.split(".")):
+        return "is not a valid host name (an empty label or a character not allowed)"
+    return None
+
+
+def _url_host(domain: str) -> str:
+    """``domain`` as it goes into a URL: an IPv6 address needs its brackets back."""
+    try:
+        return f"[{domain}]" if ipaddress.ip_address(domain).version == 6 else domain
+    except ValueError:
+        return domain
 
 
 @dataclass
@@ -65,7 +151,7 @@ class Site:
     @property
     def site(self) -> str:
         """The site key used in the ``pages.site`` column."""
-        return site_of(self.domain)
+        return site_of(_url_host(self.domain))
 
     def is_article(self, url: str) -> bool:
         """True when ``url`` matches an article pattern (or when the site gives none)."""
@@ -190,8 +276,10 @@ class _Reader:
     def urls(self, node: yaml.Node, key: str) -> list[str]:
         out = []
         for i, (item, text) in enumerate(self.strings(node, key)):
-            if not is_http_url(text):
-                raise self.fail(item, f"{key}[{i}]", f"{text!r} is not an http(s) URL")
+            problem = url_problem(text)
+            if problem is not None:
+                detail = "" if problem == "not an http(s) URL" else f" ({problem})"
+                raise self.fail(item, f"{key}[{i}]", f"{text!r} is not an http(s) URL{detail}")
             out.append(normalize_url(text))
         return out
 
@@ -217,14 +305,12 @@ class _Reader:
                     ) from None
         if "domain" in fields:
             domain = self.string(fields["domain"][1], f"{key}.domain")
-            if (
-                "/" in domain.removeprefix("http://").removeprefix("https://").rstrip("/")
-                or " " in domain
-            ):
+            problem = domain_problem(domain)
+            if problem is not None:
                 raise self.fail(
                     fields["domain"][1],
                     f"{key}.domain",
-                    f"{domain!r} is not a host name such as example.org",
+                    f"{domain!r} {problem}",
                 )
             domain = site_of(domain)
         else:
@@ -235,13 +321,35 @@ class _Reader:
                 )
             domain = site_of(first)
         if not any(urls.values()):
-            urls["start_urls"] = [normalize_url(f"https://{domain}/")]
+            urls["start_urls"] = [normalize_url(f"https://{_url_host(domain)}/")]
         limits = {
             k: self.integer(fields[k][1], f"{key}.{k}", minimum=0 if k == "max_depth" else 1)
             for k in ("max_depth", "max_pages")
             if k in fields
         }
         return Site(name=name, domain=domain, article_urls=patterns, **urls, **limits)
+
+    def unique(self, sites_node: yaml.SequenceNode, sites: list[Site]) -> None:
+        """Each name and each domain once: the spiders and the sites table key on them."""
+        names: dict[str, int] = {}
+        domains: dict[str, int] = {}
+        for i, (item, site) in enumerate(zip(sites_node.value, sites, strict=True)):
+            fields = {str(k.value): v for k, v in item.value}
+            if site.name in names:
+                raise self.fail(
+                    fields["name"],
+                    f"sites[{i}].name",
+                    f"{site.name!r} is listed twice (also sites[{names[site.name]}])",
+                )
+            if site.site in domains:
+                first = sites[domains[site.site]]
+                raise self.fail(
+                    fields.get("domain", item),
+                    f"sites[{i}].domain",
+                    f"{site.site} is listed twice ({first.name} and {site.name})",
+                )
+            names[site.name] = i
+            domains[site.site] = i
 
     def sources(self, root: yaml.Node | None) -> Sources:
         if root is None:
@@ -254,15 +362,7 @@ class _Reader:
             raise self.fail(sites_node, "sites", "expected a list of sites")
         sources = Sources(path=self.name)
         sources.sites = [self.site(item, f"sites[{i}]") for i, item in enumerate(sites_node.value)]
-        seen: dict[str, str] = {}
-        for item, site in zip(sites_node.value, sources.sites, strict=True):
-            if site.site in seen:
-                raise self.fail(
-                    item,
-                    "domain",
-                    f"{site.site} is listed twice ({seen[site.site]} and {site.name})",
-                )
-            seen[site.site] = site.name
+        self.unique(sites_node, sources.sites)
         if "follow_credits" in fields:
             sources.follow_credits = self.integer(fields["follow_credits"][1], "follow_credits")
         if "recheck" in fields:
@@ -303,7 +403,14 @@ def load_sources(path: str | Path) -> Sources:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise SourcesError(f"{path}: cannot read sources file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourcesError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
     return parse_sources(text, str(path))
