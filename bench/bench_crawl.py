@@ -6,16 +6,25 @@ Goals (issue 5, on a 2-core machine): at least 60 pages/s end to end, and at lea
 extraction-only rate. Politeness is off for the measurement (no AutoThrottle, 16 requests at a
 time to the one loopback site): it measures the machinery, not the delays.
 
-Usage: python bench/bench_crawl.py [--pages 5000] [--processes 2] [--seed 5]
+By default the pages are real article pages of the Scrapinghub benchmark in
+``../shared/corpus`` (``TRACKER_CORPUS`` overrides the corpus path) used as templates: page *i*
+is template *i* mod 181 with the text of every ``<p>`` replaced by generated words of the same
+length, so each page is distinct while markup, chrome and extraction cost stay those of real
+pages. ``--synthetic`` uses fully generated pages instead (they extract several times faster
+than real pages, which makes the fixed cost of crawling and storing weigh more).
+
+Usage: python bench/bench_crawl.py [--pages 5000] [--processes 2] [--seed 5] [--synthetic]
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import html
 import multiprocessing
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -82,10 +91,51 @@ def make_page(index: int, vocab: list[str], seed: int) -> bytes:
     ).encode()
 
 
-def serve(port_queue: multiprocessing.Queue, pages: int, seed: int) -> None:
-    """The loopback site, in its own process: robots.txt, a sitemap, and the article pages."""
+_PARAGRAPH = re.compile(rb"(<p\b[^>]*>)(.*?)(</p>)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(rb"<[^>]+>")
+
+
+def corpus_templates() -> list[bytes]:
+    """The real pages of the Scrapinghub benchmark, decompressed, sorted by file name."""
+    root = Path(
+        os.environ.get("TRACKER_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    )
+    folder = root / "scrapinghub-article-extraction-benchmark" / "html"
+    files = sorted(folder.glob("*.html.gz"))
+    if not files:
+        raise SystemExit(
+            f"bench_crawl: no pages in {folder} (set TRACKER_CORPUS, or use --synthetic)"
+        )
+    return [gzip.decompress(f.read_bytes()) for f in files]
+
+
+def make_real_page(index: int, templates: list[bytes], vocab: list[str], seed: int) -> bytes:
+    """Template ``index mod n`` with every paragraph's text replaced by generated words of about
+    the same length (markup inside a paragraph is dropped, the paragraph itself kept)."""
+    rng = random.Random(seed * 1_000_003 + index)
+
+    def fill(match: re.Match[bytes]) -> bytes:
+        length = len(_TAG.sub(b"", match.group(2)))
+        words: list[str] = []
+        while sum(len(w) + 1 for w in words) < length:
+            words.append(rng.choice(vocab))
+        return match.group(1) + " ".join(words).encode() + match.group(3)
+
+    return _PARAGRAPH.sub(fill, templates[index % len(templates)])
+
+
+def make_pages(count: int, seed: int, synthetic: bool) -> list[bytes]:
+    """The benchmark's pages: real templates with generated text, or fully generated pages."""
     vocab = make_vocab(random.Random(seed))
-    bodies = {f"/a/{i:05d}.html": make_page(i, vocab, seed) for i in range(pages)}
+    if synthetic:
+        return [make_page(i, vocab, seed) for i in range(count)]
+    templates = corpus_templates()
+    return [make_real_page(i, templates, vocab, seed) for i in range(count)]
+
+
+def serve(port_queue: multiprocessing.Queue, pages: list[bytes]) -> None:
+    """The loopback site, in its own (forked) process: robots.txt, a sitemap, the article pages."""
+    bodies = {f"/a/{i:05d}.html": body for i, body in enumerate(pages)}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -125,12 +175,15 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--synthetic", action="store_true", help="fully generated pages")
     args = parser.parse_args()
 
-    vocab = make_vocab(random.Random(args.seed))
-    pages = [make_page(i, vocab, args.seed) for i in range(args.pages)]
+    pages = make_pages(args.pages, args.seed, args.synthetic)
+    kind = (
+        "generated" if args.synthetic else "real-template (181 Scrapinghub pages, generated text)"
+    )
     print(
-        f"{args.pages} generated pages, {sum(map(len, pages)) / len(pages) / 1024:.1f} KB each on average; "
+        f"{args.pages} {kind} pages, {sum(map(len, pages)) / len(pages) / 1024:.1f} KB each on average; "
         f"{args.processes} extraction processes on {os.cpu_count()} CPUs"
     )
 
@@ -152,11 +205,13 @@ def main() -> None:
     print(
         f"extraction only: {extracted} pages in {extract_seconds:.1f} s = {extract_rate:.1f} pages/s"
     )
-    del fetched, pages
+    del fetched
 
     # 2. End to end: serve, crawl (sitemap spider), extract, store, cluster and diff at close.
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve, args=(queue, args.pages, args.seed), daemon=True)
+    # fork: the server process shares the generated pages instead of making them again
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue = context.Queue()
+    server = context.Process(target=serve, args=(queue, pages), daemon=True)
     server.start()
     port = queue.get(timeout=120)
     from tracker.crawl import Progress, run_crawl
