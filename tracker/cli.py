@@ -14,22 +14,20 @@ from tracker import __version__
 # Scrapy reads its settings from here wherever the package is installed.
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "tracker.settings")
 
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    default="tracker.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database file (created if missing).",
-)
-EXISTING_DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    default="tracker.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="SQLite database file (must exist).",
-)
+
+def _db_option(help: str, default: str = "tracker.db"):
+    return click.option(
+        "--db",
+        "db_path",
+        default=default,
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help=help,
+    )
+
+
+DB_OPTION = _db_option("SQLite database file (created if missing).")
+EXISTING_DB_OPTION = _db_option("SQLite database file (must exist).")
 
 
 class _Group(click.Group):
@@ -144,7 +142,7 @@ def import_(
 
 @cli.command()
 @click.argument("url")
-@DB_OPTION
+@EXISTING_DB_OPTION
 @click.option(
     "--json",
     "as_json",
@@ -221,14 +219,7 @@ def _is_demo_db(path: Path) -> bool:
 
 
 @cli.command()
-@click.option(
-    "--db",
-    "db_path",
-    default="demo.db",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Database to fill.",
-)
+@_db_option("Database to fill.", default="demo.db")
 @click.option(
     "--fresh/--keep",
     default=True,
@@ -265,7 +256,7 @@ def demo(db_path: str, fresh: bool) -> None:
 @cli.command()
 @click.argument("a")
 @click.argument("b", required=False)
-@DB_OPTION
+@EXISTING_DB_OPTION
 @click.option(
     "--format",
     "fmt",
