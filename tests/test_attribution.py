@@ -530,3 +530,24 @@ def test_layout_column_named_non_ad_is_read():
     )
     credits = find_credits(html, "https://citylab.com/y")
     assert [c.target_site for c in credits] == ["theatlantic.com"]
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        ("Quelle: heise online", "heise online"),
+        ("Источник: РИА Новости", "РИА Новости"),
+        ("Fuente: EFE", "EFE"),
+        ("Zdroj: Aktuálně.cz", "Aktuálně.cz"),
+        ("来源：腾讯科技", "腾讯科技"),
+        ("出典：朝日新聞デジタル", "朝日新聞デジタル"),
+    ],
+)
+def test_source_lines_in_other_languages(line, name):
+    credits = find_credits(f"<p>{line}</p>", "https://copy.example/story")
+    assert [(c.kind, c.target_name) for c in credits] == [("source-line", name)]
+
+
+def test_lowercase_source_phrases_are_not_names():
+    for line in ("Source: the author's own reporting", "Source: our correspondents"):
+        assert find_credits(f"<p>{line}</p>", "https://copy.example/story") == []

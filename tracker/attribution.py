@@ -74,10 +74,18 @@ _NEVER_CAPTION = frozenset("html body main article".split())
 _SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 
+# "Source:" in the languages of the news the project meets most (a credit line is the same
+# short "word: name" line everywhere): German, Spanish, Portuguese/Italian, Czech/Slovak,
+# Polish, Dutch, Scandinavian, Finnish, Hungarian, Turkish, Russian, Ukrainian, Greek, Chinese,
+# Japanese, Korean, Indonesian/Malay, Vietnamese.
+_SOURCE_WORDS = (
+    r"(?:sources?|quellen?|fuentes?|fonte|zdroj|źródł[oa]|bron|kilde|källa|lähde|forrás|kaynak|"
+    r"источник|джерело|πηγή|来源|來源|出处|出處|出典|출처|sumber|nguồn)"
+)
 # Cheap gate: lines without any of these words are not credit lines.
 _TRIGGER = re.compile(
     r"original|first\s+(?:appeared|published|posted)|appeared\s+first|republished|reprinted|source"
-    r"|read|continue",
+    r"|read|continue|" + _SOURCE_WORDS,
     re.I,
 )
 
@@ -88,7 +96,11 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     (
         "go-to-original",
         re.compile(
-            r"\bsources?\s*[:\uff1a]\s*(?P<before>[^\n]{1,80}?)[\s.,|:" + _DASHES + r"]*"
+            r"\b"
+            + _SOURCE_WORDS
+            + r"\s*[:\uff1a]\s*(?P<before>[^\n]{1,80}?)[\s.,|:"
+            + _DASHES
+            + r"]*"
             r"\bgo\s+to\s+(?:the\s+)?original\b",
             re.I,
         ),
@@ -115,7 +127,7 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         "reprinted-from",
         re.compile(r"\breprinted\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
     ),
-    ("source-line", re.compile(r"^\W{0,3}sources?\s*[:\uff1a]\s*", re.I)),
+    ("source-line", re.compile(r"^\W{0,3}" + _SOURCE_WORDS + r"\s*[:\uff1a]\s*", re.I)),
     # An excerpt's pointer to the full text elsewhere: "Read more at The Harbour Times", "Continue
     # reading the full story on X". Counted only as a short line of its own with a link.
     (
@@ -380,7 +392,21 @@ def _plausible_name(name: str) -> bool:
     if _domain_site(name):
         return True
     bare = re.sub(r"^the\s+", "", name, flags=re.I)
-    return bare[:1].isupper() or bare[:1].isdigit() and bool(re.search(r"[A-Za-z]", bare))
+    first = bare[:1]
+    # Scripts without letter case (Chinese, Japanese, Korean…) name outlets without capitals.
+    uncased = first.isalpha() and not first.isupper() and not first.islower()
+    return first.isupper() or uncased or first.isdigit() and bool(re.search(r"[A-Za-z]", bare))
+
+
+def _lower_brand(name: str) -> bool:
+    """A brand written in lower case ("heise online", "wikipedia"), not a phrase ("the author's
+    own reporting", "our correspondents")."""
+    words = name.split()
+    return (
+        0 < len(words) <= 3
+        and "'" not in name
+        and words[0].lower() not in {"the", "a", "an", "our", "my", "his", "her", "their", "own"}
+    )
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -589,7 +615,12 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
                 name is None or _IMAGE_SOURCE.search(text[match.end() :])
             ):
                 continue
-            if link is None and (name is None or not _plausible_name(name)):
+            # A "Source: name" line is a credit by its form alone; a name read out of prose must
+            # look like one (a domain, or capitalised).
+            if link is None and (
+                name is None
+                or not (_plausible_name(name) or (kind == "source-line" and _lower_brand(name)))
+            ):
                 continue
             target_url = page.resolve(link.href) if link else None
             target_name = name

@@ -147,7 +147,9 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
         include_comments=False,
         include_tables=True,
         deduplicate=False,
-        date_extraction_params={"original_date": True, "extensive_search": True},
+        # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01),
+        # and a wrong early date would make a copy look like the original.
+        date_extraction_params={"original_date": True, "extensive_search": False},
     )
     if doc is None:
         return Extracted(language=markup.get("language"), canonical_url=markup.get("canonical_url"))
