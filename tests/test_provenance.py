@@ -457,3 +457,173 @@ def test_show_page_in_no_cluster(fx):
 def test_show_has_help_with_example():
     result = CliRunner().invoke(cli, ["show", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Short names and wire-agency brands, credits to a non-member page, credits the origin shares,
+# credits per version
+
+
+@pytest.mark.parametrize(
+    ("site", "url", "name"),
+    [
+        ("rt.com", "https://www.rt.com/news/harbour/", "RT"),
+        ("apnews.com", "https://apnews.com/article/harbour", "AP"),
+        ("apnews.com", "https://apnews.com/article/harbour", "The Associated Press"),
+        ("afp.com", "https://www.afp.com/en/harbour", "Agence France-Presse"),
+        ("bbc.co.uk", "https://www.bbc.co.uk/news/harbour", "BBC"),
+        ("ria.ru", "https://ria.ru/harbour", "RIA Novosti"),
+    ],
+)
+def test_short_names_and_agency_brands_credit_their_site(fx, site, url, name):
+    # The copy's date is earlier, so only the credit can make the credited site the origin.
+    original = fx.page(url, site, published="2024-02-02T00:00:00+00:00")
+    copy = fx.page(
+        "https://reposter.example/harbour", "reposter.example", published="2024-02-01T00:00:00Z"
+    )
+    fx.credit(copy, kind="source-line", evidence=f"Source: {name}", target_name=name)
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.cluster_row(cluster_id)["origin_evidence"] == "credits"
+    assert fx.members(cluster_id)[copy]["credited"] == 1
+
+
+def test_short_site_name_alone_names_no_other_site(fx):
+    """A two-letter site name matches only the site whose domain it is, not by metadata."""
+    other = fx.page(
+        "https://aptly.example/harbour", "aptly.example", published="2024-02-02", site_name="AP"
+    )
+    copy = fx.page("https://reposter.example/harbour", "reposter.example", published="2024-02-01")
+    fx.credit(copy, kind="source-line", evidence="Source: AP", target_name="AP")
+    cluster_id = fx.cluster(other, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
+    assert fx.members(cluster_id)[other]["credited"] == 0
+
+
+def test_credit_linking_to_a_stored_non_member_page_matches_by_site(fx):
+    """ "Originally appeared on <home page link>": the home page is stored but not a member."""
+    home = fx.page(
+        "https://ilfatto.example/", "ilfatto.example", text="\n\n".join(OTHER), title="Home"
+    )
+    original = fx.page(
+        "https://www.ilfatto.example/2024/po-drought/",
+        "ilfatto.example",
+        published="2024-04-02T07:00:00+00:00",
+    )
+    copy = fx.page(
+        "https://eurofarm.example/news/po-drought",
+        "eurofarm.example",
+        published="2024-04-02T10:00:00+00:00",
+    )
+    fx.credit(
+        copy,
+        evidence="This article originally appeared on Il Fatto English.",
+        target_url="https://ilfatto.example/",
+        target_site="ilfatto.example",
+        target_page_id=home,
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_evidence"] == "credits"
+    member = fx.members(cluster_id)[copy]
+    assert member["credited"] == 1 and member["credits_page_id"] == original
+    info = provenance.describe_cluster(fx.db, cluster_id)
+    assert info["credits_outside"] == []
+
+
+def test_copy_crediting_what_the_origin_credits_is_credited(fx):
+    """Both pages credit antiwar.com (never collected); the earlier one becomes the origin."""
+    ddp = fx.page(
+        "https://www.defenddemocracy.press/harbour/",
+        "defenddemocracy.press",
+        published="2024-03-02T08:00:00+00:00",
+    )
+    gr = fx.page(
+        "https://www.globalresearch.ca/harbour/5800002",
+        "globalresearch.ca",
+        published="2024-03-02T12:00:00+00:00",
+    )
+    nobody = fx.page(
+        "https://copycat.example/harbour", "copycat.example", published="2024-03-03T00:00:00Z"
+    )
+    fx.credit(
+        ddp,
+        evidence="This article originally appeared on Antiwar.com.",
+        target_url="https://original.antiwar.com/editorial/2024/harbour/",
+    )
+    fx.credit(gr, evidence="Source: Antiwar.com", target_name="Antiwar.com")
+    cluster_id = fx.cluster(ddp, gr, nobody)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert row["origin_page_id"] == ddp and row["origin_evidence"] == "published"
+    members = fx.members(cluster_id)
+    assert members[gr]["credited"] == 1
+    assert members[gr]["credits_page_id"] is None
+    assert members[gr]["credit_evidence"] == "Source: Antiwar.com"
+    assert members[nobody]["credited"] == 0
+    info = provenance.describe_cluster(fx.db, cluster_id)
+    shown = {m["page_id"]: m for m in info["members"]}
+    assert shown[gr]["credits_site"].lower() == "antiwar.com" and shown[gr]["credits_beyond_origin"]
+    assert "yes → Antiwar.com (the origin's source)" in provenance.format_cluster(info)
+    # The origin's own outside credit stays listed.
+    assert [c["page_id"] for c in info["credits_outside"]] == [ddp, gr]
+
+
+def test_credit_dropped_in_a_later_version_no_longer_counts(fx):
+    from tracker.store import PageRecord, store_page
+
+    original = fx.page(
+        "https://antiwar.example/harbour", "antiwar.example", published="2024-03-01T00:00:00Z"
+    )
+
+    def copy_version(fetched: str, paragraphs: list[str], credits: list[dict]):
+        return store_page(
+            fx.db,
+            PageRecord(
+                url="https://defend.example/harbour",
+                site="defend.example",
+                fetched_at=fetched,
+                title="Harbour ferries count gulls",
+                byline=None,
+                published="2024-03-02T00:00:00+00:00",
+                language="en",
+                site_name=None,
+                description=None,
+                paragraphs=paragraphs,
+                credits=credits,
+            ),
+        )
+
+    credit = {
+        "kind": "originally-published",
+        "evidence": "This article originally appeared on Antiwar Example.",
+        "target_url": "https://antiwar.example/harbour",
+        "target_site": "antiwar.example",
+        "target_name": "Antiwar Example",
+    }
+    first = copy_version(
+        "2024-03-02T08:00:00+00:00",
+        [*STORY, "This article originally appeared on Antiwar Example."],
+        [credit],
+    )
+    cluster_id = fx.cluster(original, first.page_id)
+    fx.db["cluster_members"].update((cluster_id, first.page_id), {"version_id": first.version_id})
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[first.page_id]["credited"] == 1
+
+    second = copy_version("2024-03-03T08:00:00+00:00", STORY, [])
+    assert second.new_version
+    fx.db["cluster_members"].update((cluster_id, first.page_id), {"version_id": second.version_id})
+    provenance.assign(fx.db, [cluster_id])
+    member = fx.members(cluster_id)[first.page_id]
+    assert member["credited"] == 0 and member["credits_page_id"] is None
+    # The first version still carries its credit: re-importing it adds no row.
+    again = copy_version(
+        "2024-03-02T08:00:00+00:00",
+        [*STORY, "This article originally appeared on Antiwar Example."],
+        [credit],
+    )
+    assert not again.new_version
+    assert fx.db["attributions"].count == 1

@@ -1,4 +1,4 @@
-from tracker.store import PageRecord, content_hash, store_page
+from tracker.store import PageRecord, content_hash, store_credits, store_page
 
 
 def _rec(
@@ -48,17 +48,22 @@ def test_content_hash_depends_on_title():
     assert content_hash("A", "x") != content_hash("B", "x")
 
 
-def test_credits_are_stored_once(fresh_db):
+def test_credits_are_stored_once_per_version(fresh_db):
     credit = {
         "kind": "go-to-original",
         "evidence": "Go to Original – x.example",
         "target_site": "x.example",
     }
-    store_page(fresh_db, _rec(credits=[credit]))
-    store_page(
+    first = store_page(fresh_db, _rec(credits=[credit, credit]))
+    store_page(fresh_db, _rec(credits=[credit]))  # re-import of the same version
+    assert fresh_db["attributions"].count == 1
+    store_credits(fresh_db, first.page_id, first.version_id, [credit])
+    assert fresh_db["attributions"].count == 1
+    later = store_page(
         fresh_db, _rec(text="changed", fetched="2026-01-05T00:00:00+00:00", credits=[credit])
     )
-    assert fresh_db["attributions"].count == 1
+    rows = fresh_db.execute("select version_id from attributions order by id").fetchall()
+    assert rows == [(first.version_id,), (later.version_id,)]
 
 
 def test_schema_has_foreign_keys_and_wal(fresh_db):

@@ -466,42 +466,24 @@ def credit_keys(db: sqlite_utils.Database, version_id: int) -> list[str]:
     line to a canonical link is not reported as removed: ``site:<target_site>``, else
     ``name:<normalised target_name>``, else ``<kind>:<normalised evidence>``.
 
-    ``attributions`` stores each credit once per page, on the version that first showed it. A
-    credit counts for this version when it was recorded on it or on an earlier version of the
-    same page, unless its evidence is text that stood in the recording version's body or byline
-    and is gone from this one (a dropped credit line). Credits seen through links or metadata
-    cannot be told apart from history, so they carry forward.
+    ``attributions`` stores each version's own credits (``tracker.store.store_credits``), so a
+    credit line a later version dropped is simply absent from it. A credit stored without a
+    version counts for every version of its page.
     """
-    version = db.execute(
-        "select page_id, coalesce(byline, '') || ' ' || coalesce(text, '') from versions where id = ?",
-        [version_id],
-    ).fetchone()
-    if version is None:
-        return []
-    page_id, own_text = version
     rows = db.execute(
-        "select a.kind, a.target_site, a.target_name, a.evidence, a.version_id,"
-        " coalesce(v.byline, '') || ' ' || coalesce(v.text, '')"
-        " from attributions a left join versions v on v.id = a.version_id"
-        " where a.page_id = ? and (a.version_id is null or a.version_id <= ?)",
-        [page_id, version_id],
+        "select a.kind, a.target_site, a.target_name, a.evidence from attributions a"
+        " join versions v on v.id = ? where a.version_id = v.id"
+        " or (a.version_id is null and a.page_id = v.page_id)",
+        [version_id],
     ).fetchall()
     keys = set()
-    own_norm = None
-    for kind, site, name, evidence, recorded_on, recorded_text in rows:
-        evidence_norm = normalize_text(evidence or "")
-        if recorded_on != version_id and evidence_norm:
-            if own_norm is None:
-                own_norm = normalize_text(own_text)
-            was_text = evidence_norm in normalize_text(recorded_text or "")
-            if was_text and evidence_norm not in own_norm:
-                continue
+    for kind, site, name, evidence in rows:
         if site:
             keys.add(f"site:{site.lower()}")
         elif name and normalize_text(name):
             keys.add(f"name:{normalize_text(name)}")
         else:
-            keys.add(f"{kind}:{evidence_norm}")
+            keys.add(f"{kind}:{normalize_text(evidence or '')}")
     return sorted(keys)
 
 

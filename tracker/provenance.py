@@ -4,10 +4,14 @@
 origin from the evidence, strongest first, and records which evidence decided it in
 ``clusters.origin_evidence``:
 
-1. ``credits``: the declared credits of the members (``attributions`` rows) that resolve to another
-   member, by page, by URL, by site (registrable domain) or by site name. Credits are followed up
-   the chain (transcend.org → defenddemocracy.press → antiwar.com); the origin is the member at the
-   top of a chain: credited, directly or through others, and crediting no other member itself.
+1. ``credits``: the declared credits of the members (``attributions`` rows of the member's
+   current version) that resolve to another member, by page, by URL, by site (registrable
+   domain) or by site name (a short name only as the domain's first label, "RT" for rt.com, or as
+   a wire-agency brand of ``_BRAND_ALIASES``, "AP" for apnews.com). A credit linking to a stored
+   page that is not a member (the credited site's home page) still names that site. Credits are
+   followed up the chain (transcend.org → defenddemocracy.press → antiwar.com); the origin is the
+   member at the top of a chain: credited, directly or through others, and crediting no other
+   member itself.
 2. ``published``: else the earliest time a member is known to have existed: its published date,
    or, for a member without a usable published date, its first-seen time (a page seen at time T
    was published by T). The evidence names which of the two decided.
@@ -21,9 +25,11 @@ against the origin's latest version, on the shingles clustering stored (boilerpl
 left out) or else on the text. A member is an ``excerpt`` when Jaccard < ``EXCERPT_MAX_JACCARD``
 and either it lies mostly inside the origin (a teaser) or the origin lies mostly inside it (an
 article embedded in a roundup), by ``EXCERPT_MIN_CONTAINMENT``; else a ``repost``. ``credited``
-is 1 when it credits the origin or a member
-upstream of it in the chain (or shares the origin's site), 0 for an uncredited copy, NULL for the
-origin. Credits that point outside the cluster stay in ``attributions``; ``tracker show`` lists them.
+is 1 when it credits the origin, a member
+upstream of it in the chain, or a page, site or name the origin itself credits outside the cluster
+(upstream of the origin: two copies crediting an original never collected), or shares the origin's
+site; 0 for an uncredited copy, NULL for the origin. Credits that point outside the cluster stay
+in ``attributions``; ``tracker show`` lists them, the origin's own among them.
 
 Writes happen only where a value differs, so re-running on unchanged data changes no row.
 """
@@ -56,8 +62,24 @@ EXCERPT_MAX_JACCARD = 0.6
 # metadata errors (often an "updated" time), not evidence of who was first.
 _DATE_SLACK = timedelta(days=2)
 _EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
-# Site-name keys shorter than this ("AP", "BBC" aside) match too much by accident.
+# Site-name keys shorter than this match too much by accident; a shorter key still matches a
+# site whose domain's first label it is ("RT" for rt.com) or one of _BRAND_ALIASES ("AP").
 _MIN_NAME_KEY = 3
+# Major wire agencies and broadcasters whose brand, as credit lines write it, differs from their
+# domain's first label ("Source: AP", "(AFP)", "RIA Novosti"). A deliberately small table of
+# well-known outlets, not a directory: other sites match by domain, first label or site name.
+_BRAND_ALIASES: dict[str, tuple[str, ...]] = {
+    "apnews.com": ("AP", "Associated Press", "AP News"),
+    "afp.com": ("AFP", "Agence France-Presse", "Agence France Presse"),
+    "reuters.com": ("Reuters", "Thomson Reuters"),
+    "tass.com": ("TASS", "ТАСС"),
+    "tass.ru": ("TASS", "ТАСС"),
+    "bbc.co.uk": ("BBC", "BBC News"),
+    "bbc.com": ("BBC", "BBC News"),
+    "ria.ru": ("RIA Novosti", "RIA", "РИА Новости"),
+    "xinhuanet.com": ("Xinhua",),
+    "news.cn": ("Xinhua",),
+}
 _ROUND = 4
 
 
@@ -76,10 +98,27 @@ def name_key(text: str | None) -> str:
 
 
 def _site_keys(domain: str, names: Iterable[str | None]) -> set[str]:
-    """Every key a credit by name may use for a site: its domain, the domain's first label, its names."""
-    keys = {name_key(domain), name_key(domain.split(".")[0] if "." in domain else domain)}
+    """Every key a credit by name may use for a site: its domain, the domain's first label, its
+    names, and its brand aliases.
+
+    A key shorter than ``_MIN_NAME_KEY`` is kept only when it is the domain's first label or an
+    alias: "RT" names rt.com, but a site calling itself "AP" is not thereby apnews.com.
+
+    Examples:
+        >>> sorted(_site_keys("rt.com", ["RT"]))
+        ['rt', 'rtcom']
+        >>> "associatedpress" in _site_keys("apnews.com", [])
+        True
+    """
+    label = name_key(domain.split(".")[0] if "." in domain else domain)
+    keys = {name_key(domain)}
     keys.update(name_key(name) for name in names)
-    return {key for key in keys if len(key) >= _MIN_NAME_KEY}
+    keys = {key for key in keys if len(key) >= _MIN_NAME_KEY}
+    keys.update(name_key(alias) for alias in _BRAND_ALIASES.get(domain, ()))
+    if label:
+        keys.add(label)
+    keys.discard("")
+    return keys
 
 
 @dataclass
@@ -170,13 +209,19 @@ def _load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, _Memb
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
         members[page_id] = member
     if members:
+        # Only the credits of the member's own version count: a credit line a later version
+        # dropped no longer credits anyone. A credit stored without a version (by hand, by
+        # another tool) counts for every version of its page.
         marks = ",".join("?" * len(members))
-        cols = "id, page_id, kind, evidence, target_url, target_site, target_name, target_page_id"
+        cols = "id, page_id, version_id, kind, evidence, target_url, target_site, target_name"
+        cols += ", target_page_id"
         for row in db.execute(
             f"select {cols} from attributions where page_id in ({marks}) order by id", list(members)
         ):
             credit = dict(zip(cols.split(", "), row, strict=True))
-            members[credit["page_id"]].credits.append(credit)
+            member = members[credit["page_id"]]
+            if credit["version_id"] is None or credit["version_id"] == member.version_id:
+                member.credits.append(credit)
     return members
 
 
@@ -184,10 +229,10 @@ def _credit_targets(credit: dict, source: _Member, members: dict[int, _Member]) 
     """The members a credit points to (never the crediting page or its own site)."""
     others = [m for m in members.values() if m.page_id != source.page_id and m.site != source.site]
     target_page = credit.get("target_page_id")
-    if target_page is not None:
-        # A credit resolved to a crawled page names that page exactly; if it is not a member,
-        # the credit points outside this cluster, whatever its site.
-        return [target_page] if any(m.page_id == target_page for m in others) else []
+    if target_page is not None and any(m.page_id == target_page for m in others):
+        return [target_page]
+    # A credit resolved to a crawled page that is not a member ("originally appeared on
+    # <link to the site's home page>") still names a site: match it by site or name below.
     target_url = credit.get("target_url")
     if target_url:
         url = normalize_url(target_url)
@@ -206,6 +251,34 @@ def _credit_targets(credit: dict, source: _Member, members: dict[int, _Member]) 
     # Several pages of the credited site in one cluster: the earliest one is the one credited.
     by_site.sort(key=lambda m: m.order)
     return [m.page_id for m in by_site[:1]]
+
+
+def _credit_marks(credit: dict) -> set[str]:
+    """What a credit names, as comparable marks: its URL, its site and its name keys.
+
+    Two credits naming the same page, site or outlet share a mark, however each is written
+    (a link to original.antiwar.com and "Antiwar.com" both name antiwar.com).
+
+    Examples:
+        >>> a = {"target_url": "https://original.antiwar.com/x", "target_name": None}
+        >>> b = {"target_name": "Antiwar.com", "target_url": None}
+        >>> bool(_credit_marks(a) & _credit_marks(b))
+        True
+    """
+    marks: set[str] = set()
+    sites: set[str] = set()
+    if credit.get("target_url"):
+        marks.add("url:" + normalize_url(credit["target_url"]))
+        sites.add(site_of(credit["target_url"]))
+    if credit.get("target_site"):
+        sites.add(site_of(credit["target_site"]))
+    for site in sites - {""}:
+        marks.add("site:" + site)
+        marks.update("name:" + key for key in _site_keys(site, []))
+    key = name_key(credit.get("target_name"))
+    if key:
+        marks.add("name:" + key)
+    return marks
 
 
 def credit_edges(members: dict[int, _Member]) -> list[CreditEdge]:
@@ -287,6 +360,9 @@ def _member_values(
     origin_shingles = _shingles_of(db, origin)
     reach = _reaches(edges)
     upstream = {origin_id} | {page for page, reached in reach.items() if origin_id in reached}
+    # What the origin itself credits outside the cluster is upstream of it: a copy crediting the
+    # same original (never collected) credits the source as well as the origin does.
+    beyond = _outside_marks(origin, members)
     values: dict[int, dict[str, object]] = {}
     for member in members.values():
         if member.page_id == origin_id:
@@ -306,16 +382,27 @@ def _member_values(
         mine = [e for e in edges if e.source == member.page_id]
         on_chain = [e for e in mine if e.target in upstream]
         chosen = (on_chain or mine or [None])[0]
+        shared = (
+            None
+            if on_chain
+            else next((c for c in member.credits if _credit_marks(c) & beyond), None)
+        )
         if on_chain:
             credited = 1
         elif member.site == origin.site:
             # Another URL of the origin's own site (AMP, print, moved page) needs no credit.
             credited = 1
+        elif shared is not None:
+            credited = 1
         else:
             credited = 0
-        evidence = (
-            chosen.evidence if chosen else ("same site" if member.site == origin.site else None)
-        )
+        if member.site == origin.site and not on_chain:
+            evidence = chosen.evidence if chosen else "same site"
+        elif shared is not None:
+            chosen = None  # the credited page is outside the cluster
+            evidence = shared.get("evidence")
+        else:
+            evidence = chosen.evidence if chosen else None
         values[member.page_id] = {
             "role": "excerpt" if _excerpt(similarity, inside, holds) else "repost",
             "similarity": round(similarity, _ROUND),
@@ -325,6 +412,19 @@ def _member_values(
             "credit_evidence": evidence,
         }
     return values
+
+
+def _outside_marks(member: _Member, members: dict[int, _Member]) -> set[str]:
+    """The marks of what a member credits outside the cluster (never its own site)."""
+    marks: set[str] = set()
+    for credit in member.credits:
+        if _credit_targets(credit, member, members):
+            continue
+        own = _credit_marks(credit)
+        if "site:" + member.site in own:
+            continue  # "more from us" is no upstream source
+        marks |= own
+    return marks
 
 
 def _differs(old: object, new: object) -> bool:
@@ -465,12 +565,23 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
             [cluster_id],
         )
     }
+    origin = members.get(info["origin_page_id"])
+    beyond = _outside_marks(origin, members) if origin else set()
     rows = []
     for member in sorted(members.values(), key=lambda m: m.order):
         role, similarity, contained, credited, credits_page, credit_evidence = stored[
             member.page_id
         ]
         when, basis = member.time
+        credits_site = members[credits_page].site if credits_page in members else None
+        # Credited through what the origin itself credits outside the cluster: name that target.
+        shared = (
+            next((c for c in member.credits if _credit_marks(c) & beyond), None)
+            if credited and credits_site is None and origin and member.site != origin.site
+            else None
+        )
+        if shared is not None:
+            credits_site = _target_label(shared)
         rows.append(
             {
                 "page_id": member.page_id,
@@ -486,7 +597,8 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
                 "containment": contained,
                 "credited": None if credited is None else bool(credited),
                 "credits_page_id": credits_page,
-                "credits_site": members[credits_page].site if credits_page in members else None,
+                "credits_site": credits_site,
+                "credits_beyond_origin": shared is not None,
                 "credit_evidence": credit_evidence,
             }
         )
@@ -499,9 +611,7 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
                 or (member.page_id, credit.get("evidence")) in in_cluster
             ):
                 continue
-            target = credit.get("target_site") or (
-                site_of(credit["target_url"]) if credit.get("target_url") else None
-            )
+            target = _target_site(credit)
             if target == member.site:
                 continue  # a site crediting itself ("more from us") is no provenance
             outside.append(
@@ -526,6 +636,17 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, ob
     return info
 
 
+def _target_site(credit: dict) -> str | None:
+    if credit.get("target_site"):
+        return credit["target_site"]
+    return site_of(credit["target_url"]) if credit.get("target_url") else None
+
+
+def _target_label(credit: dict) -> str | None:
+    """How a credit's target reads in a report: its site, else its name, else its URL."""
+    return _target_site(credit) or credit.get("target_name") or credit.get("target_url")
+
+
 def to_json(info: dict[str, object]) -> str:
     """The stable JSON form of :func:`describe_cluster`'s result."""
     return json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True)
@@ -535,6 +656,8 @@ def _credit_cell(member: dict[str, object]) -> str:
     if member["role"] == "origin":
         return "(origin)"
     if member["credited"]:
+        if member.get("credits_beyond_origin"):
+            return f"yes → {member['credits_site']} (the origin's source)"
         return f"yes → {member['credits_site']}" if member["credits_site"] else "yes (same site)"
     if member["credits_site"]:
         return f"NO, credits {member['credits_site']} (not upstream)"

@@ -50,6 +50,7 @@ from pathlib import Path
 
 import lxml.html
 
+from tracker.attribution import find_credits
 from tracker.extraction import Extracted, extract, parse_html
 from tracker.normalize import normalize_text, words
 
@@ -467,6 +468,12 @@ class _Builder:
         return page
 
 
+def _keeps_outside_credit(paragraphs: list[str], url: str) -> bool:
+    """Whether copied paragraphs carry a credit line of their own (the origin's source)."""
+    page = "".join(f"<p>{html_lib.escape(p)}</p>" for p in paragraphs)
+    return bool(find_credits(page, url))
+
+
 def build(
     corpus: Path,
     articles: int = 24,
@@ -575,7 +582,7 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
     used: set[str] = set()
 
     def repost(
-        paragraphs, role="repost", new_title=None, byline=None, credit_html=None, credited=False
+        paragraphs, role="repost", new_title=None, byline=None, credit_html=None, credited=None
     ):
         nonlocal copy
         copy += 1
@@ -586,6 +593,10 @@ def _article_group(b: _Builder, index: int, source: _Source, sites: list[_Site])
         seen = day + timedelta(hours=6 * copy)
         published = None if no_dates else _iso(day + timedelta(hours=2 + 6 * copy))
         url = site.url(f"{_slug(new_title or title, key)}-{copy}", seen)
+        if credited is None:
+            # A copy that keeps the origin's own credit line ("This article was originally
+            # published by Futurism") credits the origin's source, which is upstream of it.
+            credited = _keeps_outside_credit(paragraphs, url)
         content = list(paragraphs) + ([credit_html] if credit_html else []) + b.tail(site)
         html = transplant(site.donor, url, site.name, new_title or title, content)
         if html is None:

@@ -385,12 +385,23 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
 def store_credits(
     db: sqlite_utils.Database, page_id: int, version_id: int, credits: Iterable[dict]
 ) -> None:
-    """Record the credits a version declares; one row per distinct (kind, target, evidence) of a page."""
+    """Record the credits a version declares; one row per distinct (kind, target, evidence) of a version.
+
+    Each version keeps its own credits, so a credit line a later version drops stops counting for
+    that version (provenance and diffs read the credits of one version). Storing the same
+    credits for the same version again adds nothing.
+    """
     for credit in credits:
         exists = db.execute(
-            "select 1 from attributions where page_id = ? and kind = ? and coalesce(target_url, '') = ?"
-            " and coalesce(evidence, '') = ?",
-            [page_id, credit["kind"], credit.get("target_url") or "", credit.get("evidence") or ""],
+            "select 1 from attributions where page_id = ? and version_id is ? and kind = ?"
+            " and coalesce(target_url, '') = ? and coalesce(evidence, '') = ?",
+            [
+                page_id,
+                version_id,
+                credit["kind"],
+                credit.get("target_url") or "",
+                credit.get("evidence") or "",
+            ],
         ).fetchone()
         if exists:
             continue
