@@ -493,3 +493,28 @@ def test_cli_against_origin(tmp_path):
 def test_cli_help_has_example():
     result = CliRunner().invoke(cli, ["diff", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_sentences_inside_a_reworded_paragraph():
+    from tracker.diffs import sentence_changes, sentences
+
+    assert "".join(sentences("One. Two? Three")) == "One. Two? Three"
+    a = "The council met on Tuesday. It voted for 14 million. Work starts in spring."
+    b = "The council met on Tuesday. It voted for 15 million. Work starts in spring. A survey follows."
+    frame = sentence_changes(a, b)
+    assert list(frame["op"]) == ["equal", "replace", "equal", "insert"]
+    assert frame.loc[1, "a_sentence"].startswith("It voted for 14")
+    assert 0 < frame.loc[1, "similarity"] < 1
+    swapped = sentence_changes(b, a)
+    assert list(swapped["op"]) == ["equal", "replace", "equal", "delete"]
+
+
+def test_json_output_carries_sentences_of_replaced_paragraphs():
+    from tracker.diff_render import Side, render_json
+
+    a = Doc(paragraphs=["Intro stays.", "It voted for 14 million. Work starts in spring."])
+    b = Doc(paragraphs=["Intro stays.", "It voted for 15 million. Work starts in spring."])
+    data = json.loads(render_json(diff_documents(a, b), Side("a", 1, None), Side("b", 2, None)))
+    replaced = [op for op in data["ops"] if op["op"] == "replace"]
+    assert [s["op"] for s in replaced[0]["sentences"]] == ["replace", "equal"]
+    assert all("sentences" not in op for op in data["ops"] if op["op"] == "equal")

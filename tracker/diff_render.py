@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.diffs import DiffOp, DiffResult, word_changes
+from tracker.diffs import DiffOp, DiffResult, sentence_changes, word_changes
 from tracker.normalize import normalize_text
 
 
@@ -244,13 +244,22 @@ def render_html(result: DiffResult, a: Side, b: Side) -> str:
 # Data formats
 
 
+def _op_json(op: DiffOp) -> dict:
+    """One op for JSON; a reworded paragraph also carries its sentence-level alignment."""
+    data = asdict(op)
+    if op.op == "replace" or (op.op == "move" and op.similarity is not None and op.similarity < 1):
+        frame = sentence_changes(op.a_text or "", op.b_text or "")
+        data["sentences"] = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return data
+
+
 def render_json(result: DiffResult, a: Side, b: Side) -> str:
     """The diff as JSON: ``a``, ``b``, ``summary`` and ``ops`` (both texts on every op)."""
     data = {
         "a": asdict(a),
         "b": asdict(b),
         "summary": result.summary(),
-        "ops": [asdict(op) for op in result.ops],
+        "ops": [_op_json(op) for op in result.ops],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 

@@ -455,6 +455,59 @@ def word_changes(a_text: str, b_text: str) -> list[tuple[str, str, str]]:
     return chunks
 
 
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=\S)|(?<=[\u3002\uff01\uff1f])"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """A paragraph cut into sentences (full stop, question or exclamation mark, ellipsis; the CJK
+    ones too), each keeping its own spacing so that joining them gives the paragraph back.
+
+    Examples:
+        >>> sentences("One. Two? Three")
+        ['One. ', 'Two? ', 'Three']
+    """
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text) if 0 < m.end() < len(text)]
+    bounds = [0, *cuts, len(text)]
+    return [text[i:j] for i, j in zip(bounds, bounds[1:], strict=False) if text[i:j]]
+
+
+def sentence_changes(a_text: str, b_text: str) -> pd.DataFrame:
+    """Sentence-level alignment inside a changed paragraph, as a pandas frame.
+
+    Sentences are compared in normalised form; a run of changed sentences is paired one to one
+    as ``replace`` (with the word-level similarity) as far as both sides go, the rest being
+    ``delete`` or ``insert``.
+
+    Returns:
+        Columns ``op`` (equal, replace, insert, delete), ``a_sentence``, ``b_sentence`` (null on
+        the side that has none) and ``similarity``.
+    """
+    a_sent, b_sent = sentences(a_text), sentences(b_text)
+    a_keys = [normalize_text(x) for x in a_sent]
+    b_keys = [normalize_text(x) for x in b_sent]
+    rows: list[tuple[str, str | None, str | None, float]] = []
+    matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            rows.extend(
+                ("equal", a_sent[i], b_sent[j], 1.0)
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            )
+            continue
+        paired = min(i2 - i1, j2 - j1)
+        for step in range(paired):
+            i, j = i1 + step, j1 + step
+            ratio = SequenceMatcher(
+                None, a_keys[i].split(), b_keys[j].split(), autojunk=False
+            ).ratio()
+            rows.append(("replace", a_sent[i], b_sent[j], round(ratio, 4)))
+        rows.extend(("delete", a_sent[i], None, 0.0) for i in range(i1 + paired, i2))
+        rows.extend(("insert", None, b_sent[j], 0.0) for j in range(j1 + paired, j2))
+    return pd.DataFrame(rows, columns=["op", "a_sentence", "b_sentence", "similarity"])
+
+
 # ---------------------------------------------------------------------------------------------
 # Storage
 
