@@ -95,6 +95,15 @@ def _markup_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
     return found
 
 
+def declared_url(html: str | bytes) -> str | None:
+    """The URL a page declares for itself: its ``<link rel="canonical">``, else its ``og:url``."""
+    tree = parse_html(html)
+    if tree is None:
+        return None
+    markup = _markup_metadata(tree)
+    return markup.get("canonical_url") or markup.get("og_url")
+
+
 def _guess_language(text: str) -> str | None:
     try:
         import py3langid

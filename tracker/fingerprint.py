@@ -464,11 +464,6 @@ def minhash(shingle_hashes: np.ndarray) -> LeanMinHash:
     return lean_minhash(signatures([shingle_hashes])[0])
 
 
-def minhash_many(shingle_sets: Sequence[np.ndarray]) -> list[LeanMinHash]:
-    """:func:`minhash` for many shingle sets, vectorised across documents."""
-    return [lean_minhash(row) for row in signatures(shingle_sets)]
-
-
 # LeanMinHash.serialize layout for affine32 in native byte order: seed, -num_perm, scheme code,
 # then the values, aligned.
 _HEADER = struct.calcsize("@qiB0I")

@@ -11,7 +11,6 @@ import csv
 import gzip
 import json
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from urllib.parse import quote, urljoin
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from tracker.extraction import declared_url
 from tracker.ingest import FetchedPage
 from tracker.timestamps import iso_utc
 from tracker.urls import is_http_url
@@ -31,11 +31,6 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
 MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
-_CANONICAL = re.compile(
-    rb"""<link\b[^>]*\brel\s*=\s*["']?canonical["']?[^>]*>|<meta\b[^>]*\bproperty\s*=\s*["']og:url["'][^>]*>""",
-    re.IGNORECASE,
-)
-_HREF = re.compile(rb"""\b(?:href|content)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
 class _ArchiveIterator(ArchiveIterator):
@@ -219,16 +214,6 @@ def _manifest_or_problem(folder: Path) -> tuple[dict[str, dict[str, str]], Probl
         return {}, Problem(path, message + "; files of this folder get their URL another way")
 
 
-def _declared_url(body: bytes) -> str | None:
-    for tag in _CANONICAL.finditer(body[:200_000]):
-        href = _HREF.search(tag.group(0))
-        if href:
-            url = href.group(1).decode("utf-8", errors="replace").strip()
-            if is_http_url(url):
-                return url
-    return None
-
-
 def read_html(
     path: Path, root: Path, base_url: str | None, manifest: dict[str, dict[str, str]]
 ) -> FetchedPage | Problem:
@@ -249,7 +234,8 @@ def read_html(
     elif entry:
         url = entry["url"]
     else:
-        url = _declared_url(body) or ""
+        declared = declared_url(body[:200_000])
+        url = declared if declared and is_http_url(declared) else ""
     if not is_http_url(url):
         return Problem(
             str(path), "no URL: give --base-url, a manifest.csv, or a page with a canonical link"
