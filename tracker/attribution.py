@@ -26,7 +26,7 @@ import lxml.html
 from publicsuffixlist import PublicSuffixList
 
 from tracker.extraction import parse_html
-from tracker.urls import is_http_url, normalize_url, site_of
+from tracker.urls import normalize_url, resolve_link, site_of
 
 # A strict list: an unknown last label ("photo.jpg", "U.S") is not a domain.
 _PSL_STRICT = PublicSuffixList(accept_unknown=False)
@@ -452,16 +452,7 @@ class _Page:
 
     def resolve(self, href: str | None) -> str | None:
         """An absolute, normalised http(s) URL for ``href``, or None."""
-        if not href:
-            return None
-        href = href.strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            return None
-        try:
-            absolute = urljoin(self.base, href) if self.base else href
-            return normalize_url(absolute) if is_http_url(absolute) else None
-        except ValueError:  # malformed ports and hosts
-            return None
+        return resolve_link(self.base, href)
 
     def is_self(self, target_site: str | None, target_name: str | None) -> bool:
         if target_site:

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 import sqlite_utils
 from trafilatura.utils import decode_file
@@ -18,7 +17,7 @@ from trafilatura.utils import decode_file
 from tracker.attribution import find_credits
 from tracker.extraction import extract
 from tracker.store import PageRecord, StoreResult, resolve_credit_targets, store_page
-from tracker.urls import is_http_url, normalize_url, site_of
+from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
 
 log = logging.getLogger(__name__)
 
@@ -90,21 +89,13 @@ def build_record(page: FetchedPage) -> PageRecord:
         site_name=extracted.site_name,
         description=extracted.description,
         paragraphs=extracted.paragraphs,
-        canonical_url=_resolve(url, extracted.canonical_url),
+        canonical_url=resolve_link(url, extracted.canonical_url),
         credits=credits,
         source=page.source,
         http_status=page.http_status,
         etag=page.etag,
         last_modified=page.last_modified,
     )
-
-
-def _resolve(base: str, href: str | None) -> str | None:
-    """An absolute, normalised form of a link found in a page; None when it is not a usable URL."""
-    if not href:
-        return None
-    absolute = urljoin(base, href.strip())
-    return normalize_url(absolute) if is_http_url(absolute) else None
 
 
 @dataclass

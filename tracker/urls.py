@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
 
@@ -88,3 +88,25 @@ def is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def resolve_link(base: str | None, href: str | None) -> str | None:
+    """A link found in a page as an absolute, normalised http(s) URL; None when it is not one
+    (fragments, ``javascript:``, ``mailto:``, malformed hosts or ports).
+
+    Examples:
+        >>> resolve_link("https://a.example/news/x", "../story/?utm_source=t")
+        'https://a.example/story/'
+        >>> resolve_link("https://a.example/", "javascript:alert(1)") is None
+        True
+    """
+    if not href or not href.strip():
+        return None
+    href = href.strip()
+    if href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    try:
+        absolute = urljoin(base, href) if base else href
+        return normalize_url(absolute) if is_http_url(absolute) else None
+    except ValueError:  # malformed ports and hosts
+        return None
