@@ -170,7 +170,7 @@ def catch_up(db: sqlite_utils.Database) -> tuple[Any, dict[str, int]]:
     return result, done
 
 
-def _build_or_error(page: FetchedPage) -> PageRecord | BadInput:
+def build_or_error(page: FetchedPage) -> PageRecord | BadInput:
     """Extraction of one page, with any failure turned into a reportable :class:`BadInput`:
     one hostile page must not stop an import of thousands."""
     try:
@@ -188,7 +188,7 @@ def build_records(
     """Extract pages, in ``jobs`` worker processes when more than one; yields results in input order."""
     if jobs <= 1:
         for page in pages:
-            yield page, _build_or_error(page)
+            yield page, build_or_error(page)
         return
     from concurrent.futures import ProcessPoolExecutor
     from itertools import islice
@@ -197,5 +197,5 @@ def build_records(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         while batch := list(islice(iterator, chunk * jobs)):
             yield from zip(
-                batch, pool.map(_build_or_error, batch, chunksize=max(1, chunk // 4)), strict=True
+                batch, pool.map(build_or_error, batch, chunksize=max(1, chunk // 4)), strict=True
             )

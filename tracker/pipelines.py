@@ -27,7 +27,7 @@ from tracker.ingest import (
     FetchedPage,
     IngestSummary,
     after_ingest,
-    build_record,
+    build_or_error,
     store_record,
 )
 from tracker.items import NotModifiedItem, PageItem
@@ -89,15 +89,7 @@ def extraction_pool(processes: int = 0) -> ProcessPoolExecutor:
 
 def build_batch(pages: list[FetchedPage]) -> list[PageRecord | Exception]:
     """Extract several pages in one worker call; a failing page gives its exception, not the batch's."""
-    out: list[PageRecord | Exception] = []
-    for page in pages:
-        try:
-            out.append(build_record(page))
-        except BadInput as exc:
-            out.append(exc)
-        except Exception as exc:  # any extraction bug: report it for this page only
-            out.append(RuntimeError(f"extraction failed: {exc!r}"))
-    return out
+    return [build_or_error(page) for page in pages]
 
 
 class ExtractionBatcher:
