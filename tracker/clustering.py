@@ -78,7 +78,6 @@ synthetic documents, 30% variants; the in-memory core that ``_assign`` runs on s
 
 from __future__ import annotations
 
-import json
 import time
 from array import array
 from collections import Counter, defaultdict
@@ -93,7 +92,7 @@ from datasketch.storage import DictListStorage, DictSetStorage
 
 from tracker import fingerprint as fp
 from tracker import provenance
-from tracker.store import utcnow
+from tracker.store import utcnow, version_paragraphs
 
 J_THRESHOLD = 0.5
 C_THRESHOLD = 0.5
@@ -584,9 +583,7 @@ def _version_blocks(db: sqlite_utils.Database, version_id: int) -> list[tuple[in
     if cached is not None:
         return cached
     row = db.execute("select paragraphs, text from versions where id = ?", [version_id]).fetchone()
-    paragraphs = (
-        json.loads(row[0]) if row and row[0] else ((row[1] or "").split("\n\n") if row else [])
-    )
+    paragraphs = version_paragraphs(row[0], row[1]) if row else []
     blocks = _BLOCK_CACHE[version_id] = paragraph_blocks(paragraphs)
     return blocks
 

@@ -28,7 +28,6 @@ which keeps the table small without losing anything: the text is ``a_text``.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -42,7 +41,7 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from tracker.normalize import normalize_text
-from tracker.store import utcnow
+from tracker.store import utcnow, version_paragraphs
 
 OpName = Literal["equal", "replace", "insert", "delete", "move"]
 DiffKind = Literal["version", "repost"]
@@ -552,10 +551,7 @@ def load_doc(db: sqlite_utils.Database, version_id: int) -> Doc:
     if row is None:
         raise KeyError(version_id)
     title, byline, published, paragraphs_json, text = row
-    if paragraphs_json:
-        paragraphs = json.loads(paragraphs_json)
-    else:
-        paragraphs = [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    paragraphs = version_paragraphs(paragraphs_json, text)
     return Doc(paragraphs, title, byline, published, credit_keys(db, version_id))
 
 

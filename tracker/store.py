@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -286,6 +287,13 @@ class StoreResult:
     new_page: bool
     new_version: bool
     previous_version_id: int | None = None
+
+
+def version_paragraphs(paragraphs_json: str | None, text: str | None) -> list[str]:
+    """A version's paragraphs from its ``paragraphs`` column (JSON), else split from ``text``."""
+    if paragraphs_json:
+        return json.loads(paragraphs_json)
+    return [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
 
 
 def content_hash(title: str | None, text: str) -> str:
