@@ -33,7 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.ingest import FetchedPage, build_records  # noqa: E402
+from tracker.items import FetchedPage  # noqa: E402
+from tracker.record import build_records  # noqa: E402
 
 _NAV = "".join(f'<li><a href="/section/{i}.html">Section {i}</a></li>' for i in range(25))
 _FOOTER = "".join(

@@ -55,7 +55,8 @@ BASELINE = Path(__file__).resolve().parent / "cluster_eval_baseline.json"
 
 def _records(pages: list[ScenarioPage], jobs: int) -> list[tuple[ScenarioPage, PageRecord]]:
     """Extract the HTML pages (and find their credits) like an import; plain pages as given."""
-    from tracker.ingest import FetchedPage, build_records
+    from tracker.items import FetchedPage
+    from tracker.record import build_records
 
     html_pages = [p for p in pages if p.html is not None]
     fetched = [

@@ -104,8 +104,9 @@ def import_(
         tracker import crawl.warc.gz saved-pages/ --db tracker.db
         tracker import page.html --base-url https://example.com/news/ --db tracker.db
     """
-    from tracker.importer import Problem, read_paths
-    from tracker.ingest import IngestSummary, after_ingest, build_records, store_record
+    from tracker.ingest import IngestSummary, after_ingest, store_record
+    from tracker.readers import Problem, read_paths
+    from tracker.record import build_records
     from tracker.store import open_db
 
     _log_setup(verbose)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracker.ingest import FetchedPage
+
+@dataclass
+class FetchedPage:
+    """A page as fetched or read from an archive, before extraction."""
+
+    url: str
+    body: bytes | str
+    fetched_at: str
+    source: str = "import"
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    extra_credits: list[dict] = field(default_factory=list)
 
 
 @dataclass

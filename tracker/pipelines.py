@@ -22,15 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from tracker.ingest import (
-    BadInput,
-    FetchedPage,
-    IngestSummary,
-    after_ingest,
-    build_or_error,
-    store_record,
-)
-from tracker.items import NotModifiedItem, PageItem
+from tracker.ingest import IngestSummary, after_ingest, store_record
+from tracker.items import FetchedPage, NotModifiedItem, PageItem
+from tracker.record import BadInput, build_or_error
 from tracker.sources import next_check
 from tracker.store import PageRecord, open_db, utcnow
 from tracker.timestamps import parse_time
@@ -72,7 +66,7 @@ def crawl_db(path: str | Path) -> sqlite_utils.Database:
 
 
 def extraction_pool(processes: int = 0) -> ProcessPoolExecutor:
-    """The worker processes that run :func:`tracker.ingest.build_record` (one per CPU by default).
+    """The worker processes that run :func:`tracker.record.build_record` (one per CPU by default).
 
     Workers come from a fork server started before any page is fetched, so they never inherit
     the reactor's threads and locks; the fork server preloads the extraction modules once.
@@ -80,7 +74,7 @@ def extraction_pool(processes: int = 0) -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tracker.ingest", "tracker.pipelines"])
+        context.set_forkserver_preload(["tracker.record", "tracker.pipelines"])
         _pool = ProcessPoolExecutor(
             max_workers=processes or os.cpu_count() or 1, mp_context=context
         )

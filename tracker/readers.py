@@ -1,7 +1,7 @@
 """Readers for saved pages: WARC / WARC.gz archives, single HTML files and folders of them,
 and JSON Lines of ``{url, html, fetched_at}``.
 
-Each reader yields :class:`~tracker.ingest.FetchedPage` objects and :class:`Problem` objects; a
+Each reader yields :class:`~tracker.items.FetchedPage` objects and :class:`Problem` objects; a
 problem is one clear line about one input, counted in the summary, and never stops the import.
 """
 
@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from tracker.extraction import declared_url
-from tracker.ingest import FetchedPage
+from tracker.items import FetchedPage
 from tracker.timestamps import iso_utc
 from tracker.urls import is_http_url
 

@@ -1,0 +1,285 @@
+"""The database schema: every migration, in order, and opening a tracker database.
+
+The table and column names are the public contract that Datasette users and scripts query; they
+are documented in the README and in ``datasette-metadata.yml``. Add columns through a new migration
+at the end of this file, never by editing an applied one (sqlite-utils records applied migrations
+by name, so names stay as they were first applied).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tracker")
+
+
+def utcnow() -> str:
+    """Now, as an ISO 8601 UTC timestamp with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@migrations(name="0001_core")
+def _core(db: sqlite_utils.Database) -> None:
+    db["sites"].create({"domain": str, "name": str, "first_seen": str}, pk="domain")
+    db["pages"].create(
+        {
+            "id": int,
+            "url": str,
+            "site": str,
+            "canonical_url": str,
+            "first_seen": str,
+            "last_fetched": str,
+            "http_status": int,
+            "etag": str,
+            "last_modified": str,
+            "next_check": str,
+            "checks": int,
+        },
+        pk="id",
+        foreign_keys=[("site", "sites", "domain")],
+        not_null={"url", "site"},
+    )
+    db["pages"].create_index(["url"], unique=True)
+    db["pages"].create_index(["site"])
+    db["versions"].create(
+        {
+            "id": int,
+            "page_id": int,
+            "fetched_at": str,
+            "content_hash": str,
+            "title": str,
+            "byline": str,
+            "published": str,
+            "language": str,
+            "site_name": str,
+            "description": str,
+            "text": str,
+            "paragraphs": str,
+            "word_count": int,
+            "source": str,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+        not_null={"page_id", "content_hash"},
+    )
+    db["versions"].create_index(["page_id", "content_hash"])
+    db["attributions"].create(
+        {
+            "id": int,
+            "page_id": int,
+            "version_id": int,
+            "kind": str,
+            "evidence": str,
+            "target_url": str,
+            "target_site": str,
+            "target_name": str,
+            "target_page_id": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("page_id", "pages", "id"),
+            ("version_id", "versions", "id"),
+            ("target_page_id", "pages", "id"),
+        ],
+    )
+    db["attributions"].create_index(["page_id"])
+    db["attributions"].create_index(["target_site"])
+    db["versions"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+@migrations(name="0002_clusters_diffs_crawls")
+def _later_stages(db: sqlite_utils.Database) -> None:
+    db["clusters"].create(
+        {
+            "id": int,
+            "origin_page_id": int,
+            "size": int,
+            "first_seen": str,
+            "first_published": str,
+            "origin_evidence": str,
+            "title": str,
+            "updated": str,
+        },
+        pk="id",
+        foreign_keys=[("origin_page_id", "pages", "id")],
+    )
+    db["cluster_members"].create(
+        {
+            "cluster_id": int,
+            "page_id": int,
+            "version_id": int,
+            "role": str,
+            "similarity": float,
+            "containment": float,
+            "credited": int,
+            "credits_page_id": int,
+            "credit_evidence": str,
+            "joined": str,
+        },
+        pk=("cluster_id", "page_id"),
+        foreign_keys=[
+            ("cluster_id", "clusters", "id"),
+            ("page_id", "pages", "id"),
+            ("version_id", "versions", "id"),
+            ("credits_page_id", "pages", "id"),
+        ],
+    )
+    db["cluster_members"].create_index(["page_id"])
+    db["diffs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "a_version_id": int,
+            "b_version_id": int,
+            "retained": float,
+            "words_added": int,
+            "words_removed": int,
+            "paragraphs_added": int,
+            "paragraphs_removed": int,
+            "paragraphs_changed": int,
+            "paragraphs_moved": int,
+            "title_changed": int,
+            "old_title": str,
+            "new_title": str,
+            "byline_changed": int,
+            "published_changed": int,
+            "credit_added": int,
+            "credit_removed": int,
+            "created": str,
+        },
+        pk="id",
+        foreign_keys=[("a_version_id", "versions", "id"), ("b_version_id", "versions", "id")],
+    )
+    db["diffs"].create_index(["a_version_id", "b_version_id", "kind"], unique=True)
+    db["diff_ops"].create(
+        {"diff_id": int, "seq": int, "op": str, "a_text": str, "b_text": str, "similarity": float},
+        pk=("diff_id", "seq"),
+        foreign_keys=[("diff_id", "diffs", "id")],
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "spider": str,
+            "started": str,
+            "finished": str,
+            "pages_fetched": int,
+            "pages_new": int,
+            "versions_new": int,
+            "not_modified": int,
+            "skipped_non_html": int,
+            "errors": int,
+            "stats": str,
+        },
+        pk="id",
+    )
+
+
+@migrations(name="0003_diffs_op_positions")
+def _diff_op_positions(db: sqlite_utils.Database) -> None:
+    # Paragraph numbers in A and B: renderers show where a paragraph moved from, and
+    # ``diffs.apply_ops`` takes an unchanged paragraph from A instead of storing it twice.
+    db["diff_ops"].add_column("a_index", int)
+    db["diff_ops"].add_column("b_index", int)
+
+
+@migrations(name="0005_crawl_schedule")
+def _crawl_schedule(db: sqlite_utils.Database) -> None:
+    # Credit hops from a watched site (0 on a watched site), so credit-following across runs
+    # stops at the sources file's ``follow_credits``.
+    db["pages"].add_column("crawl_hops", int)
+    db["pages"].create_index(["next_check"])
+    # URLs the crawler asked for that are not a stored page of their own: redirects (page_url
+    # says where to), failures, non-HTML bodies, pages without article text. Their recheck
+    # schedule keeps a second crawl from asking again before it is due.
+    db["crawl_urls"].create(
+        {
+            "url": str,
+            "page_url": str,
+            "status": int,
+            "note": str,
+            "first_seen": str,
+            "last_fetched": str,
+            "next_check": str,
+            "checks": int,
+        },
+        pk="url",
+    )
+
+
+@migrations(name="0006_clustering_fingerprints")
+def _clustering_fingerprints(db: sqlite_utils.Database) -> None:
+    # One row per fingerprinted version (tracker.clustering): the signature and exact shingle set,
+    # so a re-run never re-hashes unchanged text. ``boilerplate`` lists the paragraph hashes that
+    # were left out as boilerplate when the row was made; a change to that set re-fingerprints.
+    db["fingerprints"].create(
+        {
+            "version_id": int,
+            "page_id": int,
+            "k": int,
+            "num_perm": int,
+            "num_shingles": int,
+            "minhash": bytes,
+            "shingles": bytes,
+            "anchors": bytes,
+            "blocks": bytes,
+            "boilerplate": bytes,
+            "created": str,
+        },
+        pk="version_id",
+        foreign_keys=[("version_id", "versions", "id"), ("page_id", "pages", "id")],
+    )
+    db["fingerprints"].create_index(["page_id"])
+    # The version of each page that clustering and the boilerplate statistics currently count.
+    db["cluster_pages"].create(
+        {"page_id": int, "version_id": int},
+        pk="page_id",
+        foreign_keys=[("page_id", "pages", "id"), ("version_id", "versions", "id")],
+    )
+    # Paragraph document frequency per site (normalised paragraph hash), for boilerplate.
+    db.execute(
+        "create table boilerplate_blocks (site text not null, block integer not null,"
+        " pages integer not null, words integer not null, primary key (site, block)) without rowid"
+    )
+    db["boilerplate_blocks"].create_index(["block"])
+    # The member every other member of a cluster was verified against (stable as it grows).
+    db["clusters"].add_column("seed_page_id", int)
+
+
+class StoreError(Exception):
+    """A database file that cannot be opened or is not a tracker database."""
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) a tracker database: WAL, foreign keys on, migrations applied.
+
+    Raises:
+        StoreError: when the file cannot be created or opened, or is not an SQLite database.
+    """
+    try:
+        db = sqlite_utils.Database(path)
+        if str(path) != ":memory:":
+            db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open as a tracker database ({exc})") from exc
+    return db
+
+
+def open_existing_db(path: str | Path) -> sqlite_utils.Database:
+    """Open a tracker database that must already exist (commands that only read or update).
+
+    Raises:
+        StoreError: when there is no such file, or it cannot be opened as a tracker database.
+    """
+    if not Path(path).is_file():
+        raise StoreError(
+            f"{path}: no such database (create one with tracker demo, import or crawl)"
+        )
+    return open_db(path)

@@ -1,0 +1,196 @@
+"""Writes of pages, versions, sites and credits: one transaction per stored page."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from tracker.normalize import normalize_text
+
+
+@dataclass
+class PageRecord:
+    """One extracted page, ready to store (made by :mod:`tracker.ingest`)."""
+
+    url: str
+    site: str
+    fetched_at: str
+    title: str | None
+    byline: str | None
+    published: str | None
+    language: str | None
+    site_name: str | None
+    description: str | None
+    paragraphs: list[str]
+    canonical_url: str | None = None
+    credits: list[dict] | None = None
+    source: str = "import"
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass
+class StoreResult:
+    """What storing one page did."""
+
+    page_id: int
+    version_id: int | None
+    new_page: bool
+    new_version: bool
+    previous_version_id: int | None = None
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """Hash of the normalised title and text: a new version only when either really changed."""
+    blob = normalize_text(title or "") + "\n" + normalize_text(text)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+
+
+def ensure_site(db: sqlite_utils.Database, domain: str, name: str | None, seen: str) -> None:
+    """Insert a site if new; fill its name once one is known."""
+    row = db.execute("select name from sites where domain = ?", [domain]).fetchone()
+    if row is None:
+        db["sites"].insert({"domain": domain, "name": name, "first_seen": seen})
+    elif name and not row[0]:
+        db["sites"].update(domain, {"name": name})
+
+
+def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
+    """Store one fetched page: its ``pages`` row, a new ``versions`` row when the normalised
+    title or text changed, and the credits it declares. Storing the same content twice adds nothing."""
+    with db.atomic():
+        ensure_site(db, rec.site, rec.site_name, rec.fetched_at)
+        row = db.execute(
+            "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
+        ).fetchone()
+        new_page = row is None
+        page_fields = {
+            "canonical_url": rec.canonical_url,
+            "http_status": rec.http_status,
+            "etag": rec.etag,
+            "last_modified": rec.last_modified,
+        }
+        if new_page:
+            page_id = (
+                db["pages"]
+                .insert(
+                    {
+                        "url": rec.url,
+                        "site": rec.site,
+                        "first_seen": rec.fetched_at,
+                        "last_fetched": rec.fetched_at,
+                        "checks": 1,
+                        **page_fields,
+                    }
+                )
+                .last_pk
+            )
+        else:
+            page_id = row[0]
+            updates = {k: v for k, v in page_fields.items() if v is not None}
+            if rec.fetched_at < (row[1] or rec.fetched_at):
+                updates["first_seen"] = rec.fetched_at
+            if rec.fetched_at > (row[2] or ""):
+                updates["last_fetched"] = rec.fetched_at
+            if updates:
+                db["pages"].update(page_id, updates)
+        chash = content_hash(rec.title, rec.text)
+        # Idempotent re-import: the same content at the same fetch time is already stored.
+        same = db.execute(
+            "select id from versions where page_id = ? and content_hash = ? and fetched_at = ?",
+            [page_id, chash, rec.fetched_at],
+        ).fetchone()
+        # The version in force when this copy was fetched; unchanged text adds no version.
+        prev = db.execute(
+            "select id, content_hash from versions where page_id = ? and fetched_at <= ?"
+            " order by fetched_at desc, id desc limit 1",
+            [page_id, rec.fetched_at],
+        ).fetchone()
+        if same or (prev and prev[1] == chash):
+            return StoreResult(page_id, None, new_page, False, prev[0] if prev else None)
+        text = rec.text
+        version_id = (
+            db["versions"]
+            .insert(
+                {
+                    "page_id": page_id,
+                    "fetched_at": rec.fetched_at,
+                    "content_hash": chash,
+                    "title": rec.title,
+                    "byline": rec.byline,
+                    "published": rec.published,
+                    "language": rec.language,
+                    "site_name": rec.site_name,
+                    "description": rec.description,
+                    "text": text,
+                    "paragraphs": json.dumps(rec.paragraphs, ensure_ascii=False),
+                    "word_count": len(text.split()),
+                    "source": rec.source,
+                }
+            )
+            .last_pk
+        )
+        store_credits(db, page_id, version_id, rec.credits or [])
+        return StoreResult(page_id, version_id, new_page, True, prev[0] if prev else None)
+
+
+def store_credits(
+    db: sqlite_utils.Database, page_id: int, version_id: int, credits: Iterable[dict]
+) -> None:
+    """Record the credits a version declares; one row per distinct (kind, target, evidence) of a version.
+
+    Each version keeps its own credits, so a credit line a later version drops stops counting for
+    that version (provenance and diffs read the credits of one version). Storing the same
+    credits for the same version again adds nothing.
+    """
+    for credit in credits:
+        exists = db.execute(
+            "select 1 from attributions where page_id = ? and version_id is ? and kind = ?"
+            " and coalesce(target_url, '') = ? and coalesce(evidence, '') = ?",
+            [
+                page_id,
+                version_id,
+                credit["kind"],
+                credit.get("target_url") or "",
+                credit.get("evidence") or "",
+            ],
+        ).fetchone()
+        if exists:
+            continue
+        target_page = None
+        if credit.get("target_url"):
+            hit = db.execute(
+                "select id from pages where url = ?", [credit["target_url"]]
+            ).fetchone()
+            target_page = hit[0] if hit else None
+        db["attributions"].insert(
+            {
+                "page_id": page_id,
+                "version_id": version_id,
+                "kind": credit["kind"],
+                "evidence": credit.get("evidence"),
+                "target_url": credit.get("target_url"),
+                "target_site": credit.get("target_site"),
+                "target_name": credit.get("target_name"),
+                "target_page_id": target_page,
+            }
+        )
+
+
+def resolve_credit_targets(db: sqlite_utils.Database) -> int:
+    """Point credits at pages that have arrived since the credit was stored; returns rows updated."""
+    cur = db.execute(
+        "update attributions set target_page_id = (select p.id from pages p where p.url = attributions.target_url)"
+        " where target_page_id is null and target_url is not null"
+        " and exists (select 1 from pages p where p.url = attributions.target_url)"
+    )
+    return cur.rowcount
