@@ -1,0 +1,1 @@
+"""Reports for people: ``tracker show`` (show) and ``tracker diff`` (diff), as text, JSON and HTML."""
