@@ -16,16 +16,11 @@ from click.testing import CliRunner
 
 from tests.datasette_fixture import HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT, build_newsroom_db
 from tracker.cli import cli
-from tracker.datasette_plugin import (
-    Edge,
-    TimelinePoint,
-    fts_query,
-    network_svg,
-    parse_time,
-    timeline_svg,
-    word_diff,
-)
 from tracker.serve import build_datasette, database_names, load_metadata, metadata_path
+from tracker.timestamps import parse_time
+from tracker.web.diff_cells import word_diff
+from tracker.web.format import fts_query
+from tracker.web.pictures import Edge, TimelinePoint, network_svg, timeline_svg
 
 DB_NAME = "newsroom-2026"
 METADATA = yaml.safe_load(metadata_path().read_text(encoding="utf-8"))

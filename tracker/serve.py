@@ -91,10 +91,10 @@ def register_plugin() -> None:
     the entry point only exists once it is."""
     from datasette.plugins import pm
 
-    from tracker import datasette_plugin
+    from tracker.web import plugin
 
-    if not pm.is_registered(datasette_plugin) and pm.get_plugin("tracker") is None:
-        pm.register(datasette_plugin, name="tracker")
+    if not pm.is_registered(plugin) and pm.get_plugin("tracker") is None:
+        pm.register(plugin, name="tracker")
 
 
 def build_datasette(

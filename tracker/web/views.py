@@ -1,0 +1,373 @@
+"""tracker's pages in Datasette: each view reads its rows, builds the page's context and renders it.
+
+- ``/<db>/-/tracker``: overview with the biggest clusters, recent changes and links;
+- ``/<db>/-/tracker/cluster/<id>``: one story: the origin on top, the members in time order with
+  site, date, role, similarity and credit, the credit chain drawn as arrows, a timeline chart;
+- ``/<db>/-/tracker/diff/<id>``: a diff side by side with word-level highlights;
+- ``/<db>/-/tracker/network``: which sites republish which, as a weighted graph;
+- ``/-/tracker.css``: the pages' stylesheet.
+
+Scraped text is hostile input: every string reaches the page through Jinja's autoescape or
+:func:`markupsafe.escape`, and only ``http(s)`` URLs ever become links.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from datasette import Response
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound
+
+from tracker.timestamps import parse_time
+from tracker.web.diff_cells import diff_rows, word_diff
+from tracker.web.format import human_delay, safe_href
+from tracker.web.pictures import (
+    ChainNode,
+    Edge,
+    TimelinePoint,
+    chain_svg,
+    network_svg,
+    timeline_svg,
+)
+
+
+async def _rows(db, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    result = await db.execute(sql, params)
+    return [dict(row) for row in result.rows]
+
+
+async def _tracker_db(datasette, request):
+    """The database named in the URL, after the visitor's permissions are checked."""
+    route = tilde_decode(request.url_vars["database"])
+    try:
+        db = datasette.get_database(route=route)
+    except KeyError:
+        raise NotFound(f"Database not found: {route}") from None
+    await datasette.ensure_permissions(
+        request.actor,
+        [("view-table", (db.name, "clusters")), ("view-database", db.name), "view-instance"],
+    )
+    if not await db.table_exists("cluster_members"):
+        raise NotFound(f"{db.name} is not a tracker database (no cluster_members table)")
+    return db
+
+
+def base_url(datasette, db) -> str:
+    """Where tracker's pages of this database start."""
+    return datasette.urls.database(db.name) + "/-/tracker"
+
+
+def _member_status(row: dict[str, Any]) -> str:
+    if row.get("role") == "origin":
+        return "origin"
+    return "credited" if row.get("credited") else "uncredited"
+
+
+MEMBER_SQL = """
+select m.cluster_id, m.page_id, m.version_id, m.role, m.similarity, m.containment, m.credited,
+       m.credits_page_id, m.credit_evidence, m.joined,
+       p.url, p.site, p.first_seen, s.name as site_name,
+       v.title, v.published, v.fetched_at, v.byline, v.word_count,
+       cp.url as credits_url, cp.site as credits_site,
+       coalesce((select min(pv.published) from versions pv where pv.page_id = p.id), p.first_seen) as seen
+from cluster_members m
+join pages p on p.id = m.page_id
+left join sites s on s.domain = p.site
+left join versions v on v.id = m.version_id
+left join pages cp on cp.id = m.credits_page_id
+where m.cluster_id = ?
+order by m.role != 'origin', seen, p.id
+"""
+
+
+async def cluster_context(datasette, db, cluster_id: int) -> dict[str, Any]:
+    """Everything the cluster page shows; :class:`NotFound` for an unknown id."""
+    found = await _rows(
+        db,
+        "select c.*, p.url as origin_url, p.site as origin_site, s.name as origin_site_name"
+        " from clusters c left join pages p on p.id = c.origin_page_id"
+        " left join sites s on s.domain = p.site where c.id = ?",
+        [cluster_id],
+    )
+    if not found:
+        raise NotFound(f"No cluster {cluster_id}")
+    cluster = found[0]
+    members = await _rows(db, MEMBER_SQL, [cluster_id])
+    page_ids = [m["page_id"] for m in members]
+    marks = ",".join("?" * len(page_ids)) or "null"
+    diffs = await _rows(
+        db,
+        "select d.id, d.kind, d.retained, d.words_added, d.words_removed, d.title_changed,"
+        " d.credit_removed, va.page_id as a_page, vb.page_id as b_page, vb.fetched_at as b_fetched"
+        " from diffs d join versions va on va.id = d.a_version_id join versions vb on vb.id = d.b_version_id"
+        f" where vb.page_id in ({marks}) order by d.id",
+        page_ids,
+    )
+    origin_id = cluster.get("origin_page_id")
+    by_member: dict[int, dict[str, Any]] = {}
+    versions_changed: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for diff in diffs:
+        if diff["kind"] == "version" and diff["a_page"] == diff["b_page"]:
+            versions_changed[diff["b_page"]].append(diff)
+        elif diff["a_page"] == origin_id:
+            by_member[diff["b_page"]] = diff  # latest diff against the origin wins
+    base = base_url(datasette, db)
+    origin_row = next((m for m in members if m["page_id"] == origin_id), None)
+    origin_time = parse_time(origin_row["seen"]) if origin_row else None
+    points, nodes = [], []
+    for member in members:
+        member["status"] = _member_status(member)
+        member["href"] = safe_href(member["url"])
+        member["credits_href"] = safe_href(member["credits_url"])
+        member["label"] = member["site_name"] or member["site"]
+        member["repost_diff"] = by_member.get(member["page_id"])
+        member["version_diffs"] = versions_changed.get(member["page_id"], [])
+        when = parse_time(member["seen"])
+        member["delay"] = (
+            human_delay(when - origin_time)
+            if when and origin_time and member["status"] != "origin"
+            else ""
+        )
+        if when:
+            points.append(
+                TimelinePoint(member["label"], when, member["status"], member["role"] or "")
+            )
+        nodes.append(
+            ChainNode(
+                page_id=member["page_id"],
+                label=member["label"],
+                sub=f"{member['role'] or 'member'} · {(member['seen'] or '')[:10]}",
+                status=member["status"],
+                credits=member["credits_page_id"]
+                if member["credits_page_id"] in page_ids
+                else None,
+            )
+        )
+    counts = {
+        "reposts": sum(1 for m in members if m["role"] == "repost"),
+        "excerpts": sum(1 for m in members if m["role"] == "excerpt"),
+        "uncredited": sum(1 for m in members if m["status"] == "uncredited"),
+        "sites": len({m["site"] for m in members}),
+    }
+    return {
+        "cluster": cluster,
+        "origin": origin_row,
+        "members": members,
+        "counts": counts,
+        "timeline": timeline_svg(points),
+        "chain": chain_svg(nodes[:80], origin_id),
+        "chain_clipped": max(0, len(nodes) - 80),
+        "base": base,
+        "table_url": datasette.urls.table(db.name, "cluster_members") + f"?cluster_id={cluster_id}",
+        "timeline_query": datasette.urls.database(db.name)
+        + f"/cluster_timeline?cluster={cluster_id}",
+    }
+
+
+VERSION_SQL = """
+select v.id, v.page_id, v.title, v.byline, v.published, v.fetched_at, v.word_count,
+       p.url, p.site, s.name as site_name
+from versions v join pages p on p.id = v.page_id left join sites s on s.domain = p.site
+where v.id = ?
+"""
+
+
+async def diff_context(datasette, db, diff_id: int) -> dict[str, Any]:
+    """Everything the diff page shows; :class:`NotFound` for an unknown id."""
+    found = await _rows(db, "select * from diffs where id = ?", [diff_id])
+    if not found:
+        raise NotFound(f"No diff {diff_id}")
+    diff = found[0]
+    sides = {}
+    for key in ("a", "b"):
+        rows = await _rows(db, VERSION_SQL, [diff[f"{key}_version_id"]])
+        side = rows[0] if rows else {"title": None, "url": None, "site": "?", "site_name": None}
+        side["href"] = safe_href(side.get("url"))
+        side["label"] = side.get("site_name") or side.get("site")
+        sides[key] = side
+    ops = await _rows(db, "select * from diff_ops where diff_id = ? order by seq", [diff_id])
+    rows = diff_rows(ops)
+    title_left = title_right = None
+    if diff.get("title_changed") or (sides["a"].get("title") != sides["b"].get("title")):
+        title_left, title_right = word_diff(
+            diff.get("old_title") or sides["a"].get("title"),
+            diff.get("new_title") or sides["b"].get("title"),
+        )
+    clusters = await _rows(
+        db,
+        "select distinct c.id, c.title from cluster_members m join clusters c on c.id = m.cluster_id"
+        " where m.page_id in (?, ?)",
+        [sides["a"].get("page_id"), sides["b"].get("page_id")],
+    )
+    op_counts: dict[str, int] = defaultdict(int)
+    for op in ops:
+        op_counts[op["op"]] += 1
+    return {
+        "diff": diff,
+        "a": sides["a"],
+        "b": sides["b"],
+        "rows": rows,
+        "op_counts": dict(op_counts),
+        "title_left": title_left,
+        "title_right": title_right,
+        "clusters": clusters,
+        "base": base_url(datasette, db),
+        "row_url": datasette.urls.table(db.name, "diffs") + f"/{diff_id}",
+    }
+
+
+NETWORK_SQL = """
+select op.site as source, p.site as target,
+       sum(case when m.credited then 1 else 0 end) as credited,
+       sum(case when m.credited then 0 else 1 end) as uncredited
+from cluster_members m
+join clusters c on c.id = m.cluster_id
+join pages op on op.id = c.origin_page_id
+join pages p on p.id = m.page_id
+where m.role != 'origin' and p.site != op.site
+group by op.site, p.site
+order by count(*) desc
+"""
+
+
+async def network_context(datasette, db) -> dict[str, Any]:
+    """The republication network: edges, site names and the SVG."""
+    edges = [
+        Edge(r["source"], r["target"], r["credited"], r["uncredited"])
+        for r in await _rows(db, NETWORK_SQL)
+    ]
+    labels = {
+        r["domain"]: r["name"] or r["domain"]
+        for r in await _rows(db, "select domain, name from sites")
+    }
+    picture, layout = network_svg(edges, labels)
+    return {
+        "edges": edges,
+        "labels": labels,
+        "picture": picture,
+        "hidden": layout.hidden,
+        "base": base_url(datasette, db),
+        "query_url": datasette.urls.database(db.name) + "/who_republishes_whom",
+        "uncredited_url": datasette.urls.database(db.name) + "/uncredited_reposts",
+    }
+
+
+async def overview_context(datasette, db) -> dict[str, Any]:
+    """Counts, the biggest clusters and the latest changed articles."""
+    counts = (
+        await _rows(
+            db,
+            "select (select count(*) from sites) as sites, (select count(*) from pages) as pages,"
+            " (select count(*) from versions) as versions, (select count(*) from clusters) as clusters,"
+            " (select count(*) from cluster_members where role != 'origin') as copies,"
+            " (select count(*) from cluster_members where role != 'origin' and not coalesce(credited, 0))"
+            " as uncredited, (select count(*) from diffs where kind = 'version') as changes",
+        )
+    )[0]
+    clusters = await _rows(
+        db,
+        "select c.id, c.title, c.size, c.first_seen, c.first_published, p.site as origin_site,"
+        " (select count(*) from cluster_members m where m.cluster_id = c.id and m.role != 'origin'"
+        "   and not coalesce(m.credited, 0)) as uncredited"
+        " from clusters c left join pages p on p.id = c.origin_page_id"
+        " order by c.size desc, c.id limit 25",
+    )
+    changes = await _rows(
+        db,
+        "select d.id, d.title_changed, d.old_title, d.new_title, d.retained, d.words_added, d.words_removed,"
+        " d.credit_removed, p.site, p.url, vb.title, vb.fetched_at"
+        " from diffs d join versions vb on vb.id = d.b_version_id join pages p on p.id = vb.page_id"
+        " where d.kind = 'version' order by vb.fetched_at desc, d.id desc limit 15",
+    )
+    return {
+        "counts": counts,
+        "clusters": clusters,
+        "changes": changes,
+        "base": base_url(datasette, db),
+        "database_url": datasette.urls.database(db.name),
+    }
+
+
+async def _render(datasette, request, template: str, db, context: dict[str, Any]) -> Response:
+    context = {**context, "database": db.name, "database_url": datasette.urls.database(db.name)}
+    html = await datasette.render_template(template, context, request=request)
+    return Response.html(html)
+
+
+def _int_var(request, name: str) -> int:
+    value = request.url_vars[name]
+    if not value.isdigit():
+        raise NotFound(f"Not an id: {value}")
+    return int(value)
+
+
+def _friendly_404(view):
+    """Answer a missing cluster, diff or database with Datasette's own 404 page; raising would make
+    Datasette print a full traceback for every mistyped id."""
+
+    async def wrapped(datasette, request):
+        try:
+            return await view(datasette, request)
+        except NotFound as missing:
+            html = await datasette.render_template(
+                "error.html",
+                {"ok": False, "error": str(missing), "status": 404, "title": "Not found"},
+                request=request,
+            )
+            return Response.html(html, status=404)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_friendly_404
+async def overview_view(datasette, request):
+    db = await _tracker_db(datasette, request)
+    return await _render(
+        datasette, request, "tracker_overview.html", db, await overview_context(datasette, db)
+    )
+
+
+@_friendly_404
+async def cluster_view(datasette, request):
+    db = await _tracker_db(datasette, request)
+    context = await cluster_context(datasette, db, _int_var(request, "cluster_id"))
+    return await _render(datasette, request, "tracker_cluster.html", db, context)
+
+
+@_friendly_404
+async def diff_view(datasette, request):
+    db = await _tracker_db(datasette, request)
+    context = await diff_context(datasette, db, _int_var(request, "diff_id"))
+    return await _render(datasette, request, "tracker_diff.html", db, context)
+
+
+@_friendly_404
+async def network_view(datasette, request):
+    db = await _tracker_db(datasette, request)
+    return await _render(
+        datasette, request, "tracker_network.html", db, await network_context(datasette, db)
+    )
+
+
+@_friendly_404
+async def not_found_view(datasette, request):
+    raise NotFound("No such tracker page")
+
+
+_CSS: str | None = None
+
+
+async def css_view(datasette, request):
+    global _CSS
+    if _CSS is None:
+        _CSS = (importlib.resources.files("tracker.web") / "static" / "tracker.css").read_text(
+            encoding="utf-8"
+        )
+    return Response(
+        _CSS, content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"}
+    )
