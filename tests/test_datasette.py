@@ -20,7 +20,14 @@ from tracker.serve import build_datasette, database_names, load_metadata, metada
 from tracker.timestamps import parse_time
 from tracker.web.diff_cells import word_diff
 from tracker.web.format import fts_query
-from tracker.web.pictures import Edge, TimelinePoint, network_svg, timeline_svg
+from tracker.web.pictures import (
+    ChainNode,
+    Edge,
+    TimelinePoint,
+    chain_picture,
+    network_picture,
+    timeline_picture,
+)
 
 DB_NAME = "newsroom-2026"
 METADATA = yaml.safe_load(metadata_path().read_text(encoding="utf-8"))
@@ -558,16 +565,36 @@ async def test_hostile_text_is_shown_escaped_on_tracker_pages(ds, ids):
     assert "<ins>&lt;a href=&#34;javascript:alert(1)&#34;&gt;x&lt;/a&gt;</ins>" in diff
 
 
-def test_svg_builders_escape_labels():
-    svg, _ = network_svg(
+def render_picture(macro: str, picture) -> str:
+    """A picture macro of ``_pictures.html`` rendered with autoescape, as Datasette renders it."""
+    from importlib.resources import files
+
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(
+        loader=FileSystemLoader(str(files("tracker.web") / "templates")), autoescape=True
+    )
+    source = '{% import "_pictures.html" as p %}{{ p.' + macro + "(picture) }}"
+    return env.from_string(source).render(picture=picture)
+
+
+def test_svg_pictures_escape_labels():
+    picture = network_picture(
         [Edge("a.example", "b.example", 1, 2)],
         {"a.example": HOSTILE_SCRIPT, "b.example": HOSTILE_IMG},
     )
+    svg = render_picture("network", picture)
     assert HOSTILE_SCRIPT not in svg and HOSTILE_IMG not in svg
     assert "&lt;script&gt;" in svg and 'stroke-dasharray="7 5"' in svg
     when = parse_time("2026-01-02T03:04:05Z")
-    chart = timeline_svg([TimelinePoint(HOSTILE_LINK, when, "origin", "origin")])
+    chart = render_picture(
+        "timeline", timeline_picture([TimelinePoint(HOSTILE_LINK, when, "origin", "origin")])
+    )
     assert HOSTILE_LINK not in chart and "&lt;a href=" in chart
+    chain = render_picture(
+        "chain", chain_picture([ChainNode(1, HOSTILE_SCRIPT, HOSTILE_IMG, "origin", None)], 1)
+    )
+    assert HOSTILE_SCRIPT not in chain and HOSTILE_IMG not in chain and "&lt;img" in chain
 
 
 def test_word_diff_escapes_and_marks():

@@ -1,7 +1,9 @@
-"""The pictures of tracker's pages: a story's timeline, its credit chain and the network of sites.
+"""Where things go in the pictures of tracker's pages: a story's timeline, its credit chain and the
+network of sites.
 
-SVG drawn on the server: no JavaScript, nothing fetched from elsewhere. Labels are scraped text
-and reach the markup escaped.
+Only the layout arithmetic lives here: each ``*_picture`` function turns rows into positions,
+colours and (clipped) labels. The SVG markup is written by the macros in
+``templates/_pictures.html``, so every label reaches the page through Jinja's autoescape.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-
-from markupsafe import Markup
 
 from tracker.web.format import clip, human_delay
 
@@ -26,7 +26,7 @@ COLOURS = {
 }
 
 
-# --------------------------------------------------------------------------- SVG: timeline
+# --------------------------------------------------------------------------- timeline
 
 
 @dataclass
@@ -37,7 +37,56 @@ class TimelinePoint:
     when: datetime
     status: str  # origin, credited or uncredited
     role: str
-    anchor: str = ""
+
+
+@dataclass
+class TimelineTick:
+    """A time on the axis: a grid line and its label."""
+
+    x: float
+    label: str
+
+
+@dataclass
+class LegendEntry:
+    """A coloured dot and what it means."""
+
+    x: int
+    colour: str
+    text: str
+
+
+@dataclass
+class TimelineRow:
+    """One member's row: its name, its dot, a line back to the origin's time and the delay."""
+
+    label: str
+    y: float  # the row's middle
+    shaded: bool
+    x: float
+    status: str
+    colour: str
+    fill: str  # white for an excerpt: the dot is hollow
+    tip: str
+    delay: str
+
+
+@dataclass
+class Timeline:
+    """Everything the timeline macro draws."""
+
+    width: int
+    height: int
+    row_height: int
+    label_x: int  # right edge of the members' names
+    top: int
+    axis_y: int
+    origin_x: float
+    ticks: list[TimelineTick]
+    legend: list[LegendEntry]
+    hollow_legend_x: int
+    rows: list[TimelineRow]
+    colours: dict[str, str] = field(default_factory=lambda: dict(COLOURS))
 
 
 def _nice_step(span: timedelta) -> timedelta:
@@ -51,11 +100,12 @@ def _nice_step(span: timedelta) -> timedelta:
     return steps[-1]
 
 
-def timeline_svg(points: Sequence[TimelinePoint], *, width: int = 880) -> Markup:
+def timeline_picture(points: Sequence[TimelinePoint], *, width: int = 880) -> Timeline | None:
     """A dot-per-member chart of a story's spread: one row per member in time order, the delay after
-    the origin written beside each dot, a dashed line at the origin's time."""
+    the origin written beside each dot, a dashed line at the origin's time. ``None`` without points.
+    """
     if not points:
-        return Markup("")
+        return None
     row_h, top, left, right_pad = 26, 44, 210, 90
     height = top + row_h * len(points) + 34
     start = min(p.when for p in points)
@@ -69,109 +119,57 @@ def timeline_svg(points: Sequence[TimelinePoint], *, width: int = 880) -> Markup
         return left + plot_w * ((moment - lo) / (hi - lo))
 
     origin = next((p for p in points if p.status == "origin"), points[0])
-    out: list[Markup] = [
-        Markup(
-            '<svg class="tracker-timeline" xmlns="http://www.w3.org/2000/svg" role="img" '
-            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-labelledby="tl-title">'
-            '<title id="tl-title">Timeline: when each copy appeared</title>'
-        ).format(w=width, h=height)
-    ]
     step = _nice_step(hi - lo)
     fmt = "%d %b %H:%M" if (hi - lo) < timedelta(days=3) else "%d %b %Y"
     epoch = datetime(2000, 1, 1, tzinfo=UTC)
     tick = epoch + ((lo - epoch) // step + 1) * step
-    axis_y = top + row_h * len(points) + 6
+    ticks = []
     while tick < hi:
-        tx = x(tick)
-        out.append(
-            Markup(
-                '<line x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{b}" stroke="{c}" stroke-width="1"/>'
-                '<text x="{x:.1f}" y="{ty}" font-size="11" fill="{a}" text-anchor="middle">{label}</text>'
-            ).format(
-                x=tx,
-                t=top - 6,
-                b=axis_y,
-                c=COLOURS["grid"],
-                ty=axis_y + 16,
-                a=COLOURS["axis"],
-                label=tick.strftime(fmt),
-            )
-        )
+        ticks.append(TimelineTick(x(tick), tick.strftime(fmt)))
         tick += step
-    ox = x(origin.when)
-    out.append(
-        Markup(
-            '<line x1="{x:.1f}" y1="{t}" x2="{x:.1f}" y2="{b}" stroke="{c}" stroke-dasharray="4 3"/>'
-            '<text x="{x:.1f}" y="{ty}" font-size="11" fill="{c}" text-anchor="middle">origin</text>'
-        ).format(x=ox, t=top - 10, b=axis_y, c=COLOURS["origin"], ty=top - 14)
-    )
-    legend = [
+    legend = []
+    lx = left
+    for key, text in (
         ("origin", "origin"),
         ("credited", "credited copy"),
         ("uncredited", "uncredited copy"),
-    ]
-    lx = left
-    for key, text in legend:
-        out.append(
-            Markup(
-                '<circle cx="{x}" cy="12" r="5" fill="{c}"/>'
-                '<text x="{tx}" y="16" font-size="12" fill="#374151">{t}</text>'
-            ).format(x=lx, c=COLOURS[key], tx=lx + 9, t=text)
-        )
+    ):
+        legend.append(LegendEntry(lx, COLOURS[key], text))
         lx += 24 + 7 * len(text)
-    out.append(
-        Markup(
-            '<circle cx="{x}" cy="12" r="5" fill="white" stroke="#374151" stroke-width="2"/>'
-            '<text x="{tx}" y="16" font-size="12" fill="#374151">hollow: excerpt</text>'
-        ).format(x=lx, tx=lx + 9)
-    )
+    rows = []
     for i, point in enumerate(points):
-        cy = top + row_h * i + row_h / 2
-        px = x(point.when)
         colour = COLOURS.get(point.status, COLOURS["uncredited"])
-        if i % 2 == 0:
-            out.append(
-                Markup('<rect x="0" y="{y}" width="{w}" height="{h}" fill="#f8fafc"/>').format(
-                    y=cy - row_h / 2, w=width, h=row_h
-                )
-            )
-        out.append(
-            Markup(
-                '<text x="{x}" y="{y:.1f}" font-size="12" fill="#111827" text-anchor="end">{t}</text>'
-            ).format(x=left - 14, y=cy + 4, t=clip(point.label, 26))
-        )
-        if point.status != "origin":
-            out.append(
-                Markup(
-                    '<line x1="{a:.1f}" y1="{y:.1f}" x2="{b:.1f}" y2="{y:.1f}" stroke="{c}" '
-                    'stroke-width="2" stroke-opacity="0.35"/>'
-                ).format(a=ox, b=px, y=cy, c=colour)
-            )
-        fill = "white" if point.role == "excerpt" else colour
-        out.append(
-            Markup(
-                '<circle class="tl-dot tl-{s}" cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{f}" '
-                'stroke="{c}" stroke-width="2.5"><title>{tip}</title></circle>'
-            ).format(
-                s=point.status,
-                x=px,
-                y=cy,
-                f=fill,
-                c=colour,
+        rows.append(
+            TimelineRow(
+                label=clip(point.label, 26),
+                y=top + row_h * i + row_h / 2,
+                shaded=i % 2 == 0,
+                x=x(point.when),
+                status=point.status,
+                colour=colour,
+                fill="white" if point.role == "excerpt" else colour,
                 tip=f"{point.label} — {point.role}, {point.when:%Y-%m-%d %H:%M} UTC",
+                delay="origin"
+                if point.status == "origin"
+                else human_delay(point.when - origin.when),
             )
         )
-        delay = "origin" if point.status == "origin" else human_delay(point.when - origin.when)
-        out.append(
-            Markup('<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="{c}">{t}</text>').format(
-                x=px + 11, y=cy + 4, c=COLOURS["axis"], t=delay
-            )
-        )
-    out.append(Markup("</svg>"))
-    return Markup("").join(out)
+    return Timeline(
+        width=width,
+        height=height,
+        row_height=row_h,
+        label_x=left - 14,
+        top=top,
+        axis_y=top + row_h * len(points) + 6,
+        origin_x=x(origin.when),
+        ticks=ticks,
+        legend=legend,
+        hollow_legend_x=lx,
+        rows=rows,
+    )
 
 
-# --------------------------------------------------------------------------- SVG: credit chain
+# --------------------------------------------------------------------------- credit chain
 
 
 @dataclass
@@ -183,16 +181,54 @@ class ChainNode:
     sub: str
     status: str
     credits: int | None  # page id this member credits, inside the cluster
-    depth: int = 0
-    row: int = 0
 
 
-def chain_svg(nodes: Sequence[ChainNode], origin_id: int | None, *, width: int = 880) -> Markup:
+@dataclass
+class ChainBox:
+    """A member's box: top-left corner, name and role line."""
+
+    x: float
+    y: float
+    label: str
+    sub: str
+    status: str
+    colour: str
+    origin: bool
+
+
+@dataclass
+class ChainArrow:
+    """A curve from a copy to the page it credits (or, uncredited, to the origin)."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    mid_x: float
+    credited: bool
+
+
+@dataclass
+class Chain:
+    """Everything the chain macro draws."""
+
+    width: int
+    height: int
+    box_width: int
+    box_height: int
+    arrows: list[ChainArrow]
+    boxes: list[ChainBox]
+    colours: dict[str, str] = field(default_factory=lambda: dict(COLOURS))
+
+
+def chain_picture(
+    nodes: Sequence[ChainNode], origin_id: int | None, *, width: int = 880
+) -> Chain | None:
     """The credit chain: the origin on the left, each copy in a column by how many credit links
     separate it from the origin, an arrow from every copy to the page it credits, and a red dashed
-    arrow to the origin from every copy that credits nobody."""
+    arrow to the origin from every copy that credits nobody. ``None`` without nodes."""
     if not nodes:
-        return Markup("")
+        return None
     by_id = {n.page_id: n for n in nodes}
 
     def depth_of(node: ChainNode, seen: frozenset[int] = frozenset()) -> int:
@@ -203,14 +239,11 @@ def chain_svg(nodes: Sequence[ChainNode], origin_id: int | None, *, width: int =
             return 1
         return 1 + depth_of(parent, seen | {node.page_id})
 
-    for node in nodes:
-        node.depth = depth_of(node)
+    depth = {node.page_id: depth_of(node) for node in nodes}
     columns: dict[int, list[ChainNode]] = defaultdict(list)
     for node in nodes:  # already in time order
-        columns[node.depth].append(node)
-    for col in columns.values():
-        for row, node in enumerate(col):
-            node.row = row
+        columns[depth[node.page_id]].append(node)
+    row = {node.page_id: i for col in columns.values() for i, node in enumerate(col)}
     box_w, box_h, gap_y = 196, 46, 18
     n_cols = max(columns) + 1
     gap_x = max(60, min(140, (width - 20 - n_cols * box_w) // max(n_cols - 1, 1)))
@@ -218,21 +251,9 @@ def chain_svg(nodes: Sequence[ChainNode], origin_id: int | None, *, width: int =
     height = 24 + max(len(c) for c in columns.values()) * (box_h + gap_y)
 
     def pos(node: ChainNode) -> tuple[float, float]:
-        return 10 + node.depth * (box_w + gap_x), 14 + node.row * (box_h + gap_y)
+        return 10 + depth[node.page_id] * (box_w + gap_x), 14 + row[node.page_id] * (box_h + gap_y)
 
-    out: list[Markup] = [
-        Markup(
-            '<svg class="tracker-chain" xmlns="http://www.w3.org/2000/svg" role="img" '
-            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-labelledby="ch-title">'
-            '<title id="ch-title">Credit chain: arrows point to the page each copy credits</title>'
-            "<defs>"
-            '<marker id="ch-arrow-ok" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{ok}"/></marker>'
-            '<marker id="ch-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{bad}"/></marker>'
-            "</defs>"
-        ).format(w=width, h=height, ok=COLOURS["credited"], bad=COLOURS["uncredited"])
-    ]
+    arrows = []
     for node in nodes:
         if node.page_id == origin_id:
             continue
@@ -246,62 +267,28 @@ def chain_svg(nodes: Sequence[ChainNode], origin_id: int | None, *, width: int =
         tx, ty = pos(target)
         x1, y1 = sx, sy + box_h / 2
         x2, y2 = tx + box_w, ty + box_h / 2
-        if target.depth >= node.depth:  # a credit sideways or backwards in the layout
+        if depth[target.page_id] >= depth[node.page_id]:  # a credit sideways or backwards
             x1, x2 = sx + box_w / 2, tx + box_w / 2
             y1, y2 = sy, ty + box_h
-        mid = (x1 + x2) / 2
-        out.append(
-            Markup(
-                '<path class="chain-edge {cls}" d="M{x1:.1f},{y1:.1f} C{mx:.1f},{y1:.1f} {mx:.1f},{y2:.1f} '
-                '{x2:.1f},{y2:.1f}" fill="none" stroke="{c}" stroke-width="2"{dash} marker-end="url(#{m})"/>'
-            ).format(
-                cls="credited" if credited else "uncredited",
-                x1=x1,
-                y1=y1,
-                x2=x2,
-                y2=y2,
-                mx=mid,
-                c=COLOURS["credited"] if credited else COLOURS["uncredited"],
-                dash=Markup("") if credited else Markup(' stroke-dasharray="6 4"'),
-                m="ch-arrow-ok" if credited else "ch-arrow-bad",
-            )
-        )
-        if not credited:
-            out.append(
-                Markup(
-                    '<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="{c}" text-anchor="middle">no credit</text>'
-                ).format(x=x1 - 34, y=y1 - 6, c=COLOURS["uncredited"])
-            )
+        arrows.append(ChainArrow(x1, y1, x2, y2, (x1 + x2) / 2, credited))
+    boxes = []
     for node in nodes:
         bx, by = pos(node)
-        colour = COLOURS.get(node.status, COLOURS["uncredited"])
-        out.append(
-            Markup(
-                '<g class="chain-node chain-{s}"><rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="6" '
-                'fill="white" stroke="{c}" stroke-width="{sw}"/>'
-                '<rect x="{x:.1f}" y="{y:.1f}" width="6" height="{h}" rx="3" fill="{c}"/>'
-                '<text x="{tx:.1f}" y="{t1:.1f}" font-size="13" font-weight="600" fill="#111827">{label}</text>'
-                '<text x="{tx:.1f}" y="{t2:.1f}" font-size="11" fill="#4b5563">{sub}</text></g>'
-            ).format(
-                s=node.status,
+        boxes.append(
+            ChainBox(
                 x=bx,
                 y=by,
-                w=box_w,
-                h=box_h,
-                c=colour,
-                sw=2.5 if node.page_id == origin_id else 1.5,
-                tx=bx + 14,
-                t1=by + 19,
-                t2=by + 36,
                 label=clip(node.label, 24),
                 sub=clip(node.sub, 30),
+                status=node.status,
+                colour=COLOURS.get(node.status, COLOURS["uncredited"]),
+                origin=node.page_id == origin_id,
             )
         )
-    out.append(Markup("</svg>"))
-    return Markup("").join(out)
+    return Chain(width, height, box_w, box_h, arrows, boxes)
 
 
-# --------------------------------------------------------------------------- SVG: network
+# --------------------------------------------------------------------------- network
 
 
 @dataclass
@@ -319,28 +306,65 @@ class Edge:
 
 
 @dataclass
-class NetworkLayout:
-    """Where each site sits, and which sites were left out of the picture."""
+class NetworkArrow:
+    """One curve of an edge: its credited or its uncredited copies, with their count."""
 
-    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    kind: str  # credited or uncredited
+    x1: float
+    y1: float
+    control_x: float
+    control_y: float
+    x2: float  # stops at the target's rim
+    y2: float
+    count_x: float  # the count sits on the curve's middle
+    count_y: float
+    stroke_width: float
+    colour: str
+    count: int
+    tip: str
+
+
+@dataclass
+class NetworkNode:
+    """A site on the circle and where its name goes."""
+
+    site: str
+    label: str
+    x: float
+    y: float
+    r: float
+    weight: int
+    label_x: float
+    label_y: float
+    anchor: str  # start, end or middle
+
+
+@dataclass
+class Network:
+    """Everything the network macro draws, and how many sites it left out."""
+
+    width: int
+    height: int
+    arrows: list[NetworkArrow]
+    nodes: list[NetworkNode]
     hidden: int = 0
+    colours: dict[str, str] = field(default_factory=lambda: dict(COLOURS))
 
 
-def network_svg(
+def network_picture(
     edges: Sequence[Edge], labels: dict[str, str], *, size: int = 760, max_sites: int = 36
-) -> tuple[Markup, NetworkLayout]:
+) -> Network | None:
     """Sites on a circle, an arrow from the original site to each site that republished it,
-    thickness by number of stories; credited copies solid blue-grey, uncredited red dashed."""
-    layout = NetworkLayout()
+    thickness by number of stories; credited copies solid blue-grey, uncredited red dashed.
+    ``None`` without edges."""
     if not edges:
-        return Markup(""), layout
+        return None
     weight: dict[str, int] = defaultdict(int)
     for edge in edges:
         weight[edge.source] += edge.total
         weight[edge.target] += edge.total
     ranked = sorted(weight, key=lambda s: (-weight[s], s))
     shown = set(ranked[:max_sites])
-    layout.hidden = len(ranked) - len(shown)
     # Alternate heavy and light sites around the circle so thick edges do not bunch on one side.
     order = ranked[: len(shown)]
     order = order[::2] + order[1::2][::-1]
@@ -348,30 +372,20 @@ def network_svg(
     width = size + 2 * margin
     height = size + 60
     cx, cy, radius = width / 2, height / 2 + 10, size / 2 - 40
+    positions = {}
     for i, site in enumerate(order):
         angle = -math.pi / 2 + 2 * math.pi * i / len(order)
-        layout.positions[site] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+        positions[site] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
     max_weight = max(weight.values())
 
     def node_r(site: str) -> float:
         return 7 + 13 * math.sqrt(weight[site] / max_weight)
 
-    out: list[Markup] = [
-        Markup(
-            '<svg class="tracker-network" xmlns="http://www.w3.org/2000/svg" role="img" '
-            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-labelledby="nw-title">'
-            '<title id="nw-title">Which sites republish which</title><defs>'
-            '<marker id="nw-arrow-ok" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="13" '
-            'markerHeight="13" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{ok}"/></marker>'
-            '<marker id="nw-arrow-bad" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="13" '
-            'markerHeight="13" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{bad}"/></marker>'
-            "</defs>"
-        ).format(w=width, h=height, ok=COLOURS["edge"], bad=COLOURS["uncredited"])
-    ]
+    arrows = []
     for edge in sorted(edges, key=lambda e: e.total):
         if edge.source not in shown or edge.target not in shown:
             continue
-        (x1, y1), (x2, y2) = layout.positions[edge.source], layout.positions[edge.target]
+        (x1, y1), (x2, y2) = positions[edge.source], positions[edge.target]
         dist = math.hypot(x2 - x1, y2 - y1) or 1.0
         nx, ny = -(y2 - y1) / dist, (x2 - x1) / dist  # left of the direction of travel
         for kind, count, bend in (
@@ -384,65 +398,46 @@ def network_svg(
             # Stop the curve at the target node's rim so the arrowhead stays visible.
             ex, ey = x2 - ctrl_x, y2 - ctrl_y
             elen = math.hypot(ex, ey) or 1.0
-            end_x = x2 - ex / elen * (node_r(edge.target) + 2)
-            end_y = y2 - ey / elen * (node_r(edge.target) + 2)
-            # An absolute scale, so one story looks the same in every database.
-            stroke_w = min(12.0, 1.5 + 2.2 * math.log2(1 + count))
             bad = kind == "uncredited"
-            out.append(
-                Markup(
-                    '<path class="nw-edge nw-{k}" d="M{x1:.1f},{y1:.1f} Q{qx:.1f},{qy:.1f} {x2:.1f},{y2:.1f}" '
-                    'fill="none" stroke="{c}" stroke-width="{sw:.1f}" stroke-opacity="0.8"{dash} '
-                    'marker-end="url(#{m})"><title>{tip}</title></path>'
-                ).format(
-                    k=kind,
+            source = labels.get(edge.source, edge.source)
+            target = labels.get(edge.target, edge.target)
+            arrows.append(
+                NetworkArrow(
+                    kind=kind,
                     x1=x1,
                     y1=y1,
-                    qx=ctrl_x,
-                    qy=ctrl_y,
-                    x2=end_x,
-                    y2=end_y,
-                    c=COLOURS["uncredited"] if bad else COLOURS["edge"],
-                    sw=stroke_w,
-                    dash=Markup(' stroke-dasharray="7 5"') if bad else Markup(""),
-                    m="nw-arrow-bad" if bad else "nw-arrow-ok",
-                    tip=f"{labels.get(edge.target, edge.target)} republished {count} "
-                    f"{'story' if count == 1 else 'stories'} of {labels.get(edge.source, edge.source)} "
-                    f"{'without' if bad else 'with'} credit",
+                    control_x=ctrl_x,
+                    control_y=ctrl_y,
+                    x2=x2 - ex / elen * (node_r(edge.target) + 2),
+                    y2=y2 - ey / elen * (node_r(edge.target) + 2),
+                    count_x=0.25 * x1 + 0.5 * ctrl_x + 0.25 * x2,
+                    count_y=0.25 * y1 + 0.5 * ctrl_y + 0.25 * y2,
+                    # An absolute scale, so one story looks the same in every database.
+                    stroke_width=min(12.0, 1.5 + 2.2 * math.log2(1 + count)),
+                    colour=COLOURS["uncredited"] if bad else COLOURS["edge"],
+                    count=count,
+                    tip=f"{target} republished {count} {'story' if count == 1 else 'stories'} "
+                    f"of {source} {'without' if bad else 'with'} credit",
                 )
             )
-            mx, my = 0.25 * x1 + 0.5 * ctrl_x + 0.25 * x2, 0.25 * y1 + 0.5 * ctrl_y + 0.25 * y2
-            out.append(
-                Markup(
-                    '<text x="{x:.1f}" y="{y:.1f}" font-size="13" font-weight="700" fill="{c}" '
-                    'text-anchor="middle" paint-order="stroke" stroke="white" stroke-width="3">{n}</text>'
-                ).format(
-                    x=mx, y=my + 4, c=COLOURS["uncredited"] if bad else COLOURS["edge"], n=count
-                )
-            )
+    nodes = []
     for site in order:
-        x, y = layout.positions[site]
+        x, y = positions[site]
+        r = node_r(site)
         anchor = "start" if x > cx + 1 else ("end" if x < cx - 1 else "middle")
-        dx = {"start": 1, "end": -1, "middle": 0}[anchor] * (node_r(site) + 6)
-        dy = 4 if anchor != "middle" else (-(node_r(site) + 8) if y < cy else node_r(site) + 16)
-        out.append(
-            Markup(
-                '<g class="nw-node"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#e8eef6" '
-                'stroke="{c}" stroke-width="2"><title>{site}: {n} copies in or out</title></circle>'
-                '<text x="{tx:.1f}" y="{ty:.1f}" font-size="13" fill="#111827" text-anchor="{a}" '
-                'paint-order="stroke" stroke="white" stroke-width="3">{label}</text></g>'
-            ).format(
+        dx = {"start": 1, "end": -1, "middle": 0}[anchor] * (r + 6)
+        dy = 4 if anchor != "middle" else (-(r + 8) if y < cy else r + 16)
+        nodes.append(
+            NetworkNode(
+                site=site,
+                label=clip(labels.get(site, site), 28),
                 x=x,
                 y=y,
-                r=node_r(site),
-                c=COLOURS["origin"],
-                site=site,
-                n=weight[site],
-                tx=x + dx,
-                ty=y + dy,
-                a=anchor,
-                label=clip(labels.get(site, site), 28),
+                r=r,
+                weight=weight[site],
+                label_x=x + dx,
+                label_y=y + dy,
+                anchor=anchor,
             )
         )
-    out.append(Markup("</svg>"))
-    return Markup("").join(out), layout
+    return Network(width, height, arrows, nodes, hidden=len(ranked) - len(shown))

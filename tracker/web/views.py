@@ -29,9 +29,9 @@ from tracker.web.pictures import (
     ChainNode,
     Edge,
     TimelinePoint,
-    chain_svg,
-    network_svg,
-    timeline_svg,
+    chain_picture,
+    network_picture,
+    timeline_picture,
 )
 
 
@@ -158,8 +158,8 @@ async def cluster_context(datasette, db, cluster_id: int) -> dict[str, Any]:
         "origin": origin_row,
         "members": members,
         "counts": counts,
-        "timeline": timeline_svg(points),
-        "chain": chain_svg(nodes[:80], origin_id),
+        "timeline": timeline_picture(points),
+        "chain": chain_picture(nodes[:80], origin_id),
         "chain_clipped": max(0, len(nodes) - 80),
         "base": base,
         "table_url": datasette.urls.table(db.name, "cluster_members") + f"?cluster_id={cluster_id}",
@@ -235,7 +235,7 @@ order by count(*) desc
 
 
 async def network_context(datasette, db) -> dict[str, Any]:
-    """The republication network: edges, site names and the SVG."""
+    """The republication network: edges, site names and the picture's layout."""
     edges = [
         Edge(r["source"], r["target"], r["credited"], r["uncredited"])
         for r in await _rows(db, NETWORK_SQL)
@@ -244,12 +244,12 @@ async def network_context(datasette, db) -> dict[str, Any]:
         r["domain"]: r["name"] or r["domain"]
         for r in await _rows(db, "select domain, name from sites")
     }
-    picture, layout = network_svg(edges, labels)
+    picture = network_picture(edges, labels)
     return {
         "edges": edges,
         "labels": labels,
         "picture": picture,
-        "hidden": layout.hidden,
+        "hidden": picture.hidden if picture else 0,
         "base": base_url(datasette, db),
         "query_url": datasette.urls.database(db.name) + "/who_republishes_whom",
         "uncredited_url": datasette.urls.database(db.name) + "/uncredited_reposts",
