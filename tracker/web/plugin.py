@@ -21,6 +21,7 @@ from tracker.web.views import (
     cluster_view,
     css_view,
     diff_view,
+    is_tracker_database,
     network_view,
     not_found_view,
     overview_view,
@@ -147,7 +148,7 @@ def database_actions(datasette, actor, database, request):
             db = datasette.get_database(database)
         except KeyError:
             return []
-        if not await db.table_exists("cluster_members"):
+        if not await is_tracker_database(datasette, db):
             return []
         base = base_url(datasette, db)
         return [

@@ -14,14 +14,15 @@ Scraped text is hostile input: every string reaches the page through Jinja's aut
 from __future__ import annotations
 
 import importlib.resources
+import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from datasette import Response
-from datasette.utils import tilde_decode
-from datasette.utils.asgi import NotFound
+from datasette.utils import sqlite_timelimit, tilde_decode
+from datasette.utils.asgi import NotFound, Request, Response
 
+from tracker.store import web as reads
 from tracker.timestamps import parse_time
 from tracker.web.diff_cells import diff_rows, word_diff
 from tracker.web.format import human_delay, safe_href
@@ -34,13 +35,30 @@ from tracker.web.pictures import (
     timeline_picture,
 )
 
+if TYPE_CHECKING:  # datasette.app loads the plugins while it is imported: no runtime import
+    from datasette.app import Datasette
+    from datasette.database import Database
 
-async def _rows(db, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-    result = await db.execute(sql, params)
-    return [dict(row) for row in result.rows]
+T = TypeVar("T")
 
 
-async def _tracker_db(datasette, request):
+async def _read(datasette: Datasette, db: Database, read: Callable[..., T], *args: Any) -> T:
+    """Run a :mod:`tracker.store.web` read on Datasette's read connection, under the instance's
+    SQL time limit, as Datasette's own queries are."""
+
+    def run(conn: sqlite3.Connection) -> T:
+        with sqlite_timelimit(conn, datasette.sql_time_limit_ms):
+            return read(conn, *args)
+
+    return await db.execute_fn(run)
+
+
+async def is_tracker_database(datasette: Datasette, db: Database) -> bool:
+    """Whether a served database has tracker's clusters (else tracker's pages have nothing to show)."""
+    return await _read(datasette, db, reads.has_table, "cluster_members")
+
+
+async def _tracker_db(datasette: Datasette, request: Request) -> Database:
     """The database named in the URL, after the visitor's permissions are checked."""
     route = tilde_decode(request.url_vars["database"])
     try:
@@ -51,12 +69,12 @@ async def _tracker_db(datasette, request):
         request.actor,
         [("view-table", (db.name, "clusters")), ("view-database", db.name), "view-instance"],
     )
-    if not await db.table_exists("cluster_members"):
+    if not await is_tracker_database(datasette, db):
         raise NotFound(f"{db.name} is not a tracker database (no cluster_members table)")
     return db
 
 
-def base_url(datasette, db) -> str:
+def base_url(datasette: Datasette, db: Database) -> str:
     """Where tracker's pages of this database start."""
     return datasette.urls.database(db.name) + "/-/tracker"
 
@@ -67,46 +85,14 @@ def _member_status(row: dict[str, Any]) -> str:
     return "credited" if row.get("credited") else "uncredited"
 
 
-MEMBER_SQL = """
-select m.cluster_id, m.page_id, m.version_id, m.role, m.similarity, m.containment, m.credited,
-       m.credits_page_id, m.credit_evidence, m.joined,
-       p.url, p.site, p.first_seen, s.name as site_name,
-       v.title, v.published, v.fetched_at, v.byline, v.word_count,
-       cp.url as credits_url, cp.site as credits_site,
-       coalesce((select min(pv.published) from versions pv where pv.page_id = p.id), p.first_seen) as seen
-from cluster_members m
-join pages p on p.id = m.page_id
-left join sites s on s.domain = p.site
-left join versions v on v.id = m.version_id
-left join pages cp on cp.id = m.credits_page_id
-where m.cluster_id = ?
-order by m.role != 'origin', seen, p.id
-"""
-
-
-async def cluster_context(datasette, db, cluster_id: int) -> dict[str, Any]:
+async def cluster_context(datasette: Datasette, db: Database, cluster_id: int) -> dict[str, Any]:
     """Everything the cluster page shows; :class:`NotFound` for an unknown id."""
-    found = await _rows(
-        db,
-        "select c.*, p.url as origin_url, p.site as origin_site, s.name as origin_site_name"
-        " from clusters c left join pages p on p.id = c.origin_page_id"
-        " left join sites s on s.domain = p.site where c.id = ?",
-        [cluster_id],
-    )
-    if not found:
+    cluster = await _read(datasette, db, reads.cluster_with_origin, cluster_id)
+    if cluster is None:
         raise NotFound(f"No cluster {cluster_id}")
-    cluster = found[0]
-    members = await _rows(db, MEMBER_SQL, [cluster_id])
+    members = await _read(datasette, db, reads.cluster_members, cluster_id)
     page_ids = [m["page_id"] for m in members]
-    marks = ",".join("?" * len(page_ids)) or "null"
-    diffs = await _rows(
-        db,
-        "select d.id, d.kind, d.retained, d.words_added, d.words_removed, d.title_changed,"
-        " d.credit_removed, va.page_id as a_page, vb.page_id as b_page, vb.fetched_at as b_fetched"
-        " from diffs d join versions va on va.id = d.a_version_id join versions vb on vb.id = d.b_version_id"
-        f" where vb.page_id in ({marks}) order by d.id",
-        page_ids,
-    )
+    diffs = await _read(datasette, db, reads.diffs_of_pages, page_ids)
     origin_id = cluster.get("origin_page_id")
     by_member: dict[int, dict[str, Any]] = {}
     versions_changed: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -168,28 +154,20 @@ async def cluster_context(datasette, db, cluster_id: int) -> dict[str, Any]:
     }
 
 
-VERSION_SQL = """
-select v.id, v.page_id, v.title, v.byline, v.published, v.fetched_at, v.word_count,
-       p.url, p.site, s.name as site_name
-from versions v join pages p on p.id = v.page_id left join sites s on s.domain = p.site
-where v.id = ?
-"""
-
-
-async def diff_context(datasette, db, diff_id: int) -> dict[str, Any]:
+async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict[str, Any]:
     """Everything the diff page shows; :class:`NotFound` for an unknown id."""
-    found = await _rows(db, "select * from diffs where id = ?", [diff_id])
-    if not found:
+    diff = await _read(datasette, db, reads.diff, diff_id)
+    if diff is None:
         raise NotFound(f"No diff {diff_id}")
-    diff = found[0]
     sides = {}
     for key in ("a", "b"):
-        rows = await _rows(db, VERSION_SQL, [diff[f"{key}_version_id"]])
-        side = rows[0] if rows else {"title": None, "url": None, "site": "?", "site_name": None}
+        side = await _read(datasette, db, reads.version_with_page, diff[f"{key}_version_id"])
+        if side is None:
+            side = {"title": None, "url": None, "site": "?", "site_name": None}
         side["href"] = safe_href(side.get("url"))
         side["label"] = side.get("site_name") or side.get("site")
         sides[key] = side
-    ops = await _rows(db, "select * from diff_ops where diff_id = ? order by seq", [diff_id])
+    ops = await _read(datasette, db, reads.diff_ops, diff_id)
     rows = diff_rows(ops)
     title_left = title_right = None
     if diff.get("title_changed") or (sides["a"].get("title") != sides["b"].get("title")):
@@ -197,10 +175,10 @@ async def diff_context(datasette, db, diff_id: int) -> dict[str, Any]:
             diff.get("old_title") or sides["a"].get("title"),
             diff.get("new_title") or sides["b"].get("title"),
         )
-    clusters = await _rows(
+    clusters = await _read(
+        datasette,
         db,
-        "select distinct c.id, c.title from cluster_members m join clusters c on c.id = m.cluster_id"
-        " where m.page_id in (?, ?)",
+        reads.clusters_of_pages,
         [sides["a"].get("page_id"), sides["b"].get("page_id")],
     )
     op_counts: dict[str, int] = defaultdict(int)
@@ -220,30 +198,13 @@ async def diff_context(datasette, db, diff_id: int) -> dict[str, Any]:
     }
 
 
-NETWORK_SQL = """
-select op.site as source, p.site as target,
-       sum(case when m.credited then 1 else 0 end) as credited,
-       sum(case when m.credited then 0 else 1 end) as uncredited
-from cluster_members m
-join clusters c on c.id = m.cluster_id
-join pages op on op.id = c.origin_page_id
-join pages p on p.id = m.page_id
-where m.role != 'origin' and p.site != op.site
-group by op.site, p.site
-order by count(*) desc
-"""
-
-
-async def network_context(datasette, db) -> dict[str, Any]:
+async def network_context(datasette: Datasette, db: Database) -> dict[str, Any]:
     """The republication network: edges, site names and the picture's layout."""
     edges = [
         Edge(r["source"], r["target"], r["credited"], r["uncredited"])
-        for r in await _rows(db, NETWORK_SQL)
+        for r in await _read(datasette, db, reads.republication_edges)
     ]
-    labels = {
-        r["domain"]: r["name"] or r["domain"]
-        for r in await _rows(db, "select domain, name from sites")
-    }
+    labels = await _read(datasette, db, reads.site_names)
     picture = network_picture(edges, labels)
     return {
         "edges": edges,
@@ -256,37 +217,12 @@ async def network_context(datasette, db) -> dict[str, Any]:
     }
 
 
-async def overview_context(datasette, db) -> dict[str, Any]:
+async def overview_context(datasette: Datasette, db: Database) -> dict[str, Any]:
     """Counts, the biggest clusters and the latest changed articles."""
-    counts = (
-        await _rows(
-            db,
-            "select (select count(*) from sites) as sites, (select count(*) from pages) as pages,"
-            " (select count(*) from versions) as versions, (select count(*) from clusters) as clusters,"
-            " (select count(*) from cluster_members where role != 'origin') as copies,"
-            " (select count(*) from cluster_members where role != 'origin' and not coalesce(credited, 0))"
-            " as uncredited, (select count(*) from diffs where kind = 'version') as changes",
-        )
-    )[0]
-    clusters = await _rows(
-        db,
-        "select c.id, c.title, c.size, c.first_seen, c.first_published, p.site as origin_site,"
-        " (select count(*) from cluster_members m where m.cluster_id = c.id and m.role != 'origin'"
-        "   and not coalesce(m.credited, 0)) as uncredited"
-        " from clusters c left join pages p on p.id = c.origin_page_id"
-        " order by c.size desc, c.id limit 25",
-    )
-    changes = await _rows(
-        db,
-        "select d.id, d.title_changed, d.old_title, d.new_title, d.retained, d.words_added, d.words_removed,"
-        " d.credit_removed, p.site, p.url, vb.title, vb.fetched_at"
-        " from diffs d join versions vb on vb.id = d.b_version_id join pages p on p.id = vb.page_id"
-        " where d.kind = 'version' order by vb.fetched_at desc, d.id desc limit 15",
-    )
     return {
-        "counts": counts,
-        "clusters": clusters,
-        "changes": changes,
+        "counts": await _read(datasette, db, reads.overview_counts),
+        "clusters": await _read(datasette, db, reads.biggest_clusters, 25),
+        "changes": await _read(datasette, db, reads.recent_changes, 15),
         "base": base_url(datasette, db),
         "database_url": datasette.urls.database(db.name),
     }
