@@ -15,7 +15,9 @@ from datasette import hookimpl
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
+from tracker.store import StoreError, table_names_read_only
 from tracker.web.format import fts_query
+from tracker.web.metadata import load_metadata
 from tracker.web.views import (
     base_url,
     cluster_view,
@@ -54,8 +56,6 @@ def _is_tracker_file(db) -> bool:
     if not path:
         return False
     if path not in _TRACKER_FILES:
-        from tracker.store import StoreError, table_names_read_only
-
         try:
             names = table_names_read_only(path)
         except StoreError:
@@ -77,8 +77,6 @@ def get_metadata(datasette, key, database, table):
     if not names:
         return {}
     if names not in _METADATA_FOR:
-        from tracker.serve import load_metadata
-
         _METADATA_FOR[names] = {"databases": load_metadata(names)["databases"]}
     # Datasette merges hook results into its own dicts in place: hand over a copy.
     return copy.deepcopy(_METADATA_FOR[names])
