@@ -16,16 +16,20 @@ from click.testing import CliRunner
 
 from tests.datasette_fixture import HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT, build_newsroom_db
 from tracker.cli import cli
-from tracker.datasette_plugin import (
+from tracker.serve import build_datasette, database_names
+from tracker.store import open_db
+from tracker.timestamps import parse_time
+from tracker.web.diff_cells import word_diff
+from tracker.web.format import fts_query
+from tracker.web.metadata import load_metadata, metadata_path
+from tracker.web.pictures import (
+    ChainNode,
     Edge,
     TimelinePoint,
-    fts_query,
-    network_svg,
-    parse_time,
-    timeline_svg,
-    word_diff,
+    chain_picture,
+    network_picture,
+    timeline_picture,
 )
-from tracker.serve import build_datasette, database_names, load_metadata, metadata_path
 
 DB_NAME = "newsroom-2026"
 METADATA = yaml.safe_load(metadata_path().read_text(encoding="utf-8"))
@@ -89,6 +93,30 @@ def test_every_table_and_column_of_the_schema_is_described(newsroom):
             if not (described.get("columns") or {}).get(column):
                 missing.append(f"{table}.{column}")
     assert not missing, f"add these to datasette-metadata.yml (and the README): {missing}"
+
+
+def described_but_missing(schema: sqlite3.Connection) -> list[str]:
+    """What the metadata template describes (tables, columns, label/sort/facet columns, FTS table)
+    that the schema of ``schema`` lacks."""
+    tables = {r[0] for r in schema.execute("select name from sqlite_master where type = 'table'")}
+    missing = []
+    for table, described in TEMPLATE["tables"].items():
+        if table not in tables:
+            missing.append(table)
+            continue
+        columns = {r[0] for r in schema.execute("select name from pragma_table_info(?)", [table])}
+        named = set(described.get("columns") or {}) | set(described.get("facets") or [])
+        named |= {described[k] for k in ("label_column", "sort", "sort_desc") if k in described}
+        missing += [f"{table}.{column}" for column in sorted(named - columns)]
+        if described.get("fts_table") and described["fts_table"] not in tables:
+            missing.append(described["fts_table"])
+    return missing
+
+
+def test_every_described_table_and_column_exists_in_a_fresh_database(tmp_path):
+    db = open_db(tmp_path / "fresh.db")
+    missing = described_but_missing(db.conn)
+    assert not missing, f"datasette-metadata.yml describes what a new database lacks: {missing}"
 
 
 def test_metadata_applies_to_whatever_the_file_is_called():
@@ -164,8 +192,7 @@ def test_one_template_database_is_required(tmp_path):
 async def test_every_table_page_renders_with_its_description(ds, newsroom, table):
     conn = sqlite3.connect(newsroom[0])
     exists = conn.execute("select 1 from sqlite_master where name = ?", [table]).fetchone()
-    if not exists:
-        pytest.skip(f"{table} not in this schema")
+    assert exists, f"{table} is described in datasette-metadata.yml but not in the schema"
     html = await get_html(ds, f"/{DB_NAME}/{table}")
     description = TEMPLATE["tables"][table]["description"]
     assert str(__import__("markupsafe").escape(description)) in html
@@ -563,16 +590,36 @@ async def test_hostile_text_is_shown_escaped_on_tracker_pages(ds, ids):
     assert "<ins>&lt;a href=&#34;javascript:alert(1)&#34;&gt;x&lt;/a&gt;</ins>" in diff
 
 
-def test_svg_builders_escape_labels():
-    svg, _ = network_svg(
+def render_picture(macro: str, picture) -> str:
+    """A picture macro of ``_pictures.html`` rendered with autoescape, as Datasette renders it."""
+    from importlib.resources import files
+
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(
+        loader=FileSystemLoader(str(files("tracker.web") / "templates")), autoescape=True
+    )
+    source = '{% import "_pictures.html" as p %}{{ p.' + macro + "(picture) }}"
+    return env.from_string(source).render(picture=picture)
+
+
+def test_svg_pictures_escape_labels():
+    picture = network_picture(
         [Edge("a.example", "b.example", 1, 2)],
         {"a.example": HOSTILE_SCRIPT, "b.example": HOSTILE_IMG},
     )
+    svg = render_picture("network", picture)
     assert HOSTILE_SCRIPT not in svg and HOSTILE_IMG not in svg
     assert "&lt;script&gt;" in svg and 'stroke-dasharray="7 5"' in svg
     when = parse_time("2026-01-02T03:04:05Z")
-    chart = timeline_svg([TimelinePoint(HOSTILE_LINK, when, "origin", "origin")])
+    chart = render_picture(
+        "timeline", timeline_picture([TimelinePoint(HOSTILE_LINK, when, "origin", "origin")])
+    )
     assert HOSTILE_LINK not in chart and "&lt;a href=" in chart
+    chain = render_picture(
+        "chain", chain_picture([ChainNode(1, HOSTILE_SCRIPT, HOSTILE_IMG, "origin", None)], 1)
+    )
+    assert HOSTILE_SCRIPT not in chain and HOSTILE_IMG not in chain and "&lt;img" in chain
 
 
 def test_word_diff_escapes_and_marks():

@@ -1,25 +1,20 @@
-"""Serving a tracker database with Datasette: metadata applied whatever the file is called,
-read-only, sane limits, and tracker's plugin loaded.
+"""Serving a tracker database with Datasette: metadata applied whatever the file is called
+(:mod:`tracker.web.metadata`), read-only, sane limits, and tracker's plugin loaded.
 
-Datasette keys database metadata by the file's stem ("demo" for ``demo.db``), so a metadata file
-that names one database would describe nothing once the file is renamed. ``datasette-metadata.yml``
-therefore holds one template entry under ``databases:``, and :func:`load_metadata` copies it to
-the stem of every database being served.
+The plugin never imports this module: it builds a Datasette app, the plugin lives inside one.
 """
 
 from __future__ import annotations
 
-import copy
-import importlib.resources
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from datasette.app import Datasette
-from datasette.utils import tilde_encode
+from datasette.plugins import pm
 
-METADATA_NAME = "datasette-metadata.yml"
+from tracker.web import plugin
+from tracker.web.metadata import load_metadata
 
 #: Limits for a public-facing instance: a runaway query stops after 3 s, pages stay small, and
 #: long article texts are cut in table views (the row page and tracker's own pages show them whole).
@@ -31,14 +26,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "truncate_cells_html": 300,
     "allow_download": False,
 }
-
-
-def metadata_path() -> Path:
-    """Where ``datasette-metadata.yml`` is: the checkout's copy first, else the installed package's."""
-    checkout = Path(__file__).resolve().parent.parent / METADATA_NAME
-    if checkout.is_file():
-        return checkout
-    return Path(str(importlib.resources.files("tracker") / METADATA_NAME))
 
 
 def database_names(db_paths: Sequence[str | Path]) -> list[str]:
@@ -55,46 +42,11 @@ def database_names(db_paths: Sequence[str | Path]) -> list[str]:
     return names
 
 
-def load_metadata(names: Iterable[str], path: str | Path | None = None) -> dict[str, Any]:
-    """Datasette metadata with the template database entry applied to each of ``names``.
-
-    Args:
-        names: Datasette database names (file stems) to describe.
-        path: The metadata YAML; defaults to :func:`metadata_path`.
-
-    Returns:
-        The metadata dict, ready for ``Datasette(metadata=...)``.
-
-    Raises:
-        ValueError: when the file does not hold exactly one entry under ``databases:``.
-    """
-    source = Path(path) if path else metadata_path()
-    metadata = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    templates = metadata.get("databases") or {}
-    if len(templates) != 1:
-        raise ValueError(
-            f"{source}: expected one template entry under 'databases:', found {len(templates)}"
-        )
-    (template,) = templates.values()
-    metadata["databases"] = {}
-    for name in names:
-        entry = copy.deepcopy(template)
-        if entry.get("description_html"):
-            path = "/" + tilde_encode(name)
-            entry["description_html"] = entry["description_html"].replace("{database_path}", path)
-        metadata["databases"][name] = entry
-    return metadata
-
-
 def register_plugin() -> None:
     """Load tracker's Datasette plugin even when the package is not installed (a plain checkout):
     the entry point only exists once it is."""
-    from datasette.plugins import pm
-
-    from tracker import datasette_plugin
-
-    if not pm.is_registered(datasette_plugin) and pm.get_plugin("tracker") is None:
-        pm.register(datasette_plugin, name="tracker")
+    if not pm.is_registered(plugin) and pm.get_plugin("tracker") is None:
+        pm.register(plugin, name="tracker")
 
 
 def build_datasette(

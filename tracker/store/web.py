@@ -1,0 +1,195 @@
+"""Reads for tracker's Datasette pages: one function per question a page asks.
+
+Each function takes a :class:`sqlite3.Connection` (Datasette hands its read connection to
+``await db.execute_fn(fn)``) and returns plain dicts keyed by column name, whatever the
+connection's ``row_factory``. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+Row = dict[str, Any]
+
+_MEMBERS = """
+select m.cluster_id, m.page_id, m.version_id, m.role, m.similarity, m.containment, m.credited,
+       m.credits_page_id, m.credit_evidence, m.joined,
+       p.url, p.site, p.first_seen, s.name as site_name,
+       v.title, v.published, v.fetched_at, v.byline, v.word_count,
+       cp.url as credits_url, cp.site as credits_site,
+       coalesce((select min(pv.published) from versions pv where pv.page_id = p.id), p.first_seen) as seen
+from cluster_members m
+join pages p on p.id = m.page_id
+left join sites s on s.domain = p.site
+left join versions v on v.id = m.version_id
+left join pages cp on cp.id = m.credits_page_id
+where m.cluster_id = ?
+order by m.role != 'origin', seen, p.id
+"""
+
+_VERSION = """
+select v.id, v.page_id, v.title, v.byline, v.published, v.fetched_at, v.word_count,
+       p.url, p.site, s.name as site_name
+from versions v join pages p on p.id = v.page_id left join sites s on s.domain = p.site
+where v.id = ?
+"""
+
+_REPUBLICATION_EDGES = """
+select op.site as source, p.site as target,
+       sum(case when m.credited then 1 else 0 end) as credited,
+       sum(case when m.credited then 0 else 1 end) as uncredited
+from cluster_members m
+join clusters c on c.id = m.cluster_id
+join pages op on op.id = c.origin_page_id
+join pages p on p.id = m.page_id
+where m.role != 'origin' and p.site != op.site
+group by op.site, p.site
+order by count(*) desc
+"""
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    cursor = conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _first(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Row | None:
+    rows = _rows(conn, sql, params)
+    return rows[0] if rows else None
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the database has a table called ``name``."""
+    found = conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = ?", [name]
+    ).fetchone()
+    return found is not None
+
+
+# --------------------------------------------------------------------------- a story
+
+
+def cluster_with_origin(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
+    """The ``clusters`` row with its origin page's URL, site and site name; ``None`` if unknown."""
+    return _first(
+        conn,
+        "select c.*, p.url as origin_url, p.site as origin_site, s.name as origin_site_name"
+        " from clusters c left join pages p on p.id = c.origin_page_id"
+        " left join sites s on s.domain = p.site where c.id = ?",
+        [cluster_id],
+    )
+
+
+def cluster_members(conn: sqlite3.Connection, cluster_id: int) -> list[Row]:
+    """A cluster's members with page, site, version and credited page, the origin first and the
+    copies in the order they appeared (``seen``: earliest published date, else first seen)."""
+    return _rows(conn, _MEMBERS, [cluster_id])
+
+
+def diffs_of_pages(conn: sqlite3.Connection, page_ids: Sequence[int]) -> list[Row]:
+    """Every diff whose newer side is a version of one of ``page_ids``, oldest first, with the
+    pages of both sides (``a_page``, ``b_page``) and when the newer side was fetched."""
+    marks = ",".join("?" * len(page_ids)) or "null"
+    return _rows(
+        conn,
+        "select d.id, d.kind, d.retained, d.words_added, d.words_removed, d.title_changed,"
+        " d.credit_removed, va.page_id as a_page, vb.page_id as b_page, vb.fetched_at as b_fetched"
+        " from diffs d join versions va on va.id = d.a_version_id"
+        " join versions vb on vb.id = d.b_version_id"
+        f" where vb.page_id in ({marks}) order by d.id",
+        list(page_ids),
+    )
+
+
+# --------------------------------------------------------------------------- a diff
+
+
+def diff(conn: sqlite3.Connection, diff_id: int) -> Row | None:
+    """The ``diffs`` row; ``None`` if unknown."""
+    return _first(conn, "select * from diffs where id = ?", [diff_id])
+
+
+def version_with_page(conn: sqlite3.Connection, version_id: int | None) -> Row | None:
+    """A version's metadata with its page's URL, site and site name; ``None`` if unknown."""
+    return _first(conn, _VERSION, [version_id])
+
+
+def diff_ops(conn: sqlite3.Connection, diff_id: int) -> list[Row]:
+    """A diff's paragraph operations in order."""
+    return _rows(conn, "select * from diff_ops where diff_id = ? order by seq", [diff_id])
+
+
+def clusters_of_pages(conn: sqlite3.Connection, page_ids: Sequence[int | None]) -> list[Row]:
+    """Id and title of each cluster that has one of ``page_ids`` as a member."""
+    marks = ",".join("?" * len(page_ids)) or "null"
+    return _rows(
+        conn,
+        "select distinct c.id, c.title from cluster_members m join clusters c on c.id = m.cluster_id"
+        f" where m.page_id in ({marks})",
+        list(page_ids),
+    )
+
+
+# --------------------------------------------------------------------------- the network
+
+
+def republication_edges(conn: sqlite3.Connection) -> list[Row]:
+    """For each (origin site, republishing site) pair: ``source``, ``target`` and how many copies
+    credited and did not credit; the busiest pairs first. Copies on the origin's own site are left
+    out."""
+    return _rows(conn, _REPUBLICATION_EDGES)
+
+
+def site_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each site's display name by domain (the domain when it has no name)."""
+    return {
+        row["domain"]: row["name"] or row["domain"]
+        for row in _rows(conn, "select domain, name from sites")
+    }
+
+
+# --------------------------------------------------------------------------- the overview
+
+
+def overview_counts(conn: sqlite3.Connection) -> Row:
+    """How many sites, pages, versions, clusters, copies, uncredited copies and edits after
+    publication the database holds."""
+    return _rows(
+        conn,
+        "select (select count(*) from sites) as sites, (select count(*) from pages) as pages,"
+        " (select count(*) from versions) as versions,"
+        " (select count(*) from clusters) as clusters,"
+        " (select count(*) from cluster_members where role != 'origin') as copies,"
+        " (select count(*) from cluster_members"
+        "   where role != 'origin' and not coalesce(credited, 0)) as uncredited,"
+        " (select count(*) from diffs where kind = 'version') as changes",
+    )[0]
+
+
+def biggest_clusters(conn: sqlite3.Connection, limit: int = 25) -> list[Row]:
+    """The largest clusters with their origin site and number of uncredited copies."""
+    return _rows(
+        conn,
+        "select c.id, c.title, c.size, c.first_seen, c.first_published, p.site as origin_site,"
+        " (select count(*) from cluster_members m where m.cluster_id = c.id"
+        "   and m.role != 'origin' and not coalesce(m.credited, 0)) as uncredited"
+        " from clusters c left join pages p on p.id = c.origin_page_id"
+        " order by c.size desc, c.id limit ?",
+        [limit],
+    )
+
+
+def recent_changes(conn: sqlite3.Connection, limit: int = 15) -> list[Row]:
+    """The latest edits after publication (version diffs), newest first, with page and title."""
+    return _rows(
+        conn,
+        "select d.id, d.title_changed, d.old_title, d.new_title, d.retained, d.words_added,"
+        " d.words_removed, d.credit_removed, p.site, p.url, vb.title, vb.fetched_at"
+        " from diffs d join versions vb on vb.id = d.b_version_id"
+        " join pages p on p.id = vb.page_id"
+        " where d.kind = 'version' order by vb.fetched_at desc, d.id desc limit ?",
+        [limit],
+    )

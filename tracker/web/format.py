@@ -1,0 +1,58 @@
+"""Small text helpers of tracker's pages: safe links, clipped labels, delays, search words."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+
+def safe_href(url: str | None) -> str | None:
+    """The URL when it is http(s), else ``None``: ``javascript:`` and ``data:`` never become links."""
+    if url and re.match(r"^https?://", url.strip(), re.IGNORECASE):
+        return url.strip()
+    return None
+
+
+def clip(text: str | None, limit: int) -> str:
+    """Text shortened to ``limit`` characters with an ellipsis."""
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def human_delay(delta: timedelta) -> str:
+    """A delay as people say it: ``+45 min``, ``+3 h``, ``+2 d``."""
+    seconds = delta.total_seconds()
+    sign = "+" if seconds >= 0 else "−"
+    seconds = abs(seconds)
+    if seconds < 60:
+        return "same time" if seconds < 1 else f"{sign}{int(seconds)} s"
+    if seconds < 3600:
+        return f"{sign}{int(seconds // 60)} min"
+    if seconds < 2 * 86400:
+        hours = seconds / 3600
+        return f"{sign}{hours:.0f} h" if hours >= 10 else f"{sign}{hours:.1f} h"
+    return f"{sign}{seconds / 86400:.0f} d"
+
+
+def fts_query(text: str | None) -> str:
+    """A user's search words as a safe FTS5 query: words are quoted (so punctuation cannot raise a
+    syntax error), ``"quoted phrases"`` stay phrases, ``OR``/``NOT`` between terms stay operators
+    and a trailing ``*`` keeps prefix search."""
+    parts = re.findall(r'"[^"]*"|\S+', text or "")
+    out: list[str] = []
+    for part in parts:
+        if part in ("OR", "NOT", "AND"):
+            if out and out[-1] not in ("OR", "NOT", "AND"):
+                out.append(part)
+            continue
+        if len(part) >= 2 and part[0] == part[-1] == '"':
+            core, prefix = part[1:-1], False
+        else:
+            core, prefix = part.rstrip("*"), part.endswith("*")
+        core = core.replace('"', "")
+        if not core.strip():
+            continue
+        out.append(f'"{core}"' + ("*" if prefix else ""))
+    while out and out[-1] in ("OR", "NOT", "AND"):
+        out.pop()
+    return " ".join(out) if out else '""'
