@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from tracker import provenance
 from tracker.cli import cli
+from tracker.report import show
 
 # Ten self-written paragraphs: long enough for word shingles to tell copies from excerpts.
 STORY = [
@@ -529,7 +530,7 @@ def test_credit_linking_to_a_stored_non_member_page_matches_by_site(fx):
     assert fx.cluster_row(cluster_id)["origin_evidence"] == "credits"
     member = fx.members(cluster_id)[copy]
     assert member["credited"] == 1 and member["credits_page_id"] == original
-    info = provenance.describe_cluster(fx.db, cluster_id)
+    info = show.describe_cluster(fx.db, cluster_id)
     assert info["credits_outside"] == []
 
 
@@ -563,10 +564,10 @@ def test_copy_crediting_what_the_origin_credits_is_credited(fx):
     assert members[gr]["credits_page_id"] is None
     assert members[gr]["credit_evidence"] == "Source: Antiwar.com"
     assert members[nobody]["credited"] == 0
-    info = provenance.describe_cluster(fx.db, cluster_id)
+    info = show.describe_cluster(fx.db, cluster_id)
     shown = {m["page_id"]: m for m in info["members"]}
     assert shown[gr]["credits_site"].lower() == "antiwar.com" and shown[gr]["credits_beyond_origin"]
-    assert "yes → Antiwar.com (the origin's source)" in provenance.format_cluster(info)
+    assert "yes → Antiwar.com (the origin's source)" in show.format_cluster(info)
     # The origin's own outside credit stays listed.
     assert [c["page_id"] for c in info["credits_outside"]] == [ddp, gr]
 

@@ -36,23 +36,19 @@ Writes happen only where a value differs, so re-running on unchanged data change
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlite_utils
 
 from tracker.fingerprint import containment, jaccard, shingles, shingles_from_bytes
 from tracker.normalize import normalize_text
+from tracker.store import clusters as store
 from tracker.store import utcnow
 from tracker.timestamps import parse_time
 from tracker.urls import normalize_url, site_of
-
-if TYPE_CHECKING:
-    from rich.console import Group
 
 # A member is an excerpt when most of its text is in the origin (containment >= this) ...
 EXCERPT_MIN_CONTAINMENT = 0.8
@@ -122,7 +118,9 @@ def _site_keys(domain: str, names: Iterable[str | None]) -> set[str]:
 
 
 @dataclass
-class _Member:
+class Member:
+    """A cluster member as provenance weighs it: its times, site names and credits."""
+
     page_id: int
     url: str
     canonical_url: str | None
@@ -175,25 +173,17 @@ def _plausible_published(
     return best
 
 
-def _load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, _Member]:
-    rows = db.execute(
-        "select cm.page_id, cm.version_id, p.url, p.canonical_url, p.site, p.first_seen, s.name"
-        " from cluster_members cm join pages p on p.id = cm.page_id"
-        " left join sites s on s.domain = p.site where cm.cluster_id = ? order by cm.page_id",
-        [cluster_id],
-    ).fetchall()
-    members: dict[int, _Member] = {}
+def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member]:
+    """The members of a cluster with their times, site names and their version's credits."""
+    rows = store.member_pages(db, cluster_id)
+    members: dict[int, Member] = {}
     for page_id, version_id, url, canonical, site, first_seen_raw, site_name in rows:
-        versions = db.execute(
-            "select id, title, published, site_name from versions where page_id = ?"
-            " order by fetched_at desc, id desc",
-            [page_id],
-        ).fetchall()
+        versions = store.page_versions(db, page_id)
         if not versions:
             continue
         chosen = next((v for v in versions if v[0] == version_id), versions[0])
         first_seen = parse_time(first_seen_raw)
-        member = _Member(
+        member = Member(
             page_id=page_id,
             url=url,
             canonical_url=canonical,
@@ -212,20 +202,14 @@ def _load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, _Memb
         # Only the credits of the member's own version count: a credit line a later version
         # dropped no longer credits anyone. A credit stored without a version (by hand, by
         # another tool) counts for every version of its page.
-        marks = ",".join("?" * len(members))
-        cols = "id, page_id, version_id, kind, evidence, target_url, target_site, target_name"
-        cols += ", target_page_id"
-        for row in db.execute(
-            f"select {cols} from attributions where page_id in ({marks}) order by id", list(members)
-        ):
-            credit = dict(zip(cols.split(", "), row, strict=True))
-            member = members[credit["page_id"]]
+        for credit in store.page_credits(db, list(members)):
+            member = members[credit["page_id"]]  # type: ignore[index]
             if credit["version_id"] is None or credit["version_id"] == member.version_id:
                 member.credits.append(credit)
     return members
 
 
-def _credit_targets(credit: dict, source: _Member, members: dict[int, _Member]) -> list[int]:
+def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> list[int]:
     """The members a credit points to (never the crediting page or its own site)."""
     others = [m for m in members.values() if m.page_id != source.page_id and m.site != source.site]
     target_page = credit.get("target_page_id")
@@ -253,7 +237,7 @@ def _credit_targets(credit: dict, source: _Member, members: dict[int, _Member]) 
     return [m.page_id for m in by_site[:1]]
 
 
-def _credit_marks(credit: dict) -> set[str]:
+def credit_marks(credit: dict) -> set[str]:
     """What a credit names, as comparable marks: its URL, its site and its name keys.
 
     Two credits naming the same page, site or outlet share a mark, however each is written
@@ -262,7 +246,7 @@ def _credit_marks(credit: dict) -> set[str]:
     Examples:
         >>> a = {"target_url": "https://original.antiwar.com/x", "target_name": None}
         >>> b = {"target_name": "Antiwar.com", "target_url": None}
-        >>> bool(_credit_marks(a) & _credit_marks(b))
+        >>> bool(credit_marks(a) & credit_marks(b))
         True
     """
     marks: set[str] = set()
@@ -281,13 +265,13 @@ def _credit_marks(credit: dict) -> set[str]:
     return marks
 
 
-def credit_edges(members: dict[int, _Member]) -> list[CreditEdge]:
+def credit_edges(members: dict[int, Member]) -> list[CreditEdge]:
     """Every credit from one member to another, in member then credit order."""
     edges: list[CreditEdge] = []
     seen: set[tuple[int, int]] = set()
     for member in sorted(members.values(), key=lambda m: m.page_id):
         for credit in member.credits:
-            for target in _credit_targets(credit, member, members):
+            for target in credit_targets(credit, member, members):
                 if (member.page_id, target) not in seen:
                     seen.add((member.page_id, target))
                     edges.append(CreditEdge(member.page_id, target, credit.get("evidence")))
@@ -312,7 +296,7 @@ def _reaches(edges: list[CreditEdge]) -> dict[int, set[int]]:
     return closure
 
 
-def choose_origin(members: dict[int, _Member], edges: list[CreditEdge]) -> tuple[int, str]:
+def choose_origin(members: dict[int, Member], edges: list[CreditEdge]) -> tuple[int, str]:
     """The origin's page id and the evidence that decided it."""
     sources = {e.source for e in edges}
     roots = {e.target for e in edges} - sources
@@ -340,21 +324,17 @@ def _excerpt(similarity: float, member_in_origin: float, origin_in_member: float
     )
 
 
-def _shingles_of(db: sqlite_utils.Database, member: _Member) -> np.ndarray:
+def _shingles_of(db: sqlite_utils.Database, member: Member) -> np.ndarray:
     """The member's shingles as clustering stored them (boilerplate paragraphs left out), else
     from its text: a repost printing a site's comment policy under the article is no less a repost."""
-    if member.version_id is not None and "fingerprints" in db.table_names():
-        row = db.execute(
-            "select shingles from fingerprints where version_id = ?", [member.version_id]
-        ).fetchone()
-        if row and row[0] is not None:
-            return shingles_from_bytes(row[0])
-    row = db.execute("select text from versions where id = ?", [member.version_id]).fetchone()
-    return shingles(row[0] or "" if row else "")
+    blob = store.fingerprint_blob(db, member.version_id, "shingles")
+    if blob is not None:
+        return shingles_from_bytes(blob)
+    return shingles(store.version_text(db, member.version_id))
 
 
 def _member_values(
-    db: sqlite_utils.Database, members: dict[int, _Member], edges: list[CreditEdge], origin_id: int
+    db: sqlite_utils.Database, members: dict[int, Member], edges: list[CreditEdge], origin_id: int
 ) -> dict[int, dict[str, object]]:
     origin = members[origin_id]
     origin_shingles = _shingles_of(db, origin)
@@ -362,7 +342,7 @@ def _member_values(
     upstream = {origin_id} | {page for page, reached in reach.items() if origin_id in reached}
     # What the origin itself credits outside the cluster is upstream of it: a copy crediting the
     # same original (never collected) credits the source as well as the origin does.
-    beyond = _outside_marks(origin, members)
+    beyond = outside_marks(origin, members)
     values: dict[int, dict[str, object]] = {}
     for member in members.values():
         if member.page_id == origin_id:
@@ -385,7 +365,7 @@ def _member_values(
         shared = (
             None
             if on_chain
-            else next((c for c in member.credits if _credit_marks(c) & beyond), None)
+            else next((c for c in member.credits if credit_marks(c) & beyond), None)
         )
         if on_chain:
             credited = 1
@@ -414,13 +394,13 @@ def _member_values(
     return values
 
 
-def _outside_marks(member: _Member, members: dict[int, _Member]) -> set[str]:
+def outside_marks(member: Member, members: dict[int, Member]) -> set[str]:
     """The marks of what a member credits outside the cluster (never its own site)."""
     marks: set[str] = set()
     for credit in member.credits:
-        if _credit_targets(credit, member, members):
+        if credit_targets(credit, member, members):
             continue
-        own = _credit_marks(credit)
+        own = credit_marks(credit)
         if "site:" + member.site in own:
             continue  # "more from us" is no upstream source
         marks |= own
@@ -453,35 +433,21 @@ def assign(db: sqlite_utils.Database, cluster_ids: Iterable[int]) -> int:
 
 
 def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
-    row = db.execute(
-        "select origin_page_id, size, first_seen, first_published, origin_evidence, title"
-        " from clusters where id = ?",
-        [cluster_id],
-    ).fetchone()
-    if row is None:
+    summary = store.cluster_summary(db, cluster_id)
+    if summary is None:
         return 0
-    members = _load_members(db, cluster_id)
+    members = load_members(db, cluster_id)
     if not members:
         return 0
     edges = credit_edges(members)
     origin_id, evidence = choose_origin(members, edges)
     changed = 0
-    cols = "role, similarity, containment, credited, credits_page_id, credit_evidence"
-    current = {
-        r[0]: dict(zip(cols.split(", "), r[1:], strict=True))
-        for r in db.execute(
-            f"select page_id, {cols} from cluster_members where cluster_id = ?", [cluster_id]
-        )
-    }
+    current = store.member_judgements(db, cluster_id)
     for page_id, new in _member_values(db, members, edges, origin_id).items():
         old = current.get(page_id, {})
         delta = {k: v for k, v in new.items() if _differs(old.get(k), v)}
         if delta:
-            sets = ", ".join(f"{k} = ?" for k in delta)
-            db.execute(
-                f"update cluster_members set {sets} where cluster_id = ? and page_id = ?",
-                [*delta.values(), cluster_id, page_id],
-            )
+            store.update_member_judgement(db, cluster_id, page_id, delta)
             changed += 1
     published = [m for m in members.values() if m.published is not None]
     seen = [m.first_seen_raw for m in members.values() if m.first_seen_raw]
@@ -497,269 +463,9 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
         "origin_evidence": evidence,
         "title": members[origin_id].title,
     }
-    old_cluster = dict(zip(new_cluster, row, strict=True))
-    delta = {k: v for k, v in new_cluster.items() if _differs(old_cluster[k], v)}
+    delta = {k: v for k, v in new_cluster.items() if _differs(summary[k], v)}
     if delta or changed:
         delta["updated"] = utcnow()
-        db["clusters"].update(cluster_id, delta)
+        store.update_cluster_summary(db, cluster_id, delta)
         changed += 1
     return changed
-
-
-def chain_paths(edges: list[CreditEdge]) -> list[list[int]]:
-    """Credit chains as page-id paths from a page nobody credits up to a page crediting nobody.
-
-    Examples:
-        >>> chain_paths([CreditEdge(3, 2, None), CreditEdge(2, 1, None), CreditEdge(4, 1, None)])
-        [[3, 2, 1], [4, 1]]
-    """
-    out: dict[int, list[int]] = {}
-    for edge in edges:
-        out.setdefault(edge.source, []).append(edge.target)
-    targets = {e.target for e in edges}
-    paths: list[list[int]] = []
-
-    def walk(path: list[int]) -> None:
-        nexts = [t for t in out.get(path[-1], []) if t not in path]
-        if not nexts:
-            paths.append(path)
-            return
-        for target in nexts:
-            walk([*path, target])
-
-    for start in sorted(out):
-        if start not in targets:
-            walk([start])
-    if not paths and out:  # only cycles: show each from its smallest page id
-        walk([min(out)])
-    return paths
-
-
-def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, object]:
-    """Everything ``tracker show`` prints about a cluster, as plain data (stable for ``--json``)."""
-    cluster = db.execute(
-        "select id, origin_page_id, size, first_seen, first_published, origin_evidence, title, updated"
-        " from clusters where id = ?",
-        [cluster_id],
-    ).fetchone()
-    if cluster is None:
-        raise KeyError(cluster_id)
-    keys = [
-        "id",
-        "origin_page_id",
-        "size",
-        "first_seen",
-        "first_published",
-        "origin_evidence",
-        "title",
-        "updated",
-    ]
-    info: dict[str, object] = dict(zip(keys, cluster, strict=True))
-    members = _load_members(db, cluster_id)
-    edges = credit_edges(members)
-    stored = {
-        r[0]: r[1:]
-        for r in db.execute(
-            "select page_id, role, similarity, containment, credited, credits_page_id, credit_evidence"
-            " from cluster_members where cluster_id = ?",
-            [cluster_id],
-        )
-    }
-    origin = members.get(info["origin_page_id"])
-    beyond = _outside_marks(origin, members) if origin else set()
-    rows = []
-    for member in sorted(members.values(), key=lambda m: m.order):
-        role, similarity, contained, credited, credits_page, credit_evidence = stored[
-            member.page_id
-        ]
-        when, basis = member.time
-        credits_site = members[credits_page].site if credits_page in members else None
-        # Credited through what the origin itself credits outside the cluster: name that target.
-        shared = (
-            next((c for c in member.credits if _credit_marks(c) & beyond), None)
-            if credited and credits_site is None and origin and member.site != origin.site
-            else None
-        )
-        if shared is not None:
-            credits_site = _target_label(shared)
-        rows.append(
-            {
-                "page_id": member.page_id,
-                "url": member.url,
-                "site": member.site,
-                "title": member.title,
-                "published": member.published_raw,
-                "first_seen": member.first_seen_raw,
-                "time": when.isoformat() if when.year < 9999 else None,
-                "time_basis": basis,
-                "role": role,
-                "similarity": similarity,
-                "containment": contained,
-                "credited": None if credited is None else bool(credited),
-                "credits_page_id": credits_page,
-                "credits_site": credits_site,
-                "credits_beyond_origin": shared is not None,
-                "credit_evidence": credit_evidence,
-            }
-        )
-    in_cluster = {(e.source, e.evidence) for e in edges}
-    outside = []
-    for member in sorted(members.values(), key=lambda m: m.order):
-        for credit in member.credits:
-            if (
-                _credit_targets(credit, member, members)
-                or (member.page_id, credit.get("evidence")) in in_cluster
-            ):
-                continue
-            target = _target_site(credit)
-            if target == member.site:
-                continue  # a site crediting itself ("more from us") is no provenance
-            outside.append(
-                {
-                    "page_id": member.page_id,
-                    "site": member.site,
-                    "kind": credit.get("kind"),
-                    "target": target or credit.get("target_name"),
-                    "target_url": credit.get("target_url"),
-                    "target_name": credit.get("target_name"),
-                    "target_page_id": credit.get("target_page_id"),
-                    "crawled": credit.get("target_page_id") is not None,
-                    "evidence": credit.get("evidence"),
-                }
-            )
-    sites = {m.page_id: m.site for m in members.values()}
-    info["origin"] = next((r for r in rows if r["page_id"] == info["origin_page_id"]), None)
-    info["members"] = rows
-    info["chains"] = [[sites[p] for p in path] for path in chain_paths(edges)]
-    info["chain_page_ids"] = chain_paths(edges)
-    info["credits_outside"] = outside
-    return info
-
-
-def _target_site(credit: dict) -> str | None:
-    if credit.get("target_site"):
-        return credit["target_site"]
-    return site_of(credit["target_url"]) if credit.get("target_url") else None
-
-
-def _target_label(credit: dict) -> str | None:
-    """How a credit's target reads in a report: its site, else its name, else its URL."""
-    return _target_site(credit) or credit.get("target_name") or credit.get("target_url")
-
-
-def to_json(info: dict[str, object]) -> str:
-    """The stable JSON form of :func:`describe_cluster`'s result."""
-    return json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True)
-
-
-def _credit_cell(member: dict[str, object]) -> str:
-    if member["role"] == "origin":
-        return "(origin)"
-    if member["credited"]:
-        if member.get("credits_beyond_origin"):
-            return f"yes → {member['credits_site']} (the origin's source)"
-        return f"yes → {member['credits_site']}" if member["credits_site"] else "yes (same site)"
-    if member["credits_site"]:
-        return f"NO, credits {member['credits_site']} (not upstream)"
-    return "NO: UNCREDITED REPOST" if member["role"] == "repost" else "NO: uncredited"
-
-
-def _when(member: dict[str, object]) -> str:
-    """The member's time to the minute; "seen" marks a first-seen time (no published date)."""
-    if not member["time"]:
-        return ""
-    stamp = str(member["time"])[:16].replace("T", " ")
-    return stamp if member["time_basis"] == "published" else f"{stamp} seen"
-
-
-def _number(value: object) -> str:
-    return "-" if value is None else f"{float(value):.2f}"
-
-
-def _outside_line(credit: dict[str, object]) -> str:
-    state = "crawled, other cluster" if credit["crawled"] else "not crawled"
-    line = f"{credit['site']} credits {credit['target'] or credit['target_url']} ({state})"
-    if credit["target_url"]:
-        line += f" <{credit['target_url']}>"
-    if credit["evidence"]:
-        line += f': "{credit["evidence"]}"'
-    return line
-
-
-def _headline(info: dict[str, object]) -> list[str]:
-    origin = info["origin"]
-    lines = [f'Cluster {info["id"]}: "{info["title"] or "(untitled)"}" ({info["size"]} pages)']
-    if origin:
-        lines.append(
-            f"Origin: {origin['url']} ({origin['site']}), decided by {info['origin_evidence']}"
-        )
-    else:
-        lines.append("Origin: not decided yet (run tracker cluster)")
-    for chain in info["chains"]:
-        lines.append("Chain: " + " → ".join(chain))
-    if not info["chains"]:
-        lines.append("Chain: none (no member credits another member)")
-    return lines
-
-
-def format_cluster(info: dict[str, object], page_id: int | None = None) -> str:
-    """Plain-text report of one cluster (``tracker show`` when not on a terminal)."""
-    lines = _headline(info)
-    lines.append("")
-    header = ("", "when", "site", "role", "sim", "cont", "credited", "url")
-    rows = [header]
-    for member in info["members"]:
-        rows.append(
-            (
-                "*" if member["page_id"] == page_id else "",
-                _when(member),
-                member["site"],
-                member["role"],
-                _number(member["similarity"]),
-                _number(member["containment"]),
-                _credit_cell(member),
-                member["url"],
-            )
-        )
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(header) - 1)]
-    for row in rows:
-        cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=True)]
-        lines.append("  ".join([*cells, str(row[-1])]).rstrip())
-    if info["credits_outside"]:
-        lines.append("")
-        lines.append("Credits outside the cluster:")
-        lines.extend("  " + _outside_line(c) for c in info["credits_outside"])
-    return "\n".join(lines)
-
-
-def cluster_table(info: dict[str, object], page_id: int | None = None) -> Group:
-    """The same report as :func:`format_cluster`, as rich renderables for a terminal."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(show_edge=False, pad_edge=False)
-    for name in ("", "when", "site", "role", "sim", "cont", "credited", "url"):
-        table.add_column(
-            name, justify="right" if name in ("sim", "cont") else "left", overflow="fold"
-        )
-    for member in info["members"]:
-        credit = _credit_cell(member)
-        style = "bold red" if credit.startswith("NO") and member["role"] == "repost" else None
-        table.add_row(
-            "*" if member["page_id"] == page_id else "",
-            # Text() everywhere: page URLs and names are data, never rich markup ("[/red]").
-            Text(_when(member)),
-            Text(str(member["site"])),
-            Text(member["role"], style="bold" if member["role"] == "origin" else None),
-            Text(_number(member["similarity"])),
-            Text(_number(member["containment"])),
-            Text(credit, style=style),
-            Text(str(member["url"])),
-        )
-    parts: list = [Text(line) for line in _headline(info)]
-    parts.append(table)
-    if info["credits_outside"]:
-        parts.append(Text("Credits outside the cluster:"))
-        parts.extend(Text("  " + _outside_line(c)) for c in info["credits_outside"])
-    return Group(*parts)
