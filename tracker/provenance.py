@@ -77,6 +77,8 @@ _BRAND_ALIASES: dict[str, tuple[str, ...]] = {
     "news.cn": ("Xinhua",),
 }
 _ROUND = 4
+# Attribution's kind for a bare link in the article body: a credit only to a member it links to.
+LINK_KIND = "link"
 
 
 def name_key(text: str | None) -> str:
@@ -166,7 +168,7 @@ def _plausible_published(
     best: tuple[datetime, str] | None = None
     for raw in raws:
         when = parse_time(raw)
-        if when is None or when > limit or when < _EARLIEST_PLAUSIBLE:
+        if raw is None or when is None or when > limit or when < _EARLIEST_PLAUSIBLE:
             continue
         if best is None or when < best[0]:
             best = (when, raw)
@@ -210,17 +212,24 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
 
 
 def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> list[int]:
-    """The members a credit points to (never the crediting page or its own site)."""
+    """The members a credit points to (never the crediting page or its own site).
+
+    A bare link in the article body (kind ``link``) credits only the member it links to, by its
+    URL or that member's canonical URL; a link anywhere else (a tag, a related story) is no credit.
+    """
     others = [m for m in members.values() if m.page_id != source.page_id and m.site != source.site]
     target_page = credit.get("target_page_id")
     if target_page is not None and any(m.page_id == target_page for m in others):
         return [target_page]
+    if credit.get("kind") == LINK_KIND:
+        url = normalize_url(credit["target_url"]) if credit.get("target_url") else None
+        return [m.page_id for m in others if url and url in _urls_of(m)][:1]
     # A credit resolved to a crawled page that is not a member ("originally appeared on
     # <link to the site's home page>") still names a site: match it by site or name below.
     target_url = credit.get("target_url")
     if target_url:
         url = normalize_url(target_url)
-        exact = [m.page_id for m in others if url in (m.url, m.canonical_url)]
+        exact = [m.page_id for m in others if url in _urls_of(m)]
         if exact:
             return exact
     sites = set()
@@ -235,6 +244,13 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
     # Several pages of the credited site in one cluster: the earliest one is the one credited.
     by_site.sort(key=lambda m: m.order)
     return [m.page_id for m in by_site[:1]]
+
+
+def _urls_of(member: Member) -> set[str]:
+    urls = {member.url, normalize_url(member.url)}
+    if member.canonical_url:
+        urls |= {member.canonical_url, normalize_url(member.canonical_url)}
+    return urls
 
 
 def credit_marks(credit: dict) -> set[str]:
@@ -296,22 +312,86 @@ def _reaches(edges: list[CreditEdge]) -> dict[int, set[int]]:
     return closure
 
 
+def _candidates(members: dict[int, Member], reach: dict[int, set[int]]) -> set[int]:
+    """Members crediting no member, or only members of a credit cycle they belong to."""
+    return {p for p in members if all(p in reach.get(q, ()) for q in reach.get(p, ()))}
+
+
+def effective_time(
+    members: dict[int, Member], reach: dict[int, set[int]], page_id: int
+) -> datetime:
+    """When a member existed by, on all evidence: its own time, or the time of any member
+    crediting it directly or through others (a credit ``X -> Y`` says Y came before X)."""
+    times = [members[page_id].time[0]]
+    times.extend(
+        members[q].time[0]
+        for q, reached in reach.items()
+        if page_id in reached and q not in reach.get(page_id, ())  # not a cycle
+    )
+    return min(times)
+
+
 def choose_origin(members: dict[int, Member], edges: list[CreditEdge]) -> tuple[int, str]:
-    """The origin's page id and the evidence that decided it."""
-    sources = {e.source for e in edges}
-    roots = {e.target for e in edges} - sources
-    if roots:
-        reach = _reaches(edges)
+    """The origin's page id and the evidence that decided it (a keyword, then ``": "`` and a
+    sentence when the evidence conflicts).
 
-        def support(page_id: int) -> int:
-            return sum(1 for reached in reach.values() if page_id in reached)
+    The origin is the earliest of the members that credit no member (by :func:`effective_time`):
+    a chain's top competes on dates with uncredited members, and a page crediting another never
+    wins, whatever its date. The keyword is ``credits`` when the origin is credited by members,
+    else what dated it (``published`` or ``first_seen``).
+    """
+    reach = _reaches(edges)
+    pool = _candidates(members, reach)
+    credited_tops = {p for p in pool if any(p in r for q, r in reach.items() if q != p)}
+    if any(members[p].published is None for p in credited_tops):
+        # A chain top with no published date of its own is known only to exist by some time:
+        # a dated page that credits no one does not show it came later, so credits decide.
+        pool = credited_tops
+    far = datetime.max.replace(tzinfo=UTC)
+    chosen = min(
+        pool,
+        key=lambda p: (
+            effective_time(members, reach, p),
+            members[p].first_seen or far,
+            p,
+        ),
+    )
+    origin = members[chosen]
+    credited_by = sorted(q for q, reached in reach.items() if chosen in reached and q != chosen)
+    in_cycle = chosen in reach.get(chosen, ())
+    keyword = "credits" if credited_by and not in_cycle else origin.time[1]
+    if not any(m.published is not None for m in members.values()):
+        keyword = "credits" if keyword == "credits" else "first_seen"
+    reasons = []
+    tops = sorted(
+        (p for p in pool - {chosen} if any(p in r for q, r in reach.items() if q != p)),
+        key=lambda p: members[p].order,
+    )
+    if tops and not in_cycle:
+        top = members[tops[0]]
+        reasons.append(
+            f"{origin.site} ({_day(effective_time(members, reach, chosen))}) is earlier than"
+            f" {top.site} ({_day(effective_time(members, reach, top.page_id))}), which other"
+            " members credit but which credits no member itself, so dates decide between them"
+        )
+    if reasons:
+        return chosen, f"{keyword}: " + "; ".join(reasons) + "."
+    return chosen, keyword
 
-        best = min(roots, key=lambda p: (-support(p), members[p].order))
-        return best, "credits"
-    first = min(members.values(), key=lambda m: m.order)
-    if any(m.published is not None for m in members.values()):
-        return first.page_id, first.time[1]
-    return first.page_id, "first_seen"
+
+def _day(when: datetime) -> str:
+    return when.date().isoformat() if when.year < 9999 else "date unknown"
+
+
+def explain_unclear(members: dict[int, Member], origin_id: int, unclear: list[int]) -> str:
+    """The sentence for members marked unclear (dated before the origin, crediting no one)."""
+    one = len(unclear) == 1
+    names = ", ".join(sorted(members[p].site for p in unclear))
+    return (
+        f"{names} {'is' if one else 'are'} dated before {members[origin_id].site} but"
+        f" {'credits' if one else 'credit'} no member and no credit places"
+        f" {'it' if one else 'them'} after it, so {'its' if one else 'their'} precedence is unclear"
+    )
 
 
 def _excerpt(similarity: float, member_in_origin: float, origin_in_member: float) -> bool:
@@ -361,22 +441,27 @@ def _member_values(
         holds = float(containment(origin_shingles, own)) if len(origin_shingles) else 0.0
         mine = [e for e in edges if e.source == member.page_id]
         on_chain = [e for e in mine if e.target in upstream]
-        chosen = (on_chain or mine or [None])[0]
+        chosen = (on_chain or mine)[0] if mine else None
         shared = (
-            None
-            if on_chain
-            else next((c for c in member.credits if credit_marks(c) & beyond), None)
+            None if mine else next((c for c in member.credits if credit_marks(c) & beyond), None)
         )
-        if on_chain:
+        credited: int | None
+        if mine:
+            # A credit X -> Y says X took the text from Y: naming the member it copied, even a
+            # copy that does not credit upstream itself, is a credit.
             credited = 1
         elif member.site == origin.site:
             # Another URL of the origin's own site (AMP, print, moved page) needs no credit.
             credited = 1
         elif shared is not None:
             credited = 1
+        elif origin.published is not None and member.time[0] < origin.published:
+            # Dated before the origin, crediting no one: the evidence conflicts, so it is marked
+            # unclear (NULL, role not origin) and never called an uncredited copy.
+            credited = None
         else:
             credited = 0
-        if member.site == origin.site and not on_chain:
+        if member.site == origin.site and not mine:
             evidence = chosen.evidence if chosen else "same site"
         elif shared is not None:
             chosen = None  # the credited page is outside the cluster
@@ -398,7 +483,7 @@ def outside_marks(member: Member, members: dict[int, Member]) -> set[str]:
     """The marks of what a member credits outside the cluster (never its own site)."""
     marks: set[str] = set()
     for credit in member.credits:
-        if credit_targets(credit, member, members):
+        if credit.get("kind") == LINK_KIND or credit_targets(credit, member, members):
             continue
         own = credit_marks(credit)
         if "site:" + member.site in own:
@@ -409,7 +494,7 @@ def outside_marks(member: Member, members: dict[int, Member]) -> set[str]:
 
 def _differs(old: object, new: object) -> bool:
     if isinstance(old, float) or isinstance(new, float):
-        if old is None or new is None:
+        if not isinstance(old, int | float) or not isinstance(new, int | float):
             return old is not new
         return abs(float(old) - float(new)) > 10**-_ROUND / 2
     return old != new
@@ -441,9 +526,16 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
         return 0
     edges = credit_edges(members)
     origin_id, evidence = choose_origin(members, edges)
+    judged = _member_values(db, members, edges, origin_id)
+    unclear = [p for p, v in judged.items() if v["role"] != "origin" and v["credited"] is None]
+    if unclear:
+        reason = explain_unclear(members, origin_id, unclear)
+        evidence = (
+            f"{evidence.rstrip('.')}; {reason}." if ": " in evidence else f"{evidence}: {reason}."
+        )
     changed = 0
     current = store.member_judgements(db, cluster_id)
-    for page_id, new in _member_values(db, members, edges, origin_id).items():
+    for page_id, new in judged.items():
         old = current.get(page_id, {})
         delta = {k: v for k, v in new.items() if _differs(old.get(k), v)}
         if delta:
@@ -457,7 +549,7 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
         "first_seen": min(seen, key=lambda raw: parse_time(raw) or datetime.max.replace(tzinfo=UTC))
         if seen
         else None,
-        "first_published": min(published, key=lambda m: m.published).published_raw
+        "first_published": min(published, key=lambda m: m.time[0]).published_raw
         if published
         else None,
         "origin_evidence": evidence,

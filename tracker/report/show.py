@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from tracker.provenance import (
+    LINK_KIND,
     CreditEdge,
     credit_edges,
     credit_marks,
@@ -96,6 +97,8 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, An
                 "similarity": judged["similarity"],
                 "containment": judged["containment"],
                 "credited": None if credited is None else bool(credited),
+                # Dated before the origin and crediting no member: not accused of copying.
+                "precedence_unclear": credited is None and role != "origin",
                 "credits_page_id": credits_page,
                 "credits_site": credits_site,
                 "credits_beyond_origin": shared is not None,
@@ -107,7 +110,8 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, An
     for member in sorted(members.values(), key=lambda m: m.order):
         for credit in member.credits:
             if (
-                credit_targets(credit, member, members)
+                credit.get("kind") == LINK_KIND  # a link to no member is no credit
+                or credit_targets(credit, member, members)
                 or (member.page_id, credit.get("evidence")) in in_cluster
             ):
                 continue
@@ -159,6 +163,8 @@ def _credit_cell(member: dict[str, Any]) -> str:
         if member.get("credits_beyond_origin"):
             return f"yes → {member['credits_site']} (the origin's source)"
         return f"yes → {member['credits_site']}" if member["credits_site"] else "yes (same site)"
+    if member["credited"] is None:
+        return "unclear: dated before the origin, credits no member"
     if member["credits_site"]:
         return f"NO, credits {member['credits_site']} (not upstream)"
     return "NO: UNCREDITED REPOST" if member["role"] == "repost" else "NO: uncredited"
@@ -190,9 +196,11 @@ def _headline(info: dict[str, Any]) -> list[str]:
     origin = info["origin"]
     lines = [f'Cluster {info["id"]}: "{info["title"] or "(untitled)"}" ({info["size"]} pages)']
     if origin:
-        lines.append(
-            f"Origin: {origin['url']} ({origin['site']}), decided by {info['origin_evidence']}"
-        )
+        # origin_evidence is a keyword, then ": " and a sentence when the evidence conflicts.
+        keyword, _, reason = str(info["origin_evidence"] or "").partition(": ")
+        lines.append(f"Origin: {origin['url']} ({origin['site']}), decided by {keyword}")
+        if reason:
+            lines.append(f"Why: {reason}")
     else:
         lines.append("Origin: not decided yet (run tracker cluster)")
     for chain in info["chains"]:
