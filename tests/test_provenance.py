@@ -826,3 +826,34 @@ def test_link_credit_counts_only_to_a_member(fx):
     assert members[linking]["credited"] == 1 and members[linking]["credits_page_id"] == original
     assert members[elsewhere]["credited"] == 0
     assert show.describe_cluster(fx.db, cluster_id)["credits_outside"] == []
+
+
+def test_undated_chain_top_is_not_beaten_by_a_dated_page_crediting_no_one(fx):
+    """The top of a chain with no published date is known only to exist by some time; a dated
+    copy that credits no one does not show it came later, so the credits decide."""
+    top = fx.page("https://top.example/a", "top.example", first_seen="2026-03-09T00:00:00+00:00")
+    relay = fx.page(
+        "https://relay.example/a",
+        "relay.example",
+        published="2026-03-04T00:00:00+00:00",
+        first_seen="2026-03-04T06:00:00+00:00",
+    )
+    silent = fx.page(
+        "https://silent.example/a",
+        "silent.example",
+        published="2026-03-02T00:00:00+00:00",
+        first_seen="2026-03-02T06:00:00+00:00",
+    )
+    fx.credit(relay, evidence="Originally published by Top", target_site="top.example")
+    cluster_id = fx.cluster(top, relay, silent)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert (row["origin_page_id"], row["origin_evidence"]) == (top, "credits")
+    members = fx.members(cluster_id)
+    assert members[relay]["credited"] == 1 and members[silent]["credited"] == 0
+    # Once the top carries a later published date of its own, dates decide against it.
+    fx.db["versions"].update(top, {"published": "2026-03-08T00:00:00+00:00"})
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert row["origin_page_id"] == silent and row["origin_evidence"].startswith("published: ")
+    assert fx.members(cluster_id)[top]["credited"] == 0

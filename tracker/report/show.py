@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from tracker.provenance import (
+from tracker.credit_graph import (
     LINK_KIND,
     CreditEdge,
     credit_edges,
     credit_marks,
     credit_targets,
     load_members,
-    outside_marks,
 )
+from tracker.provenance import outside_marks
 from tracker.store import clusters as store
 from tracker.urls import site_of
 
