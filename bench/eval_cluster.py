@@ -212,6 +212,7 @@ def run(
 ) -> dict[str, object]:
     """Build the scenario set, store it, cluster it and score it; figures plus timings."""
     from tracker.clustering import update_clusters
+    from tracker.provenance import assign
 
     size = size or FULL_SIZE
     started = time.perf_counter()
@@ -221,7 +222,7 @@ def run(
         db = open_db(keep_db or Path(tmp) / "eval.db")
         ids = load(db, scenarios, jobs)
         stored = time.perf_counter()
-        update_clusters(db)
+        assign(db, update_clusters(db).changed)
         clustered = time.perf_counter()
         figures = score(db, scenarios, ids)
         db.close()

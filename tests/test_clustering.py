@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import random
-import types
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import corpus_path
-from tracker import clustering as clustering_module
-from tracker.clustering import update_clusters
+from tracker import provenance
+from tracker.clustering import ClusterUpdate
+from tracker.clustering import update_clusters as update_membership
 from tracker.store import PageRecord, store_page
 
 # A made-up vocabulary: articles drawn from it share words but not word sequences, like
@@ -48,14 +48,11 @@ def light_edit(paragraphs: list[str], seed: int) -> list[str]:
     return out
 
 
-@pytest.fixture(autouse=True)
-def provenance_stub(monkeypatch):
-    """Record provenance calls instead of running the real module (tested on its own)."""
-    calls: list[list[int]] = []
-    stub = types.ModuleType("tracker.provenance")
-    stub.assign = lambda db, ids: calls.append(list(ids))
-    monkeypatch.setattr(clustering_module, "provenance", stub)
-    return calls
+def update_clusters(db, version_ids=None) -> ClusterUpdate:
+    """Clustering then provenance on what it changed, in the pipeline's order."""
+    result = update_membership(db, version_ids)
+    provenance.assign(db, result.changed)
+    return result
 
 
 def add(db, url: str, paragraphs: list[str], day: int = 1, title: str | None = None) -> int:
@@ -84,7 +81,7 @@ def dump(db) -> dict[str, list]:
     return {t: db.execute(f"select * from {t} order by 1, 2").fetchall() for t in tables}
 
 
-def test_repost_excerpt_and_unrelated(fresh_db, provenance_stub):
+def test_repost_excerpt_and_unrelated(fresh_db):
     body = article(1)
     origin = add(fresh_db, "https://origin.example/story", body)
     repost = add(fresh_db, "https://repost.example/copy", light_edit(body, 2))
@@ -92,16 +89,20 @@ def test_repost_excerpt_and_unrelated(fresh_db, provenance_stub):
         fresh_db, "https://teaser.example/short", body[:3] + ["Read more at origin.example."]
     )
     other = add(fresh_db, "https://other.example/story", article(99))
-    result = update_clusters(fresh_db)
+    result = update_membership(fresh_db)
     clusters = cluster_of(fresh_db)
     assert clusters[origin] == clusters[repost] == clusters[teaser]
     assert other not in clusters
     assert result.new == [clusters[origin]] and result.changed == result.new
+    # Clustering writes membership only; every judgement is provenance's.
+    judged = "select count(*) from cluster_members where role is not null or similarity is not null"
+    assert fresh_db.execute(judged).fetchone()[0] == 0
+    assert fresh_db.execute("select origin_page_id, size from clusters").fetchone() == (None, None)
+    provenance.assign(fresh_db, result.changed)
     roles = dict(fresh_db.execute("select page_id, role from cluster_members").fetchall())
     assert roles[teaser] == "excerpt" and roles[repost] == "repost"
     row = fresh_db.execute("select size, seed_page_id from clusters").fetchone()
     assert row[0] == 3 and row[1] in (origin, repost)
-    assert provenance_stub == [result.changed]
 
 
 def test_article_embedded_in_roundup_joins(fresh_db):
@@ -232,6 +233,22 @@ def test_incremental_keeps_ids_and_rerun_changes_nothing(fresh_db):
     assert second.fingerprinted == 3  # only the new pages were hashed
 
 
+def test_rerun_of_clustering_and_provenance_writes_no_row(fresh_db):
+    from tracker.store.clusters import cluster_ids
+
+    one = article(77)
+    add(fresh_db, "https://x.example/one", one)
+    add(fresh_db, "https://y.example/one", light_edit(one, 78))
+    add(fresh_db, "https://z.example/one", one[:4])
+    first = update_clusters(fresh_db)
+    assert first.new
+    before = fresh_db.conn.total_changes
+    again = update_membership(fresh_db)
+    assert again.changed == []
+    assert provenance.assign(fresh_db, cluster_ids(fresh_db)) == 0
+    assert fresh_db.conn.total_changes == before
+
+
 def test_page_whose_new_version_differs_leaves_its_cluster(fresh_db):
     body = article(80)
     origin = add(fresh_db, "https://o.example/s", body)
@@ -329,7 +346,7 @@ def test_compact_lsh_answers_like_datasketch_default():
     from datasketch import MinHashLSH
 
     from tracker import fingerprint as fp
-    from tracker.clustering import LSH_PARAMS, CompactMinHashLSH
+    from tracker.lsh import LSH_PARAMS, CompactMinHashLSH
 
     rng = np.random.default_rng(11)
     bases = [
@@ -373,9 +390,9 @@ def test_compact_lsh_answers_like_datasketch_default():
 def test_candidate_index_anchor_postings(monkeypatch):
     import numpy as np
 
-    from tracker import clustering
+    from tracker import lsh
 
-    index = clustering.CandidateIndex()
+    index = lsh.CandidateIndex()
     common = np.arange(1000, 1010, dtype=np.uint32)
     index.add_anchors(np.array([1, 1, 1, 2, 2, 3]), np.array([5, 6, 7, 5, 9, 6], dtype=np.uint32))
     for key in range(10, 20):  # ten pages carrying the same ten anchors
@@ -384,6 +401,6 @@ def test_candidate_index_anchor_postings(monkeypatch):
     assert index.query_anchors(np.array([5, 6], dtype=np.uint32)) == [1]
     assert index.query_anchors(np.array([5, 9, 6], dtype=np.uint32)) == [1, 2]
     assert index.query_anchors(common[:2]) == list(range(10, 20))
-    monkeypatch.setattr(clustering, "ANCHOR_MAX_DF", 9)  # too common to be evidence
+    monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 9)  # too common to be evidence
     assert index.query_anchors(common) == []
     assert index.query_anchors(np.array([], dtype=np.uint32)) == []

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from tracker import provenance
 from tracker.cli import cli
+from tracker.report import show
 
 # Ten self-written paragraphs: long enough for word shingles to tell copies from excerpts.
 STORY = [
@@ -529,7 +530,7 @@ def test_credit_linking_to_a_stored_non_member_page_matches_by_site(fx):
     assert fx.cluster_row(cluster_id)["origin_evidence"] == "credits"
     member = fx.members(cluster_id)[copy]
     assert member["credited"] == 1 and member["credits_page_id"] == original
-    info = provenance.describe_cluster(fx.db, cluster_id)
+    info = show.describe_cluster(fx.db, cluster_id)
     assert info["credits_outside"] == []
 
 
@@ -563,10 +564,10 @@ def test_copy_crediting_what_the_origin_credits_is_credited(fx):
     assert members[gr]["credits_page_id"] is None
     assert members[gr]["credit_evidence"] == "Source: Antiwar.com"
     assert members[nobody]["credited"] == 0
-    info = provenance.describe_cluster(fx.db, cluster_id)
+    info = show.describe_cluster(fx.db, cluster_id)
     shown = {m["page_id"]: m for m in info["members"]}
     assert shown[gr]["credits_site"].lower() == "antiwar.com" and shown[gr]["credits_beyond_origin"]
-    assert "yes → Antiwar.com (the origin's source)" in provenance.format_cluster(info)
+    assert "yes → Antiwar.com (the origin's source)" in show.format_cluster(info)
     # The origin's own outside credit stays listed.
     assert [c["page_id"] for c in info["credits_outside"]] == [ddp, gr]
 
@@ -627,3 +628,232 @@ def test_credit_dropped_in_a_later_version_no_longer_counts(fx):
     )
     assert not again.new_version
     assert fx.db["attributions"].count == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Origin by evidence that agrees: credits say "Y before X", dates are evidence too, and the
+# seed chain (an original, a silent intermediary, a copy crediting the intermediary)
+
+ANTIWAR_URL = "https://www.antiwar.com/blog/2026/03/18/harbour-gulls/"
+DDP_URL = "https://www.defenddemocracy.press/harbour-gulls/"
+TRANSCEND_URL = "https://www.transcend.org/tms/2026/03/harbour-gulls/"
+
+
+def seed_chain(fx, *, bare_link: bool):
+    """antiwar.com (18 Mar) → defenddemocracy.press (19 Mar, no credit, or only a bare link to
+    the antiwar.com URL at the end of its body) → TRANSCEND (26 Mar, "Go to Original – ...")."""
+    antiwar = fx.page(
+        ANTIWAR_URL,
+        "antiwar.com",
+        published="2026-03-18T09:00:00+00:00",
+        first_seen="2026-03-18T09:00:00+00:00",
+    )
+    ddp_text = "\n\n".join([*STORY, ANTIWAR_URL] if bare_link else STORY)
+    ddp = fx.page(
+        DDP_URL,
+        "defenddemocracy.press",
+        published="2026-03-19T07:30:00+00:00",
+        first_seen="2026-03-19T07:30:00+00:00",
+        text=ddp_text,
+    )
+    transcend = fx.page(
+        TRANSCEND_URL,
+        "transcend.org",
+        published="2026-03-26T00:00:00+00:00",
+        first_seen="2026-03-26T00:00:00+00:00",
+        site_name="TRANSCEND Media Service",
+        text="\n\n".join([*STORY, "Go to Original – defenddemocracy.press"]),
+    )
+    if bare_link:
+        fx.credit(ddp, kind="link", evidence=ANTIWAR_URL, target_url=ANTIWAR_URL)
+    fx.credit(
+        transcend,
+        kind="go-to-original",
+        evidence="Go to Original – defenddemocracy.press",
+        target_url=DDP_URL,
+        target_name="defenddemocracy.press",
+    )
+    cluster_id = fx.cluster(transcend, ddp, antiwar)
+    provenance.assign(fx.db, [cluster_id])
+    return cluster_id, antiwar, ddp, transcend
+
+
+@pytest.mark.parametrize("bare_link", [False, True], ids=["silent-intermediary", "bare-link"])
+def test_seed_chain_origin_is_the_earliest_page_crediting_no_one(fx, bare_link):
+    cluster_id, antiwar, ddp, transcend = seed_chain(fx, bare_link=bare_link)
+    row = fx.cluster_row(cluster_id)
+    members = fx.members(cluster_id)
+    assert row["origin_page_id"] == antiwar
+    assert members[antiwar]["role"] == "origin" and members[antiwar]["credited"] is None
+    assert members[transcend]["credited"] == 1
+    assert members[transcend]["credits_page_id"] == ddp
+    if bare_link:
+        assert row["origin_evidence"] == "credits"
+        assert members[ddp]["credited"] == 1 and members[ddp]["credits_page_id"] == antiwar
+        assert members[ddp]["credit_evidence"] == ANTIWAR_URL
+    else:
+        # The chain's top (defenddemocracy.press) competes on dates and loses, and says so.
+        assert row["origin_evidence"].startswith("published: antiwar.com (2026-03-18)")
+        assert "defenddemocracy.press (2026-03-19)" in row["origin_evidence"]
+        assert members[ddp]["credited"] == 0 and members[ddp]["credits_page_id"] is None
+    info = show.describe_cluster(fx.db, cluster_id)
+    text = show.format_cluster(info)
+    assert "antiwar.com" not in [m["site"] for m in info["members"] if m["role"] != "origin"]
+    antiwar_line = next(line for line in text.splitlines() if line.endswith(ANTIWAR_URL))
+    assert "(origin)" in antiwar_line and "NO" not in antiwar_line
+    assert ("Why: " in text) is not bare_link
+    ddp_line = next(line for line in text.splitlines() if line.endswith(DDP_URL))
+    assert ("yes → antiwar.com" in ddp_line) is bare_link
+    assert ("NO: UNCREDITED REPOST" in ddp_line) is not bare_link
+
+
+def test_backdated_copy_crediting_its_source_stays_a_copy(fx):
+    """A credit X -> Y outweighs X's date: a copy dated before the page it credits is a copy."""
+    original = fx.page(
+        "https://first.example/a",
+        "first.example",
+        published="2026-03-10",
+        first_seen="2026-03-10T12:00:00+00:00",
+    )
+    backdated = fx.page(
+        "https://second.example/a",
+        "second.example",
+        published="2026-03-01",
+        first_seen="2026-03-01T12:00:00+00:00",
+    )
+    silent = fx.page(
+        "https://third.example/a",
+        "third.example",
+        published="2026-03-12",
+        first_seen="2026-03-12T12:00:00+00:00",
+    )
+    fx.credit(backdated, kind="source", evidence="Source: First", target_name="first.example")
+    cluster_id = fx.cluster(original, backdated, silent)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert (row["origin_page_id"], row["origin_evidence"]) == (original, "credits")
+    members = fx.members(cluster_id)
+    assert members[backdated]["credited"] == 1 and members[silent]["credited"] == 0
+
+
+def test_member_dated_before_the_origin_is_marked_unclear_not_accused(fx):
+    # top.example is credited by a copy dated 1 Mar, so it existed by then; early.example is
+    # dated 5 Mar, before top.example's own date (10 Mar), and credits no one.
+    top = fx.page(
+        "https://top.example/a",
+        "top.example",
+        published="2026-03-10",
+        first_seen="2026-03-10T12:00:00+00:00",
+    )
+    copy = fx.page(
+        "https://copy.example/a",
+        "copy.example",
+        published="2026-03-01",
+        first_seen="2026-03-01T12:00:00+00:00",
+    )
+    early = fx.page(
+        "https://early.example/a",
+        "early.example",
+        published="2026-03-05",
+        first_seen="2026-03-05T12:00:00+00:00",
+    )
+    fx.credit(copy, evidence="Source: top.example", target_site="top.example")
+    cluster_id = fx.cluster(top, copy, early)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert row["origin_page_id"] == top
+    assert row["origin_evidence"].startswith("credits: early.example is dated before top.example")
+    assert row["origin_evidence"].endswith("precedence is unclear.")
+    member = fx.members(cluster_id)[early]
+    assert member["role"] == "repost" and member["credited"] is None
+    info = show.describe_cluster(fx.db, cluster_id)
+    shown = {m["page_id"]: m for m in info["members"]}
+    assert shown[early]["precedence_unclear"] and not shown[copy]["precedence_unclear"]
+    text = show.format_cluster(info)
+    assert "decided by credits\nWhy: early.example is dated before top.example" in text
+    early_line = next(line for line in text.splitlines() if "early.example/a" in line)
+    assert "unclear" in early_line and "NO" not in early_line
+    assert provenance.assign(fx.db, [cluster_id]) == 0
+
+
+def test_link_credit_counts_only_to_a_member(fx):
+    """A bare link in the body credits the member it links to (by URL or canonical URL); a
+    link to a page outside the cluster is ignored, neither a credit nor an outside credit."""
+    original = fx.page(
+        "https://orig.example/story",
+        "orig.example",
+        published="2026-03-02",
+        first_seen="2026-03-02T12:00:00+00:00",
+    )
+    fx.db["pages"].update(original, {"canonical_url": "https://orig.example/canonical-story"})
+    linking = fx.page(
+        "https://linker.example/s",
+        "linker.example",
+        published="2026-03-01",
+        first_seen="2026-03-01T12:00:00+00:00",
+    )
+    elsewhere = fx.page(
+        "https://other.example/s",
+        "other.example",
+        published="2026-03-03",
+        first_seen="2026-03-03T12:00:00+00:00",
+    )
+    fx.credit(
+        linking,
+        kind="link",
+        evidence="https://orig.example/canonical-story",
+        target_url="https://orig.example/canonical-story",
+    )
+    fx.credit(
+        elsewhere,
+        kind="link",
+        evidence="https://wiki.example/Harbour",
+        target_url="https://wiki.example/Harbour",
+        target_site="wiki.example",
+    )
+    # A link to the origin's site but not to the origin page is no credit either.
+    fx.credit(
+        elsewhere,
+        kind="link",
+        evidence="https://orig.example/about",
+        target_url="https://orig.example/about",
+        target_site="orig.example",
+    )
+    cluster_id = fx.cluster(original, linking, elsewhere)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    members = fx.members(cluster_id)
+    assert members[linking]["credited"] == 1 and members[linking]["credits_page_id"] == original
+    assert members[elsewhere]["credited"] == 0
+    assert show.describe_cluster(fx.db, cluster_id)["credits_outside"] == []
+
+
+def test_undated_chain_top_is_not_beaten_by_a_dated_page_crediting_no_one(fx):
+    """The top of a chain with no published date is known only to exist by some time; a dated
+    copy that credits no one does not show it came later, so the credits decide."""
+    top = fx.page("https://top.example/a", "top.example", first_seen="2026-03-09T00:00:00+00:00")
+    relay = fx.page(
+        "https://relay.example/a",
+        "relay.example",
+        published="2026-03-04T00:00:00+00:00",
+        first_seen="2026-03-04T06:00:00+00:00",
+    )
+    silent = fx.page(
+        "https://silent.example/a",
+        "silent.example",
+        published="2026-03-02T00:00:00+00:00",
+        first_seen="2026-03-02T06:00:00+00:00",
+    )
+    fx.credit(relay, evidence="Originally published by Top", target_site="top.example")
+    cluster_id = fx.cluster(top, relay, silent)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert (row["origin_page_id"], row["origin_evidence"]) == (top, "credits")
+    members = fx.members(cluster_id)
+    assert members[relay]["credited"] == 1 and members[silent]["credited"] == 0
+    # Once the top carries a later published date of its own, dates decide against it.
+    fx.db["versions"].update(top, {"published": "2026-03-08T00:00:00+00:00"})
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.cluster_row(cluster_id)
+    assert row["origin_page_id"] == silent and row["origin_evidence"].startswith("published: ")
+    assert fx.members(cluster_id)[top]["credited"] == 0

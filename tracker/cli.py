@@ -163,7 +163,7 @@ def show(url: str, db_path: str, as_json: bool) -> None:
         tracker show https://www.transcend.org/tms/2024/01/some-story/ --db tracker.db
         tracker show https://antiwar.com/some-story --db tracker.db --json | jq .clusters[0].chains
     """
-    from tracker.provenance import cluster_table, describe_cluster, format_cluster, to_json
+    from tracker.report.show import cluster_table, describe_cluster, format_cluster, to_json
     from tracker.store import find_page, open_existing_db
     from tracker.urls import is_http_url
 

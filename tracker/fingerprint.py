@@ -321,7 +321,7 @@ def _batch_sets(
     document is spaced and non-empty (so the concatenation covers them all, in order)."""
     buffers = [_word_buffer(text) for text in texts]
     spaced = [i for i, b in enumerate(buffers) if b is not None]
-    values, offsets = _batch_word_shingles([buffers[i] for i in spaced], k or SHINGLE_K)
+    values, offsets = _batch_word_shingles([b for b in buffers if b is not None], k or SHINGLE_K)
     sets: list[np.ndarray] = [_EMPTY] * len(texts)
     for j, i in enumerate(spaced):
         sets[i] = values[offsets[j] : offsets[j + 1]]
@@ -373,7 +373,8 @@ def shingles_many(texts: Sequence[str], k: int | None = None) -> list[np.ndarray
     return out
 
 
-def _premix(hashes: np.ndarray) -> np.ndarray:
+def premix(hashes: np.ndarray) -> np.ndarray:
+    """Shingle hashes through the MurmurHash3 32-bit finaliser (mixed, uniform bits)."""
     # datasketch's affine32 scheme applies the MurmurHash3 32-bit finaliser before permuting.
     x = hashes.astype(_U32, copy=True)
     x ^= x >> _U32(16)
@@ -392,7 +393,7 @@ def _signature_rows(values: np.ndarray, offsets: np.ndarray, out: np.ndarray) ->
     preallocated buffer: a fresh ``np.multiply`` result of that size is an ``mmap`` with page
     faults on every call, which measured twice as slow.
     """
-    premixed = _premix(values)
+    premixed = premix(values)
     rows = len(offsets)
     ends = np.append(offsets[1:], len(values))
     buf = np.empty(

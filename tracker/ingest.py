@@ -61,10 +61,11 @@ def after_ingest(db: sqlite_utils.Database, summary: IngestSummary) -> dict[str,
     done = {"credits_resolved": resolve_credit_targets(db)}
     if not summary.new_version_ids:
         return done
-    from tracker import clustering, diffs
+    from tracker import clustering, diffs, provenance
 
     done["version_diffs"] = diffs.diff_new_versions(db, summary.version_pairs)
     update = clustering.update_clusters(db, summary.new_version_ids)
+    provenance.assign(db, update.changed)
     changed = sorted(set(update.new) | set(update.grown) | set(update.changed))
     done["clusters_changed"] = len(changed)
     done["repost_diffs"] = diffs.diff_cluster_members(db, changed) if changed else 0
@@ -75,7 +76,7 @@ def catch_up(db: sqlite_utils.Database) -> tuple[Any, dict[str, int]]:
     """Everything :func:`after_ingest` does, for the whole database: credit targets, diffs of
     consecutive versions not yet diffed, clusters, and diffs of cluster members against their
     origins. Safe to repeat; returns the clustering result and the counts."""
-    from tracker import clustering, diffs
+    from tracker import clustering, diffs, provenance
 
     done = {"credits_resolved": resolve_credit_targets(db)}
     pairs = db.execute(
@@ -85,5 +86,6 @@ def catch_up(db: sqlite_utils.Database) -> tuple[Any, dict[str, int]]:
     ).fetchall()
     done["version_diffs"] = diffs.diff_new_versions(db, [(a, b) for a, b in pairs])
     result = clustering.update_clusters(db)
+    provenance.assign(db, result.changed)
     done["repost_diffs"] = diffs.diff_cluster_members(db)
     return result, done
