@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.cli import cli
-from tracker.diff_render import Side, render_html, render_text
+from tracker.report.diff import Side, render_html, render_text
 from tracker.diffs import (
     Doc,
     apply_ops,
@@ -510,7 +510,7 @@ def test_sentences_inside_a_reworded_paragraph():
 
 
 def test_json_output_carries_sentences_of_replaced_paragraphs():
-    from tracker.diff_render import Side, render_json
+    from tracker.report.diff import Side, render_json
 
     a = Doc(paragraphs=["Intro stays.", "It voted for 14 million. Work starts in spring."])
     b = Doc(paragraphs=["Intro stays.", "It voted for 15 million. Work starts in spring."])

@@ -21,15 +21,14 @@ words removed.
 Ops are ordered as B reads, with each deleted paragraph placed where it stood in A. Every op keeps
 A's and B's original (un-normalised) text, so :func:`apply_ops` rebuilds B exactly from A.
 
-In the database a diff is one ``diffs`` row with the summary figures and its ``diff_ops`` rows.
-``diff_ops.b_text`` is NULL when B's paragraph is byte-identical to ``a_text`` (most of a repost),
-which keeps the table small without losing anything: the text is ``a_text``.
+In the database a diff is one ``diffs`` row with the summary figures and its ``diff_ops`` rows,
+written through :mod:`tracker.store.diffs`; :func:`diff_new_versions` and
+:func:`diff_cluster_members` are the pipeline's diff stage.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
@@ -38,10 +37,9 @@ from typing import Any, Literal
 
 import pandas as pd
 import sqlite_utils
-from sqlite_utils.db import NotFoundError
 
 from tracker.normalize import normalize_text
-from tracker.store import utcnow, version_paragraphs
+from tracker.store import diffs as store_diffs
 
 OpName = Literal["equal", "replace", "insert", "delete", "move"]
 DiffKind = Literal["version", "repost"]
@@ -508,28 +506,20 @@ def sentence_changes(a_text: str, b_text: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Storage
+# The diff stage: stored versions in, ``diffs`` rows out (SQL in :mod:`tracker.store.diffs`)
 
 
-def credit_keys(db: sqlite_utils.Database, version_id: int) -> list[str]:
-    """The credits a version declares, as comparable keys.
+def credit_keys(
+    credits: Iterable[tuple[str, str | None, str | None, str | None]],
+) -> list[str]:
+    """Credits as comparable keys, from ``(kind, target_site, target_name, evidence)`` rows.
 
     A credit is keyed by its target, not by how it is stated, so a credit moving from a "Source:"
     line to a canonical link is not reported as removed: ``site:<target_site>``, else
     ``name:<normalised target_name>``, else ``<kind>:<normalised evidence>``.
-
-    ``attributions`` stores each version's own credits (``tracker.store.store_credits``), so a
-    credit line a later version dropped is simply absent from it. A credit stored without a
-    version counts for every version of its page.
     """
-    rows = db.execute(
-        "select a.kind, a.target_site, a.target_name, a.evidence from attributions a"
-        " join versions v on v.id = ? where a.version_id = v.id"
-        " or (a.version_id is null and a.page_id = v.page_id)",
-        [version_id],
-    ).fetchall()
     keys = set()
-    for kind, site, name, evidence in rows:
+    for kind, site, name, evidence in credits:
         if site:
             keys.add(f"site:{site.lower()}")
         elif name and normalize_text(name):
@@ -540,67 +530,26 @@ def credit_keys(db: sqlite_utils.Database, version_id: int) -> list[str]:
 
 
 def load_doc(db: sqlite_utils.Database, version_id: int) -> Doc:
-    """A stored version as a :class:`Doc` (paragraphs, fields and credits).
+    """A stored version as a :class:`Doc` (paragraphs, fields and credit keys).
 
     Raises:
         KeyError: No version has this id.
     """
-    row = db.execute(
-        "select title, byline, published, paragraphs, text from versions where id = ?", [version_id]
-    ).fetchone()
-    if row is None:
+    version = store_diffs.load_version(db, version_id)
+    if version is None:
         raise KeyError(version_id)
-    title, byline, published, paragraphs_json, text = row
-    paragraphs = version_paragraphs(paragraphs_json, text)
-    return Doc(paragraphs, title, byline, published, credit_keys(db, version_id))
+    credits = credit_keys(store_diffs.version_credits(db, version_id))
+    return Doc(version.paragraphs, version.title, version.byline, version.published, credits)
 
 
-_FLAGS = ("title_changed", "byline_changed", "published_changed", "credit_added", "credit_removed")
-
-
-def _insert_diff(
+def _store(
     db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str, result: DiffResult
 ) -> int:
-    row = result.summary()
-    for flag in _FLAGS:
-        row[flag] = int(row[flag])
-    columns = ["kind", "a_version_id", "b_version_id", *row.keys(), "created"]
-    values = [kind, a_version_id, b_version_id, *row.values(), utcnow()]
-    cursor = db.conn.execute(
-        f"insert or ignore into diffs ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-        values,
-    )
-    if cursor.rowcount == 0:  # another writer stored it first
-        return -1
-    diff_id = cursor.lastrowid
-    db.conn.executemany(
-        "insert into diff_ops (diff_id, seq, op, a_text, b_text, similarity, a_index, b_index)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                diff_id,
-                op.seq,
-                op.op,
-                op.a_text,
-                None if op.b_text == op.a_text else op.b_text,
-                op.similarity,
-                op.a_index,
-                op.b_index,
-            )
-            for op in result.ops
-        ],
-    )
-    return diff_id  # type: ignore[return-value]
-
-
-def _existing_diff(
-    db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str
-) -> int | None:
-    row = db.execute(
-        "select id from diffs where a_version_id = ? and b_version_id = ? and kind = ?",
-        [a_version_id, b_version_id, kind],
-    ).fetchone()
-    return row[0] if row else None
+    ops = [
+        (op.seq, op.op, op.a_text, op.b_text, op.similarity, op.a_index, op.b_index)
+        for op in result.ops
+    ]
+    return store_diffs.insert_diff(db, a_version_id, b_version_id, kind, result.summary(), ops)
 
 
 def diff_versions(
@@ -613,14 +562,14 @@ def diff_versions(
     Raises:
         KeyError: A version id does not exist.
     """
-    existing = _existing_diff(db, a_version_id, b_version_id, kind)
+    existing = store_diffs.existing_diff(db, a_version_id, b_version_id, kind)
     if existing is not None:
         return existing
     result = diff_documents(load_doc(db, a_version_id), load_doc(db, b_version_id))
     with db.atomic():
-        diff_id = _insert_diff(db, a_version_id, b_version_id, kind, result)
-    if diff_id < 0:
-        return _existing_diff(db, a_version_id, b_version_id, kind)  # type: ignore[return-value]
+        diff_id = _store(db, a_version_id, b_version_id, kind, result)
+    if diff_id < 0:  # another writer stored it first
+        return store_diffs.existing_diff(db, a_version_id, b_version_id, kind)  # type: ignore[return-value]
     return diff_id
 
 
@@ -630,13 +579,12 @@ def _diff_pairs(db: sqlite_utils.Database, pairs: Iterable[tuple[int, int]], kin
     added = 0
     with db.atomic():
         for a_id, b_id in pairs:
-            if a_id == b_id or _existing_diff(db, a_id, b_id, kind) is not None:
+            if a_id == b_id or store_diffs.existing_diff(db, a_id, b_id, kind) is not None:
                 continue
             for vid in (a_id, b_id):
                 if vid not in docs:
                     docs[vid] = load_doc(db, vid)
-            result = diff_documents(docs[a_id], docs[b_id])
-            if _insert_diff(db, a_id, b_id, kind, result) >= 0:
+            if _store(db, a_id, b_id, kind, diff_documents(docs[a_id], docs[b_id])) >= 0:
                 added += 1
             if len(docs) > 4096:  # members are visited cluster by cluster: keep the cache small
                 docs.clear()
@@ -661,32 +609,6 @@ def diff_new_versions(
     return _diff_pairs(db, clean, "version")
 
 
-_MEMBER_PAIRS_SQL = """
-with latest as (
-  select page_id, max(id) as version_id from (
-    select page_id, id, row_number() over (
-      partition by page_id order by fetched_at desc, id desc) as rank
-    from versions) where rank = 1 group by page_id
-),
-origins as (
-  select c.id as cluster_id, coalesce(c.origin_page_id, (
-    select m.page_id from cluster_members m
-    where m.cluster_id = c.id and m.role = 'origin' limit 1)) as origin_page_id
-  from clusters c {where}
-)
-select o.cluster_id, ao.version_id as a_version_id, bm.version_id as b_version_id
-from origins o
-join cluster_members m on m.cluster_id = o.cluster_id
-join latest ao on ao.page_id = o.origin_page_id
-join latest bm on bm.page_id = m.page_id
-where m.page_id != o.origin_page_id and coalesce(m.role, '') != 'origin'
-  and ao.version_id != bm.version_id
-  and not exists (select 1 from diffs d where d.a_version_id = ao.version_id
-                  and d.b_version_id = bm.version_id and d.kind = 'repost')
-order by o.cluster_id, m.page_id
-"""
-
-
 def diff_cluster_members(
     db: sqlite_utils.Database, cluster_ids: Iterable[int] | None = None
 ) -> int:
@@ -703,19 +625,8 @@ def diff_cluster_members(
     Returns:
         The number of diffs added.
     """
-    if cluster_ids is None:
-        sql, params = _MEMBER_PAIRS_SQL.format(where=""), []
-    else:
-        params = [int(c) for c in cluster_ids]
-        if not params:
-            return 0
-        sql = _MEMBER_PAIRS_SQL.format(where=f"where c.id in ({', '.join('?' * len(params))})")
-    try:
-        rows = db.execute(sql, params).fetchall()
-    except sqlite3.OperationalError as error:
-        if "no such table" in str(error):  # a database from before clustering
-            return 0
-        raise
+    wanted = None if cluster_ids is None else [int(c) for c in cluster_ids]
+    rows = store_diffs.undiffed_member_pairs(db, wanted)
     return _diff_pairs(db, [(a, b) for _, a, b in rows], "repost")
 
 
@@ -725,12 +636,11 @@ def load_diff(db: sqlite_utils.Database, diff_id: int) -> tuple[dict, DiffResult
     Raises:
         KeyError: No diff has this id.
     """
-    try:
-        row = db["diffs"].get(diff_id)
-    except NotFoundError:
-        raise KeyError(diff_id) from None
+    row = store_diffs.diff_row(db, diff_id)
+    if row is None:
+        raise KeyError(diff_id)
     ops = []
-    for op in db.query("select * from diff_ops where diff_id = ? order by seq", [diff_id]):
+    for op in store_diffs.diff_op_rows(db, diff_id):
         b_text = op["b_text"]
         if b_text is None and op["op"] in ("equal", "move"):
             b_text = op["a_text"]
@@ -746,111 +656,6 @@ def load_diff(db: sqlite_utils.Database, diff_id: int) -> tuple[dict, DiffResult
             )
         )
     names = [k for k in DiffResult.__dataclass_fields__ if k != "ops"]
-    fields = {k: (bool(row[k]) if k in _FLAGS else row[k]) for k in names}
+    flags = store_diffs.FLAG_COLUMNS
+    fields = {k: (bool(row[k]) if k in flags else row[k]) for k in names}
     return row, DiffResult(**fields, ops=ops)
-
-
-# ---------------------------------------------------------------------------------------------
-# Picking versions for the command line
-
-
-def _page_of(db: sqlite_utils.Database, url: str) -> int:
-    from tracker.store import find_page
-    from tracker.urls import is_http_url
-
-    if not is_http_url(url):
-        raise LookupError(f"{url}: neither a version id nor an http(s) URL")
-    row = find_page(db, url)
-    if row is None:
-        raise LookupError(f"{url}: page not in the database")
-    return row[0]
-
-
-def _page_versions(db: sqlite_utils.Database, page_id: int) -> list[int]:
-    rows = db.execute(
-        "select id from versions where page_id = ? order by fetched_at, id", [page_id]
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def _is_version_id(ref: str) -> bool:
-    return ref.strip().isdigit()
-
-
-def _one_version(db: sqlite_utils.Database, ref: str) -> int:
-    if _is_version_id(ref):
-        version_id = int(ref)
-        if (
-            version_id > 2**63 - 1
-            or db.execute("select 1 from versions where id = ?", [version_id]).fetchone() is None
-        ):
-            raise LookupError(f"{ref}: no version with this id")
-        return version_id
-    versions = _page_versions(db, _page_of(db, ref))
-    if not versions:
-        raise LookupError(f"{ref}: page has no stored version")
-    return versions[-1]
-
-
-def resolve_pair(
-    db: sqlite_utils.Database, a: str, b: str | None = None, *, against_origin: bool = False
-) -> tuple[int, int]:
-    """Turn command-line references into ``(a_version_id, b_version_id)``.
-
-    A reference is a version id (digits) or a page URL (its latest version). With one
-    reference: a URL gives that page's last two versions, a version id gives the version before
-    it and itself; with ``against_origin``, the page's cluster origin (latest version) and the
-    page (latest version).
-
-    Raises:
-        LookupError: With a one-line message naming the reference that cannot be resolved.
-    """
-    if b is not None:
-        return _one_version(db, a), _one_version(db, b)
-    if against_origin:
-        if _is_version_id(a):
-            b_id = _one_version(db, a)
-            page_id = db.execute("select page_id from versions where id = ?", [b_id]).fetchone()[0]
-        else:
-            page_id = _page_of(db, a)
-            b_id = _one_version(db, a)
-        row = db.execute(
-            "select coalesce(c.origin_page_id, (select o.page_id from cluster_members o"
-            " where o.cluster_id = c.id and o.role = 'origin' limit 1))"
-            " from cluster_members m join clusters c on c.id = m.cluster_id"
-            " where m.page_id = ? order by m.cluster_id",
-            [page_id],
-        ).fetchall()
-        origins = [r[0] for r in row if r[0] is not None and r[0] != page_id]
-        if not origins:
-            raise LookupError(f"{a}: not a copy in any cluster (no origin to diff against)")
-        origin_versions = _page_versions(db, origins[0])
-        if not origin_versions:
-            raise LookupError(f"{a}: the cluster's origin has no stored version")
-        return origin_versions[-1], b_id
-    if _is_version_id(a):
-        b_id = _one_version(db, a)
-        row = db.execute(
-            "select v.id from versions v join versions b on b.page_id = v.page_id and b.id = ?"
-            " where (v.fetched_at, v.id) < (b.fetched_at, b.id) order by v.fetched_at desc, v.id desc"
-            " limit 1",
-            [b_id],
-        ).fetchone()
-        if row is None:
-            raise LookupError(f"{a}: first version of its page, nothing earlier to diff against")
-        return row[0], b_id
-    versions = _page_versions(db, _page_of(db, a))
-    if len(versions) < 2:
-        raise LookupError(
-            f"{a}: only {len(versions)} stored version, give a second URL or version id"
-        )
-    return versions[-2], versions[-1]
-
-
-def version_label(db: sqlite_utils.Database, version_id: int) -> tuple[str, str | None]:
-    """The page URL and fetch time of a version, for headings."""
-    row = db.execute(
-        "select p.url, v.fetched_at from versions v join pages p on p.id = v.page_id where v.id = ?",
-        [version_id],
-    ).fetchone()
-    return (row[0], row[1]) if row else (str(version_id), None)

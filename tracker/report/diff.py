@@ -13,12 +13,16 @@ import io
 import json
 from dataclasses import asdict, dataclass
 
+import sqlite_utils
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from tracker.diffs import DiffOp, DiffResult, sentence_changes, word_changes
 from tracker.normalize import normalize_text
+from tracker.store import diffs as store_diffs
+from tracker.store import find_page
+from tracker.urls import is_http_url
 
 
 @dataclass
@@ -275,3 +279,80 @@ def render_csv(result: DiffResult) -> str:
     for op in result.ops:
         writer.writerow({k: v for k, v in asdict(op).items() if k in CSV_COLUMNS})
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Picking versions for the command line
+
+
+def _is_version_id(ref: str) -> bool:
+    return ref.strip().isdigit()
+
+
+def _page_of(db: sqlite_utils.Database, url: str) -> int:
+    if not is_http_url(url):
+        raise LookupError(f"{url}: neither a version id nor an http(s) URL")
+    row = find_page(db, url)
+    if row is None:
+        raise LookupError(f"{url}: page not in the database")
+    return row[0]
+
+
+def _one_version(db: sqlite_utils.Database, ref: str) -> int:
+    if _is_version_id(ref):
+        version_id = int(ref)
+        if not store_diffs.version_exists(db, version_id):
+            raise LookupError(f"{ref}: no version with this id")
+        return version_id
+    versions = store_diffs.page_version_ids(db, _page_of(db, ref))
+    if not versions:
+        raise LookupError(f"{ref}: page has no stored version")
+    return versions[-1]
+
+
+def resolve_pair(
+    db: sqlite_utils.Database, a: str, b: str | None = None, *, against_origin: bool = False
+) -> tuple[int, int]:
+    """Turn command-line references into ``(a_version_id, b_version_id)``.
+
+    A reference is a version id (digits) or a page URL (its latest version). With one
+    reference: a URL gives that page's last two versions, a version id gives the version before
+    it and itself; with ``against_origin``, the page's cluster origin (latest version) and the
+    page (latest version).
+
+    Raises:
+        LookupError: With a one-line message naming the reference that cannot be resolved.
+    """
+    if b is not None:
+        return _one_version(db, a), _one_version(db, b)
+    if against_origin:
+        b_id = _one_version(db, a)
+        if _is_version_id(a):
+            page_id = store_diffs.page_of_version(db, b_id)
+        else:
+            page_id = _page_of(db, a)
+        origins = store_diffs.origin_pages_of(db, page_id) if page_id is not None else []
+        if not origins:
+            raise LookupError(f"{a}: not a copy in any cluster (no origin to diff against)")
+        origin_versions = store_diffs.page_version_ids(db, origins[0])
+        if not origin_versions:
+            raise LookupError(f"{a}: the cluster's origin has no stored version")
+        return origin_versions[-1], b_id
+    if _is_version_id(a):
+        b_id = _one_version(db, a)
+        previous = store_diffs.previous_version(db, b_id)
+        if previous is None:
+            raise LookupError(f"{a}: first version of its page, nothing earlier to diff against")
+        return previous, b_id
+    versions = store_diffs.page_version_ids(db, _page_of(db, a))
+    if len(versions) < 2:
+        raise LookupError(
+            f"{a}: only {len(versions)} stored version, give a second URL or version id"
+        )
+    return versions[-2], versions[-1]
+
+
+def version_label(db: sqlite_utils.Database, version_id: int) -> tuple[str, str | None]:
+    """The page URL and fetch time of a version, for headings."""
+    found = store_diffs.version_url_and_time(db, version_id)
+    return found if found else (str(version_id), None)
