@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.cli import cli
-from tracker.report.diff import Side, render_html, render_text
 from tracker.diffs import (
     Doc,
     apply_ops,
@@ -22,6 +21,7 @@ from tracker.diffs import (
     load_diff,
     word_changes,
 )
+from tracker.report.diff import Side, render_html, render_text
 from tracker.store import PageRecord, store_page
 
 PARAS = [
@@ -384,6 +384,29 @@ def test_html_escapes_page_text():
     assert "&lt;script&gt;" in page and "&lt;img src=x" in page
     assert "<ins>" in page and "<style>" in page
     assert "<link" not in page and "src=" not in page.replace("&lt;img src=x", "")  # self-contained
+
+
+def test_one_html_renderer_for_ops_and_stored_rows(fresh_db):
+    from tracker.report.diff import diff_rows, templates_dir
+
+    b = [PARAS[1], PARAS[0], PARAS[2].replace("defended", "<i>explained</i>"), *PARAS[3:]]
+    result = diff_documents(Doc(PARAS), Doc(b))
+    from_ops = diff_rows(result.ops)
+    url = "https://news.example/rows"
+    first = store_page(fresh_db, _rec(url, PARAS, "2026-01-01T00:00:00+00:00"))
+    second = store_page(fresh_db, _rec(url, b, "2026-01-02T00:00:00+00:00"))
+    diff_id = diff_versions(fresh_db, first.version_id, second.version_id)
+    stored = fresh_db.execute_returning_dicts(
+        "select * from diff_ops where diff_id = ? order by seq", [diff_id]
+    )
+    assert diff_rows(stored) == from_ops  # NULL b_text of stored rows reads as A's text
+    replace = next(r for r in from_ops if r.op == "replace")
+    assert "<del>defended </del>" in replace.left and "&lt;i&gt;" in replace.right
+    move = next(r for r in from_ops if r.op == "move")
+    assert move.note == "moved from paragraph 1 to 2"
+    page = render_html(result, Side("a"), Side("b"))
+    assert (templates_dir() / "_diff_table.html").is_file()
+    assert page.count('class="op-') == len(result.ops) and 'class="sbs"' in page
 
 
 def test_text_render_marks_ops():

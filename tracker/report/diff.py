@@ -1,19 +1,28 @@
-"""Diffs for people: coloured terminal text (rich), one self-contained HTML page, JSON and CSV.
+"""``tracker diff`` for people: which versions to compare, and the diff as coloured terminal text
+(rich), one self-contained HTML page, JSON or CSV.
 
-Page text comes from scraped pages and is hostile: the HTML escapes every piece of it with
-``html.escape`` and rich output escapes markup, so a ``<script>`` or ``[bold]`` in an article is
-shown, never run or interpreted.
+The HTML side-by-side table is the one diff renderer of the project: the macros in
+``tracker/web/templates/_diff_table.html`` fed by :func:`diff_rows`, used by the standalone page
+here and by the Datasette diff page.
+
+Page text comes from scraped pages and is hostile: HTML cells are escaped by
+:func:`markupsafe.escape` / Jinja's autoescape, and rich output is built from ``Text`` objects
+(never markup), so a ``<script>`` or ``[bold]`` in an article is shown, never run or interpreted.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
 
 import sqlite_utils
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -95,14 +104,41 @@ def _equal_preview(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _op_text(op: DiffOp, *, color: bool, width: int) -> Text:
+    """One op's line for the terminal: a marker, then the text with its word changes."""
+    if op.op == "equal":
+        return Text("  " + _equal_preview(op.b_text or "", width), style="dim")
+    if op.op == "insert":
+        return Text("+ " + (op.b_text or ""), style="green")
+    if op.op == "delete":
+        return Text("- " + (op.a_text or ""), style="red")
+    if op.op == "move" and not _reworded(op):
+        return Text("↕ " + (op.b_text or ""), style="yellow")
+    line = Text()
+    if op.op == "move":
+        line.append(f"↕ ({op.similarity:.0%}) ", style="yellow")
+    else:
+        line.append(f"~ ({op.similarity:.0%}) ", style="cyan")
+    for tag, a_chunk, b_chunk in word_changes(op.a_text or "", op.b_text or ""):
+        if tag == "equal":
+            line.append(b_chunk)
+            continue
+        # Without colour, git's word-diff markers keep the change visible.
+        if a_chunk:
+            line.append(a_chunk if color else f"[-{a_chunk.strip()}-] ", style="red strike")
+        if b_chunk:
+            line.append(b_chunk if color else f"{{+{b_chunk.strip()}+}} ", style="green underline")
+    return line
+
+
 def render_text(
     result: DiffResult, a: Side, b: Side, *, color: bool = True, width: int = 100
 ) -> str:
-    """The diff as terminal text: summary table, then one block per op.
+    """The diff as terminal text: summary table, then one row per op.
 
     Unchanged paragraphs are shown as one dim line; reworded ones with deleted words struck
     through in red and added words in green; ``+``/``-`` mark added and removed paragraphs and
-    ``↕`` a paragraph that moved.
+    ``↕`` a paragraph that moved. Long paragraphs wrap inside their column.
 
     Args:
         result: The diff.
@@ -117,131 +153,125 @@ def render_text(
     )
     console.print(Text(f"A: {a.heading()}", style="bold red"))
     console.print(Text(f"B: {b.heading()}", style="bold green"))
-    table = Table(show_header=False, box=None, padding=(0, 1))
-    table.add_column(style="bold")
-    table.add_column()
+    summary = Table(show_header=False, box=None, padding=(0, 1))
+    summary.add_column(style="bold")
+    summary.add_column()
     for label, value in summary_lines(result):
-        table.add_row(label, Text(value))
-    console.print(table)
+        summary.add_row(label, Text(value))
+    console.print(summary)
     console.print()
+    ops = Table(show_header=False, box=None, padding=(0, 1), collapse_padding=True)
+    ops.add_column(justify="right", style="dim", no_wrap=True)
+    ops.add_column(overflow="fold")
+    text_width = width - 12
     for op in result.ops:
-        where = f"{_position(op):>8} "
-        line = Text(where, style="dim")
-        if op.op == "equal":
-            line.append("  " + _equal_preview(op.b_text or "", width - 12), style="dim")
-        elif op.op == "insert":
-            line.append("+ " + (op.b_text or ""), style="green")
-        elif op.op == "delete":
-            line.append("- " + (op.a_text or ""), style="red")
-        elif op.op == "move" and not _reworded(op):
-            line.append("↕ " + (op.b_text or ""), style="yellow")
-        else:
-            if op.op == "move":
-                line.append(f"↕ ({op.similarity:.0%}) ", style="yellow")
-            else:
-                line.append(f"~ ({op.similarity:.0%}) ", style="cyan")
-            for tag, a_chunk, b_chunk in word_changes(op.a_text or "", op.b_text or ""):
-                if tag == "equal":
-                    line.append(b_chunk)
-                    continue
-                # Without colour, git's word-diff markers keep the change visible.
-                if a_chunk:
-                    line.append(a_chunk if color else f"[-{a_chunk.strip()}-] ", style="red strike")
-                if b_chunk:
-                    line.append(
-                        b_chunk if color else f"{{+{b_chunk.strip()}+}} ", style="green underline"
-                    )
-        console.print(line)
-    return buffer.getvalue()
+        ops.add_row(_position(op), _op_text(op, color=color, width=text_width))
+    console.print(ops)
+    # Table cells are padded to the column width; the padding is noise in a pipe or a file.
+    return "".join(line.rstrip(" ") + "\n" for line in buffer.getvalue().splitlines())
 
 
 # ---------------------------------------------------------------------------------------------
-# HTML
-
-_CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#222;background:#fff}
-h1{font-size:1.3rem;margin:0 0 .5rem}
-.sides{color:#555;margin:0 0 1rem}
-.sides .a{color:#a40000}.sides .b{color:#1a6e1a}
-table.summary{border-collapse:collapse;margin-bottom:1.5rem}
-table.summary td{padding:.15rem .8rem .15rem 0;vertical-align:top}
-table.summary td:first-child{font-weight:600}
-table.diff{border-collapse:collapse;width:100%;table-layout:fixed}
-table.diff th{text-align:left;border-bottom:2px solid #ccc;padding:.3rem .5rem}
-table.diff td{vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #eee}
-table.diff .pos{width:5.5rem;color:#888;font-size:.85rem;white-space:nowrap}
-tr.equal td.text{color:#666}
-tr.insert td.b,tr.replace td.b{background:#eaf7ea}
-tr.delete td.a,tr.replace td.a{background:#fbeaea}
-tr.move td{background:#fff8e0}
-ins{background:#b8ecb8;text-decoration:none}
-del{background:#f6b9b9}
-.tag{font-size:.75rem;font-weight:600;text-transform:uppercase;color:#777;margin-right:.4rem}
-"""
+# HTML: one side-by-side renderer (the ``_diff_table.html`` macros) for ``tracker diff`` and the
+# Datasette diff page
 
 
-def _escaped(text: str | None) -> str:
-    return html.escape(text or "")
+def word_diff(a: str | None, b: str | None) -> tuple[Markup, Markup]:
+    """Both texts as HTML with removed words in ``<del>`` (left) and added words in ``<ins>`` (right).
+
+    Used for ``replace`` and reworded ``move`` operations and for headlines. Words are compared as
+    :func:`tracker.diffs.word_changes` does (normalised), so the page highlights what the text
+    report shows; every piece of text is escaped.
+    """
+    left: list[Markup] = []
+    right: list[Markup] = []
+    for tag, old, new in word_changes(a or "", b or ""):
+        if tag == "equal":
+            left.append(escape(old))
+            right.append(escape(new))
+            continue
+        if old:
+            left.append(Markup("<del>{}</del>").format(old))
+        if new:
+            right.append(Markup("<ins>{}</ins>").format(new))
+    return Markup("").join(left), Markup("").join(right)
 
 
-def _marked(tag: str, chunk: str) -> str:
-    # The space after a changed word stays outside the highlight.
-    core = chunk.rstrip()
-    return f"<{tag}>{_escaped(core)}</{tag}>{_escaped(chunk[len(core) :])}"
+@dataclass
+class DiffRow:
+    """One aligned row of the side-by-side view (cells already escaped HTML)."""
+
+    seq: int
+    op: str
+    left: Markup
+    right: Markup
+    similarity: float | None
+    note: str = ""
+
+
+def diff_rows(ops: Iterable[DiffOp | Mapping[str, Any]]) -> list[DiffRow]:
+    """Ops (:class:`DiffOp` or stored ``diff_ops`` rows) as side-by-side HTML cells."""
+    rows = []
+    for item in ops:
+        op = asdict(item) if isinstance(item, DiffOp) else item
+        kind = op["op"]
+        a_text = op.get("a_text") or ""
+        # The store leaves b_text NULL when B's paragraph is byte-identical to A's.
+        b_text = op.get("b_text")
+        if b_text is None and kind in ("equal", "move"):
+            b_text = a_text
+        b_text = b_text or ""
+        if kind == "equal" or (kind == "move" and a_text == b_text):
+            left, right = escape(a_text), escape(b_text)
+        elif kind == "insert":
+            left, right = Markup(""), Markup("<ins>{}</ins>").format(b_text)
+        elif kind == "delete":
+            left, right = Markup("<del>{}</del>").format(a_text), Markup("")
+        else:
+            left, right = word_diff(a_text, b_text)
+        note = ""
+        if kind == "move" and op.get("a_index") is not None and op.get("b_index") is not None:
+            note = f"moved from paragraph {op['a_index'] + 1} to {op['b_index'] + 1}"
+        rows.append(DiffRow(op["seq"], kind, left, right, op.get("similarity"), note))
+    return rows
+
+
+def templates_dir() -> Path:
+    """The folder of the web templates, where ``_diff_table.html`` lives."""
+    return Path(__file__).resolve().parent.parent / "web" / "templates"
+
+
+def _stylesheet() -> str:
+    """The Datasette pages' stylesheet, wherever this checkout keeps it."""
+    package = Path(__file__).resolve().parent.parent
+    for path in (package / "web" / "static" / "tracker.css", package / "static" / "tracker.css"):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return ""
+
+
+def _environment() -> Environment:
+    loader = FileSystemLoader([Path(__file__).resolve().parent / "templates", templates_dir()])
+    return Environment(loader=loader, autoescape=True, undefined=StrictUndefined)
 
 
 def render_html(result: DiffResult, a: Side, b: Side) -> str:
-    """One self-contained HTML page (inline CSS, no scripts, no external assets): the summary
-    and the paragraphs side by side, with word-level ``<del>``/``<ins>`` highlights."""
-    title = result.new_title or result.old_title or b.url
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Diff: {_escaped(title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{_escaped(title)}</h1>",
-        '<p class="sides">',
-        f'<span class="a">A: {_escaped(a.heading())}</span><br>',
-        f'<span class="b">B: {_escaped(b.heading())}</span></p>',
-        '<table class="summary">',
-    ]
-    for label, value in summary_lines(result):
-        out.append(f"<tr><td>{_escaped(label)}</td><td>{_escaped(value)}</td></tr>")
-    out.append("</table>")
-    out.append('<table class="diff"><thead><tr><th class="pos"></th>')
-    out.append("<th>A</th><th>B</th></tr></thead><tbody>")
-    for op in result.ops:
-        a_cell, b_cell = _escaped(op.a_text), _escaped(op.b_text)
-        if _reworded(op):
-            a_parts, b_parts = [], []
-            for tag, a_chunk, b_chunk in word_changes(op.a_text or "", op.b_text or ""):
-                if tag == "equal":
-                    a_parts.append(_escaped(a_chunk))
-                    b_parts.append(_escaped(b_chunk))
-                    continue
-                if a_chunk:
-                    a_parts.append(_marked("del", a_chunk))
-                if b_chunk:
-                    b_parts.append(_marked("ins", b_chunk))
-            a_cell, b_cell = "".join(a_parts), "".join(b_parts)
-            a_cell = f'<span class="tag">{op.similarity:.0%} alike</span>' + a_cell
-            if op.op == "move":
-                a_cell = f'<span class="tag">↕ moved from ¶{op.a_index + 1}</span>' + a_cell  # type: ignore[operator]
-                b_cell = '<span class="tag">↕ moved</span>' + b_cell
-        elif op.op == "insert":
-            b_cell = f"<ins>{b_cell}</ins>"
-        elif op.op == "delete":
-            a_cell = f"<del>{a_cell}</del>"
-        elif op.op == "move":
-            a_cell = f'<span class="tag">↕ moved from ¶{op.a_index + 1}</span>'  # type: ignore[operator]
-            b_cell = f'<span class="tag">↕ moved</span>{b_cell}'
-        out.append(
-            f'<tr class="{op.op}"><td class="pos">{_escaped(_position(op))}</td>'
-            f'<td class="text a">{a_cell}</td><td class="text b">{b_cell}</td></tr>'
-        )
-    out.append("</tbody></table></body></html>")
-    return "\n".join(out) + "\n"
+    """One self-contained HTML page (the Datasette pages' CSS inlined, no scripts, nothing
+    fetched): the summary and the paragraphs side by side, with word-level highlights."""
+    title_left = title_right = None
+    if result.title_changed:
+        title_left, title_right = word_diff(result.old_title, result.new_title)
+    page = _environment().get_template("diff_page.html")
+    return page.render(
+        title=result.new_title or result.old_title or b.url,
+        diff=result,
+        a=a,
+        b=b,
+        rows=diff_rows(result.ops),
+        title_left=title_left,
+        title_right=title_right,
+        css=Markup(_stylesheet().replace("</", "<\\/")),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
