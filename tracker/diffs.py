@@ -1,6 +1,6 @@
 """Diffs: what changed between two versions of a page, or between an original and its repost.
 
-One engine answers both questions. Paragraphs become pandas frames; each paragraph is compared by
+One engine answers both questions. Each paragraph is compared by
 its normalised form (:func:`tracker.normalize.normalize_text`), so quote styles, dashes, case and
 whitespace are never reported as edits. The alignment then has four steps:
 
@@ -14,12 +14,24 @@ whitespace are never reported as edits. The alignment then has four steps:
    ``difflib`` ratio).
 4. What is still left is ``delete`` (only in A) or ``insert`` (only in B).
 
+``retained`` (and words added and removed) is counted on words, not paragraphs: the share of A's
+words that B keeps in order, so a copy that merges, splits or re-flows A's paragraphs keeps all
+of them. Equal and moved paragraphs keep all their words; in each gap between two equal
+paragraphs, the words of the other paragraphs of both sides are aligned as two word sequences
+(:func:`kept_words`), whatever their paragraph breaks.
+
 The alignment is computed in one canonical orientation and transposed when needed, so
 ``diff(A, B)`` and ``diff(B, A)`` are exact mirrors: inserts become deletes, words added become
 words removed.
 
 Ops are ordered as B reads, with each deleted paragraph placed where it stood in A. Every op keeps
 A's and B's original (un-normalised) text, so :func:`apply_ops` rebuilds B exactly from A.
+
+Why no pandas here: a pair's alignment is sequential work on a few dozen paragraphs (an LCS on
+paragraph keys, a small dynamic programme per gap, a word alignment), which has no column-wise
+form; building the per-document frames alone took about half of a 1,000-word diff (0.5 of 1 ms
+per document, measured with ``bench/bench_diff.py``'s articles), so the engine uses lists, and
+summing a handful of op counts needs no frame either.
 
 In the database a diff is one ``diffs`` row with the summary figures and its ``diff_ops`` rows,
 written through :mod:`tracker.store.diffs`; :func:`diff_new_versions` and
@@ -29,13 +41,14 @@ written through :mod:`tracker.store.diffs`; :func:`diff_new_versions` and
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
 from typing import Any, Literal
 
-import pandas as pd
 import sqlite_utils
 
 from tracker.normalize import normalize_text
@@ -52,6 +65,15 @@ MOVE_MIN_OVERLAP = 0.7
 # Above this many candidate pairs in one gap (a full rewrite of a very long text), pairing is
 # skipped: the paragraphs are reported as removed and added rather than spending seconds.
 MAX_GAP_PAIRS = 250_000
+# The word alignment behind ``retained`` counts a run of fewer than this many equal words only
+# when it lies within RUN_SLACK words (on both sides) of a longer run or of an edge: a changed
+# word between two kept runs leaves its neighbours kept, while the lone "the" and "of" that any
+# two English texts share in order are not text kept from A.
+MIN_RUN = 3
+RUN_SLACK = 3
+# Word sequences up to this many word pairs are aligned by difflib directly; longer ones are
+# first cut at runs of MIN_RUN words that occur once on each side (patience-diff anchors).
+DIRECT_ALIGNMENT = 20_000
 
 
 @dataclass(eq=False)
@@ -73,20 +95,18 @@ class Doc:
     credits: list[str] = field(default_factory=list)
 
     @cached_property
-    def frame(self) -> pd.DataFrame:
-        """Paragraphs as a frame: ``text``, ``norm`` (normalised) and ``n_words``."""
-        norms = [normalize_text(p) for p in self.paragraphs]
-        frame = pd.DataFrame({"text": self.paragraphs, "norm": norms}, dtype=object)
-        frame["n_words"] = (frame["norm"].str.count(" ") + 1).where(frame["norm"] != "", 0)
-        return frame
+    def norms(self) -> list[str]:
+        """Each paragraph in normalised form (its comparison key)."""
+        return [normalize_text(p) for p in self.paragraphs]
 
     @cached_property
-    def norms(self) -> list[str]:
-        return self.frame["norm"].tolist()
+    def words(self) -> list[list[str]]:
+        """Each paragraph's normalised words."""
+        return [norm.split() for norm in self.norms]
 
     @cached_property
     def word_counts(self) -> list[int]:
-        return self.frame["n_words"].astype(int).tolist()
+        return [len(words) for words in self.words]
 
 
 @dataclass
@@ -139,11 +159,6 @@ class DiffResult:
         del data["ops"]
         return data
 
-    def ops_frame(self) -> pd.DataFrame:
-        """The ops as a pandas frame, one row per op."""
-        columns = ["seq", "op", "a_index", "b_index", "similarity", "a_text", "b_text"]
-        return pd.DataFrame([asdict(op) for op in self.ops], columns=columns)
-
     @property
     def body_equal(self) -> bool:
         """True when every paragraph is ``equal`` (no body edit at all)."""
@@ -160,7 +175,7 @@ class _Pair:
     b: int | None
     op: OpName
     similarity: float | None
-    matched_words: int  # words of A kept in B by this pair
+    matched_words: int  # words of A kept in B by a moved pair
 
 
 def _word_match(a_norm: str, b_norm: str) -> tuple[float, int]:
@@ -171,6 +186,160 @@ def _word_match(a_norm: str, b_norm: str) -> tuple[float, int]:
     matcher = SequenceMatcher(None, a_words, b_words, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks())
     return 2.0 * matched / (len(a_words) + len(b_words)), matched
+
+
+_Run = tuple[int, int, int]  # start in a, start in b, length
+
+
+def _shingles(words: Sequence[str], lo: int, hi: int) -> list[str]:
+    """The runs of ``MIN_RUN`` words starting at each position of ``words[lo:hi]``, as strings
+    (not tuples: thousands of tuples would wake the garbage collector)."""
+    columns = (words[lo + k : hi - MIN_RUN + 1 + k] for k in range(MIN_RUN))
+    return list(map(" ".join, zip(*columns, strict=True)))
+
+
+def _anchors(
+    a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int
+) -> tuple[list[int], list[int]] | None:
+    """Where ``a[alo:ahi]`` and ``b[blo:bhi]`` share a run of ``MIN_RUN`` words that occurs once
+    on each side: their starts, reduced to the longest chain in order on both sides (patience
+    sorting); when no such run is unique, repeated runs are paired in order of occurrence. None
+    when the two share no run of ``MIN_RUN`` words at all."""
+    keys_a, keys_b = _shingles(a, alo, ahi), _shingles(b, blo, bhi)
+    count_a, count_b = Counter(keys_a), Counter(keys_b)
+    common = count_a.keys() & count_b.keys()
+    if not common:
+        return None
+    where_b = {key: blo + j for j, key in enumerate(keys_b)}  # the only place of a unique key
+    starts_a = [
+        alo + i
+        for i, key in enumerate(keys_a)
+        if key in common and count_a[key] == 1 and count_b[key] == 1
+    ]
+    starts_b: list[int] = []
+    if starts_a:
+        starts_b = [where_b[keys_a[i - alo]] for i in starts_a]  # starts_a is in a's order
+    else:
+        # Only repeated runs are shared: pair the k-th occurrence on one side with the k-th on
+        # the other, and keep the longest chain in order, as for unique runs.
+        seen: Counter[str] = Counter()
+        places_b: dict[str, list[int]] = {}
+        for j, key in enumerate(keys_b):
+            if key in common:
+                places_b.setdefault(key, []).append(blo + j)
+        for i, key in enumerate(keys_a):
+            if key in common and seen[key] < len(places_b[key]):
+                starts_a.append(alo + i)
+                starts_b.append(places_b[key][seen[key]])
+                seen[key] += 1
+    if starts_b == sorted(starts_b):  # b positions are distinct: sorted means increasing
+        return starts_a, starts_b  # already in order on both sides (most copies)
+    # Longest chain increasing on both sides: patience sorting on the b positions.
+    tails: list[int] = []  # tails[k]: index of the smallest last anchor of a chain of k + 1
+    tail_js: list[int] = []  # the b position of each of those
+    back = [-1] * len(starts_b)
+    for k, j in enumerate(starts_b):
+        pos = bisect_left(tail_js, j)
+        if pos:
+            back[k] = tails[pos - 1]
+        if pos == len(tails):
+            tails.append(k)
+            tail_js.append(j)
+        else:
+            tails[pos] = k
+            tail_js[pos] = j
+    chain = []
+    k = tails[-1] if tails else -1
+    while k >= 0:
+        chain.append(k)
+        k = back[k]
+    chain.reverse()
+    return [starts_a[k] for k in chain], [starts_b[k] for k in chain]
+
+
+def _collect_runs(
+    a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int, out: list[_Run]
+) -> None:
+    """Append, in order, the runs of equal words aligning ``a[alo:ahi]`` with ``b[blo:bhi]``."""
+    if alo >= ahi or blo >= bhi:
+        return
+    long_range = (ahi - alo) * (bhi - blo) > DIRECT_ALIGNMENT
+    if long_range:
+        anchors = _anchors(a, alo, ahi, b, blo, bhi)
+        if anchors is None:
+            # No run long enough to count on its own: what is left are short runs, which count
+            # only beside a long run; ignoring them here misses at most a few words per range.
+            return
+        runs = []
+        a_pos, b_pos = alo, blo
+        for i, j in zip(*anchors, strict=True):
+            if i < a_pos or j < b_pos:  # inside the previous run
+                continue
+            start_i, start_j = i, j
+            while start_i > a_pos and start_j > b_pos and a[start_i - 1] == b[start_j - 1]:
+                start_i, start_j = start_i - 1, start_j - 1
+            end_i, end_j = i + MIN_RUN, j + MIN_RUN
+            while end_i < ahi and end_j < bhi and a[end_i] == b[end_j]:
+                end_i, end_j = end_i + 1, end_j + 1
+            runs.append((start_i, start_j, end_i - start_i))
+            a_pos, b_pos = end_i, end_j
+        if runs:
+            a_pos, b_pos = alo, blo
+            for i, j, size in runs:
+                _collect_runs(a, a_pos, i, b, b_pos, j, out)
+                out.append((i, j, size))
+                a_pos, b_pos = i + size, j + size
+            _collect_runs(a, a_pos, ahi, b, b_pos, bhi, out)
+            return
+    # Small enough, or long and repetitive (shared runs, none unique): difflib, which skips
+    # very frequent words as match starts on long ranges.
+    matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=long_range)
+    out.extend(
+        (alo + block.a, blo + block.b, block.size)
+        for block in matcher.get_matching_blocks()
+        if block.size
+    )
+
+
+def kept_words(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many words of ``a`` appear in ``b`` in the same order (normalised word sequences).
+
+    Runs of equal words are found by difflib, after cutting long sequences at runs of words
+    that occur once on each side; short runs count only next to a longer run or an edge (see ``MIN_RUN``). The
+    count does not depend on how either side is split into paragraphs.
+
+    Examples:
+        >>> a = "the mayor said the vote was close today".split()
+        >>> kept_words(a, "the mayor said the poll was close today".split())
+        7
+    """
+    n, m = len(a), len(b)
+    head = 0
+    while head < n and head < m and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and tail < m - head and a[n - 1 - tail] == b[m - 1 - tail]:
+        tail += 1
+    runs: list[_Run] = [(0, 0, head)] if head else []
+    _collect_runs(a, head, n - tail, b, head, m - tail, runs)
+    if tail:
+        runs.append((n - tail, m - tail, tail))
+    long_runs = [run for run in runs if run[2] >= MIN_RUN]
+    kept = sum(size for _, _, size in long_runs)
+    # A short run is kept when a longer run (or an edge) is within RUN_SLACK words on both sides.
+    before: tuple[int, int] = (0, 0)  # end of the last long run
+    k = 0
+    for i, j, size in runs:
+        if size >= MIN_RUN:
+            before = (i + size, j + size)
+            k += 1
+            continue
+        after = (long_runs[k][0], long_runs[k][1]) if k < len(long_runs) else (n, m)
+        near_before = i - before[0] <= RUN_SLACK and j - before[1] <= RUN_SLACK
+        near_after = after[0] - (i + size) <= RUN_SLACK and after[1] - (j + size) <= RUN_SLACK
+        if near_before or near_after:
+            kept += size
+    return kept
 
 
 def _pair_gap(
@@ -223,8 +392,12 @@ def _pair_gap(
     return pairs
 
 
-def _align_oriented(a: Doc, b: Doc) -> list[_Pair]:
-    """Align ``a`` to ``b``: every paragraph of both sides appears in exactly one pair."""
+def _align_oriented(a: Doc, b: Doc) -> tuple[list[_Pair], int]:
+    """Align ``a`` to ``b``: every paragraph of both sides appears in exactly one pair.
+
+    Returns:
+        The pairs, and how many words of ``a`` ``b`` keeps (see :func:`kept_words`).
+    """
     a_norms, b_norms = a.norms, b.norms
     pairs: list[_Pair] = []
     a_done = [False] * len(a_norms)
@@ -283,19 +456,34 @@ def _align_oriented(a: Doc, b: Doc) -> list[_Pair]:
 
     pairs.extend(_Pair(i, None, "delete", None, 0) for i, done in enumerate(a_done) if not done)
     pairs.extend(_Pair(None, j, "insert", None, 0) for j, done in enumerate(b_done) if not done)
-    return pairs
+
+    # Words kept: all of an equal or moved paragraph (the common words of a reworded move), and
+    # in each gap the words of the other paragraphs, aligned as one word sequence per side so
+    # that merged, split or re-flowed paragraphs keep their words.
+    kept = sum(p.matched_words for p in pairs if p.op in ("equal", "move"))
+    moved_a = {p.a for p in pairs if p.op == "move"}
+    moved_b = {p.b for p in pairs if p.op == "move"}
+    a_start = b_start = 0
+    for a_end, b_end, size in anchors:
+        words_a = [w for i in range(a_start, a_end) if i not in moved_a for w in a.words[i]]
+        words_b = [w for j in range(b_start, b_end) if j not in moved_b for w in b.words[j]]
+        if words_a and words_b:
+            kept += kept_words(words_a, words_b)
+        a_start, b_start = a_end + size, b_end + size
+    return pairs, kept
 
 
-def _align(a: Doc, b: Doc) -> list[_Pair]:
+def _align(a: Doc, b: Doc) -> tuple[list[_Pair], int]:
     """Align in a canonical orientation so that swapping A and B mirrors the result exactly."""
     if a.norms <= b.norms:
         return _align_oriented(a, b)
     mirrored = {"insert": "delete", "delete": "insert"}
     pairs = []
-    for p in _align_oriented(b, a):
+    oriented, kept = _align_oriented(b, a)
+    for p in oriented:
         op = mirrored.get(p.op, p.op)
         pairs.append(_Pair(p.b, p.a, op, p.similarity, p.matched_words))  # type: ignore[arg-type]
-    return pairs
+    return pairs, kept
 
 
 def _order_ops(pairs: list[_Pair], a: Doc, b: Doc) -> list[DiffOp]:
@@ -357,39 +545,27 @@ def diff_documents(a: Doc, b: Doc) -> DiffResult:
         >>> [op.op for op in r.ops], r.paragraphs_moved, r.words_added
         (['move', 'equal', 'insert'], 1, 1)
     """
+    a_total, b_total = sum(a.word_counts), sum(b.word_counts)
     if a.norms == b.norms:
         pairs = [_Pair(i, i, "equal", 1.0, n) for i, n in enumerate(a.word_counts)]
+        kept = a_total
     else:
-        pairs = _align(a, b)
+        pairs, kept = _align(a, b)
     ops = _order_ops(pairs, a, b)
-
-    frame = pd.DataFrame(
-        {
-            "op": [p.op for p in pairs],
-            "a_words": [a.word_counts[p.a] if p.a is not None else 0 for p in pairs],
-            "b_words": [b.word_counts[p.b] if p.b is not None else 0 for p in pairs],
-            "matched": [p.matched_words for p in pairs],
-        }
-    )
-    counts = frame["op"].value_counts()
-    a_total = int(frame["a_words"].sum())
-    # Words kept from A (equal, moved, and the common words of reworded paragraphs); an
-    # unchanged paragraph has as many words on both sides, so this is also B's kept words.
-    kept = int(frame["matched"].sum())
-    reworded_moves = sum(
-        1
-        for p in pairs
-        if p.op == "move" and a.norms[p.a] != b.norms[p.b]  # type: ignore[index]
-    )
+    counts = Counter(p.op for p in pairs)
+    reworded_moves = 0
+    for p in pairs:
+        if p.op == "move" and a.norms[p.a] != b.norms[p.b]:  # type: ignore[index]
+            reworded_moves += 1
     a_credits, b_credits = set(a.credits), set(b.credits)
     return DiffResult(
         retained=round(kept / a_total, 4) if a_total else 1.0,
-        words_added=int(frame["b_words"].sum()) - kept,
+        words_added=b_total - kept,
         words_removed=a_total - kept,
-        paragraphs_added=int(counts.get("insert", 0)),
-        paragraphs_removed=int(counts.get("delete", 0)),
-        paragraphs_changed=int(counts.get("replace", 0)) + reworded_moves,
-        paragraphs_moved=int(counts.get("move", 0)),
+        paragraphs_added=counts["insert"],
+        paragraphs_removed=counts["delete"],
+        paragraphs_changed=counts["replace"] + reworded_moves,
+        paragraphs_moved=counts["move"],
         title_changed=_field_changed(a.title, b.title),
         old_title=a.title,
         new_title=b.title,
@@ -446,7 +622,7 @@ def word_changes(a_text: str, b_text: str) -> list[tuple[str, str, str]]:
     a_keys = [normalize_text(t) or t.strip() for t in a_tokens]
     b_keys = [normalize_text(t) or t.strip() for t in b_tokens]
     matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
-    chunks = []
+    chunks: list[tuple[str, str, str]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         chunks.append((tag, "".join(a_tokens[i1:i2]), "".join(b_tokens[j1:j2])))
     return chunks
@@ -470,26 +646,43 @@ def sentences(text: str) -> list[str]:
     return [text[i:j] for i, j in zip(bounds, bounds[1:], strict=False) if text[i:j]]
 
 
-def sentence_changes(a_text: str, b_text: str) -> pd.DataFrame:
-    """Sentence-level alignment inside a changed paragraph, as a pandas frame.
+@dataclass
+class SentenceChange:
+    """One step of the sentence alignment inside a changed paragraph.
+
+    Attributes:
+        op: ``equal``, ``replace``, ``insert`` or ``delete``.
+        a_sentence: A's sentence (None for ``insert``).
+        b_sentence: B's sentence (None for ``delete``).
+        similarity: 1.0 for ``equal``, the word-level ratio for ``replace``, 0.0 otherwise.
+    """
+
+    op: str
+    a_sentence: str | None
+    b_sentence: str | None
+    similarity: float
+
+
+def sentence_changes(a_text: str, b_text: str) -> list[SentenceChange]:
+    """Sentence-level alignment inside a changed paragraph.
 
     Sentences are compared in normalised form; a run of changed sentences is paired one to one
     as ``replace`` (with the word-level similarity) as far as both sides go, the rest being
     ``delete`` or ``insert``.
 
-    Returns:
-        Columns ``op`` (equal, replace, insert, delete), ``a_sentence``, ``b_sentence`` (null on
-        the side that has none) and ``similarity``.
+    Examples:
+        >>> [c.op for c in sentence_changes("One. Two.", "One. Three. Four.")]
+        ['equal', 'replace', 'insert']
     """
     a_sent, b_sent = sentences(a_text), sentences(b_text)
     a_keys = [normalize_text(x) for x in a_sent]
     b_keys = [normalize_text(x) for x in b_sent]
-    rows: list[tuple[str, str | None, str | None, float]] = []
+    rows: list[SentenceChange] = []
     matcher = SequenceMatcher(None, a_keys, b_keys, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             rows.extend(
-                ("equal", a_sent[i], b_sent[j], 1.0)
+                SentenceChange("equal", a_sent[i], b_sent[j], 1.0)
                 for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
             )
             continue
@@ -499,10 +692,10 @@ def sentence_changes(a_text: str, b_text: str) -> pd.DataFrame:
             ratio = SequenceMatcher(
                 None, a_keys[i].split(), b_keys[j].split(), autojunk=False
             ).ratio()
-            rows.append(("replace", a_sent[i], b_sent[j], round(ratio, 4)))
-        rows.extend(("delete", a_sent[i], None, 0.0) for i in range(i1 + paired, i2))
-        rows.extend(("insert", None, b_sent[j], 0.0) for j in range(j1 + paired, j2))
-    return pd.DataFrame(rows, columns=["op", "a_sentence", "b_sentence", "similarity"])
+            rows.append(SentenceChange("replace", a_sent[i], b_sent[j], round(ratio, 4)))
+        rows.extend(SentenceChange("delete", a_sent[i], None, 0.0) for i in range(i1 + paired, i2))
+        rows.extend(SentenceChange("insert", None, b_sent[j], 0.0) for j in range(j1 + paired, j2))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -657,5 +850,5 @@ def load_diff(db: sqlite_utils.Database, diff_id: int) -> tuple[dict, DiffResult
         )
     names = [k for k in DiffResult.__dataclass_fields__ if k != "ops"]
     flags = store_diffs.FLAG_COLUMNS
-    fields = {k: (bool(row[k]) if k in flags else row[k]) for k in names}
+    fields: dict[str, Any] = {k: (bool(row[k]) if k in flags else row[k]) for k in names}
     return row, DiffResult(**fields, ops=ops)

@@ -282,8 +282,7 @@ def _op_json(op: DiffOp) -> dict:
     """One op for JSON; a reworded paragraph also carries its sentence-level alignment."""
     data = asdict(op)
     if op.op == "replace" or (op.op == "move" and op.similarity is not None and op.similarity < 1):
-        frame = sentence_changes(op.a_text or "", op.b_text or "")
-        data["sentences"] = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        data["sentences"] = [asdict(c) for c in sentence_changes(op.a_text or "", op.b_text or "")]
     return data
 
 
