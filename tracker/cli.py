@@ -290,8 +290,16 @@ def diff(
         tracker diff 12 40 --db tracker.db --format html --output diff.html
         tracker diff https://copy.example/story --against-origin --format json
     """
-    from tracker.diff_render import Side, render_csv, render_html, render_json, render_text
-    from tracker.diffs import diff_documents, load_doc, resolve_pair, version_label
+    from tracker.diffs import diff_documents, load_doc
+    from tracker.report.diff import (
+        Side,
+        render_csv,
+        render_html,
+        render_json,
+        render_text,
+        resolve_pair,
+        version_label,
+    )
     from tracker.store import open_existing_db
 
     db = open_existing_db(db_path)
