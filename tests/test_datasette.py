@@ -19,7 +19,7 @@ from tracker.cli import cli
 from tracker.serve import build_datasette, database_names
 from tracker.store import open_db
 from tracker.timestamps import parse_time
-from tracker.web.diff_cells import word_diff
+from tracker.report.diff import word_diff
 from tracker.web.format import fts_query
 from tracker.web.metadata import load_metadata, metadata_path
 from tracker.web.pictures import (

@@ -242,12 +242,10 @@ def templates_dir() -> Path:
 
 
 def _stylesheet() -> str:
-    """The Datasette pages' stylesheet, wherever this checkout keeps it."""
-    package = Path(__file__).resolve().parent.parent
-    for path in (package / "web" / "static" / "tracker.css", package / "static" / "tracker.css"):
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    return ""
+    """The Datasette pages' stylesheet, inlined in the standalone diff page."""
+    return (Path(__file__).resolve().parent.parent / "web" / "static" / "tracker.css").read_text(
+        encoding="utf-8"
+    )
 
 
 def _environment() -> Environment:

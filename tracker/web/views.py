@@ -24,7 +24,7 @@ from datasette.utils.asgi import NotFound, Request, Response
 
 from tracker.store import web as reads
 from tracker.timestamps import parse_time
-from tracker.web.diff_cells import diff_rows, word_diff
+from tracker.report.diff import diff_rows, word_diff
 from tracker.web.format import human_delay, safe_href
 from tracker.web.pictures import (
     ChainNode,
