@@ -43,6 +43,7 @@ sys.path.insert(0, str(BENCH.parent))
 from eval_judgement import (  # noqa: E402
     JUDGEMENT_GOALS,
     by_family,
+    by_phrasing,
     header_field_present,
     judge,
     load,
@@ -207,6 +208,7 @@ def run(
     built = round(time.perf_counter() - started, 2)
     db, ids, seconds, tmp = _store(scenarios, jobs, keep_db)
     figures: dict[str, Any] = {s: score(db, _split(scenarios, s), ids) for s in SPLITS}
+    figures["phrasings"] = by_phrasing(db, scenarios, ids)
     db.close()
     tmp.cleanup()
     figures["size"] = dict(size)
@@ -225,6 +227,7 @@ def run_judgement(
     built = round(time.perf_counter() - started, 2)
     db, ids, seconds, tmp = _store(scenarios, jobs, keep_db)
     figures: dict[str, Any] = {s: judge(db, _split(scenarios, s), ids, scenarios) for s in SPLITS}
+    figures["phrasings"] = by_phrasing(db, scenarios, ids)
     figures["families"] = {
         name: {k: v for k, v in f.items() if k not in ("wrong", "counts")}
         for name, f in by_family(db, scenarios, ids).items()
@@ -302,6 +305,23 @@ def _print_judgement(figures: dict[str, Any], out=sys.stdout, show_heldout: bool
         print(f"  dev: {line}", file=out)
 
 
+def print_phrasings(*runs: dict[str, Any], out=sys.stdout) -> None:
+    """Credited copies per phrasing of bench/phrasings.yml, over the given runs."""
+    total: dict[str, list[int]] = {}
+    for figures in runs:
+        for phrasing, (hit, count) in figures["phrasings"].items():
+            counts = total.setdefault(phrasing, [0, 0])
+            counts[0] += hit
+            counts[1] += count
+    known = sum(1 for hit, _ in total.values() if hit)
+    print(f"# CREDIT PHRASINGS (bench/phrasings.yml): {known} of {len(total)} written phrasings gave a "
+          f"credited copy at least once", file=out)  # fmt: skip
+    for phrasing, (hit, count) in sorted(
+        total.items(), key=lambda item: (item[1][0] / item[1][1], item[0])
+    ):
+        print(f"  {hit}/{count}  {phrasing}", file=out)
+
+
 def _baseline_entry(figures: dict[str, Any], names) -> dict[str, Any]:
     return {s: {k: figures[s][k] for k in names} for s in SPLITS} | {
         "size": figures["size"],
@@ -337,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         for figures in (full, ci):
             _print(figures)
         _print_judgement(families)
+        print_phrasings(full, families)
         keep = [*GOALS, *TRACKED, "pages"]
         BASELINE.write_text(json.dumps({
             "label": LABEL, "goals": GOALS, "tolerance": 0.01,
@@ -348,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             "header_field": families["header_field"],
             **_baseline_entry(families, [*JUDGEMENT_GOALS, "retained_repartitioned_mean", "site_name_right", "articles", "pages"]),
             "families": families["families"],
+            "phrasings": families["phrasings"],
         }, indent=2) + "\n")  # fmt: skip
         return 0
     size = dict(CI_SIZE if args.ci else FULL_SIZE)
@@ -360,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         _print(figures)
         _print_judgement(families)
+        print_phrasings(figures, families)
     return 0 if not check(figures["dev"], None, 0.0) else 1
 
 

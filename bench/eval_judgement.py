@@ -258,6 +258,20 @@ def by_family(db, scenarios: ScenarioSet, ids: dict[str, int]) -> dict[str, dict
     return out
 
 
+def by_phrasing(db, scenarios: ScenarioSet, ids: dict[str, int]) -> dict[str, list[int]]:
+    """For each credit phrasing the builder wrote: [copies whose member row says credited, copies]."""
+    credited_pages = {
+        page_id for (page_id,) in db.execute("select page_id from cluster_members where credited")
+    }
+    out: dict[str, list[int]] = {}
+    for page in scenarios.pages:
+        if page.credit_phrasing and page.credited:
+            counts = out.setdefault(page.credit_phrasing, [0, 0])
+            counts[0] += ids[page.url] in credited_pages
+            counts[1] += 1
+    return dict(sorted(out.items()))
+
+
 def check_judgement(figures: dict[str, Any], baseline: dict[str, Any] | None) -> list[str]:
     """Failures of the judgement gate: a figure that had reached its goal in the baseline and now
     misses it (figures still below their goal are recorded, not gated)."""

@@ -27,19 +27,21 @@ name under test is what tracker reads from the pages, not a declared value.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
 from scenario_pages import (
+    CreditLine,
+    Cycle,
     Distinct,
     ScenarioPage,
     ScenarioSet,
     Source,
     credit_line,
     parse,
+    phrasing_of,
     phrasings,
     rehost,
     transplant,
@@ -76,6 +78,9 @@ class _Families:
         self.syndicators = [Site(next(self._names), d) for d in donors[:2]]
         self.donors = [Site(next(self._names), d) for d in donors[2:]]
         self.turn = 0
+        self.linked = Cycle("linked", seed)
+        self.unlinked = Cycle("unlinked", seed)
+        self.bare = Cycle("bare_link", seed)
 
     def site(self, donor: Source | None = None) -> Site:
         return Site(next(self._names), donor)
@@ -134,7 +139,8 @@ class _Families:
             return None
         self.add(
             key, family, url=url, site_name=site.name, role="repost", fetched_at=iso(seen),
-            published=iso(published), title=source.title, html=html, credited=credited, **extra,
+            published=iso(published), title=source.title, html=html, credited=credited,
+            credit_phrasing=phrasing_of(paragraphs), **extra,
         )  # fmt: skip
         return url, site
 
@@ -230,9 +236,7 @@ def _family(
     f: _Families, family: str, key: str, source: Source, day: datetime, number: int
 ) -> None:
     body = source.paragraphs
-    linked = phrasings()["linked"]
-    unlinked = phrasings()["unlinked"]
-    bare = phrasings()["bare_link"]
+    linked, unlinked, bare = f.linked, f.unlinked, f.bare
     home = f.site()
     origin_url = home.url(slug(source.title, key), day)
     if family in ("silent-intermediary", "bare-link"):
@@ -240,7 +244,7 @@ def _family(
         f.origin(key, family, source, home, origin_url, day, day + _day(10))
         b_site = f.donor({home.host})
         tail = (
-            [credit_line(bare[number % len(bare)], home.name, origin_url, linked=True)]
+            [credit_line(bare(), home.name, origin_url, linked=True)]
             if family == "bare-link"
             else []
         )
@@ -249,14 +253,14 @@ def _family(
             family,
             source,
             b_site,
-            body + tail,
+            [*body, *tail],
             day + _day(1),
             day + _day(9),
             credited=bool(tail),
         )
         if made:
             b_url, _ = made
-            line = credit_line(linked[(number * 3) % len(linked)], b_site.name, b_url, linked=True)
+            line = credit_line(linked(), b_site.name, b_url, linked=True)
             c_site = f.donor({home.host, b_site.host})
             f.copy(
                 key,
@@ -272,9 +276,12 @@ def _family(
     elif family == "unlinked-phrase":
         f.origin(key, family, source, home, origin_url, None, day + _day(3))
         if number % 3 == 2:
-            line = f'<p>Go to Original – <a href="javascript:void(0)">{home.name}</a></p>'
+            line = CreditLine(
+                f'<p>Go to Original – <a href="javascript:void(0)">{home.name}</a></p>'
+            )
+            line.phrasing = "javascript link: Go to Original – {site}"
         else:
-            line = credit_line(unlinked[number % len(unlinked)], home.name, None, linked=False)
+            line = credit_line(unlinked(), home.name, None, linked=False)
         f.copy(
             key,
             family,
@@ -295,9 +302,7 @@ def _family(
         )  # fmt: skip
     elif family == "backdated-credit":
         f.origin(key, family, source, home, origin_url, day + _day(3), day + _day(4))
-        line = credit_line(
-            linked[(number * 5 + 2) % len(linked)], home.name, origin_url, linked=True
-        )
+        line = credit_line(linked(), home.name, origin_url, linked=True)
         f.copy(
             key,
             family,
@@ -328,9 +333,7 @@ def _family(
         unicode_url = f"https://{home.host}/{path}"
         stored_url = f"https://{home.host}/{quote(path, safe='/')}"
         f.origin(key, family, source, home, stored_url, None, day + _day(3))
-        line = credit_line(
-            linked[(number * 7 + 6) % len(linked)], home.name, unicode_url, linked=True
-        )
+        line = credit_line(linked(), home.name, unicode_url, linked=True)
         f.copy(
             key, family, source, f.donor({home.host}), [*body, line], day + _day(1), day + _day(1), credited=True,
             expect_credit_target=stored_url,
@@ -361,5 +364,5 @@ def _body_origin(source: Source, url: str, home: Site, paragraphs: list[str]) ->
 
 
 def sentence_of(paragraph: str) -> str:
-    """A distinctive part of a disclaimer paragraph (its first sentence), for the absence check."""
-    return re.split(r"(?<=[.:!?])\s", paragraph, maxsplit=1)[0]
+    """A distinctive part of a disclaimer paragraph (its first ten words), for the absence check."""
+    return " ".join(paragraph.split()[:10])

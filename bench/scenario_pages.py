@@ -100,6 +100,7 @@ class ScenarioPage:
     expect_credit_target: str | None = None
     expect_words: list[str] | None = None
     expect_absent: list[str] | None = None
+    credit_phrasing: str | None = None
 
     @property
     def split(self) -> str:
@@ -172,7 +173,26 @@ def phrasings(name: str = "phrasings.yml") -> dict[str, list]:
     return yaml.safe_load((BENCH / name).read_text(encoding="utf-8"))
 
 
-def credit_line(template: str, name: str, url: str | None, linked: bool) -> str:
+class CreditLine(str):
+    """A credit paragraph (HTML) that remembers the phrasing it was written from."""
+
+    phrasing: str = ""
+
+
+class Cycle:
+    """The entries of one phrasing group in turn, from ``start``: every phrasing gets used."""
+
+    def __init__(self, group: str, start: int = 0) -> None:
+        self.items: list[str] = list(phrasings()[group])
+        self.turn = start
+
+    def __call__(self) -> str:
+        item = self.items[self.turn % len(self.items)]
+        self.turn += 1
+        return item
+
+
+def credit_line(template: str, name: str, url: str | None, linked: bool) -> CreditLine:
     """One credit paragraph (HTML) from a phrasing template."""
     site = (
         f'<a href="{html_lib.escape(url)}">{html_lib.escape(name)}</a>'
@@ -180,7 +200,15 @@ def credit_line(template: str, name: str, url: str | None, linked: bool) -> str:
         else html_lib.escape(name)
     )
     link = f'<a href="{html_lib.escape(url)}">{html_lib.escape(url)}</a>' if url else ""
-    return "<p>" + template.replace("{site}", site).replace("{url}", link) + "</p>"
+    line = CreditLine("<p>" + template.replace("{site}", site).replace("{url}", link) + "</p>")
+    form = "bare link" if "{site}" not in template else ("linked" if linked and url else "plain")
+    line.phrasing = f"{form}: {template}"
+    return line
+
+
+def phrasing_of(paragraphs: list[str]) -> str | None:
+    """The phrasing of the credit line among ``paragraphs``, if the builder wrote one."""
+    return next((p.phrasing for p in paragraphs if isinstance(p, CreditLine)), None)
 
 
 def read_html(path: Path) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from scenario_pages import (
     LABEL,
+    Cycle,
     Distinct,
     ScenarioPage,
     ScenarioSet,
@@ -44,7 +45,7 @@ from scenario_pages import (
     load_source,
     main_node,
     parse,
-    phrasings,
+    phrasing_of,
     rehost,
     transplant,
     words,
@@ -194,6 +195,8 @@ class _Builder:
         self.network: set[str] = set()
         self.distinct = Distinct()
         self._names = iter(site_names(seed))
+        self.linked = Cycle("linked", seed)
+        self.unlinked = Cycle("unlinked", seed)
 
     def site(self, donor: Source | None = None) -> Site:
         return Site(next(self._names), donor)
@@ -255,8 +258,7 @@ def _article_group(b: _Builder, index: int, source: Source, sites: list[Site]) -
     day = _START + timedelta(days=index)
     home = b.site()
     origin_url = home.url(slug(title, key), day)
-    linked = phrasings()["linked"]
-    unlinked = phrasings()["unlinked"]
+    linked, unlinked = b.linked, b.unlinked
     # Each family has its own dating, so that the evidence named in the label is what decides.
     credits_decide = family in ("chain", "credit-added")
     no_dates = family == "headline-byline"
@@ -298,6 +300,7 @@ def _article_group(b: _Builder, index: int, source: Source, sites: list[Site]) -
         b.add(
             url=url, site_name=site.name, key=key, role=role, family=family, fetched_at=iso(seen),
             published=published, title=new_title or title, byline=byline, html=html, credited=credited,
+            credit_phrasing=phrasing_of(content),
         )  # fmt: skip
         return url, site
 
@@ -305,7 +308,7 @@ def _article_group(b: _Builder, index: int, source: Source, sites: list[Site]) -
     repost(body)
     repost(body)
     if family == "excerpt":
-        line = credit_line(linked[index % len(linked)], home.name, origin_url, linked=True)
+        line = credit_line(linked(), home.name, origin_url, linked=True)
         repost(excerpt(body), role="excerpt", credit_html=line, credited=True)
     elif family == "headline-byline":
         repost(
@@ -314,13 +317,11 @@ def _article_group(b: _Builder, index: int, source: Source, sites: list[Site]) -
             byline="By Staff and Agencies",
         )
     elif family == "chain":
-        line = credit_line(linked[(index + 1) % len(linked)], home.name, origin_url, linked=True)
+        line = credit_line(linked(), home.name, origin_url, linked=True)
         first = repost(body, credit_html=line, credited=True)
         if first:
             middle_url, middle = first
-            line = credit_line(
-                linked[(index + 7) % len(linked)], middle.name, middle_url, linked=True
-            )
+            line = credit_line(linked(), middle.name, middle_url, linked=True)
             repost(body, credit_html=line, credited=True)
         repost(body[:-1])  # the credit line and the closing paragraph removed: an uncredited copy
     elif family == "light-edits":
@@ -329,12 +330,12 @@ def _article_group(b: _Builder, index: int, source: Source, sites: list[Site]) -
         edited.insert(1, "Editor's note: this story has been updated with additional reporting.")
         repost(edited)
     elif family == "credit-added":
-        line = credit_line(unlinked[index % len(unlinked)], home.name, None, linked=False)
+        line = credit_line(unlinked(), home.name, None, linked=False)
         repost(body, credit_html=line, credited=True)
     elif family == "plain-excerpt":
         site = sites[(index + 5) % len(sites)]
         seen = day + timedelta(hours=30)
-        text = unlinked[(index + 3) % len(unlinked)].replace("{site}", home.name)
+        text = unlinked().replace("{site}", home.name)
         # A plain-text record (a JSON Lines import) carries its credit as a record of its own.
         b.add(
             url=site.url(slug(title, key) + "-teaser", seen), site_name=site.name, key=key, role="excerpt",
