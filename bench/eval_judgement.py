@@ -139,8 +139,11 @@ def _tables(db) -> dict[str, Any]:
         ),
         "latest": latest,
         "targets": {
+            # A credit resolved to its page: in the credit's own row, or as the member's
+            # ``credits_page_id``.
             (page_id, target) for page_id, target in db.execute(
                 "select page_id, target_page_id from attributions where target_page_id is not null"
+                " union select page_id, credits_page_id from cluster_members where credits_page_id is not null"
             )
         },
         "retained": {
@@ -181,7 +184,8 @@ def judge(
                 wrong.append(f"{key}: origin {by if cluster is not None else 'not clustered'}")
         for cluster_id in t["of_page"][origin_id]:
             role, credited = t["rows"][(cluster_id, origin_id)]
-            if role != "origin" and not credited:
+            # A member marked as unclear is not accused; only a copy role without credit is.
+            if role in ("repost", "excerpt") and not credited:
                 called_copies += 1
                 wrong.append(f"{key}: the original called an uncredited {role}")
         for page in pages:
