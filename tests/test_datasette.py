@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from tests.datasette_fixture import HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT, build_newsroom_db
 from tracker.cli import cli
+from tracker.report.diff import word_diff
 from tracker.serve import build_datasette, database_names
 from tracker.store import open_db
 from tracker.timestamps import parse_time
-from tracker.report.diff import word_diff
 from tracker.web.format import fts_query
 from tracker.web.metadata import load_metadata, metadata_path
 from tracker.web.pictures import (

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from datasette.utils import sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import NotFound, Request, Response
 
+from tracker.report.diff import diff_rows, word_diff
 from tracker.store import web as reads
 from tracker.timestamps import parse_time
-from tracker.report.diff import diff_rows, word_diff
 from tracker.web.format import human_delay, safe_href
 from tracker.web.pictures import (
     ChainNode,
