@@ -20,18 +20,23 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import cache
+from importlib.resources import files
 from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
+import yaml
 from publicsuffixlist import PublicSuffixList
 
-from tracker.extraction import parse_html
+from tracker.html import parse_html
 from tracker.urls import normalize_url, resolve_link, site_of
 
 # A strict list: an unknown last label ("photo.jpg", "U.S") is not a domain.
 _PSL_STRICT = PublicSuffixList(accept_unknown=False)
 
 MAX_EVIDENCE = 300
+MAX_LINK_EVIDENCE = 120
 _MAX_NAME_WORDS = 8
 _MAX_SOURCE_LINE = 160
 _MAX_DEPTH = 400  # deeper trees are malformed; their text is not worth a RecursionError
@@ -74,82 +79,51 @@ _NEVER_CAPTION = frozenset("html body main article".split())
 _SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 
-# "Source:" in the languages of the news the project meets most (a credit line is the same
-# short "word: name" line everywhere): German, Spanish, Portuguese/Italian, Czech/Slovak,
-# Polish, Dutch, Scandinavian, Finnish, Hungarian, Turkish, Russian, Ukrainian, Greek, Chinese,
-# Japanese, Korean, Indonesian/Malay, Vietnamese.
-_SOURCE_WORDS = (
-    r"(?:sources?|quellen?|fuentes?|fonte|zdroj|źródł[oa]|bron|kilde|källa|lähde|forrás|kaynak|"
-    r"источник|джерело|πηγή|来源|來源|出处|出處|出典|출처|sumber|nguồn)"
-)
-# Cheap gate: lines without any of these words are not credit lines.
-_TRIGGER = re.compile(
-    r"original|first\s+(?:appeared|published|posted)|appeared\s+first|republished|reprinted|source"
-    r"|read|continue|" + _SOURCE_WORDS,
-    re.I,
-)
-
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _PERMISSION = r"(?:here\s+)?(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?"
-_PHRASES: list[tuple[str, re.Pattern[str]]] = [
-    # "SOURCE: RT . Go to ORIGINAL": the name comes first.
-    (
-        "go-to-original",
-        re.compile(
-            r"\b"
-            + _SOURCE_WORDS
-            + r"\s*[:\uff1a]\s*(?P<before>[^\n]{1,80}?)[\s.,|:"
-            + _DASHES
-            + r"]*"
-            r"\bgo\s+to\s+(?:the\s+)?original\b",
-            re.I,
-        ),
-    ),
-    ("go-to-original", re.compile(r"\bgo\s+to\s+(?:the\s+)?original\b", re.I)),
-    (
-        "originally-appeared",
-        re.compile(r"\b(?:originally\s+appeared|appeared\s+originally)\s+(?:on|in|at)\b", re.I),
-    ),
-    (
-        "originally-published",
-        re.compile(r"\b(?:originally|first)\s+(?:published|posted)\s+(?:by|at|on|in)\b", re.I),
-    ),
-    # "appeared first on" is the WordPress feed footer: "The post <title> appeared first on <site>."
-    (
-        "first-appeared",
-        re.compile(r"\b(?:first\s+appeared|appeared\s+first)\s+(?:on|in|at)\b", re.I),
-    ),
-    (
-        "republished-from",
-        re.compile(r"\brepublished\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
-    ),
-    (
-        "reprinted-from",
-        re.compile(r"\breprinted\s+" + _PERMISSION + r"(?:from|of|by|courtesy\s+of)\b", re.I),
-    ),
-    ("source-line", re.compile(r"^\W{0,3}" + _SOURCE_WORDS + r"\s*[:\uff1a]\s*", re.I)),
-    # An excerpt's pointer to the full text elsewhere: "Read more at The Harbour Times", "Continue
-    # reading the full story on X". Counted only as a short line of its own with a link.
-    (
-        "read-more",
-        re.compile(
-            r"^\W{0,3}(?:read|continue\s+reading)\s+(?:more|(?:the\s+)?(?:full|rest|original|whole)"
-            r"(?:\s+(?:of\s+)?(?:the\s+|this\s+)?(?:story|article|report|post|piece))?)\s+(?:at|on|in)\b",
-            re.I,
-        ),
-    ),
-]
-# Phrase kinds that read as prose and so need the sentence to be about the article itself:
-# "The study first appeared in Nature" is news, "This story first appeared in X" is a credit.
-_NEEDS_SUBJECT = frozenset(
-    {
-        "originally-appeared",
-        "originally-published",
-        "first-appeared",
-        "republished-from",
-        "reprinted-from",
-    }
-)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    kind: str
+    pattern: re.Pattern[str]
+    needs_subject: bool  # prose: "The study first appeared in Nature" is news, not a credit
+    short_line: bool  # a short line of its own, not a caption
+    line_name: bool  # the name is the rest of the short line ("Source: name")
+    needs_link: bool  # ambiguous without a link ("Read more at X" may be related reading)
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    source_words: str
+    trigger: re.Pattern[str]
+    phrases: tuple[_Phrase, ...]
+
+
+@cache
+def _phrases() -> _Phrases:
+    """The credit phrases of ``tracker/data/credit_phrases.yml``, compiled once per process."""
+    data = yaml.safe_load(
+        files("tracker").joinpath("data/credit_phrases.yml").read_text(encoding="utf-8")
+    )
+    source = "(?:" + "|".join(data["source_words"]) + ")"
+    fill = {"source": source, "dashes": _DASHES, "permission": _PERMISSION}
+    phrases = tuple(
+        _Phrase(
+            kind=entry["kind"],
+            pattern=re.compile(entry["pattern"].format(**fill), re.I),
+            needs_subject=bool(entry.get("needs_subject")),
+            short_line=bool(entry.get("short_line")),
+            line_name=entry.get("name") == "line",
+            needs_link=bool(entry.get("needs_link")),
+        )
+        for entry in data["phrases"]
+    )
+    words = [re.escape(w).replace("\\ ", r"\s+") for w in data["triggers"]]
+    trigger = re.compile("|".join([*words, source]), re.I)
+    return _Phrases(source, trigger, phrases)
+
+
 # The sentence is about the article when it says "this"/"it" ("A version of this story…",
 # "Editor's note: …") or its subject is the article ("The post … appeared first on"); a news
 # sentence ("The report, first published by Reuters, said…") can still slip through, rarely.
@@ -320,14 +294,6 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
         out.add_link(started, href)
     if block:
         out.newline()
-
-
-def _visible_lines(tree: lxml.html.HtmlElement) -> list[_Line]:
-    out = _TextLines()
-    body = tree.find("body")
-    _walk(body if body is not None else tree, out, False, 0)
-    out.newline()
-    return [line for line in out.lines if line.text]
 
 
 def _compact(name: str) -> str:
@@ -514,6 +480,13 @@ def _json_ld_targets(data: object, depth: int = 0) -> list[tuple[str, object]]:
     return found
 
 
+_META_KINDS = {
+    "og:url": "og:url",
+    "syndication-source": "syndication-source",
+    "original-source": "original-source",
+}
+
+
 def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -> None:
     for link in tree.iterfind(".//link[@href]"):
         rels = (link.get("rel") or "").lower().split()
@@ -526,17 +499,12 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
     for meta in tree.iterfind(".//meta[@content]"):
         attr = "property" if meta.get("property") else "name"
         key = (meta.get(attr) or "").strip().lower()
-        kind = {
-            "og:url": "og:url",
-            "syndication-source": "syndication-source",
-            "original-source": "original-source",
-        }
-        if key not in kind:
+        if key not in _META_KINDS:
             continue
         content = meta.get("content", "").strip()
         target = page.resolve(content)
         if target:
-            out.add(kind[key], _tag_evidence("meta", {attr: key, "content": content}), target, None)
+            out.add(_META_KINDS[key], _tag_evidence("meta", {attr: key, "content": content}), target, None)
     for script in tree.iterfind(".//script[@type]"):
         if "ld+json" not in script.get("type", "").lower() or "isBasedOn" not in (
             script.text or ""
@@ -564,17 +532,19 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
 
 def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
     text = line.text
-    if not _TRIGGER.search(text):
+    phrases = _phrases()
+    if not phrases.trigger.search(text):
         return
     # spans already read as one credit: "SOURCE: RT . Go to ORIGINAL" is not also a "Source:" line
     claimed: list[tuple[int, int]] = []
-    for kind, pattern in _PHRASES:
-        if kind in ("source-line", "read-more") and (line.caption or len(text) > _MAX_SOURCE_LINE):
+    for phrase in phrases.phrases:
+        kind, pattern = phrase.kind, phrase.pattern
+        if phrase.short_line and (line.caption or len(text) > _MAX_SOURCE_LINE):
             continue
         for match in pattern.finditer(text):
             if any(s <= match.start() < e for s, e in claimed):
                 continue
-            if kind in _NEEDS_SUBJECT:
+            if phrase.needs_subject:
                 begin, _ = _sentence_bounds(text, match.start(), match.end())
                 prefix = text[begin : match.start()]
                 if (
@@ -585,7 +555,7 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
                     continue
             if "before" in pattern.groupindex:
                 name = _parse_name(match.group("before"))
-            elif kind == "source-line":
+            elif phrase.line_name:
                 name = _parse_source_name(text[match.end() :])
             else:
                 name = _parse_name(text[match.end() :])
@@ -598,19 +568,16 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
                 ),
                 None,
             )
-            if kind == "go-to-original" and link is None and name is None:
+            if phrase.needs_link and link is None:
                 continue
-            if kind == "read-more" and link is None:
+            if phrase.line_name and (name is None or _IMAGE_SOURCE.search(text[match.end() :])):
                 continue
-            if kind == "source-line" and (
-                name is None or _IMAGE_SOURCE.search(text[match.end() :])
-            ):
-                continue
-            # A "Source: name" line is a credit by its form alone; a name read out of prose must
-            # look like one (a domain, or capitalised).
+            # Without a link the phrase still counts, as a reader sees it, when a name follows:
+            # a "Source: name" line by its form alone; a name read out of prose must look like
+            # one (a domain, or capitalised).
             if link is None and (
                 name is None
-                or not (_plausible_name(name) or (kind == "source-line" and _lower_brand(name)))
+                or not (_plausible_name(name) or (phrase.line_name and _lower_brand(name)))
             ):
                 continue
             target_url = page.resolve(link.href) if link else None
@@ -630,13 +597,126 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
             claimed.append((match.start(), match.end()))
 
 
-def find_credits(html: str | bytes, url: str, paragraphs: list[str] | None = None) -> list[Credit]:
-    """Find the credits a page declares to other sites: markup first, then phrases in its text.
+_BODY_TEXTS = lxml.etree.XPath("//body//text()")
+_ALL_TEXTS = lxml.etree.XPath("//text()")
+
+
+def _block_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The nearest block element holding ``el`` (itself included): a line of text never spans
+    a block boundary, so walking this block gives every line that holds ``el``'s text."""
+    node = el
+    while node is not None:
+        tag = node.tag
+        if isinstance(tag, str) and tag.lower() in _BLOCK_TAGS:
+            return node
+        parent = node.getparent()
+        if parent is None:
+            return node
+        node = parent
+    return el
+
+
+def _readable_from(block: lxml.html.HtmlElement) -> tuple[bool, bool, int] | None:
+    """Whether the full-page walk would reach ``block``: None when an ancestor hides it (skipped
+    tags, hidden, ads, comments); else (caption state its parent passes down, True, depth)."""
+    caption = False
+    depth = 0
+    node = block.getparent()
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.getparent()
+    # the walk starts at <body> (or the root when there is none) with depth 0
+    for ancestor in reversed(chain):
+        tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+        if tag == "html":
+            continue
+        if tag in _SKIP_TAGS or _is_hidden_or_not_content(ancestor):
+            return None
+        if not caption and tag not in _NEVER_CAPTION:
+            marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
+            caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
+        depth += 1
+    return caption, True, depth
+
+
+def _candidate_lines(tree: lxml.html.HtmlElement) -> list[_Line]:
+    """The visible lines that may hold a credit phrase: only the blocks around text nodes that
+    hold one of the phrases' trigger words are walked, not the whole page."""
+    trigger = _phrases().trigger
+    texts = _BODY_TEXTS(tree) if tree.find("body") is not None else _ALL_TEXTS(tree)
+    blocks: list[lxml.html.HtmlElement] = []
+    seen: set[lxml.html.HtmlElement] = set()
+    for text in texts:
+        if not trigger.search(text):
+            continue
+        holder = text.getparent()
+        if holder is None:
+            continue
+        if text.is_tail:
+            holder = holder.getparent()
+            if holder is None:
+                continue
+        if isinstance(holder.tag, str) and holder.tag.lower() in _SKIP_TAGS:
+            continue
+        block = _block_of(holder)
+        if block not in seen:
+            seen.add(block)
+            blocks.append(block)
+    out = _TextLines()
+    for block in blocks:
+        state = _readable_from(block)
+        if state is None:
+            continue
+        caption, _, depth = state
+        out.newline()
+        _walk(block, out, caption, depth)
+        out.newline()
+    out.newline()
+    return [line for line in out.lines if line.text]
+
+
+def _link_credits(
+    tree: lxml.html.HtmlElement, paragraphs: list[str], page: _Page, out: _Collector
+) -> None:
+    """Candidate ``link`` credits: each distinct off-site link inside the extracted article body.
+    Provenance counts one only when its target is another member of the same cluster."""
+    if not paragraphs:
+        return
+    main = _SPACES.sub(" ", " ".join(paragraphs).translate(_NO_WIDTH))
+    credited = {c.target_url for c in out.credits if c.target_url}
+    for anchor in tree.iter("a"):
+        target = page.resolve(anchor.get("href"))
+        if not target or target in credited:
+            continue
+        site = site_of(target)
+        if page.is_self(site, None):
+            continue
+        label = _SPACES.sub(" ", anchor.text_content().translate(_NO_WIDTH)).strip()
+        if label and label not in main:
+            continue
+        block = _SPACES.sub(" ", _block_of(anchor).text_content().translate(_NO_WIDTH)).strip()
+        # the link's own line is article text: its start or end is in the extracted body
+        if not block or not (block[:60] in main or block[-60:] in main):
+            continue
+        credited.add(target)
+        out.add("link", (label or target)[:MAX_LINK_EVIDENCE], target, None)
+
+
+def find_credits(
+    html: str | bytes | lxml.html.HtmlElement | None,
+    url: str,
+    paragraphs: list[str] | None = None,
+) -> list[Credit]:
+    """Find the credits a page declares to other sites: markup first, then phrases in its text,
+    then the off-site links of its article body.
 
     Args:
-        html: the page as fetched.
+        html: the page's parsed tree (from :func:`tracker.html.parse_html`; not modified), or
+            the page as fetched.
         url: the page's own URL (relative links resolve against it, or its ``<base href>``).
-        paragraphs: the extracted main text, when known; read as well as the visible page text.
+        paragraphs: the extracted main text, when known; read as well as the visible page text,
+            and where ``link`` credits are looked for.
 
     Returns:
         The credits, without duplicates and without credits to the page's own site.
@@ -646,16 +726,21 @@ def find_credits(html: str | bytes, url: str, paragraphs: list[str] | None = Non
         >>> [(c.kind, c.target_site, c.target_name) for c in find_credits(page, "https://citylab.com/y")]
         [('originally-appeared', 'theatlantic.com', 'The Atlantic')]
     """
-    tree = parse_html(html) if html else None
+    if isinstance(html, lxml.html.HtmlElement):
+        tree: lxml.html.HtmlElement | None = html
+    else:
+        tree = parse_html(html) if html else None
     page = _Page(tree, url)
     out = _Collector(page)
     if tree is not None:
         _markup_credits(tree, page, out)
-        for line in _visible_lines(tree):
+        for line in _candidate_lines(tree):
             _phrase_credits(line, page, out)
     for paragraph in paragraphs or []:
         for text in paragraph.splitlines():
             _phrase_credits(
                 _Line(_SPACES.sub(" ", text.translate(_NO_WIDTH)).strip(), [], False), page, out
             )
+    if tree is not None:
+        _link_credits(tree, paragraphs or [], page, out)
     return out.credits

@@ -1,0 +1,86 @@
+"""Bytes to text as browsers decode them, and one parse per page."""
+
+import pytest
+
+from tracker.html import decode_html, parse_html, parse_page
+from tracker.items import FetchedPage
+from tracker.record import BadInput, build_record, decode_body
+
+PAGE = (
+    "<html><head><title>Menu</title></head><body><article>"
+    + "<p>Au menu ce matin : café crème et croissants, servis sur la terrasse du port. " * 4
+    + "</p></article></body></html>"
+)
+
+
+def test_header_charset_alone_decodes_windows_1252():
+    body = PAGE.encode("cp1252")
+    text, encoding = decode_html(body, "text/html; charset=windows-1252")
+    assert "café crème" in text
+    assert encoding == "cp1252"
+    record = build_record(
+        FetchedPage(
+            url="https://menu.example/a",
+            body=body,
+            fetched_at="2026-01-01T00:00:00+00:00",
+            content_type="text/html; charset=windows-1252",
+        )
+    )
+    assert any("café crème" in p for p in record.paragraphs)
+
+
+def test_latin1_label_is_windows_1252_as_in_browsers():
+    body = "<p>“quoted” café</p>".encode("cp1252")
+    assert decode_html(body, "text/html; charset=ISO-8859-1")[0] == "<p>“quoted” café</p>"
+
+
+def test_meta_charset_when_no_header():
+    body = (
+        '<html><head><meta charset="iso-8859-15"></head><body><p>prix 5 €</p></body></html>'
+    ).encode("iso-8859-15")
+    assert "5 €" in decode_html(body)[0]
+
+
+def test_header_wins_over_meta():
+    body = '<meta charset="utf-8"><p>café</p>'.encode("cp1252")
+    assert "café" in decode_html(body, "text/html; charset=cp1252")[0]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-8"])
+def test_bom_pages_decode(codec):
+    body = "\ufeff".encode(codec) + PAGE.encode(codec)
+    assert "café crème" in decode_html(body)[0]
+    # NUL bytes of UTF-16/32 are not "binary" when a BOM says what they are
+    assert "café crème" in decode_body(body)
+
+
+def test_bom_wins_over_a_wrong_header():
+    body = "\ufeff".encode("utf-16-le") + PAGE.encode("utf-16-le")
+    assert "café crème" in decode_html(body, "text/html; charset=iso-8859-1")[0]
+
+
+def test_declared_charset_that_does_not_fit_falls_back_without_garbling():
+    # served as UTF-8, written in windows-1252: no U+FFFD, the bytes' own charset is found
+    body = PAGE.encode("cp1252")
+    text, _ = decode_html(body, "text/html; charset=utf-8")
+    assert "\ufffd" not in text
+    assert "café crème" in text
+
+
+def test_undeclared_bytes_are_detected():
+    assert "café crème" in decode_html(PAGE.encode("utf-8"))[0]
+    assert "\ufffd" not in decode_html(PAGE.encode("cp1252"))[0]
+
+
+def test_binary_and_empty_bodies_stay_bad_input():
+    with pytest.raises(BadInput):
+        decode_body(b"\x00\x01\x02PNG" * 100)
+    with pytest.raises(BadInput):
+        decode_body(b"   ")
+
+
+def test_one_tree_for_every_reader():
+    page = parse_page(PAGE.encode("utf-8"))
+    assert page.tree is not None and page.tree.tag == "html"
+    assert parse_html("") is None
+    assert parse_html(b"   ") is None
