@@ -61,19 +61,25 @@ def score(truth: dict[str, str], predicted: dict[str, str], n: int = 1) -> dict[
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def _extract_one(args: tuple[str, str, str]) -> tuple[str, str]:
+def _extract_one(args: tuple[str, str, str, bool | None]) -> tuple[str, str]:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tracker import extraction
     from tracker.extraction import extract
 
-    key, path, url = args
+    key, path, url, fast = args
+    if fast is not None:
+        extraction.FAST = fast
     html = gzip.decompress(Path(path).read_bytes())
     return key, extract(html, url).text
 
 
 def run(
-    corpus: Path, jobs: int = 2, limit: int | None = None
+    corpus: Path, jobs: int = 2, limit: int | None = None, fast: bool | None = None
 ) -> tuple[dict[str, str], dict[str, str], float]:
-    """Extract every page of the benchmark; returns (truth, predicted, seconds)."""
+    """Extract every page of the benchmark; returns (truth, predicted, seconds).
+
+    ``fast`` overrides ``tracker.extraction.FAST`` (trafilatura without its fallback extractors).
+    """
     truth_file = corpus / "ground-truth.json"
     if not truth_file.exists():
         raise SystemExit(
@@ -81,7 +87,9 @@ def run(
         )
     ground = json.loads(truth_file.read_text(encoding="utf-8"))
     keys = sorted(ground)[:limit] if limit else sorted(ground)
-    tasks = [(k, str(corpus / "html" / f"{k}.html.gz"), ground[k].get("url", "")) for k in keys]
+    tasks = [
+        (k, str(corpus / "html" / f"{k}.html.gz"), ground[k].get("url", ""), fast) for k in keys
+    ]
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         predicted = dict(pool.map(_extract_one, tasks, chunksize=4))
@@ -101,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline-output", help="score baseline-outputs/NAME.json instead of tracker"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--fast",
+        choices=["on", "off"],
+        help="trafilatura's fast path (no readability/jusText fallback) on or off; "
+        "default: tracker.extraction.FAST",
+    )
     args = parser.parse_args(argv)
     if args.baseline_output:
         ground = json.loads((args.corpus / "ground-truth.json").read_text(encoding="utf-8"))
@@ -113,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         predicted = {k: v.get("articleBody") or "" for k, v in stored["output"].items()}
         seconds = 0.0
     else:
-        truth, predicted, seconds = run(args.corpus, args.jobs, args.limit)
+        fast = None if args.fast is None else args.fast == "on"
+        truth, predicted, seconds = run(args.corpus, args.jobs, args.limit, fast)
     bag, shingles = score(truth, predicted, 1), score(truth, predicted, 4)
     result = {
         "pages": len(truth),

@@ -84,3 +84,74 @@ def test_one_tree_for_every_reader():
     assert page.tree is not None and page.tree.tag == "html"
     assert parse_html("") is None
     assert parse_html(b"   ") is None
+
+
+def test_warc_import_decodes_with_the_records_http_charset(tmp_path):
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from tracker.readers import read_warc
+
+    path = tmp_path / "menu.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=windows-1252")], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            "https://menu.example/a",
+            "response",
+            payload=BytesIO(PAGE.encode("cp1252")),
+            http_headers=headers,
+        )
+        writer.write_record(record)
+    [fetched] = list(read_warc(path))
+    assert fetched.content_type == "text/html; charset=windows-1252"
+    assert any("café crème" in p for p in build_record(fetched).paragraphs)
+
+
+def test_json_lines_carry_content_type_or_encoding(tmp_path):
+    import json
+
+    from tracker.readers import read_jsonl
+
+    path = tmp_path / "pages.jsonl"
+    rows = [
+        {"url": "https://a.example/1", "html": PAGE, "content_type": "text/html; charset=utf-8"},
+        {"url": "https://a.example/2", "html": PAGE, "encoding": "windows-1252"},
+        {"url": "https://a.example/3", "html": PAGE},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert [p.content_type for p in read_jsonl(path)] == [
+        "text/html; charset=utf-8",
+        "text/html; charset=windows-1252",
+        None,
+    ]
+
+
+def test_crawled_items_hand_their_content_type_on():
+    from tracker.items import PageItem
+
+    item = PageItem(
+        url="https://a.example/",
+        body=b"<p>x</p>",
+        fetched_at="2026-01-01T00:00:00+00:00",
+        spider="site",
+        content_type="text/html; charset=iso-8859-1",
+    )
+    assert item.fetched_page().content_type == "text/html; charset=iso-8859-1"
+
+
+def test_a_page_with_ipv6_links_is_stored_not_dropped():
+    body = (
+        "<html><body><article>"
+        + "<p>The harbour story goes on with many more words for the extractor to keep. " * 4
+        + "</p><p>Mirror: <a href='http://[::ffff:127.0.0.1]/'>copy</a>, "
+        "<a href='http://[2001:db8::1]/x'>lab</a></p></article></body></html>"
+    )
+    record = build_record(
+        FetchedPage(url="https://copy.example/s", body=body, fetched_at="2026-01-01T00:00:00+00:00")
+    )
+    assert record.url == "https://copy.example/s"

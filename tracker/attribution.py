@@ -119,9 +119,16 @@ def _phrases() -> _Phrases:
         )
         for entry in data["phrases"]
     )
+    # The gate runs on lower-cased text (case-insensitive matching is several times slower),
+    # with a word start before each word, except in scripts written without spaces.
     words = [re.escape(w).replace("\\ ", r"\s+") for w in data["triggers"]]
-    trigger = re.compile("|".join([*words, source]), re.I)
+    spaced = [w for w in [*words, *data["source_words"]] if not _UNSPACED.match(w)]
+    unspaced = [w for w in data["source_words"] if _UNSPACED.match(w)]
+    trigger = re.compile(r"\b(?:" + "|".join(spaced) + ")|" + "|".join(unspaced))
     return _Phrases(source, trigger, phrases)
+
+
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 # The sentence is about the article when it says "this"/"it" ("A version of this story…",
@@ -504,7 +511,12 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
         content = meta.get("content", "").strip()
         target = page.resolve(content)
         if target:
-            out.add(_META_KINDS[key], _tag_evidence("meta", {attr: key, "content": content}), target, None)
+            out.add(
+                _META_KINDS[key],
+                _tag_evidence("meta", {attr: key, "content": content}),
+                target,
+                None,
+            )
     for script in tree.iterfind(".//script[@type]"):
         if "ld+json" not in script.get("type", "").lower() or "isBasedOn" not in (
             script.text or ""
@@ -533,7 +545,7 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
 def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
     text = line.text
     phrases = _phrases()
-    if not phrases.trigger.search(text):
+    if not phrases.trigger.search(text.lower()):
         return
     # spans already read as one credit: "SOURCE: RT . Go to ORIGINAL" is not also a "Source:" line
     claimed: list[tuple[int, int]] = []
@@ -597,8 +609,10 @@ def _phrase_credits(line: _Line, page: _Page, out: _Collector) -> None:
             claimed.append((match.start(), match.end()))
 
 
-_BODY_TEXTS = lxml.etree.XPath("//body//text()")
-_ALL_TEXTS = lxml.etree.XPath("//text()")
+_TEXTS = lxml.etree.XPath("//text()")
+# Links that can leave the page's site (relative ones cannot, without a <base>), picked in C.
+_ABSOLUTE_LINKS = lxml.etree.XPath("//a[contains(@href, '//')]")
+_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
 def _block_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -644,20 +658,15 @@ def _candidate_lines(tree: lxml.html.HtmlElement) -> list[_Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
     hold one of the phrases' trigger words are walked, not the whole page."""
     trigger = _phrases().trigger
-    texts = _BODY_TEXTS(tree) if tree.find("body") is not None else _ALL_TEXTS(tree)
     blocks: list[lxml.html.HtmlElement] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for text in texts:
-        if not trigger.search(text):
+    for text in _TEXTS(tree):
+        if not trigger.search(text.lower()):
             continue
         holder = text.getparent()
-        if holder is None:
-            continue
-        if text.is_tail:
+        if holder is not None and text.is_tail:
             holder = holder.getparent()
-            if holder is None:
-                continue
-        if isinstance(holder.tag, str) and holder.tag.lower() in _SKIP_TAGS:
+        if holder is None or holder.tag in _NO_TEXT_TAGS:
             continue
         block = _block_of(holder)
         if block not in seen:
@@ -685,22 +694,25 @@ def _link_credits(
         return
     main = _SPACES.sub(" ", " ".join(paragraphs).translate(_NO_WIDTH))
     credited = {c.target_url for c in out.credits if c.target_url}
-    for anchor in tree.iter("a"):
-        target = page.resolve(anchor.get("href"))
-        if not target or target in credited:
-            continue
-        site = site_of(target)
-        if page.is_self(site, None):
+    # relative links stay on the page's own site unless a <base> sends them elsewhere
+    relative_is_own = site_of(page.base) == page.site if page.base else True
+    anchors = _ABSOLUTE_LINKS(tree) if relative_is_own else tree.iter("a")
+    for anchor in anchors:
+        href = (anchor.get("href") or "").strip()
+        if not href or (relative_is_own and "//" not in href[:8]):
             continue
         label = _SPACES.sub(" ", anchor.text_content().translate(_NO_WIDTH)).strip()
-        if label and label not in main:
+        if not label or label not in main:
+            continue
+        target = page.resolve(href)
+        if not target or target in credited or page.is_self(site_of(target), None):
             continue
         block = _SPACES.sub(" ", _block_of(anchor).text_content().translate(_NO_WIDTH)).strip()
         # the link's own line is article text: its start or end is in the extracted body
-        if not block or not (block[:60] in main or block[-60:] in main):
+        if not (block[:60] in main or block[-60:] in main):
             continue
         credited.add(target)
-        out.add("link", (label or target)[:MAX_LINK_EVIDENCE], target, None)
+        out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
 
 
 def find_credits(
