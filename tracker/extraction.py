@@ -172,6 +172,32 @@ def _guess_language(text: str) -> str | None:
 # trafilatura's fast path (no readability / jusText fallback): chosen by measurement on the
 # Scrapinghub benchmark, see bench/eval_extraction.py and the README.
 FAST = True
+# Below this median line length (and with at least _LIST_LINES lines) an extraction is a list of
+# links, tags or menu entries rather than prose.
+_LIST_MEDIAN_CHARS = 20
+_LIST_LINES = 10
+
+
+def _looks_like_a_list(text: str) -> bool:
+    lengths = sorted(len(line) for line in text.split("\n") if line.strip())
+    return len(lengths) >= _LIST_LINES and lengths[len(lengths) // 2] < _LIST_MEDIAN_CHARS
+
+
+def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> object:
+    # trafilatura copies a tree it is given before pruning it: ours stays whole for the other
+    # readers (the markup metadata reader, the credit reader).
+    return bare_extraction(
+        tree,
+        url=url,
+        fast=fast,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01),
+        # and a wrong early date would make a copy look like the original.
+        date_extraction_params={"original_date": True, "extensive_search": False},
+    )
 
 
 def extract(
@@ -200,19 +226,11 @@ def extract(
     if tree is None:
         return Extracted()
     markup = _markup_metadata(tree)
-    # trafilatura copies a tree it is given before pruning it: ours stays whole for the credit reader.
-    doc = bare_extraction(
-        tree,
-        url=url,
-        fast=FAST,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-        # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01),
-        # and a wrong early date would make a copy look like the original.
-        date_extraction_params={"original_date": True, "extensive_search": False},
-    )
+    doc = _trafilatura(tree, url, fast=FAST)
+    if FAST and isinstance(doc, Document) and _looks_like_a_list(doc.text or ""):
+        # The fast path took a page of links or tags for the article: let trafilatura compare
+        # its result with readability's and jusText's, as it does without the fast path.
+        doc = _trafilatura(tree, url, fast=False)
     site_name = markup.get("site_name")
     if not isinstance(doc, Document):
         return Extracted(
