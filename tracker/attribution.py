@@ -701,7 +701,8 @@ def _link_credits(
         href = (anchor.get("href") or "").strip()
         if not href or (relative_is_own and "//" not in href[:8]):
             continue
-        label = _SPACES.sub(" ", anchor.text_content().translate(_NO_WIDTH)).strip()
+        raw = anchor.text if len(anchor) == 0 else anchor.text_content()
+        label = _SPACES.sub(" ", (raw or "").translate(_NO_WIDTH)).strip()
         if not label or label not in main:
             continue
         target = page.resolve(href)

@@ -134,15 +134,26 @@ def parse_html(html: str | bytes, content_type: str | None = None) -> lxml.html.
         return None
     html = repair_faulty_html(html, html[:50].lower())
     try:
-        return lxml.html.document_fromstring(html, parser=_PARSER)
+        tree = lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
         # lxml refuses str input with an XML encoding declaration; UTF-8 bytes are fine.
         try:
-            return lxml.html.document_fromstring(
+            tree = lxml.html.document_fromstring(
                 html.encode("utf-8", "surrogatepass"), parser=_PARSER
             )
         except (lxml.etree.ParserError, ValueError):
             return None
+    _drop_code(tree)
+    return tree
+
+
+def _drop_code(tree: lxml.html.HtmlElement) -> None:
+    """Remove scripts and style sheets, which no reader needs (trafilatura drops them from its
+    copy too) and which hold most of a page's text; JSON-LD data blocks stay (metadata)."""
+    for element in list(tree.iter("script", "style")):
+        if element.tag == "script" and "json" in (element.get("type") or "").lower():
+            continue
+        element.drop_tree()  # keeps the element's tail text in place
 
 
 def parse_page(body: bytes | str, content_type: str | None = None) -> ParsedPage:
