@@ -78,6 +78,13 @@ _CAPTION_CLASS = re.compile(
 _NEVER_CAPTION = frozenset("html body main article".split())
 _SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
+_NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
+
+
+def _visible(text: str) -> str:
+    """Text with no-break and thin spaces as spaces and invisible characters dropped (a dict
+    ``translate`` is slow: most text has none of them)."""
+    return text.translate(_NO_WIDTH) if _NO_WIDTH_CHARS.search(text) else text
 
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _PERMISSION = r"(?:here\s+)?(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?"
@@ -229,7 +236,7 @@ class _TextLines:
     def add(self, text: str | None, caption: bool) -> None:
         if not text:
             return
-        text = _SPACES.sub(" ", text.translate(_NO_WIDTH))
+        text = _SPACES.sub(" ", _visible(text))
         if text.startswith(" ") and (self._length == 0 or self._parts[-1].endswith(" ")):
             text = text[1:]
         if not text:
@@ -692,7 +699,8 @@ def _link_credits(
     Provenance counts one only when its target is another member of the same cluster."""
     if not paragraphs:
         return
-    main = _SPACES.sub(" ", " ".join(paragraphs).translate(_NO_WIDTH))
+    # whitespace folded alike on both sides (\s covers no-break spaces)
+    main = _SPACES.sub(" ", " ".join(paragraphs))
     credited = {c.target_url for c in out.credits if c.target_url}
     # relative links stay on the page's own site unless a <base> sends them elsewhere
     relative_is_own = site_of(page.base) == page.site if page.base else True
@@ -702,13 +710,13 @@ def _link_credits(
         if not href or (relative_is_own and "//" not in href[:8]):
             continue
         raw = anchor.text if len(anchor) == 0 else anchor.text_content()
-        label = _SPACES.sub(" ", (raw or "").translate(_NO_WIDTH)).strip()
+        label = _SPACES.sub(" ", raw or "").strip()
         if not label or label not in main:
             continue
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
             continue
-        block = _SPACES.sub(" ", _block_of(anchor).text_content().translate(_NO_WIDTH)).strip()
+        block = _SPACES.sub(" ", _block_of(anchor).text_content()).strip()
         # the link's own line is article text: its start or end is in the extracted body
         if not (block[:60] in main or block[-60:] in main):
             continue
@@ -752,7 +760,7 @@ def find_credits(
     for paragraph in paragraphs or []:
         for text in paragraph.splitlines():
             _phrase_credits(
-                _Line(_SPACES.sub(" ", text.translate(_NO_WIDTH)).strip(), [], False), page, out
+                _Line(_SPACES.sub(" ", _visible(text)).strip(), [], False), page, out
             )
     if tree is not None:
         _link_credits(tree, paragraphs or [], page, out)
