@@ -86,6 +86,7 @@ def _visible(text: str) -> str:
     ``translate`` is slow: most text has none of them)."""
     return text.translate(_NO_WIDTH) if _NO_WIDTH_CHARS.search(text) else text
 
+
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _PERMISSION = r"(?:here\s+)?(?:with\s+(?:the\s+)?(?:kind\s+)?permission\s+)?"
 
@@ -759,9 +760,7 @@ def find_credits(
             _phrase_credits(line, page, out)
     for paragraph in paragraphs or []:
         for text in paragraph.splitlines():
-            _phrase_credits(
-                _Line(_SPACES.sub(" ", _visible(text)).strip(), [], False), page, out
-            )
+            _phrase_credits(_Line(_SPACES.sub(" ", _visible(text)).strip(), [], False), page, out)
     if tree is not None:
         _link_credits(tree, paragraphs or [], page, out)
     return out.credits
