@@ -674,7 +674,7 @@ def test_links_outside_the_article_body_or_on_the_own_site_are_not_link_credits(
 
 
 def test_phrase_lists_live_in_the_data_file():
-    from tracker.attribution import _phrases
+    from tracker.credit_phrases import phrases as _phrases
 
     phrases = _phrases()
     kinds = {p.kind for p in phrases.phrases}
