@@ -155,3 +155,25 @@ def test_a_page_with_ipv6_links_is_stored_not_dropped():
         FetchedPage(url="https://copy.example/s", body=body, fetched_at="2026-01-01T00:00:00+00:00")
     )
     assert record.url == "https://copy.example/s"
+
+
+def test_a_non_utf8_json_line_is_skipped_alone(tmp_path):
+    import json
+
+    from tracker.readers import Problem, read_jsonl
+
+    path = tmp_path / "pages.jsonl"
+    good = json.dumps({"url": "https://a.example/1", "html": PAGE}).encode()
+    path.write_bytes(
+        good
+        + b"\n"
+        + b'{"url": "https://a.example/2", "html": "caf\xe9"}\n'
+        + good.replace(b"/1", b"/3")
+    )
+    results = list(read_jsonl(path))
+    assert [r.url for r in results if not isinstance(r, Problem)] == [
+        "https://a.example/1",
+        "https://a.example/3",
+    ]
+    [problem] = [r for r in results if isinstance(r, Problem)]
+    assert problem.source.endswith(":2") and "UTF-8" in problem.message

@@ -150,11 +150,16 @@ def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
     ``encoding`` optional: the page's HTTP Content-Type or charset)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
+        with opener(path, "rb") as lines:
+            for number, raw in enumerate(lines, 1):
+                if not raw.strip():
                     continue
                 where = f"{path}:{number}"
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:  # one bad line is skipped alone, not the whole file
+                    yield Problem(where, "not UTF-8, skipped")
+                    continue
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError as exc:
@@ -182,8 +187,6 @@ def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
                     source="jsonl",
                     content_type=_jsonl_content_type(row),
                 )
-    except UnicodeDecodeError:
-        yield Problem(str(path), "not a UTF-8 JSON Lines file")
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         yield Problem(str(path), f"cannot read JSON Lines file ({exc})")
 
