@@ -207,6 +207,7 @@ class TrackerSpider(scrapy.Spider):
                     extra_credits=response.meta.get("tracker_credits", []),
                     hops=response.meta.get("tracker_hops", 0),
                     redirected_from=redirected,
+                    content_type=_header(response, b"Content-Type"),
                 )
         if self.max_pages and self.pages_fetched >= self.max_pages:
             # Pages already downloading still arrive and are stored; the rest waits for --resume.

@@ -18,7 +18,7 @@ from tracker.urls import is_http_url, normalize_url
 _UNRESOLVED = """
 select a.target_url, min(coalesce(p.crawl_hops, 0)) as hops
 from attributions a join pages p on p.id = a.page_id
-where a.target_url is not null and a.target_page_id is null and a.kind != 'rss-source'
+where a.target_url is not null and a.target_page_id is null and a.kind not in ('rss-source', 'link')
   and not exists (select 1 from pages q where q.url = a.target_url)
 group by a.target_url
 order by a.target_url

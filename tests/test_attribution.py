@@ -551,3 +551,150 @@ def test_source_lines_in_other_languages(line, name):
 def test_lowercase_source_phrases_are_not_names():
     for line in ("Source: the author's own reporting", "Source: our correspondents"):
         assert find_credits(f"<p>{line}</p>", "https://copy.example/story") == []
+
+
+# --- credits as a reader sees them (phrases from tracker/data/credit_phrases.yml) --------------
+
+TRANSCEND = "https://www.transcend.org/tms/2024/03/x/"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Go to Original – defenddemocracy.press</p>",
+        '<p><a href="javascript:void(0)">Go to Original</a> – defenddemocracy.press</p>',
+        '<p>Go to Original – <a href="javascript:void(0)">defenddemocracy.press</a></p>',
+    ],
+)
+def test_go_to_original_as_plain_text_names_the_site(body):
+    [credit] = find_credits(page(body), TRANSCEND)
+    assert (credit.kind, credit.target_site, credit.target_url) == (
+        "go-to-original",
+        "defenddemocracy.press",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "name"),
+    [
+        ("Continue reading at The Harbour Times", "read-more", "The Harbour Times"),
+        ("Read the full story at Coast Wire.", "read-more", "Coast Wire"),
+        ("Via The Guardian", "via", "The Guardian"),
+        ("Via: rt.com", "via", "rt.com"),
+        ("Originally published on Common Dreams.", "originally-published", "Common Dreams"),
+        ("Originally published by ProPublica.", "originally-published", "ProPublica"),
+        ("This article is from The Conversation.", "article-from", "The Conversation"),
+        ("First published in Grist.", "originally-published", "Grist"),
+        ("First published by Inside Climate News.", "originally-published", "Inside Climate News"),
+        ("Zuerst erschienen bei Der Spiegel.", "originally-published", "Der Spiegel"),
+        ("Publicado originalmente en El País.", "originally-published", "El País"),
+        ("Publié initialement sur Mediapart.", "originally-published", "Mediapart"),
+        ("Pubblicato originariamente su Internazionale.", "originally-published", "Internazionale"),
+        ("Lire la suite sur Le Monde", "read-more", "Le Monde"),
+        ("Seguir leyendo en El Mundo", "read-more", "El Mundo"),
+    ],
+)
+def test_credit_phrases_count_without_a_link(line, kind, name):
+    [credit] = find_credits(page(f"<p>{line}</p>"), REPOST)
+    assert (credit.kind, credit.target_name, credit.target_url) == (kind, name, None)
+
+
+def test_credit_phrase_with_a_link_keeps_the_link():
+    body = '<p>Continue reading at <a href="https://harbour.example/pier">The Harbour Times</a></p>'
+    [credit] = find_credits(page(body), REPOST)
+    assert (credit.kind, credit.target_url, credit.target_name) == (
+        "read-more",
+        "https://harbour.example/pier",
+        "The Harbour Times",
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Traffic was diverted via the bypass.",
+        "The ferry runs via Dover and Calais twice a day, the council said on Monday.",
+        "Read more at the council's website.",
+    ],
+)
+def test_ordinary_sentences_are_not_credits(line):
+    assert find_credits(page(f"<p>{line}</p>"), REPOST) == []
+
+
+ARTICLE = "".join(
+    f"<p>Paragraph {i} of the report on the harbour, with enough words to be article text.</p>"
+    for i in range(4)
+)
+
+
+def test_off_site_links_in_the_article_body_are_link_credits():
+    html = (
+        "<html><body><nav><a href='https://partner.example/'>Partner</a></nav><article>"
+        + ARTICLE
+        + "<p>The figures come from <a href='https://stats.example/report?utm_source=x'>the port"
+        " authority's report</a> and <a href='/local'>our archive</a>.</p>"
+        + "<p>Original: <a href='https://antiwar.example/2024/03/18/story/'>"
+        "https://antiwar.example/2024/03/18/story/</a></p></article></body></html>"
+    )
+    paragraphs = [
+        f"Paragraph {i} of the report on the harbour, with enough words to be article text."
+        for i in range(4)
+    ]
+    paragraphs += [
+        "The figures come from the port authority's report and our archive.",
+        "Original: https://antiwar.example/2024/03/18/story/",
+    ]
+    links = [c for c in find_credits(html, REPOST, paragraphs) if c.kind == "link"]
+    assert [(c.target_url, c.target_site, c.evidence) for c in links] == [
+        ("https://stats.example/report", "stats.example", "the port authority's report"),
+        (
+            "https://antiwar.example/2024/03/18/story/",
+            "antiwar.example",
+            "https://antiwar.example/2024/03/18/story/",
+        ),
+    ]
+
+
+def test_links_outside_the_article_body_or_on_the_own_site_are_not_link_credits():
+    html = (
+        "<html><body><nav><a href='https://partner.example/'>Partner</a></nav><article>"
+        + ARTICLE
+        + "<p>See <a href='https://www.repost-site.net/other/'>our other story</a>.</p>"
+        "</article><footer><a href='https://ads.example/'>Advertise with us</a></footer></body></html>"
+    )
+    paragraphs = [
+        f"Paragraph {i} of the report on the harbour, with enough words to be article text."
+        for i in range(4)
+    ]
+    paragraphs.append("See our other story.")
+    assert [c for c in find_credits(html, REPOST, paragraphs) if c.kind == "link"] == []
+    # without the extracted text there is no article body to find links in
+    assert [c for c in find_credits(html, REPOST) if c.kind == "link"] == []
+
+
+def test_phrase_lists_live_in_the_data_file():
+    from tracker.credit_phrases import phrases as _phrases
+
+    phrases = _phrases()
+    kinds = {p.kind for p in phrases.phrases}
+    assert {"go-to-original", "source-line", "read-more", "via", "article-from"} <= kinds
+    assert _phrases() is phrases  # loaded once
+
+
+def test_credits_from_a_shared_tree_leave_it_unchanged():
+    import lxml.html
+
+    from tracker.extraction import extract
+    from tracker.html import parse_html
+
+    html = page(
+        ARTICLE + "<p>This story first appeared in <a href='https://grist.example/x'>Grist</a>.</p>"
+    )
+    tree = parse_html(html)
+    before = lxml.html.tostring(tree)
+    extracted = extract(tree, REPOST)
+    credits = find_credits(tree, REPOST, extracted.paragraphs)
+    assert lxml.html.tostring(tree) == before
+    assert credits == find_credits(html, REPOST, extracted.paragraphs)
+    assert [c.target_name for c in credits if c.kind == "first-appeared"] == ["Grist"]

@@ -48,3 +48,71 @@ def test_copyright_year_is_not_a_publication_date():
 def test_empty_and_garbage_input():
     assert extract("").paragraphs == []
     assert extract(b"\x00\x01").paragraphs == []
+
+
+# --- a site's own name ---------------------------------------------------------------------------
+
+
+def _ld(data: dict) -> str:
+    import json
+
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_site_name_from_the_pages_own_og_site_name():
+    got = extract(
+        page('<meta property="og:site_name" content="Harbour Times">'),
+        "https://harbour.example/pier",
+    )
+    assert got.site_name == "Harbour Times"
+
+
+def test_site_name_is_never_a_canonical_targets_domain():
+    head = '<link rel="canonical" href="https://www.original-news.example/2024/pier">'
+    got = extract(page(head), "https://copier.example/pier")
+    assert got.canonical_url == "https://www.original-news.example/2024/pier"
+    assert got.site_name is None
+
+
+def test_site_name_is_never_the_wire_in_article_markup():
+    wire = {
+        "@type": "NewsArticle",
+        "headline": "Pier",
+        "publisher": {"@type": "NewsMediaOrganization", "name": "Associated Press"},
+    }
+    head = '<meta property="og:site_name" content="SFGate">' + _ld(wire)
+    assert extract(page(head), "https://www.sfgate.com/news/pier").site_name == "SFGate"
+    byline = {
+        "@type": "NewsArticle",
+        "author": {"@type": "Organization", "name": "Associated Press"},
+        "publisher": {"@type": "Organization", "name": "Associated Press"},
+    }
+    assert extract(page(_ld(byline)), "https://www.timesunion.com/pier").site_name is None
+
+
+def test_site_name_from_publisher_markup_when_no_og_site_name():
+    data = {
+        "@type": "NewsArticle",
+        "author": {"@type": "Person", "name": "Ann Lee"},
+        "publisher": {"@type": "Organization", "name": "Harbour Times"},
+    }
+    assert extract(page(_ld(data)), "https://harbour.example/pier").site_name == "Harbour Times"
+    site = {"@graph": [{"@type": "WebSite", "name": "Coast Wire"}]}
+    assert extract(page(_ld(site)), "https://coast.example/pier").site_name == "Coast Wire"
+
+
+def test_site_name_that_is_only_a_url_is_no_name():
+    head = '<meta property="og:site_name" content="https://www.harbour.example">'
+    assert extract(page(head), "https://harbour.example/pier").site_name is None
+
+
+def test_extract_takes_a_parsed_tree_and_leaves_it_as_it_was():
+    import lxml.html
+
+    from tracker.html import parse_html
+
+    tree = parse_html(page())
+    before = lxml.html.tostring(tree)
+    got = extract(tree, "https://harbour.example/pier")
+    assert lxml.html.tostring(tree) == before
+    assert got.paragraphs == extract(page(), "https://harbour.example/pier").paragraphs

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import lxml.html
 from trafilatura import bare_extraction
+from trafilatura.settings import Document
 
+from tracker.html import parse_html
 from tracker.normalize import normalize_text
 
 # Paragraphs that are page chrome, not article text. Each pattern must match at the start of a
@@ -80,24 +82,78 @@ def _markup_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
             found.setdefault("published", value)
         elif key == "og:url" and value:
             found.setdefault("og_url", value)
-    if "published" not in found:
-        for script in tree.iterfind(".//script[@type='application/ld+json']"):
-            try:
-                data = json.loads(script.text or "")
-            except ValueError:
-                continue
-            for item in data if isinstance(data, list) else [data]:
-                if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
-                    found["published"] = item["datePublished"].strip()
-                    break
-            if "published" in found:
-                break
+        elif key == "og:site_name" and _site_name(value) and "site_name" not in found:
+            found["site_name"] = _site_name(value) or ""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        if "published" in found and "site_name" in found:
+            break
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
+                found.setdefault("published", item["datePublished"].strip())
+        for item in _json_ld_items(data):
+            publisher = _site_name(_publisher_name(item))
+            if publisher and "site_name" not in found:
+                found["site_name"] = publisher
     return found
 
 
-def declared_url(html: str | bytes) -> str | None:
+_URL_LIKE = re.compile(r"^(?:https?:|www\.)|^[\w-]+(?:\.[\w-]+)+/?$", re.I)
+
+
+def _site_name(value: str | None) -> str | None:
+    """A site name as declared, tidied ("@nytimes" -> "nytimes", "cleveland" -> "Cleveland");
+    None for a URL or a bare domain, which name no one but the domain."""
+    value = (value or "").strip().lstrip("@").strip()
+    if not value or _URL_LIKE.match(value):
+        return None
+    if not any(ch.isupper() for ch in value) and " " not in value:
+        value = value.title()
+    return value
+
+
+def _json_ld_items(data: object) -> list[dict]:
+    """The top-level JSON-LD objects of a script, ``@graph`` members included."""
+    items = data if isinstance(data, list) else [data]
+    found: list[dict] = []
+    for item in items:
+        if isinstance(item, dict):
+            found.append(item)
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                found.extend(member for member in graph if isinstance(member, dict))
+    return found
+
+
+def _publisher_name(item: dict) -> str | None:
+    """The site's own name in JSON-LD: a ``WebSite``'s name, or an article's ``publisher``, unless
+    that publisher is also named as the article's author (a wire byline, not the site)."""
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "WebSite" in kinds and isinstance(item.get("name"), str) and item["name"].strip():
+        return item["name"].strip()
+    publisher = item.get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    name = publisher.get("name") if isinstance(publisher, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    authors = item.get("author")
+    authors = authors if isinstance(authors, list) else [authors]
+    author_names = {
+        str((a.get("name") or "") if isinstance(a, dict) else a).strip().casefold()
+        for a in authors
+        if isinstance(a, (dict, str))
+    }
+    return None if name.strip().casefold() in author_names else name.strip()
+
+
+def declared_url(html: str | bytes | lxml.html.HtmlElement) -> str | None:
     """The URL a page declares for itself: its ``<link rel="canonical">``, else its ``og:url``."""
-    tree = parse_html(html)
+    tree = html if isinstance(html, lxml.html.HtmlElement) else parse_html(html)
     if tree is None:
         return None
     markup = _markup_metadata(tree)
@@ -113,45 +169,27 @@ def _guess_language(text: str) -> str | None:
     return code
 
 
-def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
-    """Parse a page leniently; None when there is nothing to parse."""
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    html = html.strip()
-    if not html:
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        # lxml refuses str input with an XML encoding declaration; bytes are fine.
-        try:
-            return lxml.html.document_fromstring(html.encode("utf-8"))
-        except (lxml.etree.ParserError, ValueError):
-            return None
+# trafilatura's fast path (no readability / jusText fallback): chosen by measurement on the
+# Scrapinghub benchmark, see bench/eval_extraction.py and the README.
+FAST = True
+# Below this median line length (and with at least _LIST_LINES lines) an extraction is a list of
+# links, tags or menu entries rather than prose.
+_LIST_MEDIAN_CHARS = 20
+_LIST_LINES = 10
 
 
-def extract(html: str | bytes, url: str | None = None) -> Extracted:
-    """Extract metadata and main-text paragraphs from a page.
+def _looks_like_a_list(text: str) -> bool:
+    lengths = sorted(len(line) for line in text.split("\n") if line.strip())
+    return len(lengths) >= _LIST_LINES and lengths[len(lengths) // 2] < _LIST_MEDIAN_CHARS
 
-    Args:
-        html: the page as fetched.
-        url: where it was fetched from (helps trafilatura resolve relative links and site names).
 
-    Examples:
-        >>> page = "<html lang=en><head><title>Hi</title></head><body><article>"
-        >>> page += "<p>" + "A long enough sentence for the extractor to keep. " * 5 + "</p></article></body></html>"
-        >>> extract(page).language
-        'en'
-    """
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    tree = parse_html(html)
-    if tree is None:
-        return Extracted()
-    markup = _markup_metadata(tree)
-    doc = bare_extraction(
-        html,
+def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> object:
+    # trafilatura copies a tree it is given before pruning it: ours stays whole for the other
+    # readers (the markup metadata reader, the credit reader).
+    return bare_extraction(
+        tree,
         url=url,
+        fast=fast,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -160,8 +198,46 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
         # and a wrong early date would make a copy look like the original.
         date_extraction_params={"original_date": True, "extensive_search": False},
     )
-    if doc is None:
-        return Extracted(language=markup.get("language"), canonical_url=markup.get("canonical_url"))
+
+
+def extract(
+    html: str | bytes | lxml.html.HtmlElement | None,
+    url: str | None = None,
+    content_type: str | None = None,
+) -> Extracted:
+    """Extract metadata and main-text paragraphs from a page.
+
+    Args:
+        html: the page: its parsed tree (from :func:`tracker.html.parse_html`, not modified
+            here), or its text or bytes (decoded and parsed here).
+        url: where it was fetched from (helps trafilatura resolve relative links).
+        content_type: the HTTP ``Content-Type`` header, for bytes.
+
+    Examples:
+        >>> page = "<html lang=en><head><title>Hi</title></head><body><article>"
+        >>> page += "<p>" + "A long enough sentence for the extractor to keep. " * 5 + "</p></article></body></html>"
+        >>> extract(page).language
+        'en'
+    """
+    if isinstance(html, lxml.html.HtmlElement):
+        tree: lxml.html.HtmlElement | None = html
+    else:
+        tree = parse_html(html, content_type) if html else None
+    if tree is None:
+        return Extracted()
+    markup = _markup_metadata(tree)
+    doc = _trafilatura(tree, url, fast=FAST)
+    if FAST and isinstance(doc, Document) and _looks_like_a_list(doc.text or ""):
+        # The fast path took a page of links or tags for the article: let trafilatura compare
+        # its result with readability's and jusText's, as it does without the fast path.
+        doc = _trafilatura(tree, url, fast=False)
+    site_name = markup.get("site_name")
+    if not isinstance(doc, Document):
+        return Extracted(
+            language=markup.get("language"),
+            canonical_url=markup.get("canonical_url"),
+            site_name=site_name,
+        )
     raw = doc.text or ""
     paragraphs = [p.strip() for p in raw.split("\n") if p.strip() and not is_chrome(p)]
     # The headline is metadata: extractors often repeat it as the first line of the body.
@@ -173,7 +249,9 @@ def extract(html: str | bytes, url: str | None = None) -> Extracted:
         title=(doc.title or None),
         byline=(doc.author or None),
         published=published or doc.date or None,
-        site_name=(doc.sitename or None),
+        # The site's own markup only: trafilatura falls back to the canonical target's domain
+        # and to wire bylines ("Associated Press" on sfgate.com), which name someone else.
+        site_name=site_name,
         language=markup.get("language") or (_guess_language(text) if text else None),
         description=(doc.description or None),
         canonical_url=markup.get("canonical_url") or markup.get("og_url"),

@@ -17,6 +17,7 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     extra_credits: list[dict] = field(default_factory=list)
+    content_type: str | None = None  # the HTTP Content-Type header: its charset decodes the body
 
 
 @dataclass
@@ -37,6 +38,7 @@ class PageItem:
     extra_credits: list[dict] = field(default_factory=list)
     hops: int = 0
     redirected_from: list[str] = field(default_factory=list)
+    content_type: str | None = None
 
     def fetched_page(self) -> FetchedPage:
         """The page as :mod:`tracker.ingest` takes it (``source`` names the spider)."""
@@ -49,6 +51,7 @@ class PageItem:
             etag=self.etag,
             last_modified=self.last_modified,
             extra_credits=list(self.extra_credits),
+            content_type=self.content_type,
         )
 
 

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
+# An RSS <source> names a feed, not an article; a body link is only a candidate credit (provenance
+# counts it when its target is a cluster member): neither is fetched.
+_NOT_FOLLOWED = ("rss-source", "link")
 
 # Stats keys the spiders and the pipeline count under; ``crawl_runs`` columns come from them.
 STAT = "tracker/"
@@ -352,8 +355,7 @@ class StorePipeline:
         limit = self.spider.follow_credits
         for credit in credits:
             target = credit.get("target_url")
-            # An RSS <source> names the source's feed, not an article: nothing to fetch there.
-            if not target or credit.get("kind") == "rss-source" or not is_http_url(target):
+            if not target or credit.get("kind") in _NOT_FOLLOWED or not is_http_url(target):
                 continue
             target = normalize_url(target)
             next_hops = 0 if self.spider.sources.site_for(target) else hops + 1

@@ -120,6 +120,7 @@ def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
                     http_status=status,
                     etag=headers.get_header("ETag") if headers else None,
                     last_modified=headers.get_header("Last-Modified") if headers else None,
+                    content_type=ctype or None,
                 )
             if records.err_count and not damaged:
                 yield Problem(
@@ -145,14 +146,20 @@ def _head(path: Path, size: int = 64) -> bytes:
 
 def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
     """JSON Lines, one ``{"url": …, "html": …, "fetched_at": …}`` object a line
-    (``fetched_at`` optional: the file's modification time stands in)."""
+    (``fetched_at`` optional: the file's modification time stands in; ``content_type`` or
+    ``encoding`` optional: the page's HTTP Content-Type or charset)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
+        with opener(path, "rb") as lines:
+            for number, raw in enumerate(lines, 1):
+                if not raw.strip():
                     continue
                 where = f"{path}:{number}"
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:  # one bad line is skipped alone, not the whole file
+                    yield Problem(where, "not UTF-8, skipped")
+                    continue
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError as exc:
@@ -173,11 +180,26 @@ def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
                 except ValueError as exc:
                     yield Problem(where, f"{url}: bad 'fetched_at' ({exc})")
                     continue
-                yield FetchedPage(url=url, body=html, fetched_at=fetched, source="jsonl")
-    except UnicodeDecodeError:
-        yield Problem(str(path), "not a UTF-8 JSON Lines file")
+                yield FetchedPage(
+                    url=url,
+                    body=html,
+                    fetched_at=fetched,
+                    source="jsonl",
+                    content_type=_jsonl_content_type(row),
+                )
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         yield Problem(str(path), f"cannot read JSON Lines file ({exc})")
+
+
+def _jsonl_content_type(row: dict) -> str | None:
+    """The page's Content-Type from a JSON Lines row: ``content_type``, else one made of an
+    ``encoding`` field (kept with the page; the ``html`` string itself is already text)."""
+    content_type, encoding = row.get("content_type"), row.get("encoding")
+    if isinstance(content_type, str) and content_type.strip():
+        return content_type.strip()
+    if isinstance(encoding, str) and encoding.strip():
+        return f"text/html; charset={encoding.strip()}"
+    return None
 
 
 def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from trafilatura.utils import decode_file
-
 from tracker.attribution import find_credits
 from tracker.extraction import extract
+from tracker.html import decode_html, has_bom, parse_html
 from tracker.items import FetchedPage
 from tracker.store import PageRecord
 from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
@@ -24,17 +23,18 @@ class BadInput(ValueError):
     """A fetched body that cannot be a page (empty, binary, not HTML)."""
 
 
-def decode_body(body: bytes | str) -> str:
-    """The page as text, guessing its encoding; :class:`BadInput` for empty or binary bodies."""
+def decode_body(body: bytes | str, content_type: str | None = None) -> str:
+    """The page as text, decoded as a browser would (:func:`tracker.html.decode_html`);
+    :class:`BadInput` for empty or binary bodies."""
     if isinstance(body, str):
         text = body
     else:
         if not body.strip():
             raise BadInput("empty body")
-        head = body[:4096]
-        if b"\x00" in head:
+        # UTF-16/32 pages are full of NUL bytes: only their byte-order mark tells them from binary.
+        if b"\x00" in body[:4096] and not has_bom(body):
             raise BadInput("binary body (NUL bytes), not HTML")
-        text = decode_file(body)
+        text, _ = decode_html(body, content_type)
     if not text.strip():
         raise BadInput("empty body")
     sample = text[:4096]
@@ -52,12 +52,13 @@ def build_record(page: FetchedPage) -> PageRecord:
     Raises:
         BadInput: when the body is empty, binary or not HTML.
     """
-    html = decode_body(page.body)
+    html = decode_body(page.body, page.content_type)
     if not is_http_url(page.url):
         raise BadInput("not an http(s) URL")
     url = normalize_url(page.url)
-    extracted = extract(html, url)
-    credits = [c.as_dict() for c in find_credits(html, url, extracted.paragraphs)]
+    tree = parse_html(html)  # the one parse: every reader below shares this tree
+    extracted = extract(tree, url)
+    credits = [c.as_dict() for c in find_credits(tree, url, extracted.paragraphs)]
     known = {(c["kind"], c.get("target_url"), c.get("target_name")) for c in credits}
     for credit in page.extra_credits:
         if (credit["kind"], credit.get("target_url"), credit.get("target_name")) not in known:

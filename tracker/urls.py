@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
+from w3lib.url import canonicalize_url
 
 # Query parameters that only track a click; dropping them makes one page one row.
 _TRACKING_PARAMS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga", "igshid"}
@@ -14,30 +15,41 @@ _psl = PublicSuffixList()  # the list ships inside the package: no download at r
 
 
 def normalize_url(url: str) -> str:
-    """Return the canonical form of ``url``: lower-case scheme and host, no fragment,
-    no ``utm_*`` or click-tracking parameters, no default port.
+    """Return the canonical form of ``url``: w3lib's ``canonicalize_url`` (percent-encoded UTF-8
+    path and query, sorted query arguments, IDNA host, no fragment) plus tracker's own choices:
+    lower-case scheme and host, no default port, no ``utm_*`` or click-tracking parameters.
+    IPv6 literals keep their brackets.
 
     Examples:
         >>> normalize_url("HTTPS://Example.com:443/a?utm_source=x&id=2#top")
         'https://example.com/a?id=2'
+        >>> normalize_url("https://x.example/actualités/été") == normalize_url(
+        ...     "https://x.example/actualit%C3%A9s/%C3%A9t%C3%A9")
+        True
+        >>> normalize_url("http://[2001:DB8::1]:80/x")
+        'http://[2001:db8::1]/x'
     """
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     port = parts.port
-    netloc = host
+    netloc = f"[{host}]" if ":" in host else host
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        netloc = f"{host}:{port}"
+        netloc = f"{netloc}:{port}"
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
-    ]
+    query = "&".join(
+        piece
+        for piece in parts.query.split("&")
+        if piece and not _is_tracking(unquote_plus(piece.split("=", 1)[0]).lower())
+    )
     path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+    return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+def _is_tracking(key: str) -> bool:
+    return key.startswith("utm_") or key in _TRACKING_PARAMS
 
 
 @lru_cache(maxsize=65536)
@@ -67,11 +79,16 @@ def site_of(url_or_host: str) -> str:
     if "//" not in text:
         text = "http://" + text
     parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
+    try:
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:  # an unbracketed IPv6 literal or a malformed port: the whole host part
+        host, port = parts.netloc.rsplit("@", 1)[-1].strip("[]").lower(), None
+        if host.count(":") == 1:
+            host = host.split(":")[0]
     site = site_of_host(host)
     # Loopback test webs tell sites apart by port; real sites never do.
-    if parts.port and (host.startswith("127.") or host == "localhost"):
-        return f"{host}:{parts.port}"
+    if port and (host.startswith("127.") or host == "localhost"):
+        return f"{host}:{port}"
     return site
 
 

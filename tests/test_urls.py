@@ -1,0 +1,65 @@
+"""URLs canonicalised one way (w3lib's rules plus tracker's), IPv6 literals included."""
+
+import pytest
+
+from tracker.attribution import find_credits
+from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
+
+
+def test_unicode_and_percent_encoded_paths_are_one_url():
+    unicode = normalize_url("https://news.example/actualités/été")
+    encoded = normalize_url("https://news.example/actualit%C3%A9s/%C3%A9t%C3%A9")
+    assert unicode == encoded == "https://news.example/actualit%C3%A9s/%C3%A9t%C3%A9"
+
+
+def test_tracker_choices_kept():
+    assert (
+        normalize_url("HTTPS://Example.com:443/a?utm_source=x&id=2#top")
+        == "https://example.com/a?id=2"
+    )
+    assert normalize_url("http://example.com:80") == "http://example.com/"
+    assert normalize_url("https://example.com/a?fbclid=1&gclid=2") == "https://example.com/a"
+    assert normalize_url("http://127.0.0.1:8001/x") == "http://127.0.0.1:8001/x"
+
+
+def test_query_order_and_idna_host_are_canonical():
+    assert normalize_url("https://a.example/p?z=1&a=2") == normalize_url(
+        "https://a.example/p?a=2&z=1"
+    )
+    assert normalize_url("https://BÜCHER.example/x") == "https://xn--bcher-kva.example/x"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://[2001:db8::1]/x", "http://[2001:db8::1]/x"),
+        ("http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"),
+        ("http://[2001:db8::1]:8080/x#f", "http://[2001:db8::1]:8080/x"),
+    ],
+)
+def test_ipv6_literals_parse(url, expected):
+    assert is_http_url(url)
+    assert normalize_url(url) == expected
+    assert resolve_link("https://a.example/", url) == expected
+
+
+def test_ipv4_mapped_ipv6_literal_parses():
+    url = normalize_url("http://[::ffff:127.0.0.1]/")
+    assert url.startswith("http://[::ffff:") and url.endswith("]/")
+    assert site_of(url)
+
+
+def test_a_page_with_ipv6_links_is_not_dropped():
+    body = (
+        "<html><body><article><p>Source: <a href='http://[2001:db8::1]/x'>Lab</a></p>"
+        "<p>Mirror at <a href='http://[::ffff:127.0.0.1]/'>http://[::ffff:127.0.0.1]/</a></p></article></body></html>"
+    )
+    credits = find_credits(
+        body, "https://copy.example/story", ["Mirror at http://[::ffff:127.0.0.1]/"]
+    )
+    assert [c.target_url for c in credits][0] == "http://[2001:db8::1]/x"
+
+
+def test_site_of_unbracketed_ipv6_and_bad_ports_do_not_raise():
+    assert site_of("2001:db8::1") == "2001:db8::1"
+    assert site_of("http://x.example:99999/") == "x.example"

@@ -1,0 +1,238 @@
+"""The visible text of a page as lines, the way a reader sees it: one line per block element or
+``<br>``, with the links on each line, leaving out what no reader sees (scripts, hidden boxes, ads,
+reader comments) and marking picture and table captions.
+
+The credit reader does not walk the whole page: :func:`candidate_lines` walks only the blocks
+around text nodes that hold a trigger word, which give the same lines a whole-page walk would.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+_MAX_DEPTH = 400  # deeper trees are malformed; their text is not worth a RecursionError
+
+# Subtrees that never hold visible article text.
+_SKIP_TAGS = frozenset(
+    "head script style noscript template svg math iframe object embed canvas nav select option "
+    "button textarea input video audio map".split()
+)
+# Elements that start a new line of text.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption "
+    "figure footer h1 h2 h3 h4 h5 h6 header hr html li main ol p pre section summary table tbody "
+    "thead tfoot tr td th caption ul".split()
+)
+# Tags whose text is a picture's or a table's caption: their "Source:" lines credit images or data.
+_CAPTION_TAGS = frozenset("figure figcaption caption table td th".split())
+# An ad box's class token starts or ends with an ad word ("ad-slot", "top-ad"); a token with the
+# word inside ("non-ad-column", a layout column that holds the article) is not an ad.
+_AD_WORDS = r"(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)"
+_AD_CLASS = re.compile(
+    r"(?:^|\s)(?:" + _AD_WORDS + r"(?:[_-]\S*)?|\S*[_-]" + _AD_WORDS + r")(?=$|\s)",
+    re.IGNORECASE,
+)
+# Reader comments: "Source: <link>" is common there and credits nothing. Whole class names only, so
+# an article marked "comments-enabled" is still read.
+_COMMENTS_CLASS = re.compile(
+    r"(?:^|\s)(?:comments?|commentlist|comment-?(?:list|body|content|text|thread)s?|"
+    r"comments-?(?:area|section|list|container|wrapper|thread)|disqus_thread|respond)(?:$|\s)",
+    re.IGNORECASE,
+)
+# Class/id words of picture captions and credit boxes, matched as whole words ("nojs-images" on a
+# <body> is not a caption).
+_CAPTION_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:caption|captions|figcaption|credit|credits|photo|photocredit|image|img|gallery|chart|graphic)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_NEVER_CAPTION = frozenset("html body main article".split())
+SPACES = re.compile(r"\s+")
+_NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
+_NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
+
+
+def visible(text: str) -> str:
+    """Text with no-break and thin spaces as spaces and invisible characters dropped (a dict
+    ``translate`` is slow: most text has none of them)."""
+    return text.translate(_NO_WIDTH) if _NO_WIDTH_CHARS.search(text) else text
+
+
+@dataclass
+class Link:
+    start: int
+    end: int
+    href: str
+    text: str
+
+
+@dataclass
+class Line:
+    text: str
+    links: list[Link]
+    caption: bool  # inside a figure/table caption or a credit/photo box
+
+
+class _TextLines:
+    """Visible text of a tree as lines (one per block element or ``<br>``), with link offsets."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self._parts: list[str] = []
+        self._length = 0
+        self._links: list[Link] = []
+        self._caption = False
+
+    def add(self, text: str | None, caption: bool) -> None:
+        if not text:
+            return
+        text = SPACES.sub(" ", visible(text))
+        if text.startswith(" ") and (self._length == 0 or self._parts[-1].endswith(" ")):
+            text = text[1:]
+        if not text:
+            return
+        self._parts.append(text)
+        self._length += len(text)
+        self._caption = self._caption or caption
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return len(self.lines), self._length
+
+    def add_link(self, started: tuple[int, int], href: str) -> None:
+        line_index, start = started
+        if line_index != len(self.lines):
+            # the link spanned a block break: keep it on its first line only
+            if line_index < len(self.lines):
+                line = self.lines[line_index]
+                line.links.append(Link(start, len(line.text), href, line.text[start:].strip()))
+            return
+        self._links.append(Link(start, self._length, href, ""))  # text set by newline()
+
+    def newline(self) -> None:
+        if self._parts:
+            text = "".join(self._parts).rstrip()
+            if text:
+                for link in self._links:
+                    link.end = min(link.end, len(text))
+                    link.text = text[link.start : link.end].strip()
+                self.lines.append(Line(text, self._links, self._caption))
+            else:
+                self.lines.append(Line("", [], False))
+        self._parts, self._length, self._links, self._caption = [], 0, [], False
+
+
+def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    if style and "display:none" in style.replace(" ", "").lower():
+        return True
+    marks = (el.get("class") or "") + " " + (el.get("id") or "")
+    return bool(marks.strip()) and bool(_AD_CLASS.search(marks) or _COMMENTS_CLASS.search(marks))
+
+
+def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int) -> None:
+    tag = el.tag
+    if not isinstance(tag, str):  # comments and processing instructions
+        return
+    tag = tag.lower()
+    if tag in _SKIP_TAGS or depth > _MAX_DEPTH or _is_hidden_or_not_content(el):
+        return
+    if tag == "br":
+        out.newline()
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        out.newline()
+    if not caption and tag not in _NEVER_CAPTION:
+        marks = (el.get("class") or "") + " " + (el.get("id") or "")
+        caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
+    href = el.get("href") if tag == "a" else None
+    started = out.position
+    out.add(el.text, caption)
+    for child in el:
+        _walk(child, out, caption, depth + 1)
+        out.add(child.tail, caption)
+    if href:
+        out.add_link(started, href)
+    if block:
+        out.newline()
+
+
+_TEXTS = lxml.etree.XPath("//text()")
+
+_NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def block_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The nearest block element holding ``el`` (itself included): a line of text never spans
+    a block boundary, so walking this block gives every line that holds ``el``'s text."""
+    node = el
+    while node is not None:
+        tag = node.tag
+        if isinstance(tag, str) and tag.lower() in _BLOCK_TAGS:
+            return node
+        parent = node.getparent()
+        if parent is None:
+            return node
+        node = parent
+    return el
+
+
+def _readable_from(block: lxml.html.HtmlElement) -> tuple[bool, bool, int] | None:
+    """Whether the full-page walk would reach ``block``: None when an ancestor hides it (skipped
+    tags, hidden, ads, comments); else (caption state its parent passes down, True, depth)."""
+    caption = False
+    depth = 0
+    node = block.getparent()
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.getparent()
+    # the walk starts at <body> (or the root when there is none) with depth 0
+    for ancestor in reversed(chain):
+        tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+        if tag == "html":
+            continue
+        if tag in _SKIP_TAGS or _is_hidden_or_not_content(ancestor):
+            return None
+        if not caption and tag not in _NEVER_CAPTION:
+            marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
+            caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
+        depth += 1
+    return caption, True, depth
+
+
+def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
+    """The visible lines that may hold a credit phrase: only the blocks around text nodes that
+    hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
+    blocks: list[lxml.html.HtmlElement] = []
+    seen: set[lxml.html.HtmlElement] = set()
+    for text in _TEXTS(tree):
+        if not trigger.search(text.lower()):
+            continue
+        holder = text.getparent()
+        if holder is not None and text.is_tail:
+            holder = holder.getparent()
+        if holder is None or holder.tag in _NO_TEXT_TAGS:
+            continue
+        block = block_of(holder)
+        if block not in seen:
+            seen.add(block)
+            blocks.append(block)
+    out = _TextLines()
+    for block in blocks:
+        state = _readable_from(block)
+        if state is None:
+            continue
+        caption, _, depth = state
+        out.newline()
+        _walk(block, out, caption, depth)
+        out.newline()
+    out.newline()
+    return [line for line in out.lines if line.text]
