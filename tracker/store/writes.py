@@ -14,7 +14,7 @@ from tracker.normalize import normalize_text
 
 @dataclass
 class PageRecord:
-    """One extracted page, ready to store (made by :mod:`tracker.ingest`)."""
+    """One extracted page, ready to store (made by :func:`tracker.record.build_record`)."""
 
     url: str
     site: str
@@ -59,9 +59,9 @@ def ensure_site(db: sqlite_utils.Database, domain: str, name: str | None, seen: 
     """Insert a site if new; fill its name once one is known."""
     row = db.execute("select name from sites where domain = ?", [domain]).fetchone()
     if row is None:
-        db["sites"].insert({"domain": domain, "name": name, "first_seen": seen})
+        db.table("sites").insert({"domain": domain, "name": name, "first_seen": seen})
     elif name and not row[0]:
-        db["sites"].update(domain, {"name": name})
+        db.table("sites").update(domain, {"name": name})
 
 
 def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
@@ -81,7 +81,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         }
         if new_page:
             page_id = (
-                db["pages"]
+                db.table("pages")
                 .insert(
                     {
                         "url": rec.url,
@@ -102,7 +102,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             if rec.fetched_at > (row[2] or ""):
                 updates["last_fetched"] = rec.fetched_at
             if updates:
-                db["pages"].update(page_id, updates)
+                db.table("pages").update(page_id, updates)
         chash = content_hash(rec.title, rec.text)
         # Idempotent re-import: the same content at the same fetch time is already stored.
         same = db.execute(
@@ -119,7 +119,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             return StoreResult(page_id, None, new_page, False, prev[0] if prev else None)
         text = rec.text
         version_id = (
-            db["versions"]
+            db.table("versions")
             .insert(
                 {
                     "page_id": page_id,
@@ -172,7 +172,7 @@ def store_credits(
                 "select id from pages where url = ?", [credit["target_url"]]
             ).fetchone()
             target_page = hit[0] if hit else None
-        db["attributions"].insert(
+        db.table("attributions").insert(
             {
                 "page_id": page_id,
                 "version_id": version_id,
