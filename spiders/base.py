@@ -24,7 +24,7 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -95,11 +95,19 @@ class TrackerSpider(scrapy.Spider):
         self.pages_fetched = 0
 
     @classmethod
-    def update_settings(cls, settings: Settings) -> None:
+    def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
         # The recheck schedule applies to every tracker spider, whatever the project settings.
-        _add_component(settings, "DOWNLOADER_MIDDLEWARES", "tracker.schedule.ScheduleMiddleware")
-        _add_component(settings, "SPIDER_MIDDLEWARES", "tracker.schedule.StoredCreditsMiddleware")
+        # Stored credits are added closer to the spider (60), so the schedule (50) sees them too.
+        _add_component(
+            settings, "DOWNLOADER_MIDDLEWARES", "tracker.schedule.ScheduleMiddleware", 50
+        )
+        _add_component(
+            settings, "SPIDER_MIDDLEWARES", "tracker.schedule.ScheduleSpiderMiddleware", 50
+        )
+        _add_component(
+            settings, "SPIDER_MIDDLEWARES", "tracker.schedule.StoredCreditsMiddleware", 60
+        )
         # A contact URL given with -s TRACKER_CONTACT_URL=... goes into the default User-Agent.
         if (settings.getpriority("USER_AGENT") or 0) <= (
             settings.getpriority("TRACKER_CONTACT_URL") or 0
@@ -146,8 +154,9 @@ class TrackerSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """A request for an article page, or ``None`` for a URL that is not http(s).
 
-        The schedule middleware drops it when the page is stored and not due, and makes a
-        recheck conditional (``If-None-Match`` / ``If-Modified-Since``), so an unchanged page
+        The schedule middleware drops it when the page is stored and not due (then
+        ``meta["tracker_not_due"]`` is set once it has been yielded), and makes a recheck
+        conditional (``If-None-Match`` / ``If-Modified-Since``), so an unchanged page
         costs a 304 and no body. ``lastmod`` (sitemap, feed) makes a stored page due at once
         when newer than its last fetch; ``credit`` marks a credit link being followed.
 
@@ -201,7 +210,7 @@ class TrackerSpider(scrapy.Spider):
             )
         else:
             content_type = (
-                response.headers.get(b"Content-Type", b"")
+                (response.headers.get(b"Content-Type") or b"")
                 .decode("latin-1")
                 .split(";")[0]
                 .strip()
@@ -261,7 +270,7 @@ class TrackerSpider(scrapy.Spider):
         self.logger.warning("%s: %s", failure.request.url, failure.value)  # type: ignore[attr-defined]
 
 
-def _add_component(settings: Settings, name: str, path: str, order: int = 50) -> None:
+def _add_component(settings: BaseSettings, name: str, path: str, order: int) -> None:
     """Add a middleware to a component setting (``DOWNLOADER_MIDDLEWARES`` ...), keeping the rest."""
     components = settings.getdict(name)
     if path not in components:

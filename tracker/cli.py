@@ -177,7 +177,10 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     page_id, page_url, site = row
     infos = [describe_cluster(db, cid) for cid in clusters_of_page(db, page_id)]
     if as_json:
-        payload = {"page": {"id": page_id, "url": page_url, "site": site}, "clusters": infos}
+        payload: dict[str, object] = {
+            "page": {"id": page_id, "url": page_url, "site": site},
+            "clusters": infos,
+        }
         click.echo(to_json(payload))
         return
     if not infos:
@@ -303,7 +306,7 @@ def diff(
     elif fmt == "csv":
         rendered = render_csv(result)
     else:
-        color = output is None and click.get_text_stream("stdout").isatty()
+        color = output is None and sys.stdout.isatty()
         rendered = render_text(result, *sides, color=color)
     if output:
         try:
@@ -421,7 +424,7 @@ def crawl(
         verbose=verbose,
     )
     Console(width=200 if not sys.stdout.isatty() else None).print(summary_table(summary))
-    stages = {}
+    stages: dict[str, int] = {}
     for run in summary.runs:
         for key, value in run.stages.items():
             stages[key] = stages.get(key, 0) + value

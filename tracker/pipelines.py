@@ -104,12 +104,10 @@ class ExtractionBatcher:
         )
 
         def deliver(result: asyncio.Future) -> None:
-            if result.cancelled() or result.exception() is not None:
-                error = (
-                    result.exception()
-                    if not result.cancelled()
-                    else RuntimeError("extraction cancelled")
-                )
+            error = (
+                RuntimeError("extraction cancelled") if result.cancelled() else result.exception()
+            )
+            if error is not None:
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)

@@ -1,8 +1,9 @@
 """When to look again: the per-page recheck schedule, and the Scrapy middlewares that apply it.
 
-Spiders ask for every article they find; :class:`ScheduleMiddleware` (a downloader middleware)
-drops the requests for pages that are stored and not due yet, and turns a due recheck into a
-conditional GET (``If-None-Match`` / ``If-Modified-Since``). :class:`StoredCreditsMiddleware`
+Spiders ask for every article they find; :class:`ScheduleSpiderMiddleware` (and, for requests
+that do not pass a spider's output, :class:`ScheduleMiddleware`) drops the requests for pages
+that are stored and not due yet, and turns a due recheck into a conditional GET
+(``If-None-Match`` / ``If-Modified-Since``). :class:`StoredCreditsMiddleware`
 (a spider middleware) adds, for a spider that sets ``follow_stored_credits``, the credited pages
 that earlier runs left unfetched. So spiders need neither the database nor the schedule.
 
@@ -12,13 +13,14 @@ pages are stored.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
+from scrapy import Request as ScrapyRequest
 from scrapy.exceptions import IgnoreRequest
 
 from tracker.sources import next_check
@@ -30,6 +32,7 @@ from tracker.urls import is_http_url, normalize_url
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 #: Stats keys the spiders, middlewares and the pipeline count under; ``crawl_runs`` columns come
 #: from them.
@@ -164,42 +167,81 @@ class CrawlSchedule:
         )
 
 
-class ScheduleMiddleware:
-    """Downloader middleware: drop article requests that are not due, make rechecks conditional.
+def admit(schedule: CrawlSchedule, stats: Any, request: Request) -> bool:
+    """Whether an article request goes ahead; a due recheck gets its conditional headers.
 
-    Only requests marked as article pages (``meta["tracker_page"]``) are looked at, and not the
-    redirects Scrapy follows for them (the request that led there was due). A dropped request
-    fails with ``IgnoreRequest`` and ``meta["tracker_not_due"]`` set, which the spiders'
-    errback lets go; it is counted as ``not_due``. A due request for a credit link is counted as ``credits_followed``.
+    Only requests marked as article pages (``meta["tracker_page"]``) are looked at, each once
+    (retries and the redirects Scrapy follows for them pass: the request that led there was
+    due). A dropped request gets ``meta["tracker_not_due"]`` and counts as ``not_due``; a due
+    credit link counts as ``credits_followed``.
     """
+    meta = request.meta
+    if not meta.get(PAGE) or meta.get(SCHEDULED) or meta.get("redirect_urls"):
+        return True
+    due = schedule.due(request.url, meta.get(LASTMOD))
+    if due is None:
+        stats.inc_value(stat_key("not_due"))
+        meta[NOT_DUE] = True
+        return False
+    meta[SCHEDULED] = True
+    for name, value in due.headers().items():
+        request.headers[name] = value
+    if meta.get(CREDIT):
+        stats.inc_value(stat_key("credits_followed"))
+    return True
+
+
+class _Gate:
+    """What both schedule middlewares share: the crawler, and its schedule once the spider runs."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.schedule: CrawlSchedule | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ScheduleMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
 
-    def process_request(self, request: Request) -> None:
-        if not request.meta.get(PAGE) or request.meta.get("redirect_urls"):
-            return
-        if request.meta.get(SCHEDULED):  # a retry of a request already let through
-            return
+    def admit(self, obj: Any) -> bool:
+        if not isinstance(obj, ScrapyRequest):
+            return True
         if self.schedule is None:
             self.schedule = CrawlSchedule.for_crawler(self.crawler)
-        stats = self.crawler.stats
-        assert stats is not None
-        due = self.schedule.due(request.url, request.meta.get(LASTMOD))
-        if due is None:
-            stats.inc_value(stat_key("not_due"))
-            request.meta[NOT_DUE] = True  # the spider's errback lets it go silently
+        return admit(self.schedule, self.crawler.stats, obj)
+
+
+class ScheduleSpiderMiddleware(_Gate):
+    """Spider middleware: drop the article requests a spider yields for pages that are stored and
+    not due, as they are yielded. A spider that looks at ``meta["tracker_not_due"]`` right after
+    yielding a request knows whether it went ahead (the site spider's page budget counts only
+    those)."""
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for obj in start:
+            if self.admit(obj):
+                yield obj
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for obj in result:
+            if self.admit(obj):
+                yield obj
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for obj in result:
+            if self.admit(obj):
+                yield obj
+
+
+class ScheduleMiddleware(_Gate):
+    """Downloader middleware: the same check for article requests that reach the downloader
+    without passing a spider's output (credit links the spider schedules on ``credits_found``).
+    A request not due fails with ``IgnoreRequest``; the spiders' errback lets it go."""
+
+    def process_request(self, request: Request) -> None:
+        if not self.admit(request):
             raise IgnoreRequest(f"{request.url}: not due")
-        request.meta[SCHEDULED] = True
-        for name, value in due.headers().items():
-            request.headers[name] = value
-        if request.meta.get(CREDIT):
-            stats.inc_value(stat_key("credits_followed"))
 
 
 class StoredCreditsMiddleware:
