@@ -271,7 +271,7 @@ class TrackerSpider(scrapy.Spider):
 
 
 def _add_component(settings: BaseSettings, name: str, path: str, order: int) -> None:
-    """Add a middleware to a component setting (``DOWNLOADER_MIDDLEWARES`` ...), keeping the rest."""
+    """Add a middleware to a component setting (``SPIDER_MIDDLEWARES`` ...), keeping the rest."""
     components = settings.getdict(name)
     if path not in components:
         components[path] = order

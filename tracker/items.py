@@ -51,7 +51,7 @@ class PageItem:
     redirected_from: list[str] = field(default_factory=list)
 
     def fetched_page(self) -> FetchedPage:
-        """The page as :func:`tracker.record.build_record` takes it (``source`` names the spider)."""
+        """The page as :func:`tracker.record.build_record` takes it (``source``: the spider)."""
         return FetchedPage(
             url=self.url,
             body=self.body,

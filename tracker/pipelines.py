@@ -1,7 +1,7 @@
-"""The Scrapy item pipeline: extract pages in worker processes, store them (through
-:mod:`tracker.pipeline`), move the recheck schedule on, tell the spider which pages a stored page
-credits (the ``credits_found`` signal) and, when the spider closes, run the later stages and
-write a ``crawl_runs`` row.
+"""The Scrapy item pipeline: extract pages in worker processes (:mod:`tracker.workers`), store
+them (through :mod:`tracker.pipeline`), move the recheck schedule on, tell the spider which pages
+a stored page credits (the ``credits_found`` signal) and, when the spider closes, run the later
+stages and write a ``crawl_runs`` row.
 
 Every database write happens on the reactor thread; only extraction (pure, CPU-bound) runs in
 other processes, so the crawl keeps downloading while pages are being parsed.
@@ -9,24 +9,23 @@ other processes, so the crawl keeps downloading while pages are being parsed.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from tracker.items import FetchedPage, NotModifiedItem, PageItem, UrlNoteItem, credits_found
+from tracker.items import NotModifiedItem, PageItem, UrlNoteItem, credits_found
 from tracker.pipeline import IngestSummary, run_stages, store_record
-from tracker.record import BadInput, build_or_error
+from tracker.record import BadInput
 from tracker.schedule import CrawlSchedule, crawl_db_path, stat_key
-from tracker.store import PageRecord, utcnow
+from tracker.store import utcnow
 from tracker.store.schedule import crawl_db, insert_crawl_run
 from tracker.urls import normalize_url
+from tracker.workers import ExtractionBatcher, extraction_pool, shutdown_pool
+
+__all__ = ["StorePipeline", "shutdown_pool"]
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -43,96 +42,9 @@ RUN_COLUMNS = (
     "errors",
 )
 
-_pool: ProcessPoolExecutor | None = None
-
-
-def extraction_pool(processes: int = 0) -> ProcessPoolExecutor:
-    """The worker processes that run :func:`tracker.record.build_record` (one per CPU by default).
-
-    Workers come from a fork server started before any page is fetched, so they never inherit
-    the reactor's threads and locks; the fork server preloads the extraction modules once.
-    """
-    global _pool
-    if _pool is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tracker.record", "tracker.pipelines"])
-        _pool = ProcessPoolExecutor(
-            max_workers=processes or os.cpu_count() or 1, mp_context=context
-        )
-    return _pool
-
-
-def build_batch(pages: list[FetchedPage]) -> list[PageRecord | Exception]:
-    """Extract several pages in one worker call; a failing page gives its exception, not the batch's."""
-    return [build_or_error(page) for page in pages]
-
-
-class ExtractionBatcher:
-    """Send pages to the worker processes a few at a time: one hand-off per batch instead of per
-    page keeps the reactor process (downloads, stores) from spending its time on process wakeups.
-
-    A batch leaves when it is full or ``delay`` seconds after its first page, whichever is first.
-    """
-
-    def __init__(self, processes: int = 0, size: int = 8, delay: float = 0.02) -> None:
-        self.processes = processes
-        self.size = size
-        self.delay = delay
-        self.pending: list[tuple[FetchedPage, asyncio.Future]] = []
-        self.timer: asyncio.TimerHandle | None = None
-
-    def extract(self, page: FetchedPage) -> asyncio.Future:
-        """A future for the page's :class:`PageRecord` (or its exception)."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self.pending.append((page, future))
-        if len(self.pending) >= self.size:
-            self.flush()
-        elif self.timer is None:
-            self.timer = loop.call_later(self.delay, self.flush)
-        return future
-
-    def flush(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        done = asyncio.wrap_future(
-            extraction_pool(self.processes).submit(build_batch, [page for page, _ in batch])
-        )
-
-        def deliver(result: asyncio.Future) -> None:
-            error = (
-                RuntimeError("extraction cancelled") if result.cancelled() else result.exception()
-            )
-            if error is not None:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                return
-            for (_, future), record in zip(batch, result.result(), strict=True):
-                if future.done():
-                    continue
-                if isinstance(record, Exception):
-                    future.set_exception(record)
-                else:
-                    future.set_result(record)
-
-        done.add_done_callback(deliver)
-
-
-def shutdown_pool() -> None:
-    """Stop the extraction workers (a later crawl in this process starts new ones)."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
-
 
 class StorePipeline:
-    """Extract (worker processes), store, report credits; at close, run the stages, record the run."""
+    """Extract (in workers), store, report credits; at close, run the stages, record the run."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
