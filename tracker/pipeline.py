@@ -22,6 +22,7 @@ import sqlite_utils
 from tracker import clustering, diffs, provenance
 from tracker.store import PageRecord, StoreResult, resolve_credit_targets, store_page
 from tracker.store.queries import unclustered_version_ids, undiffed_version_pairs
+from tracker.store.schema import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) ->
     run.counts["version_diffs"] = diffs.diff_new_versions(db, pairs)
     # Membership, provenance and repost diffs commit together: a run killed in between leaves
     # its versions unclustered in ``cluster_pages``, and the next run redoes all three.
-    with db.atomic():
+    with write_transaction(db):
         run.clusters = clustering.update_clusters(db, version_ids)
         changed = _merge(run.clusters.new, run.clusters.grown, run.clusters.changed)
         provenance.assign(db, changed)

@@ -16,7 +16,9 @@ under one write lock, so two processes opening a new database at once do not bot
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -258,8 +260,29 @@ def _clustering_fingerprints(db: sqlite_utils.Database) -> None:
     db.table("clusters").add_column("seed_page_id", int)
 
 
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One unit of work: committed whole or not at all.
+
+    The write lock is taken at the start (``BEGIN IMMEDIATE``, waiting up to the busy timeout),
+    not on the first write, so a transaction never fails half-way because another process
+    wrote in between. Inside another transaction it is a savepoint of that one.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
 def _apply_migrations(db: sqlite_utils.Database) -> None:
-    """Apply pending migrations, all under one ``BEGIN IMMEDIATE`` write lock.
+    """Apply pending migrations, all under one write lock.
 
     ``Migrations.apply`` runs each migration and its record in a transaction (a savepoint inside
     this one); the lock makes a second process wait and then find nothing pending, instead of
@@ -267,13 +290,8 @@ def _apply_migrations(db: sqlite_utils.Database) -> None:
     """
     if not migrations.pending(db):
         return
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         migrations.apply(db)
-    except BaseException:
-        db.conn.rollback()
-        raise
-    db.conn.commit()
 
 
 class StoreError(Exception):
@@ -288,10 +306,11 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     """
     try:
         db = sqlite_utils.Database(path)
+        # Wait for another process's write lock (up to 30 s) rather than fail at once.
+        db.execute("PRAGMA busy_timeout = 30000")
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 30000")
         _apply_migrations(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open as a tracker database ({exc})") from exc

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from tracker.normalize import normalize_text
-from tracker.store.schema import StoreError
+from tracker.store.schema import StoreError, write_transaction
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _ensure_site(db: sqlite_utils.Database, domain: str, name: str | None, seen:
 def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     """Store one fetched page: its ``pages`` row, a new ``versions`` row when the normalised
     title or text changed, and the credits it declares. Storing the same content twice adds nothing."""
-    with db.atomic():
+    with write_transaction(db):
         _ensure_site(db, rec.site, rec.site_name, rec.fetched_at)
         row = db.execute(
             "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
