@@ -94,12 +94,12 @@ def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) ->
         A :class:`StagesRun` with the clustering result and the counts.
     """
     run = StagesRun(counts={"credits_resolved": resolve_credit_targets(db)})
-    # Versions a killed run stored but never clustered: their diffs may be missing too.
-    pending = unclustered_version_ids(db)
     if scope is None:
         pairs = undiffed_version_pairs(db)
         version_ids: list[int] | None = None
     else:
+        # Versions a killed run stored but never clustered: their diffs may be missing too.
+        pending = unclustered_version_ids(db)
         pairs = scope.version_pairs
         if pending:
             pairs = sorted(set(pairs) | set(undiffed_version_pairs(db)))
