@@ -14,7 +14,7 @@ tracker's extractor or credit finder; see ``bench/scenarios.py`` and ``bench/sce
 Every figure is printed for the development split, the held-out split (30 % of the source
 articles by a hash of their id, fixed in ``scenario_pages.split_of`` before any held-out figure
 was read) and all pages. The pages go through tracker's public interfaces only: ``FetchedPage``
--> ``tracker.record.build_record`` -> ``tracker.store.store_page`` -> the pipeline's ``catch_up``.
+-> ``tracker.record.build_record`` -> ``tracker.store.store_page`` -> ``tracker.pipeline.run_stages``.
 
 ``--baseline`` writes ``bench/cluster_eval_baseline.json`` (old families, full and CI sizes) and
 ``bench/judgement_eval_baseline.json``; ``tests/test_cluster_eval.py`` gates on them.

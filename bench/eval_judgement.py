@@ -12,7 +12,6 @@ builder wrote (``bench/scenario_families.py``).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections import defaultdict
 from typing import Any
 
@@ -92,15 +91,9 @@ def _records(pages: list[ScenarioPage], jobs: int) -> list[tuple[ScenarioPage, P
 
 def run_stages(db) -> None:
     """What the pipeline runs after an import: credit targets, diffs, clusters, provenance."""
-    for name in ("tracker.pipeline", "tracker.ingest"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "catch_up"):
-            module.catch_up(db)
-            return
-    raise RuntimeError("no tracker pipeline with catch_up found")
+    from tracker.pipeline import run_stages as pipeline_stages
+
+    pipeline_stages(db)
 
 
 def load(db, scenarios: ScenarioSet, jobs: int = 2) -> dict[str, int]:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from spiders.base import TrackerSpider
@@ -54,7 +54,7 @@ class SiteSpider(TrackerSpider):
         yield from self.follow(response, site, depth)
 
     def follow(self, response: Response, site: Site, depth: int) -> Iterator[scrapy.Request]:
-        if depth >= site.max_depth or not hasattr(response, "text"):
+        if depth >= site.max_depth or not isinstance(response, TextResponse):
             return
         for link in self.links.extract_links(response):
             url = normalize_url(link.url)
@@ -67,5 +67,8 @@ class SiteSpider(TrackerSpider):
                 continue
             request = self.page_request(url, callback=self.parse_article)
             if request is not None:
-                self.requested[site.site] += 1
-                yield request.replace(cb_kwargs=kwargs)
+                request = request.replace(cb_kwargs=kwargs)
+                yield request
+                # The schedule middleware has seen it by now: only pages let through count.
+                if not request.meta.get("tracker_not_due"):
+                    self.requested[site.site] += 1

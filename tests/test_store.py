@@ -70,3 +70,46 @@ def test_schema_has_foreign_keys_and_wal(fresh_db):
     assert fresh_db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     fks = {fk.other_table for fk in fresh_db["versions"].foreign_keys}
     assert fks == {"pages"}
+
+
+def test_a_failing_migration_leaves_nothing_behind(tmp_path, monkeypatch):
+    import pytest
+    from sqlite_utils.migrations import Migrations
+
+    from tracker.store import open_db, schema
+
+    # Only the pending migrations of a set run: this one holds just the broken one.
+    broken = Migrations("tracker")
+
+    @broken(name="0099_broken")
+    def _broken(db):
+        db.table("half_done").create({"id": int}, pk="id")
+        raise RuntimeError("migration failed half-way")
+
+    path = tmp_path / "t.db"
+    open_db(path).close()  # every real migration applied
+    monkeypatch.setattr(schema, "migrations", broken)
+    with pytest.raises(RuntimeError, match="half-way"):
+        open_db(path)
+    monkeypatch.undo()
+    db = open_db(path)
+    assert "half_done" not in db.table_names()
+    assert "0099_broken" not in {m.name for m in schema.migrations.applied(db)}
+
+
+def test_processes_opening_a_new_database_at_once_all_get_it(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    code = f"from tracker.store import open_db; open_db({str(path)!r}).table('pages').count"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    errors = [p.communicate()[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    from tracker.store import open_db, schema
+
+    applied = [m.name for m in schema.migrations.applied(open_db(path))]
+    assert applied == [m.name for m in schema.migrations.applied(open_db(":memory:"))]

@@ -104,7 +104,7 @@ def import_(
         tracker import crawl.warc.gz saved-pages/ --db tracker.db
         tracker import page.html --base-url https://example.com/news/ --db tracker.db
     """
-    from tracker.ingest import IngestSummary, after_ingest, store_record
+    from tracker.pipeline import IngestSummary, run_stages, store_record
     from tracker.readers import Problem, read_paths
     from tracker.record import build_records
     from tracker.store import open_db
@@ -130,7 +130,7 @@ def import_(
             continue
         store_record(db, record, summary)
     summary.errors += len(problems)
-    stages = {} if no_cluster else after_ingest(db, summary)
+    stages = {} if no_cluster else run_stages(db, summary).counts
     click.echo(
         f"read {summary.read} pages: {summary.pages_new} new pages, {summary.versions_new} new versions, "
         f"{summary.unchanged} unchanged, {summary.no_text} without article text, {summary.errors} errors"
@@ -165,6 +165,7 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     """
     from tracker.report.show import cluster_table, describe_cluster, format_cluster, to_json
     from tracker.store import find_page, open_existing_db
+    from tracker.store.queries import clusters_of_page
     from tracker.urls import is_http_url
 
     if not is_http_url(url):
@@ -174,16 +175,12 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     if row is None:
         raise click.ClickException(f"{url}: not in {db_path}")
     page_id, page_url, site = row
-    cluster_ids = [
-        r[0]
-        for r in db.execute(
-            "select cluster_id from cluster_members where page_id = ? order by cluster_id",
-            [page_id],
-        )
-    ]
-    infos = [describe_cluster(db, cid) for cid in cluster_ids]
+    infos = [describe_cluster(db, cid) for cid in clusters_of_page(db, page_id)]
     if as_json:
-        payload = {"page": {"id": page_id, "url": page_url, "site": site}, "clusters": infos}
+        payload: dict[str, object] = {
+            "page": {"id": page_id, "url": page_url, "site": site},
+            "clusters": infos,
+        }
         click.echo(to_json(payload))
         return
     if not infos:
@@ -203,18 +200,16 @@ def show(url: str, db_path: str, as_json: bool) -> None:
 
 def _is_demo_db(path: Path) -> bool:
     """True when a file is a tracker database holding only the demo web's sites (or nothing)."""
-    import sqlite3
-
     from tracker.demo.content import SITES
     from tracker.store import StoreError, table_names_read_only
+    from tracker.store.queries import page_sites_read_only
 
     try:
         tables = table_names_read_only(path)
         if "pages" not in tables:
             return not tables
-        with sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True) as conn:
-            sites = {r[0] for r in conn.execute("select distinct site from pages")}
-    except (StoreError, sqlite3.Error):
+        sites = page_sites_read_only(path)
+    except StoreError:
         return False
     return sites <= set(SITES)
 
@@ -319,7 +314,7 @@ def diff(
     elif fmt == "csv":
         rendered = render_csv(result)
     else:
-        color = output is None and click.get_text_stream("stdout").isatty()
+        color = output is None and sys.stdout.isatty()
         rendered = render_text(result, *sides, color=color)
     if output:
         try:
@@ -437,7 +432,7 @@ def crawl(
         verbose=verbose,
     )
     Console(width=200 if not sys.stdout.isatty() else None).print(summary_table(summary))
-    stages = {}
+    stages: dict[str, int] = {}
     for run in summary.runs:
         for key, value in run.stages.items():
             stages[key] = stages.get(key, 0) + value
@@ -564,11 +559,12 @@ def cluster(db_path: str) -> None:
     Example:
         tracker cluster --db tracker.db
     """
-    from tracker.ingest import catch_up
+    from tracker.pipeline import run_stages
     from tracker.store import open_existing_db
 
     db = open_existing_db(db_path)
-    result, done = catch_up(db)
+    stages = run_stages(db)
+    result, done = stages.clusters, stages.counts
     click.echo(
         f"{result.pages_considered} pages considered, {result.pages_changed} changed "
         f"({result.fingerprinted} fingerprinted): {len(result.new)} new clusters, "

@@ -1,8 +1,20 @@
-"""What the spiders hand to the pipeline: a fetched page, or a recheck that found nothing new."""
+"""What the spiders and the pipeline exchange: the items spiders yield (a fetched page, a recheck
+that found nothing new, a URL that is no page) and the signal the pipeline sends back when a
+stored page credits other pages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+#: Sent by the pipeline once a page is stored, with ``url``, ``credits`` (the credit dicts of
+#: the record) and ``hops``; a spider that follows credits connects to it.
+credits_found = object()
+
+
+def fetched_now() -> str:
+    """The fetch time spiders stamp on an item: now, ISO 8601 UTC with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -41,7 +53,7 @@ class PageItem:
     content_type: str | None = None
 
     def fetched_page(self) -> FetchedPage:
-        """The page as :mod:`tracker.ingest` takes it (``source`` names the spider)."""
+        """The page as :func:`tracker.record.build_record` takes it (``source``: the spider)."""
         return FetchedPage(
             url=self.url,
             body=self.body,
@@ -61,4 +73,15 @@ class NotModifiedItem:
 
     url: str
     fetched_at: str
+    redirected_from: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UrlNoteItem:
+    """A URL that gave no page (not HTML, HTTP error, network error): remembered with its
+    status and a note, so the schedule does not ask again before it is due."""
+
+    url: str
+    status: int | None
+    note: str
     redirected_from: list[str] = field(default_factory=list)

@@ -1,19 +1,22 @@
-"""The SQLite store: the only module that speaks SQL.
+"""The SQLite store: the only package that speaks SQL.
 
 - :mod:`tracker.store.schema`: migrations and opening a database;
 - :mod:`tracker.store.writes`: pages, versions, sites and credits;
-- :mod:`tracker.store.queries`: reads that several stages and pages share.
+- :mod:`tracker.store.queries`: reads that several stages and pages share (among them
+  :func:`~tracker.store.queries.latest_version_ids` and ``LATEST_VERSIONS_SQL``, "the latest
+  version of each page");
+- :mod:`tracker.store.schedule`: the crawl's bookkeeping (``pages.next_check``, ``crawl_urls``,
+  ``crawl_runs``).
 
 The names most callers need are re-exported here.
 """
 
 from tracker.store.queries import find_page, table_names_read_only, version_paragraphs
-from tracker.store.schema import StoreError, migrations, open_db, open_existing_db, utcnow
+from tracker.store.schema import StoreError, open_db, open_existing_db, utcnow
 from tracker.store.writes import (
     PageRecord,
     StoreResult,
     content_hash,
-    ensure_site,
     resolve_credit_targets,
     store_credits,
     store_page,
@@ -24,9 +27,7 @@ __all__ = [
     "StoreError",
     "StoreResult",
     "content_hash",
-    "ensure_site",
     "find_page",
-    "migrations",
     "open_db",
     "open_existing_db",
     "resolve_credit_targets",

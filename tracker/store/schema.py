@@ -4,11 +4,21 @@ The table and column names are the public contract that Datasette users and scri
 are documented in the README and in ``datasette-metadata.yml``. Add columns through a new migration
 at the end of this file, never by editing an applied one (sqlite-utils records applied migrations
 by name, so names stay as they were first applied).
+
+There is no ``0004``: no migration of that name appears in the project's history (``0005`` and
+``0006`` arrived together after ``0003``). The gap stays, because renaming would make existing
+databases run ``0005`` and ``0006`` again under new names.
+
+Every migration runs in a transaction together with the record of it having been applied
+(sqlite-utils' ``Migrations`` does this since 4.0), and :func:`open_db` applies the pending ones
+under one write lock, so two processes opening a new database at once do not both migrate it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +35,8 @@ def utcnow() -> str:
 
 @migrations(name="0001_core")
 def _core(db: sqlite_utils.Database) -> None:
-    db["sites"].create({"domain": str, "name": str, "first_seen": str}, pk="domain")
-    db["pages"].create(
+    db.table("sites").create({"domain": str, "name": str, "first_seen": str}, pk="domain")
+    db.table("pages").create(
         {
             "id": int,
             "url": str,
@@ -44,9 +54,9 @@ def _core(db: sqlite_utils.Database) -> None:
         foreign_keys=[("site", "sites", "domain")],
         not_null={"url", "site"},
     )
-    db["pages"].create_index(["url"], unique=True)
-    db["pages"].create_index(["site"])
-    db["versions"].create(
+    db.table("pages").create_index(["url"], unique=True)
+    db.table("pages").create_index(["site"])
+    db.table("versions").create(
         {
             "id": int,
             "page_id": int,
@@ -67,8 +77,8 @@ def _core(db: sqlite_utils.Database) -> None:
         foreign_keys=[("page_id", "pages", "id")],
         not_null={"page_id", "content_hash"},
     )
-    db["versions"].create_index(["page_id", "content_hash"])
-    db["attributions"].create(
+    db.table("versions").create_index(["page_id", "content_hash"])
+    db.table("attributions").create(
         {
             "id": int,
             "page_id": int,
@@ -87,14 +97,14 @@ def _core(db: sqlite_utils.Database) -> None:
             ("target_page_id", "pages", "id"),
         ],
     )
-    db["attributions"].create_index(["page_id"])
-    db["attributions"].create_index(["target_site"])
-    db["versions"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db.table("attributions").create_index(["page_id"])
+    db.table("attributions").create_index(["target_site"])
+    db.table("versions").enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
 
 @migrations(name="0002_clusters_diffs_crawls")
 def _later_stages(db: sqlite_utils.Database) -> None:
-    db["clusters"].create(
+    db.table("clusters").create(
         {
             "id": int,
             "origin_page_id": int,
@@ -108,7 +118,7 @@ def _later_stages(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("origin_page_id", "pages", "id")],
     )
-    db["cluster_members"].create(
+    db.table("cluster_members").create(
         {
             "cluster_id": int,
             "page_id": int,
@@ -129,8 +139,8 @@ def _later_stages(db: sqlite_utils.Database) -> None:
             ("credits_page_id", "pages", "id"),
         ],
     )
-    db["cluster_members"].create_index(["page_id"])
-    db["diffs"].create(
+    db.table("cluster_members").create_index(["page_id"])
+    db.table("diffs").create(
         {
             "id": int,
             "kind": str,
@@ -155,13 +165,13 @@ def _later_stages(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("a_version_id", "versions", "id"), ("b_version_id", "versions", "id")],
     )
-    db["diffs"].create_index(["a_version_id", "b_version_id", "kind"], unique=True)
-    db["diff_ops"].create(
+    db.table("diffs").create_index(["a_version_id", "b_version_id", "kind"], unique=True)
+    db.table("diff_ops").create(
         {"diff_id": int, "seq": int, "op": str, "a_text": str, "b_text": str, "similarity": float},
         pk=("diff_id", "seq"),
         foreign_keys=[("diff_id", "diffs", "id")],
     )
-    db["crawl_runs"].create(
+    db.table("crawl_runs").create(
         {
             "id": int,
             "spider": str,
@@ -183,20 +193,20 @@ def _later_stages(db: sqlite_utils.Database) -> None:
 def _diff_op_positions(db: sqlite_utils.Database) -> None:
     # Paragraph numbers in A and B: renderers show where a paragraph moved from, and
     # ``diffs.apply_ops`` takes an unchanged paragraph from A instead of storing it twice.
-    db["diff_ops"].add_column("a_index", int)
-    db["diff_ops"].add_column("b_index", int)
+    db.table("diff_ops").add_column("a_index", int)
+    db.table("diff_ops").add_column("b_index", int)
 
 
 @migrations(name="0005_crawl_schedule")
 def _crawl_schedule(db: sqlite_utils.Database) -> None:
     # Credit hops from a watched site (0 on a watched site), so credit-following across runs
     # stops at the sources file's ``follow_credits``.
-    db["pages"].add_column("crawl_hops", int)
-    db["pages"].create_index(["next_check"])
+    db.table("pages").add_column("crawl_hops", int)
+    db.table("pages").create_index(["next_check"])
     # URLs the crawler asked for that are not a stored page of their own: redirects (page_url
     # says where to), failures, non-HTML bodies, pages without article text. Their recheck
     # schedule keeps a second crawl from asking again before it is due.
-    db["crawl_urls"].create(
+    db.table("crawl_urls").create(
         {
             "url": str,
             "page_url": str,
@@ -216,7 +226,7 @@ def _clustering_fingerprints(db: sqlite_utils.Database) -> None:
     # One row per fingerprinted version (tracker.clustering): the signature and exact shingle set,
     # so a re-run never re-hashes unchanged text. ``boilerplate`` lists the paragraph hashes that
     # were left out as boilerplate when the row was made; a change to that set re-fingerprints.
-    db["fingerprints"].create(
+    db.table("fingerprints").create(
         {
             "version_id": int,
             "page_id": int,
@@ -233,9 +243,9 @@ def _clustering_fingerprints(db: sqlite_utils.Database) -> None:
         pk="version_id",
         foreign_keys=[("version_id", "versions", "id"), ("page_id", "pages", "id")],
     )
-    db["fingerprints"].create_index(["page_id"])
+    db.table("fingerprints").create_index(["page_id"])
     # The version of each page that clustering and the boilerplate statistics currently count.
-    db["cluster_pages"].create(
+    db.table("cluster_pages").create(
         {"page_id": int, "version_id": int},
         pk="page_id",
         foreign_keys=[("page_id", "pages", "id"), ("version_id", "versions", "id")],
@@ -245,9 +255,50 @@ def _clustering_fingerprints(db: sqlite_utils.Database) -> None:
         "create table boilerplate_blocks (site text not null, block integer not null,"
         " pages integer not null, words integer not null, primary key (site, block)) without rowid"
     )
-    db["boilerplate_blocks"].create_index(["block"])
+    db.table("boilerplate_blocks").create_index(["block"])
     # The member every other member of a cluster was verified against (stable as it grows).
-    db["clusters"].add_column("seed_page_id", int)
+    db.table("clusters").add_column("seed_page_id", int)
+
+
+@migrations(name="0007_versions_by_page_and_time")
+def _versions_by_page_and_time(db: sqlite_utils.Database) -> None:
+    # "The latest version of each page" (store.queries.LATEST_VERSIONS_SQL) and consecutive
+    # versions by fetch time read versions in this order: a covering index instead of a sort.
+    db.table("versions").create_index(["page_id", "fetched_at", "id"])
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One unit of work: committed whole or not at all.
+
+    The write lock is taken at the start (``BEGIN IMMEDIATE``, waiting up to the busy timeout),
+    not on the first write, so a transaction never fails half-way because another process
+    wrote in between. Inside another transaction it is a savepoint of that one.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+def _apply_migrations(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations, all under one write lock.
+
+    ``Migrations.apply`` runs each migration and its record in a transaction (a savepoint inside
+    this one); the lock makes a second process wait and then find nothing pending, instead of
+    running the same migration twice.
+    """
+    if not migrations.pending(db):
+        return
+    with write_transaction(db):
+        migrations.apply(db)
 
 
 class StoreError(Exception):
@@ -262,11 +313,12 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     """
     try:
         db = sqlite_utils.Database(path)
+        # Wait for another process's write lock (up to 30 s) rather than fail at once.
+        db.execute("PRAGMA busy_timeout = 30000")
         if str(path) != ":memory:":
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 30000")
-        migrations.apply(db)
+        _apply_migrations(db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open as a tracker database ({exc})") from exc
     return db

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from tracker.normalize import normalize_text
+from tracker.store.schema import StoreError, write_transaction
 
 
 @dataclass
 class PageRecord:
-    """One extracted page, ready to store (made by :mod:`tracker.ingest`)."""
+    """One extracted page, ready to store (made by :func:`tracker.record.build_record`)."""
 
     url: str
     site: str
@@ -55,20 +56,27 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
-def ensure_site(db: sqlite_utils.Database, domain: str, name: str | None, seen: str) -> None:
+def _inserted_id(table: sqlite_utils.db.Table) -> int:
+    """The rowid of the row a table just inserted."""
+    if not isinstance(table.last_rowid, int):
+        raise StoreError(f"{table.name}: insert returned no row id")
+    return table.last_rowid
+
+
+def _ensure_site(db: sqlite_utils.Database, domain: str, name: str | None, seen: str) -> None:
     """Insert a site if new; fill its name once one is known."""
     row = db.execute("select name from sites where domain = ?", [domain]).fetchone()
     if row is None:
-        db["sites"].insert({"domain": domain, "name": name, "first_seen": seen})
+        db.table("sites").insert({"domain": domain, "name": name, "first_seen": seen})
     elif name and not row[0]:
-        db["sites"].update(domain, {"name": name})
+        db.table("sites").update(domain, {"name": name})
 
 
 def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     """Store one fetched page: its ``pages`` row, a new ``versions`` row when the normalised
     title or text changed, and the credits it declares. Storing the same content twice adds nothing."""
-    with db.atomic():
-        ensure_site(db, rec.site, rec.site_name, rec.fetched_at)
+    with write_transaction(db):
+        _ensure_site(db, rec.site, rec.site_name, rec.fetched_at)
         row = db.execute(
             "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
         ).fetchone()
@@ -80,9 +88,8 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             "last_modified": rec.last_modified,
         }
         if new_page:
-            page_id = (
-                db["pages"]
-                .insert(
+            page_id = _inserted_id(
+                db.table("pages").insert(
                     {
                         "url": rec.url,
                         "site": rec.site,
@@ -92,7 +99,6 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
                         **page_fields,
                     }
                 )
-                .last_pk
             )
         else:
             page_id = row[0]
@@ -102,7 +108,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             if rec.fetched_at > (row[2] or ""):
                 updates["last_fetched"] = rec.fetched_at
             if updates:
-                db["pages"].update(page_id, updates)
+                db.table("pages").update(page_id, updates)
         chash = content_hash(rec.title, rec.text)
         # Idempotent re-import: the same content at the same fetch time is already stored.
         same = db.execute(
@@ -118,9 +124,8 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         if same or (prev and prev[1] == chash):
             return StoreResult(page_id, None, new_page, False, prev[0] if prev else None)
         text = rec.text
-        version_id = (
-            db["versions"]
-            .insert(
+        version_id = _inserted_id(
+            db.table("versions").insert(
                 {
                     "page_id": page_id,
                     "fetched_at": rec.fetched_at,
@@ -137,7 +142,6 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
                     "source": rec.source,
                 }
             )
-            .last_pk
         )
         store_credits(db, page_id, version_id, rec.credits or [])
         return StoreResult(page_id, version_id, new_page, True, prev[0] if prev else None)
@@ -172,7 +176,7 @@ def store_credits(
                 "select id from pages where url = ?", [credit["target_url"]]
             ).fetchone()
             target_page = hit[0] if hit else None
-        db["attributions"].insert(
+        db.table("attributions").insert(
             {
                 "page_id": page_id,
                 "version_id": version_id,

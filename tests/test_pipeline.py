@@ -1,0 +1,192 @@
+"""The stages in order (tracker.pipeline), the schedule middlewares, and the layout rules they
+rest on: spiders need no store, a re-run on unchanged data writes nothing, an interrupted run is
+picked up by the next one."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from tracker.pipeline import IngestSummary, run_stages, store_record
+from tracker.store import PageRecord
+from tracker.store.queries import latest_version_ids, unclustered_version_ids
+
+_RNG = random.Random(7)
+_VOCAB = [
+    "".join(_RNG.choice("bdfklmnprstv") + _RNG.choice("aeiou") for _ in range(3))
+    for _ in range(2000)
+]
+
+
+def _article(seed: int, paragraphs: int = 10, words: int = 60) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choices(_VOCAB, k=words)).capitalize() + "." for _ in range(paragraphs)]
+
+
+def _record(url: str, paragraphs: list[str], fetched: str, credits: list[dict] | None = None):
+    site = url.split("/")[2]
+    return PageRecord(
+        url=url,
+        site=site,
+        fetched_at=fetched,
+        title="A story",
+        byline=None,
+        published=None,
+        language="en",
+        site_name=site,
+        description=None,
+        paragraphs=paragraphs,
+        credits=credits,
+    )
+
+
+def _store_stories(db) -> IngestSummary:
+    """Two stories, each with an origin, a full repost and an edited second version."""
+    summary = IngestSummary()
+    for story in (1, 2):
+        text = _article(story)
+        origin = f"https://origin.example/{story}"
+        credit = [{"kind": "link", "target_url": origin, "target_site": "origin.example"}]
+        for url, paragraphs, when, credits in (
+            (origin, text, "2026-01-01T00:00:00+00:00", None),
+            (f"https://copy.example/{story}", text, "2026-01-02T00:00:00+00:00", credit),
+            (f"https://other.example/{story}", text[:-1], "2026-01-03T00:00:00+00:00", None),
+            (origin, [*text, "An update."], "2026-01-04T00:00:00+00:00", None),
+        ):
+            store_record(db, _record(url, paragraphs, when, credits), summary)
+    return summary
+
+
+def test_whole_database_catch_up_on_unchanged_data_writes_no_row(fresh_db):
+    summary = _store_stories(fresh_db)
+    first = run_stages(fresh_db, summary)
+    assert first.counts["clusters_changed"] == 2
+    assert first.counts["version_diffs"] == 2
+    assert first.counts["repost_diffs"] >= 4
+    assert fresh_db.table("cluster_members").count == 6
+    before = fresh_db.conn.total_changes
+    again = run_stages(fresh_db)
+    assert fresh_db.conn.total_changes == before
+    assert again.counts == {
+        "credits_resolved": 0,
+        "version_diffs": 0,
+        "clusters_changed": 0,
+        "repost_diffs": 0,
+    }
+    # The scoped run with nothing new writes nothing either.
+    run_stages(fresh_db, IngestSummary())
+    assert fresh_db.conn.total_changes == before
+
+
+def test_an_interrupted_run_is_picked_up_by_the_next_one(fresh_db, tmp_path):
+    from tracker.store import open_db
+
+    # A run killed after storing: pages and versions, but no clusters and no diffs.
+    _store_stories(fresh_db)
+    assert len(unclustered_version_ids(fresh_db)) == 6
+    # The next import stores nothing new, and still does what was left undone.
+    done = run_stages(fresh_db, IngestSummary())
+    assert unclustered_version_ids(fresh_db) == []
+    assert done.counts["version_diffs"] == 2
+
+    uninterrupted = open_db(tmp_path / "whole.db")
+    run_stages(uninterrupted, _store_stories(uninterrupted))
+    for table in ("cluster_members", "diffs", "attributions"):
+        assert fresh_db.table(table).count == uninterrupted.table(table).count, table
+
+
+def test_latest_version_ids_takes_the_newest_fetch(fresh_db):
+    summary = IngestSummary()
+    url = "https://origin.example/x"
+    # The older snapshot arrives last: it is a version, but not the latest.
+    store_record(fresh_db, _record(url, ["New text."], "2026-01-05T00:00:00+00:00"), summary)
+    store_record(fresh_db, _record(url, ["Old text."], "2026-01-01T00:00:00+00:00"), summary)
+    [page_id] = latest_version_ids(fresh_db)
+    assert latest_version_ids(fresh_db) == {page_id: summary.new_version_ids[0]}
+    assert latest_version_ids(fresh_db, [page_id, 999]) == {page_id: summary.new_version_ids[0]}
+    assert latest_version_ids(fresh_db, []) == {}
+
+
+def test_spiders_need_no_store_and_no_pipeline():
+    """Spiders yield items; the store, the pipeline and the schedule stay out of their imports."""
+    code = (
+        "import sys, spiders.base, spiders.credits, spiders.feed, spiders.site, spiders.sitemap,"
+        " spiders.urls; print(' '.join(sorted(m for m in sys.modules if m.startswith('tracker'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert set(loaded) <= {
+        "tracker",
+        "tracker.items",
+        "tracker.sources",
+        "tracker.timestamps",
+        "tracker.urls",
+    }
+
+
+def _site_spider(tmp_path, max_pages: int):
+    import re
+
+    from scrapy.utils.test import get_crawler
+
+    from spiders.site import SiteSpider
+    from tracker.sources import Site, Sources
+
+    sources = Sources(
+        sites=[
+            Site(
+                name="A",
+                domain="a.example",
+                start_urls=["https://a.example/"],
+                article_urls=[re.compile("/news/")],
+                max_pages=max_pages,
+            )
+        ]
+    )
+    crawler = get_crawler(SiteSpider, {"TRACKER_DB": str(tmp_path / "tracker.db")})
+    spider = SiteSpider.from_crawler(crawler, sources=sources)
+    crawler.spider = spider
+    return crawler, spider
+
+
+def test_schedule_drops_pages_not_due_and_the_site_budget_counts_only_the_rest(tmp_path):
+    from scrapy.http import HtmlResponse
+
+    from tracker.schedule import ScheduleMiddleware, ScheduleSpiderMiddleware
+    from tracker.store.schedule import crawl_db
+
+    crawler, spider = _site_spider(tmp_path, max_pages=2)
+    db = crawl_db(tmp_path / "tracker.db")
+    summary = IngestSummary()
+    later = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
+    for n in (1, 2):
+        url = f"https://a.example/news/{n}"
+        store_record(db, _record(url, [f"Story {n}."], "2026-01-01T00:00:00+00:00"), summary)
+        db.execute("update pages set next_check = ?, etag = ? where url = ?", [later, "x", url])
+    db.conn.commit()
+
+    links = "".join(f'<a href="/news/{n}">{n}</a>' for n in range(1, 6))
+    listing = spider.listing_request("https://a.example/", spider.sources.sites[0], 0)
+    response = HtmlResponse(listing.url, body=links.encode(), request=listing)
+    middleware = ScheduleSpiderMiddleware.from_crawler(crawler)
+    out = list(
+        middleware.process_spider_output(response, spider.parse_listing(response, "a.example", 0))
+    )
+    # /news/1 and /news/2 are stored and not due: dropped, and they do not use the site's budget
+    # of 2 pages, so /news/3 and /news/4 are asked for.
+    assert [r.url for r in out] == ["https://a.example/news/3", "https://a.example/news/4"]
+    assert crawler.stats.get_value("tracker/not_due") == 2
+
+    # A recheck that is due becomes a conditional GET; the downloader middleware passes it once.
+    earlier = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+    db.execute(
+        "update pages set next_check = ? where url = ?", [earlier, "https://a.example/news/1"]
+    )
+    db.conn.commit()
+    request = spider.page_request("https://a.example/news/1", credit=True)
+    ScheduleMiddleware.from_crawler(crawler).process_request(request)
+    assert request.headers.get("If-None-Match") == b"x"
+    assert crawler.stats.get_value("tracker/credits_followed") == 1
