@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from tracker import __version__
 from tracker.items import NotModifiedItem, PageItem
+from tracker.middlewares import record_give_up
 from tracker.pipelines import CrawlSchedule, crawl_db, stat_key
 from tracker.sources import Site, Sources, load_sources
 from tracker.store import utcnow
@@ -217,8 +218,11 @@ class TrackerSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.inc("robots_forbidden" if "robots" in str(failure.value).lower() else "ignored")
+            record_give_up(self, request, failure.value)
             return
         self.inc("errors")
+        if record_give_up(self, request, failure.value):
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             self.schedule.url_done(request.url, status, f"HTTP {status}")
