@@ -2,7 +2,9 @@
 politeness when a site is in trouble (robots.txt unavailable, ``Retry-After``).
 
 Both sit after Scrapy's ``HttpProxyMiddleware`` (750): they see the proxy a request will go
-through, and their ``process_exception`` runs before ``RetryMiddleware`` retries anything.
+through, and their ``process_exception`` runs before ``RetryMiddleware`` retries anything. The
+guard (770) sits nearer the downloader than politeness (760), so a robots.txt request refused
+as internal is not mistaken for a host whose robots.txt did not answer.
 """
 
 from __future__ import annotations
@@ -186,6 +188,9 @@ class PolitenessMiddleware:
             if netloc not in self.unavailable:
                 log.warning("robots.txt of %s did not answer (%s): host skipped", netloc, exception)
             self.unavailable[netloc] = type(exception).__name__
+            # One line above instead of Scrapy's error with a traceback, and no retries: an
+            # unreachable robots.txt already means "nothing from this host in this run".
+            raise RobotsUnavailable(f"robots.txt of {netloc} unavailable")
 
     async def process_response(self, request: Request, response: Response) -> Response:
         if _is_robots(request):

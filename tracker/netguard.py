@@ -270,13 +270,22 @@ class GuardedResolver(CachingHostnameResolver):
         transportSemantics: str = "TCP",  # noqa: N803
     ) -> IHostResolution:
         guarded = _GuardingReceiver(resolutionReceiver, hostName, portNumber)
-        return super().resolveHostName(
-            guarded, hostName, portNumber, addressTypes, transportSemantics
-        )
+        name = hostName.rstrip(".").lower()
+        if name == "localhost" or name.endswith(".localhost"):
+            # Loopback by definition (RFC 6761), even where no resolver knows the spelling.
+            name = "localhost"
+        return super().resolveHostName(guarded, name, portNumber, addressTypes, transportSemantics)
 
 
 def resolve(host: str) -> list[IPAddress]:
-    """Every address ``host`` resolves to (blocking; ``[]`` when it does not resolve)."""
+    """Every address ``host`` resolves to (blocking; ``[]`` when it does not resolve).
+
+    ``localhost`` and its subdomains are loopback by definition (RFC 6761), whatever a resolver
+    says; a trailing dot is dropped (``localhost.`` is ``localhost``).
+    """
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return [ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1")]
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):

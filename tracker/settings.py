@@ -48,8 +48,8 @@ HTTPERROR_ALLOWED_CODES = [304]
 # refuses literal addresses, names behind a proxy and non-HTTP schemes.
 TWISTED_DNS_RESOLVER = "tracker.netguard.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
-    "tracker.middlewares.NetGuardMiddleware": 760,
-    "tracker.middlewares.PolitenessMiddleware": 770,
+    "tracker.middlewares.PolitenessMiddleware": 760,
+    "tracker.middlewares.NetGuardMiddleware": 770,
 }
 # Internal addresses allowed besides the sources file's: true (all), or hosts and networks
 # ("127.0.0.1:8080,10.0.0.0/8"); for crawls without a sources file (``--urls``) on a test web.

@@ -278,7 +278,7 @@ class _Reader:
     def hosts(self, node: yaml.Node, key: str) -> list[str]:
         out = []
         for i, (item, text) in enumerate(self.strings(node, key)):
-            if "/" in text:
+            if "/" in text and "://" not in text:
                 try:
                     ipaddress.ip_network(text, strict=False)
                 except ValueError:
