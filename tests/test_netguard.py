@@ -19,6 +19,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,6 +32,11 @@ from tracker.sources import SourcesError, parse_sources
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TRACKER_EXTRACT_PROCESSES=1"]
 SECRET = "AccessKeyId ASIAFAKEFAKEFAKE internal secret"
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a crawler hanging up on a body over DOWNLOAD_MAXSIZE is expected here
 
 
 class Server:
@@ -56,7 +62,7 @@ class Server:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -357,3 +363,119 @@ allow_private_hosts: [intranet.example, 10.1.0.0/16, "[::1]:9000"]
 def test_bad_allow_private_values_are_one_clear_error(text, message):
     with pytest.raises(SourcesError, match=message):
         parse_sources(text, "s.yml")
+
+
+# -- politeness under faults ---------------------------------------------------------------------
+
+
+def _politeness_web() -> dict[str, Server]:
+    import gzip
+    import time
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    robots_ok = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n")
+    asked: dict[str, int] = {}
+
+    def broken_robots(path: str, host: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/robots.txt":
+            return 500, {"Content-Type": "text/plain"}, b"oops"
+        return 200, html, _article(200)
+
+    def slow_robots(path: str, host: str) -> tuple[int, dict[str, str], bytes]:
+        if path == "/robots.txt":
+            time.sleep(4)  # longer than the crawl's DOWNLOAD_TIMEOUT
+            return robots_ok
+        return 200, html, _article(201)
+
+    def faults(path: str, host: str) -> tuple[int, dict[str, str], bytes]:
+        asked[path] = asked.get(path, 0) + 1
+        if path == "/robots.txt":
+            return robots_ok
+        if path == "/retry.html" and asked[path] == 1:
+            return 429, {"Retry-After": "1", "Content-Type": "text/plain"}, b"slow down"
+        if path == "/retry.html":
+            return 200, html, _article(202)
+        if path == "/later.html":
+            return 503, {"Retry-After": "3600", "Content-Type": "text/plain"}, b"come back later"
+        if path in ("/loop-a.html", "/loop-b.html"):
+            other = "/loop-b.html" if path == "/loop-a.html" else "/loop-a.html"
+            return 302, {"Location": other}, b""
+        if path.startswith("/chain-"):
+            step = int(path.removeprefix("/chain-").removesuffix(".html"))
+            return 302, {"Location": f"/chain-{step + 1}.html"}, b""
+        if path == "/big.html":
+            return 200, html, b"<p>" + b"x" * 300_000 + b"</p>"
+        if path == "/bomb.html":
+            body = gzip.compress(b"<p>" + b"a" * 5_000_000 + b"</p>")
+            return 200, {**html, "Content-Encoding": "gzip"}, body
+        return 404, html, b"<p>not found</p>"
+
+    return {
+        "broken": Server(broken_robots),
+        "slow": Server(slow_robots),
+        "faults": Server(faults),
+    }
+
+
+def test_politeness_under_faults(tmp_path):
+    web = _politeness_web()
+    try:
+        broken, slow, faults = web["broken"], web["slow"], web["faults"]
+        paths = ["/retry.html", "/later.html", "/loop-a.html", "/chain-0.html", "/big.html"]
+        paths.append("/bomb.html")
+        urls = [broken.base + "/a.html", slow.base + "/a.html"] + [faults.base + p for p in paths]
+        db = tmp_path / "t.db"
+        args = (
+            "crawl", "--urls", "-", "--db", str(db), *FAST, "-s", "TRACKER_ALLOW_PRIVATE=true",
+            "-s", "DOWNLOAD_TIMEOUT=2", "-s", "REDIRECT_MAX_TIMES=3",
+            "-s", "DOWNLOAD_MAXSIZE=200000", "-s", "RETRY_TIMES=2",
+        )  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-c", "from tracker.cli import cli; cli()", *args],
+            input="\n".join(urls),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=240,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        # robots.txt answering 5xx or not answering: nothing else from that host (RFC 9309).
+        assert set(broken.hits) == {"/robots.txt"}
+        assert set(slow.hits) == {"/robots.txt"}
+        # 429 with a short Retry-After: retried once, then stored.
+        assert faults.hits.count("/retry.html") == 2
+        stored = {url for (url,) in rows(db, "select url from pages")}
+        assert faults.base + "/retry.html" in stored
+        # 503 with a Retry-After beyond TRACKER_RETRY_AFTER_MAX: not retried in this run.
+        assert faults.hits.count("/later.html") == 1
+        notes = {
+            url: (note, last, next_check)
+            for url, note, last, next_check in rows(
+                db, "select url, note, last_fetched, next_check from crawl_urls"
+            )
+        }
+        note, last, next_check = notes[faults.base + "/later.html"]
+        assert "Retry-After 3600" in note
+        wait = datetime.fromisoformat(next_check) - datetime.fromisoformat(last)
+        assert wait >= timedelta(seconds=3600)
+        assert "redirect loop" in notes[faults.base + "/loop-a.html"][0]
+        assert "too many redirects" in notes[faults.base + "/chain-0.html"][0]
+        assert "too large" in notes[faults.base + "/big.html"][0]
+        assert "too large" in notes[faults.base + "/bomb.html"][0]
+        # The next run does not ask again at once for what failed.
+        before = list(faults.hits)
+        again = subprocess.run(
+            [sys.executable, "-c", "from tracker.cli import cli; cli()", *args],
+            input="\n".join(urls[2:]),
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=240,
+        )
+        assert again.returncode == 0, again.stderr
+        asked_again = [h for h in faults.hits[len(before) :] if h != "/robots.txt"]
+        assert asked_again == [], asked_again
+    finally:
+        for server in web.values():
+            server.stop()

@@ -204,8 +204,9 @@ class PolitenessMiddleware:
             else:
                 self.unavailable.pop(netloc, None)
             return response
-        if 300 <= response.status < 400 and b"Location" in response.headers:
-            target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            target = urljoin(request.url, location.decode("latin-1"))
             chain = {urldefrag(u)[0] for u in (*request.meta.get("redirect_urls", []), request.url)}
             if urldefrag(target)[0] in chain:
                 raise RedirectLoop(f"redirect loop: {request.url} -> {target}")
@@ -236,15 +237,16 @@ class PolitenessMiddleware:
             return
         previous = slot.delay
         slot.delay = max(previous, wait)
-        slot.lastseen = time.time()
+        slot.lastseen = time.monotonic()  # the downloader measures delays on this clock
 
         def release() -> None:
             if slot.delay == max(previous, wait):
                 slot.delay = previous
 
         from twisted.internet import reactor
+        from twisted.internet.task import deferLater
 
-        reactor.callLater(wait, release)
+        deferLater(reactor, wait, release)
 
 
 def give_up_reason(request: Request, exception: BaseException) -> str | None:
@@ -256,7 +258,8 @@ def give_up_reason(request: Request, exception: BaseException) -> str | None:
         return None
     if isinstance(exception, IgnoreRequest) and "max redirections" in text:
         return f"too many redirects (more than {request.meta.get('redirect_ttl', '?')})"
-    if "max size" in text or "maxsize" in text or "larger than" in text:
+    lower = text.lower()
+    if "max size" in lower or "maxsize" in lower or "larger than" in lower:
         return f"too large: {text}"[:300]
     response = getattr(exception, "response", None)
     if response is not None and request.meta.get("tracker_retry_after") is not None:

@@ -26,7 +26,7 @@ import re
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy.resolver import CachingHostnameResolver
 from twisted.internet.interfaces import IHostResolution, IResolutionReceiver
@@ -274,7 +274,9 @@ class GuardedResolver(CachingHostnameResolver):
         if name == "localhost" or name.endswith(".localhost"):
             # Loopback by definition (RFC 6761), even where no resolver knows the spelling.
             name = "localhost"
-        return super().resolveHostName(guarded, name, portNumber, addressTypes, transportSemantics)
+        return super().resolveHostName(
+            cast(IResolutionReceiver, guarded), name, portNumber, addressTypes, transportSemantics
+        )
 
 
 def resolve(host: str) -> list[IPAddress]:

@@ -364,14 +364,18 @@ class _Reader:
         allow = "allow_private" in fields and self.boolean(
             fields["allow_private"][1], f"{key}.allow_private"
         )
-        return Site(
+        site = Site(
             name=name,
             domain=domain,
+            feeds=urls["feeds"],
+            sitemaps=urls["sitemaps"],
+            start_urls=urls["start_urls"],
             article_urls=patterns,
             allow_private=allow,
-            **urls,
-            **limits,
         )
+        for limit, value in limits.items():
+            setattr(site, limit, value)
+        return site
 
     def unique(self, sites_node: yaml.SequenceNode, sites: list[Site]) -> None:
         """Each name and each domain once: the spiders and the sites table key on them."""
