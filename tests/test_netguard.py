@@ -151,6 +151,7 @@ class HostileSite:
             self.routes[f"/news/redirect-{i}.html"] = (302, {"Location": f"{target}-redirect"}, b"")
             items += [f"/news/credit-{i}.html", f"/news/canon-{i}.html", f"/news/redirect-{i}.html"]
         self.items = items
+        self.extra_links: list[str] = []
         self.server = Server(self.answer)
 
     def answer(self, path: str, host: str) -> tuple[int, dict[str, str], bytes]:
@@ -159,7 +160,7 @@ class HostileSite:
         if path == "/robots.txt":
             return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
         if path == "/feed.xml":
-            links = [self.server.base + p for p in self.items] + self.targets
+            links = [self.server.base + p for p in self.items] + self.targets + self.extra_links
             entries = "".join(f"<item><title>t</title><link>{u}</link></item>" for u in links)
             feed = f"<?xml version='1.0'?><rss version='2.0'><channel><title>h</title>{entries}</channel></rss>"
             return 200, {"Content-Type": "application/rss+xml"}, feed.encode()
@@ -211,6 +212,8 @@ follow_credits: 2
     )
     db = tmp_path / "t.db"
     env = {"http_proxy": proxy.base, "no_proxy": ""} if through_proxy else {}
+    # The proxy is infrastructure, not a target: a link to the proxy itself is refused too.
+    hostile.extra_links = [f"{proxy.base}/proxy-self"]
     result = run_tracker(
         "crawl", "--sources", str(sources), "--db", str(db), "--spider", "feed",
         "--spider", "credits", *FAST, env=env,
@@ -225,6 +228,7 @@ follow_credits: 2
     if through_proxy:
         assert any(hit.startswith(hostile.server.base) for hit in proxy.hits)
         assert not any(str(internal.port) in hit for hit in proxy.hits)
+    assert not any("proxy-self" in hit for hit in proxy.hits)
     stats = [json.loads(s) for (s,) in rows(db, "select stats from crawl_runs")]
     refused = sum(int(s.get("tracker/refused_internal", 0)) for s in stats)
     assert refused >= len(hostile.targets)  # feed links alone name each spelling once

@@ -103,7 +103,7 @@ class NetGuardMiddleware:
             GUARD.add_proxy(proxy_host, proxy_port)
         literal = parse_ip(host)
         if literal is not None:
-            refused = GUARD.check(host, port, [literal])
+            refused = GUARD.check(host, port, [literal], target=True)
             if refused is not None:
                 raise self._refuse(request, str(refused), f"internal address {refused}")
             return
@@ -112,7 +112,7 @@ class NetGuardMiddleware:
                 from twisted.internet.threads import deferToThread
 
                 self.names[host] = await maybe_deferred_to_future(deferToThread(resolve, host))
-            refused = GUARD.check(host, port, self.names[host])
+            refused = GUARD.check(host, port, self.names[host], target=True)
             if refused is not None:
                 raise self._refuse(
                     request, str(refused), f"{host} resolves to internal address {refused}"

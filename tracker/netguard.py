@@ -150,12 +150,18 @@ class NetPolicy:
     def _listed(self, host: str, port: int) -> bool:
         return (host, port) in self.hosts or (host, None) in self.hosts
 
-    def allows(self, host: str, port: int, address: IPAddress) -> bool:
-        """Whether a connection for ``host:port`` may go to ``address``."""
+    def allows(self, host: str, port: int, address: IPAddress, target: bool = False) -> bool:
+        """Whether a connection for ``host:port`` may go to ``address``.
+
+        With ``target=True`` (a URL to fetch, not a connection being made) the proxies do not
+        count: a page linking to the proxy's own address is refused like any other.
+        """
         if not is_internal(address) or self.allow_all:
             return True
         host = host.strip("[]").lower().rstrip(".")
-        if (host, port) in self.infrastructure or (str(address), port) in self.infrastructure:
+        if not target and (
+            (host, port) in self.infrastructure or (str(address), port) in self.infrastructure
+        ):
             return True
         literal = parse_ip(host)
         return (
@@ -202,10 +208,12 @@ class Guard:
         """A proxy the crawl goes through: connections to it are allowed."""
         self.policy.infrastructure.add((host.lower(), port))
 
-    def check(self, host: str, port: int, addresses: Iterable[IPAddress]) -> IPAddress | None:
+    def check(
+        self, host: str, port: int, addresses: Iterable[IPAddress], target: bool = False
+    ) -> IPAddress | None:
         """The first address the policy refuses for ``host:port`` (remembered), or ``None``."""
         for address in addresses:
-            if not self.policy.allows(host, port, address):
+            if not self.policy.allows(host, port, address, target=target):
                 self._refused[(host.lower(), port)] = str(address)
                 return address
         return None
