@@ -281,8 +281,8 @@ def run_crawl(
                 try:
                     yield running
                 except Exception as exc:
-                    # One line for people (the CLI prints it); the traceback only with --verbose.
-                    log.debug("spider %s failed", name, exc_info=True)
+                    # One line for people (the CLI prints it); the traceback only with --verbose (INFO).
+                    log.info("spider %s failed", name, exc_info=True)
                     why = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
                     summary.runs.append(SpiderRun(name, reason="failed", error=why))
                     continue
