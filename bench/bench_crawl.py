@@ -220,7 +220,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         sources = parse_sources(
-            f"sites:\n  - name: Bench Daily\n    sitemaps: [http://127.0.0.1:{port}/sitemap.xml]\nfollow_credits: 0\n",
+            f"sites:\n  - name: Bench Daily\n    sitemaps: [http://127.0.0.1:{port}/sitemap.xml]\nfollow_credits: 0\nallow_private: true\n",
             "bench-sources.yml",
         )
         db_path = Path(tmp) / "bench.db"

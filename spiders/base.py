@@ -30,6 +30,7 @@ from twisted.python.failure import Failure
 
 from tracker import __version__
 from tracker.items import NotModifiedItem, PageItem, UrlNoteItem, credits_found, fetched_now
+from tracker.middlewares import give_up_note
 from tracker.sources import Site, Sources, load_sources
 from tracker.urls import is_http_url, normalize_url
 
@@ -252,10 +253,16 @@ class TrackerSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         if request.meta.get("tracker_not_due"):
             return
+        given_up = give_up_note(request, failure.value)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.inc("robots_forbidden" if "robots" in str(failure.value).lower() else "ignored")
+            if given_up:
+                yield given_up
             return
         self.inc("errors")
+        if given_up:
+            yield given_up
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             self.logger.info("%s: HTTP %s", request.url, status)

@@ -345,6 +345,7 @@ class FixtureWeb:
     domain: {b.host}
     sitemaps: [{b.url("/sitemap.xml")}]
 follow_credits: 0
+allow_private: true  # the fixture web is on loopback
 """
         return f"""# fixture web sources
 sites:
@@ -366,6 +367,7 @@ sites:
     article_urls: ['/stories/']
 follow_credits: {follow_credits}
 recheck: [1h, 6h, 1d, 3d, 7d]
+allow_private: true  # the fixture web is on loopback
 """
 
     # -- content ------------------------------------------------------------------------------

@@ -210,3 +210,66 @@ def test_crawl_help_has_example():
     )
     assert "Example:" in result.stdout
     assert "tracker crawl --sources sources.yml" in result.stdout
+
+
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ("{a: ", "}"), ("- ", "")])
+def test_deeply_nested_yaml_is_one_clear_error(tmp_path, opening, closing):
+    deep = tmp_path / "deep.yml"
+    if closing:
+        deep.write_text("sites: " + opening * 5000 + "1" + closing * 5000 + "\n")
+    else:
+        deep.write_text("sites:\n" + "".join("  " * i + "-\n" for i in range(3000)))
+    with pytest.raises(SourcesError) as info:
+        load_sources(deep)
+    assert str(info.value).startswith(str(deep))
+    result = _tracker("crawl", "--sources", str(deep), "--db", str(tmp_path / "t.db"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def _tracker(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from tracker.cli import cli; cli()", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("DOWNLOAD_DELAY=abc", "Error: setting DOWNLOAD_DELAY='abc': expected a number"),
+        ("ROBOTSTXT_OBEY=maybe", "Error: setting ROBOTSTXT_OBEY='maybe': expected true or false"),
+        ("TRACKER_ALLOW_PRIVATE=10.0.0.0/99", "Error: setting TRACKER_ALLOW_PRIVATE: "),
+    ],
+)
+def test_bad_setting_is_one_line_and_non_zero_exit(tmp_path, setting, message):
+    result = _tracker(
+        "crawl", "--urls", "-", "--db", str(tmp_path / "t.db"), "-s", setting, stdin=""
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(message), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "crawl summary" not in result.stdout  # refused before any spider started
+
+
+def test_crawl_whose_spiders_fail_exits_non_zero_with_one_line_each(tmp_path):
+    # A setting of the right kind that a spider still cannot use: every spider fails.
+    sources = tmp_path / "s.yml"
+    sources.write_text("sites:\n  - name: A\n    domain: a.example\n")
+    result = _tracker(
+        "crawl", "--sources", str(sources), "--db", str(tmp_path / "t.db"),
+        "--spider", "feed", "--spider", "credits", "-s", "CONCURRENT_REQUESTS=1.5",
+    )  # fmt: skip
+    assert result.returncode == 1
+    failures = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert [line.split(" failed:")[0] for line in failures] == [
+        "Error: spider feed",
+        "Error: spider credits",
+    ]
+    assert "'1.5'" in failures[0]
+    assert "Traceback" not in result.stderr

@@ -25,6 +25,7 @@ from tests.fixture_web import FixtureWeb
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TRACKER_EXTRACT_PROCESSES=2"]
+FAST += ["-s", "TRACKER_ALLOW_PRIVATE=true"]  # the fixture web is on loopback (--urls crawls)
 
 
 @pytest.fixture(scope="module")

@@ -403,7 +403,7 @@ def crawl(
     """
     from rich.console import Console
 
-    from tracker.crawl import run_crawl, summary_table
+    from tracker.crawl import SettingsError, run_crawl, summary_table
     from tracker.sources import SourcesError, load_sources
 
     overrides = _setting_pairs(settings)
@@ -419,18 +419,18 @@ def crawl(
         raise click.ClickException(f"--urls {urls_path}: no such file")
     try:
         sources = load_sources(sources_path) if sources_path else None
-    except SourcesError as exc:
+        summary = run_crawl(
+            sources,
+            db_path,
+            spiders=list(spiders) or None,
+            max_pages=max_pages,
+            resume=resume,
+            settings=overrides,
+            urls=urls_path,
+            verbose=verbose,
+        )
+    except (SourcesError, SettingsError) as exc:
         raise click.ClickException(str(exc)) from None
-    summary = run_crawl(
-        sources,
-        db_path,
-        spiders=list(spiders) or None,
-        max_pages=max_pages,
-        resume=resume,
-        settings=overrides,
-        urls=urls_path,
-        verbose=verbose,
-    )
     Console(width=200 if not sys.stdout.isatty() else None).print(summary_table(summary))
     stages: dict[str, int] = {}
     for run in summary.runs:
@@ -438,6 +438,10 @@ def crawl(
             stages[key] = stages.get(key, 0) + value
     if stages:
         click.echo(", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in stages.items()))
+    if summary.failures:
+        for run in summary.failures:
+            click.echo(f"Error: spider {run.spider} failed: {run.error or 'see the log'}", err=True)
+        sys.exit(1)
     if summary.interrupted:
         raise click.ClickException(
             "crawl stopped before the end; run again with --resume to continue"

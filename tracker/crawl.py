@@ -46,6 +46,8 @@ class SpiderRun:
     seconds: float = 0.0
     #: Seconds spent at spider close on credit resolution, clustering and diffs.
     stats_seconds: float = 0.0
+    #: Why the spider failed (one line), when it did.
+    error: str = ""
 
     def get(self, name: str) -> int:
         return self.counts.get(name, 0)
@@ -63,6 +65,15 @@ class CrawlSummary:
         """The sum of one count over all spiders (e.g. ``pages_fetched``, ``versions_new``)."""
         return sum(run.get(name) for run in self.runs)
 
+    @property
+    def failures(self) -> list[SpiderRun]:
+        """The spiders that failed (could not start or crashed), in run order."""
+        return [run for run in self.runs if run.reason == "failed"]
+
+
+class SettingsError(ValueError):
+    """A setting given on the command line that cannot be used; the message names it."""
+
 
 COLUMNS = (
     ("pages_fetched", "fetched"),
@@ -73,6 +84,7 @@ COLUMNS = (
     ("skipped_non_html", "non-HTML"),
     ("credits_followed", "credits followed"),
     ("robots_forbidden", "robots.txt"),
+    ("refused_internal", "refused"),
     ("errors", "errors"),
 )
 
@@ -136,7 +148,44 @@ def _settings(db_path: str, overrides: dict[str, Any] | None, verbose: bool) -> 
     settings.set("LOG_LEVEL", "INFO" if verbose else "WARNING", priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    check_settings(settings, overrides or {})
     return settings
+
+
+def check_settings(settings: Any, names: dict[str, Any]) -> None:
+    """Check that each overridden setting reads as the type of its default, before any
+    spider starts (otherwise every spider fails on it, one traceback each).
+
+    Raises:
+        SettingsError: naming the first setting that does not read, and what it expects.
+    """
+    from scrapy.settings import default_settings
+
+    from tracker import settings as ours
+
+    for name, value in names.items():
+        if name == "TRACKER_ALLOW_PRIVATE":  # true, or hosts and networks: checked below
+            continue
+        default = getattr(ours, name, getattr(default_settings, name, None))
+        expected, read = "", None
+        if isinstance(default, bool):
+            expected, read = "true or false", settings.getbool
+        elif isinstance(default, int | float):
+            expected, read = "a number", settings.getfloat
+        elif isinstance(default, dict):
+            expected, read = "a JSON object", settings.getdict
+        if read is None:
+            continue
+        try:
+            read(name)
+        except (ValueError, TypeError):
+            raise SettingsError(f"setting {name}={value!r}: expected {expected}") from None
+    try:
+        from tracker.netguard import NetPolicy
+
+        NetPolicy().allow_setting(settings.get("TRACKER_ALLOW_PRIVATE"))
+    except ValueError as exc:
+        raise SettingsError(f"setting TRACKER_ALLOW_PRIVATE: {exc}") from None
 
 
 def run_crawl(
@@ -170,6 +219,7 @@ def run_crawl(
 
     Raises:
         tracker.sources.SourcesError: when the sources file is invalid.
+        SettingsError: when an overridden setting does not read as its type.
         ValueError: for an unknown spider name or a spider without what it needs.
     """
     from scrapy.crawler import CrawlerProcess
@@ -230,9 +280,11 @@ def run_crawl(
                     loop.start(0.5, now=False)
                 try:
                     yield running
-                except Exception:
-                    log.exception("spider %s failed", name)
-                    summary.runs.append(SpiderRun(name, reason="failed"))
+                except Exception as exc:
+                    # One line for people (the CLI prints it); the traceback only with --verbose (INFO).
+                    log.info("spider %s failed", name, exc_info=True)
+                    why = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                    summary.runs.append(SpiderRun(name, reason="failed", error=why))
                     continue
                 run = _spider_run(
                     name, crawler.stats.get_stats(), time.monotonic() - state["started"]
@@ -251,11 +303,11 @@ def run_crawl(
 
             if reactor.running:
                 with contextlib.suppress(error.ReactorNotRunning, RuntimeError):
-                    reactor.stop()
+                    reactor.stop()  # type: ignore[misc]  # (the module stands for the reactor)
             else:
                 # The first spider failed before the reactor started (e.g. in its __init__):
                 # stopping now would be a no-op and process.start() below would never return.
-                reactor.callWhenRunning(reactor.stop)
+                reactor.callWhenRunning(reactor.stop)  # type: ignore[misc]
 
     first = make_crawler(names[0])  # the first crawler installs the asyncio reactor
     progress.start()

@@ -85,3 +85,7 @@ class UrlNoteItem:
     status: int | None
     note: str
     redirected_from: list[str] = field(default_factory=list)
+    # A URL given up on (refused address, redirect loop, too large, long Retry-After): it and
+    # the URLs that redirected to it wait out a growing back-off (tracker.store.failures).
+    give_up: bool = False
+    retry_after: float | None = None

@@ -83,6 +83,11 @@ class StorePipeline:
             self.schedule.page_fetched(normalize_url(item.url), new_page=False, hops=0)
             self._redirected(item.redirected_from, item.url)
             return {"url": item.url, "result": "not modified"}
+        if isinstance(item, UrlNoteItem) and item.give_up:
+            self.schedule.url_given_up(
+                item.url, item.redirected_from, item.status, item.note, item.retry_after
+            )
+            return {"url": item.url, "result": item.note}
         if isinstance(item, UrlNoteItem):
             self.schedule.url_done(item.url, item.status, item.note)
             self._redirected(item.redirected_from, item.url)

@@ -26,6 +26,7 @@ from scrapy.exceptions import IgnoreRequest
 from tracker.sources import next_check
 from tracker.store import schedule as rows
 from tracker.store import utcnow
+from tracker.store.failures import record_failure
 from tracker.timestamps import parse_time
 from tracker.urls import is_http_url, normalize_url
 
@@ -143,6 +144,20 @@ class CrawlSchedule:
         if old_hops is None or hops < old_hops:
             update["crawl_hops"] = hops
         rows.update_page_schedule(self.db, page_id, update)
+
+    def url_given_up(
+        self,
+        url: str,
+        redirected_from: Iterable[str],
+        status: int | None,
+        reason: str,
+        retry_after: float | None,
+    ) -> None:
+        """Remember a URL the crawl gave up on, and the redirects that led to it, with a growing
+        back-off (:func:`tracker.store.failures.record_failure`)."""
+        now = self.now().isoformat()
+        for each in dict.fromkeys(normalize_url(u) for u in [*redirected_from, url]):
+            record_failure(self.db, each, reason, status, retry_after, now=now)
 
     def url_done(
         self, url: str, status: int | None, note: str, page_url: str | None = None

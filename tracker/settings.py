@@ -43,6 +43,23 @@ REMOTE_CONTROL_ENABLED = False
 # Rechecks answer 304 Not Modified to a conditional GET; the spider counts them.
 HTTPERROR_ALLOWED_CODES = [304]
 
+# No internal addresses (loopback, private, link-local, ...) unless the sources file allows
+# them: every connection's resolved address is checked (tracker.netguard), and a middleware
+# refuses literal addresses, names behind a proxy and non-HTTP schemes.
+TWISTED_DNS_RESOLVER = "tracker.netguard.GuardedResolver"
+DOWNLOADER_MIDDLEWARES = {
+    "tracker.middlewares.PolitenessMiddleware": 760,
+    "tracker.middlewares.NetGuardMiddleware": 770,
+}
+# Internal addresses allowed besides the sources file's: true (all), or hosts and networks
+# ("127.0.0.1:8080,10.0.0.0/8"); for crawls without a sources file (``--urls``) on a test web.
+TRACKER_ALLOW_PRIVATE = False
+# Only http and https are ever fetched (a page cannot send the crawler to file:// or ftp://).
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# The longest Retry-After (seconds) a 429/503 answer can make the crawl wait before it retries;
+# a longer one gives up on the URL for this run and records when to come back.
+TRACKER_RETRY_AFTER_MAX = 120
+
 ITEM_PIPELINES = {"tracker.pipelines.StorePipeline": 300}
 # Pages are processed concurrently: extraction runs in worker processes while the store waits.
 CONCURRENT_ITEMS = 100

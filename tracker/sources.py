@@ -13,6 +13,11 @@ recheck a page for edits after it was first seen::
     follow_credits: 1
     recheck: [1h, 6h, 1d, 3d, 7d]
 
+Internal addresses (loopback, private networks, link-local, ...) are never fetched unless the
+file allows them (:mod:`tracker.netguard`): ``allow_private: true`` at the top level allows all
+of them, on a site that site's host; ``allow_private_hosts: [intranet.example, 10.0.0.0/8,
+127.0.0.1:8080]`` allows the hosts (optionally one port) and networks listed.
+
 Every problem (unknown key, bad URL, bad domain, bad regex, bad duration, a name or domain
 listed twice, a file that is not UTF-8) is one :class:`SourcesError` naming the file, the line
 and the key, read from the YAML node marks.
@@ -44,8 +49,9 @@ _SITE_KEYS = {
     "article_urls",
     "max_depth",
     "max_pages",
+    "allow_private",
 }
-_TOP_KEYS = {"sites", "follow_credits", "recheck"}
+_TOP_KEYS = {"sites", "follow_credits", "recheck", "allow_private", "allow_private_hosts"}
 
 
 # One DNS label: letters (any script, for IDNs), digits, hyphens, underscores.
@@ -147,6 +153,8 @@ class Site:
     article_urls: list[re.Pattern[str]] = field(default_factory=list)
     max_depth: int = 2
     max_pages: int = 1000
+    #: Whether this site's host may be an internal address (a test or intranet site).
+    allow_private: bool = False
 
     @property
     def site(self) -> str:
@@ -170,6 +178,10 @@ class Sources:
         default_factory=lambda: [parse_duration(d) for d in DEFAULT_RECHECK]
     )
     path: str = "<sources>"
+    #: Whether any internal address may be fetched (see :mod:`tracker.netguard`).
+    allow_private: bool = False
+    #: Hosts (``host`` or ``host:port``) and networks (``10.0.0.0/8``) that may be internal.
+    allow_private_hosts: list[str] = field(default_factory=list)
 
     def site_for(self, url: str) -> Site | None:
         """The listed site a URL belongs to, if any."""
@@ -256,6 +268,28 @@ class _Reader:
             raise self.fail(node, key, "expected a non-empty string")
         return str(node.value).strip()
 
+    def boolean(self, node: yaml.Node, key: str) -> bool:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            raise self.fail(
+                node, key, f"expected true or false, got {getattr(node, 'value', node)!r}"
+            )
+        return str(node.value).lower() in ("true", "yes", "on", "y")
+
+    def hosts(self, node: yaml.Node, key: str) -> list[str]:
+        out = []
+        for i, (item, text) in enumerate(self.strings(node, key)):
+            if "/" in text and "://" not in text:
+                try:
+                    ipaddress.ip_network(text, strict=False)
+                except ValueError:
+                    raise self.fail(item, f"{key}[{i}]", f"{text!r} is not a network") from None
+            else:
+                problem = domain_problem(text)
+                if problem is not None and not text.startswith("["):
+                    raise self.fail(item, f"{key}[{i}]", f"{text!r} {problem}")
+            out.append(text)
+        return out
+
     def integer(self, node: yaml.Node, key: str, minimum: int = 0) -> int:
         if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:int":
             raise self.fail(
@@ -327,7 +361,21 @@ class _Reader:
             for k in ("max_depth", "max_pages")
             if k in fields
         }
-        return Site(name=name, domain=domain, article_urls=patterns, **urls, **limits)
+        allow = "allow_private" in fields and self.boolean(
+            fields["allow_private"][1], f"{key}.allow_private"
+        )
+        site = Site(
+            name=name,
+            domain=domain,
+            feeds=urls["feeds"],
+            sitemaps=urls["sitemaps"],
+            start_urls=urls["start_urls"],
+            article_urls=patterns,
+            allow_private=allow,
+        )
+        for limit, value in limits.items():
+            setattr(site, limit, value)
+        return site
 
     def unique(self, sites_node: yaml.SequenceNode, sites: list[Site]) -> None:
         """Each name and each domain once: the spiders and the sites table key on them."""
@@ -373,6 +421,12 @@ class _Reader:
                 except ValueError as exc:
                     raise self.fail(item, f"recheck[{i}]", str(exc)) from None
             sources.recheck = recheck
+        if "allow_private" in fields:
+            sources.allow_private = self.boolean(fields["allow_private"][1], "allow_private")
+        if "allow_private_hosts" in fields:
+            sources.allow_private_hosts = self.hosts(
+                fields["allow_private_hosts"][1], "allow_private_hosts"
+            )
         return sources
 
 
@@ -392,7 +446,12 @@ def parse_sources(text: str, name: str = "<sources>") -> Sources:
         ) from None
     except yaml.YAMLError as exc:
         raise SourcesError(f"{name}: YAML error: {exc}") from None
-    return _Reader(name).sources(root)
+    except RecursionError:
+        raise SourcesError(f"{name}: YAML nested too deeply to be a sources file") from None
+    try:
+        return _Reader(name).sources(root)
+    except RecursionError:
+        raise SourcesError(f"{name}: YAML nested too deeply to be a sources file") from None
 
 
 def load_sources(path: str | Path) -> Sources:

@@ -26,6 +26,8 @@ def demo_sources() -> Sources:
                 feeds=[f"http://{host}/feed.xml"],
                 sitemaps=[f"http://{host}/sitemap.xml"],
                 start_urls=[f"http://{host}/"],
+                # Served from loopback (through the proxy): the demo's own sites, by name.
+                allow_private=True,
             )
             for host, label in SITES.items()
         ],
