@@ -16,6 +16,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tracker.fingerprint import SHINGLE_K, shingles, shingles_to_bytes
 from tracker.store import open_db
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
@@ -159,7 +160,11 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         t0 + timedelta(hours=3),
     )
     region = page(
-        "wind_region", "https://regionpost.org/wind", "regionpost.org", t0 + timedelta(hours=7)
+        "wind_region",
+        "https://regionpost.org/wind",
+        "regionpost.org",
+        t0 + timedelta(hours=7),
+        canonical="https://regionpost.org/news/offshore-wind-terminal-approved",
     )
     v_region = version(
         "wind_region",
@@ -549,6 +554,22 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
             "stats": json.dumps({"downloader/response_count": 12}),
         }
     )
+    # Clustering's fingerprints of every version, so pasted text is matched as clustering matches.
+    for version_id, text in db.execute("select id, text from versions").fetchall():
+        hashes = shingles(text)
+        db["fingerprints"].insert(
+            {
+                "version_id": version_id,
+                "page_id": db.execute(
+                    "select page_id from versions where id = ?", [version_id]
+                ).fetchone()[0],
+                "k": SHINGLE_K,
+                "num_perm": 0,
+                "num_shingles": len(hashes),
+                "shingles": shingles_to_bytes(hashes),
+                "created": _iso(now),
+            }
+        )
     db.conn.commit()
     # Checkpoint so the file is complete on its own (an immutable open ignores the -wal file).
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -187,9 +187,85 @@ def recent_changes(conn: sqlite3.Connection, limit: int = 15) -> list[Row]:
     return _rows(
         conn,
         "select d.id, d.title_changed, d.old_title, d.new_title, d.retained, d.words_added,"
-        " d.words_removed, d.credit_removed, p.site, p.url, vb.title, vb.fetched_at"
+        " d.words_removed, d.credit_removed, p.id as page_id, p.site, p.url, vb.title, vb.fetched_at"
         " from diffs d join versions vb on vb.id = d.b_version_id"
         " join pages p on p.id = vb.page_id"
         " where d.kind = 'version' order by vb.fetched_at desc, d.id desc limit ?",
         [limit],
+    )
+
+
+# --------------------------------------------------------------------------- all stories
+
+
+def _story_filters(
+    site: str | None, date_from: str | None, date_to: str | None, uncredited_only: bool
+) -> tuple[str, list[Any]]:
+    where, params = [], []
+    if site:
+        where.append("p.site = ?")
+        params.append(site)
+    if date_from:
+        where.append("date(coalesce(c.first_published, c.first_seen)) >= date(?)")
+        params.append(date_from)
+    if date_to:
+        where.append("date(coalesce(c.first_published, c.first_seen)) <= date(?)")
+        params.append(date_to)
+    if uncredited_only:
+        where.append(
+            "exists (select 1 from cluster_members u where u.cluster_id = c.id"
+            " and u.role != 'origin' and not coalesce(u.credited, 0))"
+        )
+    return (" where " + " and ".join(where)) if where else "", params
+
+
+def stories(
+    conn: sqlite3.Connection,
+    *,
+    site: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    uncredited_only: bool = False,
+    newest_first: bool = False,
+    limit: int = 25,
+    offset: int = 0,
+) -> tuple[list[Row], int]:
+    """One page of stories, filtered by origin site, date range (``YYYY-MM-DD``, on the first
+    published or seen date) and whether a copy is uncredited; the biggest (or newest) first.
+
+    Returns:
+        The rows (id, title, size, dates, origin site and name, uncredited count) and how many
+        stories match in all.
+    """
+    where, params = _story_filters(site, date_from, date_to, uncredited_only)
+    order = (
+        "coalesce(c.first_published, c.first_seen) desc, c.id desc"
+        if newest_first
+        else "c.size desc, c.id"
+    )
+    rows = _rows(
+        conn,
+        "select c.id, c.title, c.size, c.first_seen, c.first_published, p.site as origin_site,"
+        " s.name as origin_site_name,"
+        " (select count(*) from cluster_members m where m.cluster_id = c.id"
+        "   and m.role != 'origin' and not coalesce(m.credited, 0)) as uncredited"
+        " from clusters c left join pages p on p.id = c.origin_page_id"
+        " left join sites s on s.domain = p.site"
+        f"{where} order by {order} limit ? offset ?",
+        [*params, limit, offset],
+    )
+    total = conn.execute(
+        f"select count(*) from clusters c left join pages p on p.id = c.origin_page_id{where}",
+        params,
+    ).fetchone()[0]
+    return rows, int(total)
+
+
+def origin_sites(conn: sqlite3.Connection) -> list[Row]:
+    """Sites where at least one story started, with their names and story counts, busiest first."""
+    return _rows(
+        conn,
+        "select p.site as domain, coalesce(s.name, p.site) as name, count(*) as stories"
+        " from clusters c join pages p on p.id = c.origin_page_id"
+        " left join sites s on s.domain = p.site group by p.site order by stories desc, p.site",
     )

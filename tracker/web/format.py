@@ -56,3 +56,31 @@ def fts_query(text: str | None) -> str:
     while out and out[-1] in ("OR", "NOT", "AND"):
         out.pop()
     return " ".join(out) if out else '""'
+
+
+def when(value: str | None) -> str:
+    """An ISO 8601 time as the tables show it: ``2026-11-17 08:30`` (dates stay dates)."""
+    text = (value or "").strip()
+    if len(text) <= 10:
+        return text
+    return text[:16].replace("T", " ")
+
+
+def plural(count: int | None, one: str, many: str | None = None) -> str:
+    """``1 story``, ``2 stories``: the count with the right form of the noun."""
+    count = count or 0
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def word_change(added: int | None, removed: int | None) -> str:
+    """Words added and removed, leaving out a side with none: ``+10 / −7 words``, ``+3 words``,
+    ``−2 words``, ``no words changed`` (never ``−0``)."""
+    parts = []
+    if added:
+        parts.append(f"+{added}")
+    if removed:
+        parts.append(f"−{removed}")
+    if not parts:
+        return "no words changed"
+    total = (added or 0) if not removed else (removed if not added else 2)
+    return " / ".join(parts) + (" word" if total == 1 else " words")

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from tracker.store import StoreError, table_names_read_only
 from tracker.web.format import fts_query
+from tracker.web.lookup_view import lookup_view
 from tracker.web.metadata import load_metadata
 from tracker.web.views import (
     base_url,
@@ -41,6 +42,7 @@ def register_routes(datasette):
         (rf"^/{db}/-/tracker/cluster/(?P<cluster_id>[^/]+)$", cluster_view),
         (rf"^/{db}/-/tracker/diff/(?P<diff_id>[^/]+)$", diff_view),
         (rf"^/{db}/-/tracker/network$", network_view),
+        (rf"^/{db}/-/tracker/lookup$", lookup_view),
         # Anything else under tracker's prefix is a 404 here, not a table lookup in Datasette.
         (rf"^/{db}/-/tracker/.*$", not_found_view),
     ]

@@ -1,0 +1,173 @@
+"""The researcher's workflows in Datasette: find a story from a URL or text, page through stories,
+a site's page, an article's history, the Atom feeds; with links everywhere and hostile text escaped.
+
+Runs in-process against the newsroom database of tests/datasette_fixture.py.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from tests.datasette_fixture import WIND_V1, build_newsroom_db
+from tracker import lookup
+from tracker.serve import build_datasette
+from tracker.web.format import word_change
+
+DB_NAME = "newsroom-2026"
+T = f"/{DB_NAME}/-/tracker"
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory):
+    path = tmp_path_factory.mktemp("workflows") / f"{DB_NAME}.db"
+    return path, build_newsroom_db(path)
+
+
+@pytest.fixture
+def ds(newsroom):
+    return build_datasette([newsroom[0]])
+
+
+@pytest.fixture
+def ids(newsroom):
+    return newsroom[1]
+
+
+@pytest.fixture
+def conn(newsroom):
+    connection = sqlite3.connect(newsroom[0])
+    yield connection
+    connection.close()
+
+
+async def get_html(ds, path: str) -> str:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
+    return response.text
+
+
+# --------------------------------------------------------------------------- look up by URL
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "https://harbourgazette.com/news/wind-terminal",
+        "http://harbourgazette.com/news/wind-terminal",
+        "https://www.harbourgazette.com/news/wind-terminal/",
+        "www.harbourgazette.com/news/wind-terminal",
+        "harbourgazette.com/news/wind-terminal?utm_source=tw&utm_medium=social&fbclid=abc",
+        "https://harbourgazette.com/news/wind-terminal#comments",
+        "https://harbourgazette.com/news/wind-terminal/amp",
+        "https://harbourgazette.com/news/wind-terminal?amp=1",
+        "https://amp.harbourgazette.com/news/wind-terminal",
+        "https://m.harbourgazette.com/news/wind-terminal/",
+        "  HTTPS://HarbourGazette.com/news/wind-terminal  ",
+    ],
+)
+def test_a_url_in_any_form_finds_its_page(conn, ids, pasted):
+    assert lookup.find_page(conn, pasted) == (
+        ids["page_wind_origin"],
+        "https://harbourgazette.com/news/wind-terminal",
+        "harbourgazette.com",
+    )
+    match = lookup.find_page_by_url(conn, pasted)
+    assert match is not None and match.cluster_ids == (ids["cluster_wind"],)
+
+
+def test_a_declared_canonical_url_finds_the_page(conn, ids):
+    match = lookup.find_page_by_url(
+        conn, "http://www.regionpost.org/news/offshore-wind-terminal-approved/?utm_campaign=x"
+    )
+    assert match is not None and match.page_id == ids["page_wind_region"]
+    assert match.how == "canonical"
+
+
+def test_exact_forms_win_and_unknown_urls_are_none(conn):
+    assert lookup.find_page(conn, "https://harbourgazette.com/news/other-story") is None
+    assert lookup.find_page(conn, "not a url") is None
+    with pytest.raises(ValueError):
+        lookup.find_page_by_url(conn, "javascript:alert(1)")
+
+
+def test_url_forms_strip_amp_and_mobile_only_as_variants():
+    same, desktop = lookup.url_forms("https://m.example.com/a/amp/?utm_source=x&amp=1&id=2")
+    assert same[0] == "https://m.example.com/a/amp/?amp=1&id=2"
+    assert "https://example.com/a?id=2" in desktop
+    assert lookup.url_forms("https://example.com/a")[1] == []
+
+
+async def test_lookup_page_redirects_a_url_to_its_story(ds, ids):
+    response = await ds.client.get(
+        f"{T}/lookup?" + urlencode({"q": "www.harbourgazette.com/news/wind-terminal/?utm_source=x"})
+    )
+    assert response.status_code == 302
+    assert response.headers["location"] == f"{T}/cluster/{ids['cluster_wind']}"
+
+
+async def test_lookup_page_of_an_unknown_url_says_so(ds):
+    html = await get_html(ds, f"{T}/lookup?" + urlencode({"q": "https://nowhere.example/x"}))
+    assert "No stored page has this URL" in html
+
+
+# --------------------------------------------------------------------------- look up by text
+
+
+def test_a_pasted_paragraph_finds_every_story_carrying_it(conn, ids):
+    matches = lookup.stories_containing(conn, WIND_V1[2])
+    assert matches and matches[0].cluster_id == ids["cluster_wind"]
+    assert matches[0].containment == 1.0
+    assert {m.cluster_id for m in matches} == {ids["cluster_wind"]}
+
+
+def test_a_whole_article_ranks_stories_by_containment(conn, ids):
+    from tests.datasette_fixture import FERRY
+
+    text = "\n\n".join(WIND_V1[:2] + FERRY)
+    matches = lookup.stories_containing(conn, text)
+    assert [m.cluster_id for m in matches[:2]] == [ids["cluster_ferry"], ids["cluster_wind"]]
+    assert matches[0].containment > matches[1].containment > 0.2
+
+
+def test_unrelated_text_finds_nothing(conn):
+    assert (
+        lookup.stories_containing(conn, "Bananas are rich in potassium and grow in bunches.") == []
+    )
+
+
+async def test_lookup_page_lists_stories_for_text(ds, ids):
+    html = await get_html(ds, f"{T}/lookup?" + urlencode({"q": WIND_V1[0]}))
+    assert f'href="{T}/cluster/{ids["cluster_wind"]}"' in html
+    assert "100%" in html
+
+
+async def test_stories_page_has_the_lookup_box(ds):
+    html = await get_html(ds, T)
+    assert f'action="{T}/lookup"' in html and 'name="q"' in html
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+@pytest.mark.parametrize(
+    ("added", "removed", "shown"),
+    [
+        (10, 7, "+10 / −7 words"),
+        (3, 0, "+3 words"),
+        (0, 1, "−1 word"),
+        (None, 0, "no words changed"),
+    ],
+)
+def test_word_change_never_says_minus_zero(added, removed, shown):
+    assert word_change(added, removed) == shown
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+_ = re
