@@ -250,7 +250,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
             {
                 "page_id": coast,
                 "version_id": v_coast,
-                "kind": "phrase",
+                "kind": "go-to-original",
                 "evidence": "Go to Original – harbourgazette.com",
                 "target_site": "harbourgazette.com",
                 "target_page_id": origin,
@@ -258,7 +258,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
             {
                 "page_id": region,
                 "version_id": v_region,
-                "kind": "phrase",
+                "kind": "first-appeared",
                 "evidence": "This story first appeared on Coast Wire.",
                 "target_site": "coastwire.net",
                 "target_name": "Coast Wire",
@@ -464,7 +464,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         {
             "page_id": evil_copy,
             "version_id": v_evil_copy,
-            "kind": "phrase",
+            "kind": "source-line",
             "evidence": HOSTILE_ALL,
             "target_url": "javascript:alert(1)",
             "target_site": HOSTILE_IMG,

@@ -36,17 +36,23 @@ from versions v join pages p on p.id = v.page_id left join sites s on s.domain =
 where v.id = ?
 """
 
+# A credited copy came from the page it credits (a chain: Region Post credits Coast Wire, which
+# credits Harbour Gazette); an uncredited copy is drawn from the story's origin.
 _REPUBLICATION_EDGES = """
-select op.site as source, p.site as target,
-       sum(case when m.credited then 1 else 0 end) as credited,
-       sum(case when m.credited then 0 else 1 end) as uncredited
-from cluster_members m
-join clusters c on c.id = m.cluster_id
-join pages op on op.id = c.origin_page_id
-join pages p on p.id = m.page_id
-where m.role != 'origin' and p.site != op.site
-group by op.site, p.site
-order by count(*) desc
+select source, target, sum(credited) as credited, sum(1 - credited) as uncredited
+from (
+  select coalesce(case when m.credited then cp.site end, op.site) as source, p.site as target,
+         case when m.credited then 1 else 0 end as credited
+  from cluster_members m
+  join clusters c on c.id = m.cluster_id
+  join pages op on op.id = c.origin_page_id
+  join pages p on p.id = m.page_id
+  left join pages cp on cp.id = m.credits_page_id
+  where m.role != 'origin'
+)
+where source != target
+group by source, target
+order by count(*) desc, source, target
 """
 
 
@@ -137,9 +143,10 @@ def clusters_of_pages(conn: sqlite3.Connection, page_ids: Sequence[int | None]) 
 
 
 def republication_edges(conn: sqlite3.Connection) -> list[Row]:
-    """For each (origin site, republishing site) pair: ``source``, ``target`` and how many copies
-    credited and did not credit; the busiest pairs first. Copies on the origin's own site are left
-    out."""
+    """For each (source site, republishing site) pair: ``source``, ``target`` and how many copies
+    credited and did not credit; the busiest pairs first. A credited copy's source is the site of
+    the page it credits, an uncredited copy's the story's origin; copies on their source's own site
+    are left out."""
     return _rows(conn, _REPUBLICATION_EDGES)
 
 
@@ -269,3 +276,18 @@ def origin_sites(conn: sqlite3.Connection) -> list[Row]:
         " from clusters c join pages p on p.id = c.origin_page_id"
         " left join sites s on s.domain = p.site group by p.site order by stories desc, p.site",
     )
+
+
+_LABELS = {
+    "story": "select title from clusters where id = ?",
+    "page": "select url from pages where id = ?",
+    "version": "select title from versions where id = ?",
+    "diff": "select kind || ' diff' from diffs where id = ?",
+}
+
+
+def label_of(conn: sqlite3.Connection, kind: str, item_id: int) -> str | None:
+    """What a link to a story (its title), page (URL), version (title) or diff (kind) reads."""
+    sql = _LABELS.get(kind)
+    found = conn.execute(sql, [item_id]).fetchone() if sql else None
+    return found[0] if found else None
