@@ -258,3 +258,51 @@ def test_described_attribution_kinds_exist():
         assert f'"{kind}"' in source, kind
     for gone in ("og_url", "syndication_source", "phrase"):
         assert gone not in described
+
+
+# --------------------------------------------------------------------------- a site's page
+
+
+async def test_site_page(ds, ids):
+    html = await get_html(ds, f"{T}/site/harbourgazette.com")
+    assert '<h1 class="headline">Harbour Gazette</h1>' in html
+    stories = html.split('class="tracker-table site-stories"')[1].split("</table>")[0]
+    assert f'{T}/cluster/{ids["cluster_wind"]}"' in stories
+    assert f'{T}/cluster/{ids["cluster_old"]}"' in stories
+    assert f'{T}/cluster/{ids["cluster_ferry"]}"' not in stories  # started on Coast Wire
+    copiers = html.split('class="tracker-table site-copiers"')[1].split("</table>")[0]
+    assert f'href="{T}/site/dailyroundup.info"' in copiers
+    assert (
+        "uncredited_reposts?site=harbourgazette.com&amp;republished_by=dailyroundup.info" in copiers
+    )
+    months = html.split('class="tracker-table site-months"')[1].split("</table>")[0]
+    assert "% uncredited" in months
+    edits = html.split('class="tracker-table site-edits"')[1].split("</table>")[0]
+    assert f'{T}/diff/{ids["diff_wind_version"]}"' in edits
+    assert "+10 / −7 words" in edits
+    copied = html.split('class="tracker-table site-copied"')[1].split("</table>")[0]
+    assert f'{T}/cluster/{ids["cluster_ferry"]}#member-{ids["page_ferry_hg"]}"' in copied
+
+
+def test_share_uncredited_by_month(conn):
+    from tracker.store.web import site_copies_by_month
+
+    months = site_copies_by_month(conn, "harbourgazette.com")
+    assert sum(m["copies"] for m in months) == 5
+    assert sum(m["uncredited"] for m in months) == 1
+    assert [m["month"] for m in months] == sorted(m["month"] for m in months)
+
+
+async def test_site_names_link_to_site_pages(ds, ids):
+    for path in (
+        f"{T}/cluster/{ids['cluster_wind']}",
+        f"{T}/diff/{ids['diff_wind_coast']}",
+        f"{T}/network",
+        T,
+    ):
+        html = await get_html(ds, path)
+        assert f'href="{T}/site/harbourgazette.com"' in html, path
+
+
+async def test_unknown_site_is_404(ds):
+    assert (await ds.client.get(f"{T}/site/nobody.example")).status_code == 404

@@ -291,3 +291,100 @@ def label_of(conn: sqlite3.Connection, kind: str, item_id: int) -> str | None:
     sql = _LABELS.get(kind)
     found = conn.execute(sql, [item_id]).fetchone() if sql else None
     return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- a site
+
+# When a member appeared: the earliest date its page declares, else when tracker first saw it.
+_SEEN = (
+    "coalesce((select min(pv.published) from versions pv where pv.page_id = p.id), p.first_seen)"
+)
+
+
+def site(conn: sqlite3.Connection, domain: str) -> Row | None:
+    """A site's row (domain, name, first seen) with how many pages tracker holds of it; ``None``
+    when tracker knows neither the site nor any page of it."""
+    row = _first(
+        conn,
+        "select ? as domain, s.name, s.first_seen,"
+        " (select count(*) from pages where site = ?) as pages"
+        " from (select 1) left join sites s on s.domain = ?",
+        [domain, domain, domain],
+    )
+    if row is None or (row["name"] is None and row["first_seen"] is None and not row["pages"]):
+        return None
+    return row
+
+
+def site_stories(conn: sqlite3.Connection, domain: str, limit: int = 200) -> list[Row]:
+    """Stories that started on a site, newest first, with their copies and uncredited copies."""
+    return _rows(
+        conn,
+        "select c.id, c.title, c.size, c.first_seen, c.first_published,"
+        " (select count(*) from cluster_members m where m.cluster_id = c.id"
+        "   and m.role != 'origin') as copies,"
+        " (select count(*) from cluster_members m where m.cluster_id = c.id"
+        "   and m.role != 'origin' and not coalesce(m.credited, 0)) as uncredited"
+        " from clusters c join pages p on p.id = c.origin_page_id where p.site = ?"
+        " order by coalesce(c.first_published, c.first_seen) desc, c.id desc limit ?",
+        [domain, limit],
+    )
+
+
+def site_copiers(conn: sqlite3.Connection, domain: str) -> list[Row]:
+    """Who copied a site's stories: each copying site with its name and how many copies credited
+    and did not credit; the busiest first (copies on the site itself included, marked by domain)."""
+    return _rows(
+        conn,
+        "select p.site as domain, s.name, count(*) as copies,"
+        " sum(case when m.credited then 1 else 0 end) as credited,"
+        " sum(case when m.credited then 0 else 1 end) as uncredited"
+        " from cluster_members m join clusters c on c.id = m.cluster_id"
+        " join pages op on op.id = c.origin_page_id join pages p on p.id = m.page_id"
+        " left join sites s on s.domain = p.site"
+        " where op.site = ? and m.role != 'origin'"
+        " group by p.site order by uncredited desc, copies desc, p.site",
+        [domain],
+    )
+
+
+def site_copies_by_month(conn: sqlite3.Connection, domain: str) -> list[Row]:
+    """Copies of a site's stories per month they appeared (``YYYY-MM``), with how many were
+    uncredited; oldest month first."""
+    return _rows(
+        conn,
+        "select month, count(*) as copies, sum(uncredited) as uncredited from ("
+        f"  select substr({_SEEN}, 1, 7) as month,"
+        "   case when m.credited then 0 else 1 end as uncredited"
+        "  from cluster_members m join clusters c on c.id = m.cluster_id"
+        "  join pages op on op.id = c.origin_page_id join pages p on p.id = m.page_id"
+        "  where op.site = ? and m.role != 'origin')"
+        " group by month order by month",
+        [domain],
+    )
+
+
+def site_edits(conn: sqlite3.Connection, domain: str, limit: int = 100) -> list[Row]:
+    """Edits after publication of a site's pages (version diffs), newest first."""
+    return _rows(
+        conn,
+        "select d.id, d.title_changed, d.credit_removed, d.retained, d.words_added,"
+        " d.words_removed, p.id as page_id, p.url, vb.title, vb.fetched_at"
+        " from diffs d join versions vb on vb.id = d.b_version_id"
+        " join pages p on p.id = vb.page_id"
+        " where d.kind = 'version' and p.site = ? order by vb.fetched_at desc, d.id desc limit ?",
+        [domain, limit],
+    )
+
+
+def site_copied_stories(conn: sqlite3.Connection, domain: str, limit: int = 100) -> list[Row]:
+    """Stories from other sites that this site copied, with whether its copy credited them."""
+    return _rows(
+        conn,
+        "select c.id, c.title, op.site as origin_site, m.role, m.credited, p.id as page_id"
+        " from cluster_members m join clusters c on c.id = m.cluster_id"
+        " join pages op on op.id = c.origin_page_id join pages p on p.id = m.page_id"
+        " where p.site = ? and m.role != 'origin' and op.site != p.site"
+        " order by c.id desc limit ?",
+        [domain, limit],
+    )

@@ -20,6 +20,7 @@ from tracker.web.cells import tracker_cell
 from tracker.web.format import fts_query
 from tracker.web.lookup_view import lookup_view
 from tracker.web.metadata import load_metadata
+from tracker.web.site_view import site_view
 from tracker.web.views import (
     base_url,
     cluster_view,
@@ -44,6 +45,7 @@ def register_routes(datasette):
         (rf"^/{db}/-/tracker/diff/(?P<diff_id>[^/]+)$", diff_view),
         (rf"^/{db}/-/tracker/network$", network_view),
         (rf"^/{db}/-/tracker/lookup$", lookup_view),
+        (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)$", site_view),
         # Anything else under tracker's prefix is a 404 here, not a table lookup in Datasette.
         (rf"^/{db}/-/tracker/.*$", not_found_view),
     ]
