@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from tracker.store import StoreError, table_names_read_only
 from tracker.store.web import label_of
 from tracker.web.cells import tracker_cell
+from tracker.web.feed import feed_view, site_feed_view
 from tracker.web.format import fts_query
 from tracker.web.lookup_view import lookup_view
 from tracker.web.metadata import load_metadata
@@ -46,6 +47,8 @@ def register_routes(datasette):
         (rf"^/{db}/-/tracker/network$", network_view),
         (rf"^/{db}/-/tracker/lookup$", lookup_view),
         (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)$", site_view),
+        (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)/feed\.atom$", site_feed_view),
+        (rf"^/{db}/-/tracker/feed\.atom$", feed_view),
         # Anything else under tracker's prefix is a 404 here, not a table lookup in Datasette.
         (rf"^/{db}/-/tracker/.*$", not_found_view),
     ]
