@@ -306,3 +306,55 @@ async def test_site_names_link_to_site_pages(ds, ids):
 
 async def test_unknown_site_is_404(ds):
     assert (await ds.client.get(f"{T}/site/nobody.example")).status_code == 404
+
+
+# --------------------------------------------------------------------------- article history
+
+
+async def test_page_history_lists_versions_with_times_and_changes(ds, ids):
+    html = await get_html(ds, f"{T}/page/{ids['page_wind_origin']}")
+    rows = html.split('class="tracker-table versions"')[1].split("</table>")[0]
+    assert rows.count('<tr id="version-') == 2
+    assert f'href="{T}/diff/{ids["diff_wind_version"]}">+10 / −7 words</a>' in rows
+    assert f'href="{T}/version/{ids["version_wind_v1"]}"' in rows
+    assert re.search(r'<td class="when">\d{4}-\d\d-\d\d \d\d:\d\d</td>', rows)
+    assert f'action="{T}/compare"' in html
+    assert f'name="a" value="{ids["version_wind_v1"]}"' in html
+    assert f'href="{T}/cluster/{ids["cluster_wind"]}"' in html
+
+
+async def test_compare_a_stored_pair_redirects_to_its_diff(ds, ids):
+    response = await ds.client.get(
+        f"{T}/compare?a={ids['version_wind_v1']}&b={ids['version_wind_v2']}"
+    )
+    assert response.status_code == 302
+    assert response.headers["location"] == f"{T}/diff/{ids['diff_wind_version']}"
+
+
+async def test_compare_any_pair_computes_the_diff(ds, ids):
+    html = await get_html(ds, f"{T}/compare?a={ids['version_wind_v2']}&b={ids['version_wind_v1']}")
+    assert "Computed now from the stored texts" in html
+    assert re.search(r"<del>250\s*</del>", html) and re.search(r"<ins>240\s*</ins>", html)
+    assert "<th>Before · " in html
+
+
+async def test_version_diff_columns_are_headed_with_times(ds, ids):
+    html = await get_html(ds, f"{T}/diff/{ids['diff_wind_version']}")
+    assert re.search(r"<th>Before · \d{4}-\d\d-\d\d \d\d:\d\d</th>", html)
+    assert re.search(r"<th>After · \d{4}-\d\d-\d\d \d\d:\d\d</th>", html)
+    assert f'href="{T}/page/{ids["page_wind_origin"]}">All versions of this article' in html
+
+
+async def test_stored_text_of_a_version_is_shown_escaped(ds, ids):
+    html = await get_html(ds, f"{T}/version/{ids['version_wind_v1']}")
+    assert "<p>Harbour Gazette reporters visited the quay on Monday.</p>" in html
+    evil = await get_html(ds, f"{T}/version/{ids['version_evil_v1']}")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in evil and "<script>alert(1)" not in evil
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/page/999999", "/version/999999", "/compare?a=1", "/compare?a=999998&b=999999", "/page/x"],
+)
+async def test_unknown_history_ids_are_404(ds, path):
+    assert (await ds.client.get(f"{T}{path}")).status_code == 404

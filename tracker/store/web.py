@@ -388,3 +388,59 @@ def site_copied_stories(conn: sqlite3.Connection, domain: str, limit: int = 100)
         " order by c.id desc limit ?",
         [domain, limit],
     )
+
+
+# --------------------------------------------------------------------------- an article's history
+
+
+def page(conn: sqlite3.Connection, page_id: int) -> Row | None:
+    """A ``pages`` row with its site's name; ``None`` if unknown."""
+    return _first(
+        conn,
+        "select p.*, s.name as site_name from pages p left join sites s on s.domain = p.site"
+        " where p.id = ?",
+        [page_id],
+    )
+
+
+def page_versions(conn: sqlite3.Connection, page_id: int) -> list[Row]:
+    """A page's versions, oldest first, each with the version diff that produced it from an
+    earlier version (``diff_id``, words added and removed, headline changed), when one is stored."""
+    return _rows(
+        conn,
+        "select v.id, v.fetched_at, v.title, v.byline, v.published, v.word_count, v.source,"
+        " d.id as diff_id, d.a_version_id as diff_from, d.words_added, d.words_removed,"
+        " d.title_changed, d.credit_removed, d.retained"
+        " from versions v left join diffs d on d.id = ("
+        "   select max(x.id) from diffs x where x.kind = 'version' and x.b_version_id = v.id)"
+        " where v.page_id = ? order by v.fetched_at, v.id",
+        [page_id],
+    )
+
+
+def version_text(conn: sqlite3.Connection, version_id: int) -> Row | None:
+    """A version with its text and paragraphs, its page and site, and the paragraph hashes its
+    fingerprint left out as boilerplate (``boilerplate``, bytes or ``None``)."""
+    fingerprint = (
+        "(select f.boilerplate from fingerprints f where f.version_id = v.id)"
+        if has_table(conn, "fingerprints")
+        else "null"
+    )
+    return _first(
+        conn,
+        "select v.id, v.page_id, v.fetched_at, v.title, v.byline, v.published, v.language,"
+        " v.word_count, v.source, v.text, v.paragraphs, v.content_hash, p.url, p.site,"
+        f" s.name as site_name, {fingerprint} as boilerplate"
+        " from versions v join pages p on p.id = v.page_id left join sites s on s.domain = p.site"
+        " where v.id = ?",
+        [version_id],
+    )
+
+
+def diff_between(conn: sqlite3.Connection, a_version_id: int, b_version_id: int) -> int | None:
+    """The id of a stored diff from version A to version B (the latest), else ``None``."""
+    found = conn.execute(
+        "select max(id) from diffs where a_version_id = ? and b_version_id = ?",
+        [a_version_id, b_version_id],
+    ).fetchone()
+    return found[0] if found and found[0] is not None else None

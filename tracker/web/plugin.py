@@ -19,6 +19,7 @@ from tracker.store.web import label_of
 from tracker.web.cells import tracker_cell
 from tracker.web.feed import feed_view, site_feed_view
 from tracker.web.format import fts_query
+from tracker.web.history import compare_view, page_view, version_view
 from tracker.web.lookup_view import lookup_view
 from tracker.web.metadata import load_metadata
 from tracker.web.site_view import site_view
@@ -49,6 +50,9 @@ def register_routes(datasette):
         (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)$", site_view),
         (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)/feed\.atom$", site_feed_view),
         (rf"^/{db}/-/tracker/feed\.atom$", feed_view),
+        (rf"^/{db}/-/tracker/page/(?P<page_id>[^/]+)$", page_view),
+        (rf"^/{db}/-/tracker/version/(?P<version_id>[^/]+)$", version_view),
+        (rf"^/{db}/-/tracker/compare$", compare_view),
         # Anything else under tracker's prefix is a 404 here, not a table lookup in Datasette.
         (rf"^/{db}/-/tracker/.*$", not_found_view),
     ]

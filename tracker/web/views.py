@@ -162,6 +162,16 @@ async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict
     diff = await _read(datasette, db, reads.diff, diff_id)
     if diff is None:
         raise NotFound(f"No diff {diff_id}")
+    ops = await _read(datasette, db, reads.diff_ops, diff_id)
+    context = await diff_page_context(datasette, db, diff, ops)
+    context["row_url"] = datasette.urls.table(db.name, "diffs") + f"/{diff_id}"
+    return context
+
+
+async def diff_page_context(
+    datasette: Datasette, db: Database, diff: dict[str, Any], ops: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The diff page's context for a diff row and its operations, stored or computed now."""
     sides = {}
     for key in ("a", "b"):
         side = await _read(datasette, db, reads.version_with_page, diff[f"{key}_version_id"])
@@ -169,8 +179,8 @@ async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict
             side = {"title": None, "url": None, "site": "?", "site_name": None}
         side["href"] = safe_href(side.get("url"))
         side["label"] = side.get("site_name") or side.get("site")
+        side["when"] = when(side.get("fetched_at"))
         sides[key] = side
-    ops = await _read(datasette, db, reads.diff_ops, diff_id)
     rows = diff_rows(ops)
     title_left = title_right = None
     if diff.get("title_changed") or (sides["a"].get("title") != sides["b"].get("title")):
@@ -197,7 +207,7 @@ async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict
         "title_right": title_right,
         "clusters": clusters,
         "base": base_url(datasette, db),
-        "row_url": datasette.urls.table(db.name, "diffs") + f"/{diff_id}",
+        "row_url": None,
     }
 
 
