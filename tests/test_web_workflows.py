@@ -358,3 +358,63 @@ async def test_stored_text_of_a_version_is_shown_escaped(ds, ids):
 )
 async def test_unknown_history_ids_are_404(ds, path):
     assert (await ds.client.get(f"{T}{path}")).status_code == 404
+
+
+# --------------------------------------------------------------------------- smaller faults
+
+
+def test_chain_labels_wrap_at_spaces_onto_two_lines():
+    from tracker.web.pictures import ChainNode, chain_picture
+
+    long_name = "The Harbour Times of the Northern Coast and Islands"
+    chain = chain_picture(
+        [
+            ChainNode(1, long_name, "origin · 2026-11-17", "origin", None),
+            ChainNode(2, "Coast Wire", "repost · 2026-11-17", "uncredited", None),
+        ],
+        1,
+    )
+    assert chain is not None
+    lines = chain.boxes[0].lines
+    assert len(lines) == 2 and all(len(line) <= 24 for line in lines)
+    words = long_name.split()
+    for line in lines:  # whole words only, the last one may end in an ellipsis
+        assert all(word in words for word in line.rstrip("…").split())
+    assert chain.box_height > 46  # room for the second line
+    assert chain.boxes[1].lines == ["Coast Wire"]
+
+
+async def test_timeline_says_origin_once(ds, ids):
+    html = await get_html(ds, f"{T}/cluster/{ids['cluster_wind']}")
+    timeline = html.split('<svg class="tracker-timeline"')[1].split("</svg>")[0]
+    assert timeline.count(">origin</text>") == 2  # the legend and the dashed line, no third
+
+
+async def test_counts_use_the_right_noun_form(tmp_path):
+    from tests.datasette_fixture import build_newsroom_db as build
+
+    path = tmp_path / "one.db"
+    ids = build(path)
+    conn = sqlite3.connect(path)
+    conn.execute("delete from clusters where id != ?", [ids["cluster_evil"]])
+    conn.commit()
+    conn.close()
+    html = await get_html(build_datasette([path]), "/one/-/tracker")
+    assert "<strong>1</strong> story</li>" in html and "1 stories" not in html
+    cluster = await get_html(
+        build_datasette([path]), f"/one/-/tracker/cluster/{ids['cluster_evil']}"
+    )
+    assert (
+        "<strong>1</strong> repost</li>" in cluster
+        and "<strong>0</strong> excerpts</li>" in cluster
+    )
+
+
+async def test_cards_show_friendly_times(ds, ids):
+    html = await get_html(ds, f"{T}/cluster/{ids['cluster_wind']}")
+    card = html.split('<section class="origin-card"')[1].split("</section>")[0]
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", card), card
+    assert re.search(r"first seen \d{4}-\d\d-\d\d \d\d:\d\d", card)
+    diff = await get_html(ds, f"{T}/diff/{ids['diff_wind_version']}")
+    sides = diff.split('<div class="sides">')[1].split("</div>\n")[0]
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", sides)

@@ -84,3 +84,37 @@ def word_change(added: int | None, removed: int | None) -> str:
         return "no words changed"
     total = (added or 0) if not removed else (removed if not added else 2)
     return " / ".join(parts) + (" word" if total == 1 else " words")
+
+
+def wrap_label(text: str | None, width: int, lines: int = 2) -> list[str]:
+    """A label broken at spaces into at most ``lines`` lines of about ``width`` characters; words
+    are never cut unless one word alone is longer than a line, and what does not fit ends in an
+    ellipsis.
+
+    Examples:
+        >>> wrap_label("The Harbour Times of the Northern Coast", 16)
+        ['The Harbour', 'Times of the…']
+        >>> wrap_label("Short name", 16)
+        ['Short name']
+    """
+    words = (text or "").split()
+    out: list[str] = []
+    current = ""
+    index = 0
+    while index < len(words) and len(out) < lines:
+        word = words[index]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width:
+            current, index = candidate, index + 1
+            continue
+        if not current:  # one word longer than a line: the only case a word is cut
+            current, index = word[: width - 1] + "…", index + 1
+        out.append(current)
+        current = ""
+    if current and len(out) < lines:
+        out.append(current)
+        current = ""
+    if index < len(words) or current:
+        last = out[-1].rstrip("…")
+        out[-1] = (last if len(last) < width else last[: width - 1]) + "…"
+    return out

@@ -18,7 +18,7 @@ from tracker.store import StoreError, table_names_read_only
 from tracker.store.web import label_of
 from tracker.web.cells import tracker_cell
 from tracker.web.feed import feed_view, site_feed_view
-from tracker.web.format import fts_query
+from tracker.web.format import fts_query, plural, when
 from tracker.web.history import compare_view, page_view, version_view
 from tracker.web.lookup_view import lookup_view
 from tracker.web.metadata import load_metadata
@@ -98,6 +98,9 @@ def get_metadata(datasette, key, database, table):
 def prepare_jinja2_environment(env, datasette):
     templates = str(importlib.resources.files("tracker.web") / "templates")
     env.loader = ChoiceLoader([env.loader, FileSystemLoader(templates)])
+    # Times as the tables show them ("2026-11-17 08:30") and counts with the right noun form.
+    env.filters["tracker_when"] = when
+    env.filters["tracker_plural"] = plural
 
 
 @hookimpl
