@@ -9,12 +9,20 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.datasette_fixture import HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT, build_newsroom_db
+from tests.datasette_fixture import (
+    HOSTILE_ALL,
+    HOSTILE_IMG,
+    HOSTILE_LINK,
+    HOSTILE_SCRIPT,
+    HOSTILE_TEXT,
+    build_newsroom_db,
+)
 from tracker.cli import cli
 from tracker.serve import build_datasette, database_names
 from tracker.store import open_db
@@ -578,6 +586,20 @@ def hostile_paths(ids: dict[str, int]) -> list[str]:
         f"/{DB_NAME}/uncredited_reposts",
         f"/{DB_NAME}/cluster_timeline?cluster={ids['cluster_evil']}",
         f"/{DB_NAME}/changed_after_publication",
+        # The pages of issue 12: lookup, filters, sites, history, stored text, compare, feeds.
+        f"/{DB_NAME}/-/tracker?site=dailyroundup.info&uncredited=1",
+        f"/{DB_NAME}/-/tracker/lookup?" + urlencode({"q": HOSTILE_TEXT[0] + " " + HOSTILE_TEXT[1]}),
+        f"/{DB_NAME}/-/tracker/lookup?"
+        + urlencode({"q": f"{HOSTILE_ALL} </textarea>{HOSTILE_SCRIPT}"}),
+        f"/{DB_NAME}/-/tracker/site/dailyroundup.info",
+        f"/{DB_NAME}/-/tracker/site/tideline.news",
+        f"/{DB_NAME}/-/tracker/page/{ids['page_evil_origin']}",
+        f"/{DB_NAME}/-/tracker/page/{ids['page_evil_copy']}",
+        f"/{DB_NAME}/-/tracker/version/{ids['version_evil_v1']}",
+        f"/{DB_NAME}/-/tracker/version/{ids['version_evil_copy']}",
+        f"/{DB_NAME}/-/tracker/compare?a={ids['version_evil_v2']}&b={ids['version_evil_v1']}",
+        f"/{DB_NAME}/-/tracker/feed.atom",
+        f"/{DB_NAME}/-/tracker/site/dailyroundup.info/feed.atom",
     ]
 
 

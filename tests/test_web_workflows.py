@@ -347,7 +347,10 @@ async def test_version_diff_columns_are_headed_with_times(ds, ids):
 
 async def test_stored_text_of_a_version_is_shown_escaped(ds, ids):
     html = await get_html(ds, f"{T}/version/{ids['version_wind_v1']}")
-    assert "<p>Harbour Gazette reporters visited the quay on Monday.</p>" in html
+    article, boilerplate = html.split("Left out as boilerplate")
+    assert f"<p>{WIND_V1[0]}</p>" in article
+    assert "<p>Harbour Gazette reporters visited the quay on Monday.</p>" in boilerplate
+    assert "Harbour Gazette reporters" not in article
     evil = await get_html(ds, f"{T}/version/{ids['version_evil_v1']}")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in evil and "<script>alert(1)" not in evil
 
@@ -418,3 +421,14 @@ async def test_cards_show_friendly_times(ds, ids):
     diff = await get_html(ds, f"{T}/diff/{ids['diff_wind_version']}")
     sides = diff.split('<div class="sides">')[1].split("</div>\n")[0]
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", sides)
+
+
+def test_network_curves_grow_with_their_counts():
+    from tracker.web.pictures import Edge, network_picture
+
+    picture = network_picture(
+        [Edge("a.example", "b.example", 1, 0), Edge("a.example", "c.example", 3, 0)], {}
+    )
+    assert picture is not None
+    widths = {a.count: a.stroke_width for a in picture.arrows}
+    assert widths[3] > widths[1]
