@@ -432,3 +432,40 @@ def test_network_curves_grow_with_their_counts():
     assert picture is not None
     widths = {a.count: a.stroke_width for a in picture.arrows}
     assert widths[3] > widths[1]
+
+
+# --------------------------------------------------------------------------- all stories, paged
+
+
+async def test_stories_page_through_everything_with_filters(tmp_path):
+    path = tmp_path / "many.db"
+    ids = build_newsroom_db(path)
+    conn = sqlite3.connect(path)
+    origin = ids["page_ferry_origin"]
+    for n in range(30):
+        conn.execute(
+            "insert into clusters (origin_page_id, size, first_seen, title) values (?, 1, ?, ?)",
+            [origin, f"2026-01-{n % 28 + 1:02d}T10:00:00+00:00", f"Filler story {n:02d}"],
+        )
+    conn.commit()
+    conn.close()
+    ds = build_datasette([path])
+    first = await get_html(ds, "/many/-/tracker")
+    assert "page 1 of 2" in first and 'rel="next" href="/many/-/tracker?page=2"' in first
+    assert first.count('<tr><td><a href="/many/-/tracker/cluster/') == 25
+    second = await get_html(ds, "/many/-/tracker?page=2")
+    assert second.count('<tr><td><a href="/many/-/tracker/cluster/') == 9
+    assert 'rel="prev" href="/many/-/tracker?page=1"' in second
+    # Filters: a date range, a site, uncredited only; kept when paging.
+    january = await get_html(ds, "/many/-/tracker?from=2026-01-01&to=2026-01-10&sort=newest")
+    # Days 1-10 of January: stories 00-09, and 28-29 (days 1 and 2 again); newest first.
+    assert january.count("Filler story") == 12 and "page 1 of 1" in january
+    titles = re.findall(r"Filler story (\d\d)", january)
+    assert titles[0] == "09" and set(titles[-2:]) == {"00", "28"} and "(12)" in january
+    coast = await get_html(ds, "/many/-/tracker?site=coastwire.net")
+    assert "(31)" in coast and 'href="/many/-/tracker?site=coastwire.net&amp;page=2"' in coast
+    uncredited = await get_html(ds, "/many/-/tracker?uncredited=1")
+    assert "(3)" in uncredited
+    assert f'/many/-/tracker/cluster/{ids["cluster_old"]}"' not in uncredited
+    bad = await get_html(ds, "/many/-/tracker?page=abc&from=yesterday")
+    assert "page 1 of 2" in bad
