@@ -259,3 +259,24 @@ def test_parse_since_forms():
     assert parse_since(None) is None
     with pytest.raises(WatchError):
         parse_since("soon")
+
+
+def test_two_watchers_at_once_never_report_the_same_copies(db_copy):
+    from tracker.store.watch import one_writer
+    from tracker.watch import run_watch
+
+    first = sqlite3.connect(db_copy, timeout=0)
+    second = sqlite3.connect(db_copy, timeout=0)
+    try:
+        with one_writer(first):
+            # While one run holds the watch, another cannot read the position: it waits (here,
+            # with no timeout, it fails at once) instead of reporting the same copies.
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                run_watch(second, report=lambda line: None)
+        lines: list[str] = []
+        assert len(run_watch(first, report=lines.append).copies) == 3
+        assert run_watch(second, report=lines.append).copies == []
+        assert len(lines) == 3
+    finally:
+        first.close()
+        second.close()

@@ -156,11 +156,9 @@ def run_watch(
     """
     watcher = site or ALL_SITES
     stamp = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
-    if conn.in_transaction:
-        conn.commit()
-    # One writer at a time from here to the commit: concurrent runs wait, then see our position.
-    conn.execute("begin immediate")
-    try:
+    # One writer at a time from reading the position to storing the new one: runs started
+    # together by cron wait for each other instead of reporting the same copies twice.
+    with store.one_writer(conn):
         store.ensure_watch_table(conn)
         after = store.position(conn, watcher)
         rows = store.uncredited_copies(conn, site=site, after=after, since=since)
@@ -174,8 +172,4 @@ def run_watch(
             last = rows[-1]
             result.position = store.Position(last["joined"], last["cluster_id"], last["page_id"])
             store.save_position(conn, watcher, result.position, stamp)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
     return result

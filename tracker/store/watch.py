@@ -9,6 +9,8 @@ written only by :func:`save_position`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,22 @@ class Position:
     joined: str
     cluster_id: int
     page_id: int
+
+
+@contextmanager
+def one_writer(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction taken at once (``begin immediate``): a second watcher waits here until
+    the first commits, so both never read the same position. Commits on success, rolls back on
+    any error."""
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("begin immediate")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 def ensure_watch_table(conn: sqlite3.Connection) -> None:
