@@ -1,11 +1,17 @@
 """tracker's pages in Datasette: each view reads its rows, builds the page's context and renders it.
 
-- ``/<db>/-/tracker``: overview with the biggest clusters, recent changes and links;
+- ``/<db>/-/tracker``: the Stories page: a lookup box, every story paged and filtered (origin
+  site, date range, uncredited only), recent changes and links;
 - ``/<db>/-/tracker/cluster/<id>``: one story: the origin on top, the members in time order with
   site, date, role, similarity and credit, the credit chain drawn as arrows, a timeline chart;
 - ``/<db>/-/tracker/diff/<id>``: a diff side by side with word-level highlights;
 - ``/<db>/-/tracker/network``: which sites republish which, as a weighted graph;
 - ``/-/tracker.css``: the pages' stylesheet.
+
+The other pages have modules of their own: :mod:`tracker.web.lookup_view` (find a story from a
+URL or text), :mod:`tracker.web.site_view` (a site's page), :mod:`tracker.web.history` (an
+article's versions, any two compared, stored texts) and :mod:`tracker.web.feed` (Atom feeds);
+:mod:`tracker.web.cells` links Datasette's own table and query cells to all of them.
 
 Scraped text is hostile input: every string reaches the page through Jinja's autoescape or
 :func:`markupsafe.escape`, and only ``http(s)`` URLs ever become links.
