@@ -172,6 +172,13 @@ def test_watch_per_site_remembers_its_own_position(db_copy, built):
     assert [r[0] for r in state] == ["*", "coastwire.net"]
 
 
+def test_watch_site_may_be_given_as_a_url_or_www_host(db_copy):
+    result = watch("--site", "https://www.CoastWire.net/about", "--db", str(db_copy))
+    assert result.exit_code == 0 and "Council delays vote on ferry fares" in result.output
+    again = watch("--site", "coastwire.net", "--db", str(db_copy))
+    assert again.exit_code == 0 and again.output == ""  # the same watcher
+
+
 def test_watch_since_leaves_out_older_copies(db_copy):
     result = watch("--since", "2999-01-01", "--db", str(db_copy))
     assert result.exit_code == 0 and result.output == ""

@@ -574,7 +574,7 @@ def cluster(db_path: str) -> None:
 @click.option(
     "--site",
     default=None,
-    help="Watch copies of this site's stories (registrable domain, e.g. example.com); all sites when omitted.",
+    help="Watch copies of this site's stories (a domain or URL of the site, e.g. example.com); all sites when omitted.",
 )
 @click.option(
     "--since",
@@ -603,6 +603,7 @@ def watch(site: str | None, since: str | None, webhook: str | None, db_path: str
         15 * * * * cd /srv/tracker && tracker crawl --db tracker.db && tracker watch --site example.com --db tracker.db
     """
     from tracker.store import open_existing_db
+    from tracker.urls import site_of
     from tracker.watch import WatchError, parse_since, run_watch
 
     try:
@@ -610,7 +611,7 @@ def watch(site: str | None, since: str | None, webhook: str | None, db_path: str
         db = open_existing_db(db_path)
         result = run_watch(
             db.conn,
-            site=site.strip().lower() if site else None,
+            site=site_of(site) if site and site.strip() else None,
             since=since_iso,
             webhook=webhook,
             report=click.echo,
