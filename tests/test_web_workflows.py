@@ -469,3 +469,22 @@ async def test_stories_page_through_everything_with_filters(tmp_path):
     assert f'/many/-/tracker/cluster/{ids["cluster_old"]}"' not in uncredited
     bad = await get_html(ds, "/many/-/tracker?page=abc&from=yesterday")
     assert "page 1 of 2" in bad
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        'https://x.example/"><script>alert(1)</script>',
+        "http://x.example:99999/a",
+        "http://[::1",
+        "javascript:alert(1)",
+        "ftp://harbourgazette.com/news/wind-terminal",
+        "a" * 5000,
+        "   ",
+        "短い文章です。これは日本語のテキストで、スペースがありません。",
+    ],
+)
+async def test_odd_lookups_answer_a_page_not_an_error(ds, q):
+    response = await ds.client.get(f"{T}/lookup?" + urlencode({"q": q}))
+    assert response.status_code == 200, response.text[:300]
+    assert "<script>alert(1)" not in response.text
