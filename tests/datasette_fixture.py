@@ -16,6 +16,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+
+from tracker.boilerplate import paragraph_blocks
+from tracker.fingerprint import SHINGLE_K, shingles, shingles_to_bytes
 from tracker.store import open_db
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
@@ -159,7 +163,11 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         t0 + timedelta(hours=3),
     )
     region = page(
-        "wind_region", "https://regionpost.org/wind", "regionpost.org", t0 + timedelta(hours=7)
+        "wind_region",
+        "https://regionpost.org/wind",
+        "regionpost.org",
+        t0 + timedelta(hours=7),
+        canonical="https://regionpost.org/news/offshore-wind-terminal-approved",
     )
     v_region = version(
         "wind_region",
@@ -245,7 +253,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
             {
                 "page_id": coast,
                 "version_id": v_coast,
-                "kind": "phrase",
+                "kind": "go-to-original",
                 "evidence": "Go to Original – harbourgazette.com",
                 "target_site": "harbourgazette.com",
                 "target_page_id": origin,
@@ -253,7 +261,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
             {
                 "page_id": region,
                 "version_id": v_region,
-                "kind": "phrase",
+                "kind": "first-appeared",
                 "evidence": "This story first appeared on Coast Wire.",
                 "target_site": "coastwire.net",
                 "target_name": "Coast Wire",
@@ -459,7 +467,7 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
         {
             "page_id": evil_copy,
             "version_id": v_evil_copy,
-            "kind": "phrase",
+            "kind": "source-line",
             "evidence": HOSTILE_ALL,
             "target_url": "javascript:alert(1)",
             "target_site": HOSTILE_IMG,
@@ -549,6 +557,26 @@ def build_newsroom_db(path: str | Path, now: datetime | None = None) -> dict[str
             "stats": json.dumps({"downloader/response_count": 12}),
         }
     )
+    # Clustering's fingerprints of every version, so pasted text is matched as clustering matches.
+    # Harbour Gazette's sign-off is on many of its pages: clustering left it out as boilerplate.
+    (sign_off,) = [block for block, _, _ in paragraph_blocks([WIND_V1[4]])]
+    for version_id, text in db.execute("select id, text from versions").fetchall():
+        hashes = shingles(text)
+        left_out = [sign_off] if version_id == ids["version_wind_v1"] else []
+        db["fingerprints"].insert(
+            {
+                "version_id": version_id,
+                "page_id": db.execute(
+                    "select page_id from versions where id = ?", [version_id]
+                ).fetchone()[0],
+                "k": SHINGLE_K,
+                "num_perm": 0,
+                "num_shingles": len(hashes),
+                "shingles": shingles_to_bytes(hashes),
+                "boilerplate": np.array(left_out, dtype="<i8").tobytes() if left_out else None,
+                "created": _iso(now),
+            }
+        )
     db.conn.commit()
     # Checkpoint so the file is complete on its own (an immutable open ignores the -wal file).
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

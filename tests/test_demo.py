@@ -149,3 +149,60 @@ async def test_canned_queries_on_the_demo_database(demo_db):
         "/demo/-/tracker/network",
     ):
         assert (await ds.client.get(path)).status_code == 200, path
+
+
+async def test_issue_12_pages_on_the_demo_database(demo_db):
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urlencode
+
+    from tracker.serve import build_datasette
+    from tracker.store.web import republication_edges
+
+    ds = build_datasette([demo_db])
+    # A pasted URL in another form goes to its story; a pasted paragraph lists it.
+    pasted = (
+        "https://www.harbourtimes.example/2026/11/council-votes-to-rebuild-ferry-pier?utm_source=x"
+    )
+    response = await ds.client.get("/demo/-/tracker/lookup?" + urlencode({"q": pasted}))
+    assert response.status_code == 302 and response.headers["location"].startswith(
+        "/demo/-/tracker/cluster/"
+    )
+    db = open_db(demo_db)
+    paragraph = (
+        db.execute(
+            "select v.text from versions v join pages p on p.id = v.page_id where p.url = ?",
+            [PIER_URL],
+        )
+        .fetchone()[0]
+        .split("\n\n")[1]
+    )
+    html = (await ds.client.get("/demo/-/tracker/lookup?" + urlencode({"q": paragraph}))).text
+    assert 'href="/demo/-/tracker/cluster/1"' in html and "100%" in html
+    # People's Voice credits Coast Wire: the network draws Coast Wire -> People's Voice.
+    edges = {(e["source"], e["target"]) for e in republication_edges(db.conn)}
+    assert ("coastwire.example", "peoplesvoice.example") in edges
+    assert ("harbourtimes.example", "peoplesvoice.example") not in edges
+    page_id = db.execute("select id from pages where url = ?", [EDITED]).fetchone()[0]
+    for path in (
+        "/demo/-/tracker/site/harbourtimes.example",
+        f"/demo/-/tracker/page/{page_id}",
+        "/demo/-/tracker/version/1",
+        "/demo/-/tracker?uncredited=1",
+    ):
+        assert (await ds.client.get(path)).status_code == 200, path
+    feed = ET.fromstring((await ds.client.get("/demo/-/tracker/feed.atom")).content)
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed]
+    assert any(t and t.startswith("Uncredited copy on") for t in titles)
+    assert any(t and t.startswith("Edited after publication") for t in titles)
+
+
+def test_watch_on_the_demo_database(demo_db, tmp_path):
+    import shutil
+
+    path = tmp_path / "watched.db"
+    shutil.copy(demo_db, path)
+    first = CliRunner().invoke(cli, ["watch", "--site", "harbourtimes.example", "--db", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "newsbucket.example copied harbourtimes.example without credit" in first.output
+    again = CliRunner().invoke(cli, ["watch", "--site", "harbourtimes.example", "--db", str(path)])
+    assert again.exit_code == 0 and again.output == ""

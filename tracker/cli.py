@@ -576,3 +576,55 @@ def cluster(db_path: str) -> None:
         f"in {result.seconds:.2f}s; {done['version_diffs']} version diffs, "
         f"{done['repost_diffs']} repost diffs, {done['credits_resolved']} credits resolved"
     )
+
+
+@cli.command()
+@click.option(
+    "--site",
+    default=None,
+    help="Watch copies of this site's stories (a domain or URL of the site, e.g. example.com); all sites when omitted.",
+)
+@click.option(
+    "--since",
+    default=None,
+    help="Never report copies older than this: an ISO date or time, or a span back from now (12h, 7d).",
+)
+@click.option(
+    "--webhook",
+    default=None,
+    metavar="URL",
+    help="POST the new copies as one JSON object to URL instead of printing them.",
+)
+@EXISTING_DB_OPTION
+def watch(site: str | None, since: str | None, webhook: str | None, db_path: str) -> None:
+    """Report the uncredited copies that appeared since the last run: copies on other sites of
+    the stories that started on --site, crediting neither the original nor an upstream copy.
+    Prints one line per copy (nothing when there is nothing new), or POSTs them as JSON to
+    --webhook. Each run remembers where it stopped (per --site, in the database's watch_state
+    table), so it is safe to run from cron after every crawl; a failed POST is reported again
+    next time.
+
+    \b
+    Example:
+        tracker watch --site harbourgazette.com --since 7d --db tracker.db
+        tracker watch --site harbourgazette.com --webhook https://hooks.example/tracker --db tracker.db
+        15 * * * * cd /srv/tracker && tracker crawl --db tracker.db && tracker watch --site example.com --db tracker.db
+    """
+    from tracker.store import open_existing_db
+    from tracker.urls import site_of
+    from tracker.watch import WatchError, parse_since, run_watch
+
+    try:
+        since_iso = parse_since(since)
+        db = open_existing_db(db_path)
+        result = run_watch(
+            db.conn,
+            site=site_of(site) if site and site.strip() else None,
+            since=since_iso,
+            webhook=webhook,
+            report=click.echo,
+        )
+    except WatchError as failed:
+        raise click.ClickException(str(failed)) from None
+    if webhook and result.copies:
+        click.echo(f"{len(result.copies)} new uncredited copies posted to {webhook}", err=True)

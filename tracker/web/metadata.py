@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 from datasette.utils import tilde_encode
+from markupsafe import escape
 
 METADATA_NAME = "datasette-metadata.yml"
 
@@ -27,6 +28,22 @@ def metadata_path() -> Path:
     if checkout.is_file():
         return checkout
     return Path(str(importlib.resources.files("tracker") / METADATA_NAME))
+
+
+def tracker_links(names: Iterable[str]) -> str:
+    """The instance home page's way in: each database's Stories, Network and queries."""
+    names = list(names)
+    parts = []
+    for name in names:
+        path = "/" + tilde_encode(name)
+        prefix = f"{escape(name)}: " if len(names) > 1 else ""
+        parts.append(
+            f'{prefix}<strong><a href="{path}/-/tracker">Stories</a></strong>'
+            " (find a story from a URL or pasted text) · "
+            f'<strong><a href="{path}/-/tracker/network">Network</a></strong> · '
+            f'<a href="{path}#queries">Canned queries</a> · <a href="{path}">Tables</a>'
+        )
+    return "<br>".join(parts) or "Open a database below."
 
 
 def load_metadata(names: Iterable[str], path: str | Path | None = None) -> dict[str, Any]:
@@ -50,6 +67,10 @@ def load_metadata(names: Iterable[str], path: str | Path | None = None) -> dict[
             f"{source}: expected one template entry under 'databases:', found {len(templates)}"
         )
     (template,) = templates.values()
+    if "{tracker_links}" in (metadata.get("description_html") or ""):
+        metadata["description_html"] = metadata["description_html"].replace(
+            "{tracker_links}", tracker_links(names)
+        )
     metadata["databases"] = {}
     for name in names:
         entry = copy.deepcopy(template)

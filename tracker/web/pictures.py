@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from tracker.web.format import clip, human_delay
+from tracker.web.format import clip, human_delay, wrap_label
 
 COLOURS = {
     "origin": "#1d3f6e",
@@ -141,7 +141,7 @@ def timeline_picture(points: Sequence[TimelinePoint], *, width: int = 880) -> Ti
         colour = COLOURS.get(point.status, COLOURS["uncredited"])
         rows.append(
             TimelineRow(
-                label=clip(point.label, 26),
+                label=" ".join(wrap_label(point.label, 26, lines=1)),
                 y=top + row_h * i + row_h / 2,
                 shaded=i % 2 == 0,
                 x=x(point.when),
@@ -149,9 +149,8 @@ def timeline_picture(points: Sequence[TimelinePoint], *, width: int = 880) -> Ti
                 colour=colour,
                 fill="white" if point.role == "excerpt" else colour,
                 tip=f"{point.label} — {point.role}, {point.when:%Y-%m-%d %H:%M} UTC",
-                delay="origin"
-                if point.status == "origin"
-                else human_delay(point.when - origin.when),
+                # The dashed line is already labelled "origin": its row needs no second one.
+                delay="" if point.status == "origin" else human_delay(point.when - origin.when),
             )
         )
     return Timeline(
@@ -194,6 +193,7 @@ class ChainBox:
     status: str
     colour: str
     origin: bool
+    lines: list[str] = field(default_factory=list)  # the name, wrapped at spaces
 
 
 @dataclass
@@ -244,7 +244,10 @@ def chain_picture(
     for node in nodes:  # already in time order
         columns[depth[node.page_id]].append(node)
     row = {node.page_id: i for col in columns.values() for i, node in enumerate(col)}
-    box_w, box_h, gap_y = 196, 46, 18
+    # Long names take two lines (wrapped at spaces, never cut mid-word): then every box is taller.
+    wrapped = {node.page_id: wrap_label(node.label, 24) or [""] for node in nodes}
+    two_lines = any(len(lines) > 1 for lines in wrapped.values())
+    box_w, box_h, gap_y = 196, (62 if two_lines else 46), 18
     n_cols = max(columns) + 1
     gap_x = max(60, min(140, (width - 20 - n_cols * box_w) // max(n_cols - 1, 1)))
     width = max(width, 20 + n_cols * box_w + (n_cols - 1) * gap_x)
@@ -278,11 +281,12 @@ def chain_picture(
             ChainBox(
                 x=bx,
                 y=by,
-                label=clip(node.label, 24),
+                label=" ".join(wrapped[node.page_id]),
                 sub=clip(node.sub, 30),
                 status=node.status,
                 colour=COLOURS.get(node.status, COLOURS["uncredited"]),
                 origin=node.page_id == origin_id,
+                lines=wrapped[node.page_id],
             )
         )
     return Chain(width, height, box_w, box_h, arrows, boxes)
@@ -337,6 +341,7 @@ class NetworkNode:
     label_x: float
     label_y: float
     anchor: str  # start, end or middle
+    lines: list[str] = field(default_factory=list)  # the name, wrapped at spaces
 
 
 @dataclass
@@ -426,11 +431,17 @@ def network_picture(
         r = node_r(site)
         anchor = "start" if x > cx + 1 else ("end" if x < cx - 1 else "middle")
         dx = {"start": 1, "end": -1, "middle": 0}[anchor] * (r + 6)
-        dy = 4 if anchor != "middle" else (-(r + 8) if y < cy else r + 16)
+        lines = wrap_label(labels.get(site, site), 22) or [site]
+        extra = 15 * (len(lines) - 1)
+        if anchor != "middle":
+            dy = 4 - extra / 2
+        else:
+            dy = -(r + 8) - extra if y < cy else r + 16
         nodes.append(
             NetworkNode(
                 site=site,
-                label=clip(labels.get(site, site), 28),
+                lines=lines,
+                label=" ".join(lines),
                 x=x,
                 y=y,
                 r=r,

@@ -13,11 +13,16 @@ from typing import Any
 
 from datasette import hookimpl
 from jinja2 import ChoiceLoader, FileSystemLoader
-from markupsafe import Markup
 
 from tracker.store import StoreError, table_names_read_only
-from tracker.web.format import fts_query
+from tracker.store.web import label_of
+from tracker.web.cells import tracker_cell
+from tracker.web.feed import feed_view, site_feed_view
+from tracker.web.format import fts_query, plural, when
+from tracker.web.history import compare_view, page_view, version_view
+from tracker.web.lookup_view import lookup_view
 from tracker.web.metadata import load_metadata
+from tracker.web.site_view import site_view
 from tracker.web.views import (
     base_url,
     cluster_view,
@@ -41,6 +46,13 @@ def register_routes(datasette):
         (rf"^/{db}/-/tracker/cluster/(?P<cluster_id>[^/]+)$", cluster_view),
         (rf"^/{db}/-/tracker/diff/(?P<diff_id>[^/]+)$", diff_view),
         (rf"^/{db}/-/tracker/network$", network_view),
+        (rf"^/{db}/-/tracker/lookup$", lookup_view),
+        (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)$", site_view),
+        (rf"^/{db}/-/tracker/site/(?P<site>[^/]+)/feed\.atom$", site_feed_view),
+        (rf"^/{db}/-/tracker/feed\.atom$", feed_view),
+        (rf"^/{db}/-/tracker/page/(?P<page_id>[^/]+)$", page_view),
+        (rf"^/{db}/-/tracker/version/(?P<version_id>[^/]+)$", version_view),
+        (rf"^/{db}/-/tracker/compare$", compare_view),
         # Anything else under tracker's prefix is a 404 here, not a table lookup in Datasette.
         (rf"^/{db}/-/tracker/.*$", not_found_view),
     ]
@@ -86,6 +98,9 @@ def get_metadata(datasette, key, database, table):
 def prepare_jinja2_environment(env, datasette):
     templates = str(importlib.resources.files("tracker.web") / "templates")
     env.loader = ChoiceLoader([env.loader, FileSystemLoader(templates)])
+    # Times as the tables show them ("2026-11-17 08:30") and counts with the right noun form.
+    env.filters["tracker_when"] = when
+    env.filters["tracker_plural"] = plural
 
 
 @hookimpl
@@ -96,47 +111,34 @@ def prepare_connection(conn, database, datasette):
 @hookimpl
 def extra_css_urls(template, database, table, columns, view_name, request, datasette):
     # Badges in table cells (render_cell below) need the stylesheet on Datasette's own pages too.
-    if table in TRACKER_TABLES or (template or "").startswith("tracker_"):
+    if (template or "").startswith("tracker_") or table in TRACKER_TABLES:
+        return [datasette.urls.path("/-/tracker.css")]
+    try:
+        served = datasette.get_database(database) if database else None
+    except KeyError:
+        served = None
+    if served is not None and _is_tracker_file(served):
         return [datasette.urls.path("/-/tracker.css")]
     return []
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """Links from plain table rows to tracker's pages."""
-    if table not in TRACKER_TABLES or value is None:
+    """Links from plain table rows and canned-query results to tracker's pages."""
+    if value is None:
         return None
     try:
-        base = base_url(datasette, datasette.get_database(database))
+        db = datasette.get_database(database)
     except KeyError:
         return None
-    keys = row.keys() if hasattr(row, "keys") else []
+    if not _is_tracker_file(db):
+        return None
+    base = base_url(datasette, db)
 
-    def raw(key: str) -> Any:
-        # With labels on, Datasette hands foreign-key cells over as {"value": …, "label": …}.
-        cell = row[key]
-        return cell["value"] if isinstance(cell, dict) and "value" in cell else cell
+    async def label(kind: str, number: int) -> str | None:
+        return await db.execute_fn(lambda conn: label_of(conn, kind, number))
 
-    if table == "clusters" and column == "title" and "id" in keys:
-        return Markup('<a class="tracker-link" href="{}/cluster/{}">{}</a>').format(
-            base, raw("id"), value
-        )
-    if table == "cluster_members" and column == "role" and "cluster_id" in keys:
-        status = (
-            "origin" if value == "origin" else ("credited" if raw("credited") else "uncredited")
-        )
-        return Markup(
-            '<a class="tracker-badge badge-{s}" href="{b}/cluster/{c}#member-{p}" title="Open the cluster page">{v}</a>'
-        ).format(s=status, b=base, c=raw("cluster_id"), p=raw("page_id"), v=value)
-    if table == "diffs" and column == "kind" and "id" in keys:
-        return Markup(
-            '<a class="tracker-link" href="{}/diff/{}" title="Side-by-side view">{} diff</a>'
-        ).format(base, raw("id"), value)
-    if table == "diff_ops" and column == "op" and "diff_id" in keys:
-        return Markup('<a class="tracker-op op-{v}" href="{b}/diff/{d}#op-{s}">{v}</a>').format(
-            v=value, b=base, d=raw("diff_id"), s=raw("seq")
-        )
-    return None
+    return tracker_cell(base, row, value, column, table, label)
 
 
 @hookimpl

@@ -1,11 +1,17 @@
 """tracker's pages in Datasette: each view reads its rows, builds the page's context and renders it.
 
-- ``/<db>/-/tracker``: overview with the biggest clusters, recent changes and links;
+- ``/<db>/-/tracker``: the Stories page: a lookup box, every story paged and filtered (origin
+  site, date range, uncredited only), recent changes and links;
 - ``/<db>/-/tracker/cluster/<id>``: one story: the origin on top, the members in time order with
   site, date, role, similarity and credit, the credit chain drawn as arrows, a timeline chart;
 - ``/<db>/-/tracker/diff/<id>``: a diff side by side with word-level highlights;
 - ``/<db>/-/tracker/network``: which sites republish which, as a weighted graph;
 - ``/-/tracker.css``: the pages' stylesheet.
+
+The other pages have modules of their own: :mod:`tracker.web.lookup_view` (find a story from a
+URL or text), :mod:`tracker.web.site_view` (a site's page), :mod:`tracker.web.history` (an
+article's versions, any two compared, stored texts) and :mod:`tracker.web.feed` (Atom feeds);
+:mod:`tracker.web.cells` links Datasette's own table and query cells to all of them.
 
 Scraped text is hostile input: every string reaches the page through Jinja's autoescape or
 :func:`markupsafe.escape`, and only ``http(s)`` URLs ever become links.
@@ -14,10 +20,13 @@ Scraped text is hostile input: every string reaches the page through Jinja's aut
 from __future__ import annotations
 
 import importlib.resources
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode
 
 from datasette.utils import sqlite_timelimit, tilde_decode
 from datasette.utils.asgi import NotFound, Request, Response
@@ -25,7 +34,7 @@ from datasette.utils.asgi import NotFound, Request, Response
 from tracker.report.diff import diff_rows, word_diff
 from tracker.store import web as reads
 from tracker.timestamps import parse_time
-from tracker.web.format import human_delay, safe_href
+from tracker.web.format import human_delay, safe_href, when, word_change
 from tracker.web.pictures import (
     ChainNode,
     Edge,
@@ -159,6 +168,16 @@ async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict
     diff = await _read(datasette, db, reads.diff, diff_id)
     if diff is None:
         raise NotFound(f"No diff {diff_id}")
+    ops = await _read(datasette, db, reads.diff_ops, diff_id)
+    context = await diff_page_context(datasette, db, diff, ops)
+    context["row_url"] = datasette.urls.table(db.name, "diffs") + f"/{diff_id}"
+    return context
+
+
+async def diff_page_context(
+    datasette: Datasette, db: Database, diff: dict[str, Any], ops: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The diff page's context for a diff row and its operations, stored or computed now."""
     sides = {}
     for key in ("a", "b"):
         side = await _read(datasette, db, reads.version_with_page, diff[f"{key}_version_id"])
@@ -166,8 +185,8 @@ async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict
             side = {"title": None, "url": None, "site": "?", "site_name": None}
         side["href"] = safe_href(side.get("url"))
         side["label"] = side.get("site_name") or side.get("site")
+        side["when"] = when(side.get("fetched_at"))
         sides[key] = side
-    ops = await _read(datasette, db, reads.diff_ops, diff_id)
     rows = diff_rows(ops)
     title_left = title_right = None
     if diff.get("title_changed") or (sides["a"].get("title") != sides["b"].get("title")):
@@ -194,7 +213,7 @@ async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict
         "title_right": title_right,
         "clusters": clusters,
         "base": base_url(datasette, db),
-        "row_url": datasette.urls.table(db.name, "diffs") + f"/{diff_id}",
+        "row_url": None,
     }
 
 
@@ -217,14 +236,77 @@ async def network_context(datasette: Datasette, db: Database) -> dict[str, Any]:
     }
 
 
-async def overview_context(datasette: Datasette, db: Database) -> dict[str, Any]:
-    """Counts, the biggest clusters and the latest changed articles."""
+STORIES_PER_PAGE = 25
+
+
+def _date_arg(request: Request, name: str) -> str | None:
+    """A ``YYYY-MM-DD`` query argument, else ``None`` (anything else is ignored, not an error)."""
+    value = (request.args.get(name) or "").strip()
+    return value if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+
+
+async def overview_context(
+    datasette: Datasette, db: Database, request: Request | None = None
+) -> dict[str, Any]:
+    """Counts, one page of the stories (filtered by the request's ``site``, ``from``, ``to``,
+    ``uncredited`` and ``sort``, paged by ``page``) and the latest changed articles."""
+    args = request.args if request is not None else {}
+    site = (args.get("site") or "").strip() or None
+    date_from = _date_arg(request, "from") if request is not None else None
+    date_to = _date_arg(request, "to") if request is not None else None
+    uncredited_only = args.get("uncredited") in ("1", "on", "yes")
+    newest = args.get("sort") == "newest"
+    page_arg = args.get("page") or "1"
+    page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
+    rows, total = await _read(
+        datasette,
+        db,
+        partial(
+            reads.stories,
+            site=site,
+            date_from=date_from,
+            date_to=date_to,
+            uncredited_only=uncredited_only,
+            newest_first=newest,
+            limit=STORIES_PER_PAGE,
+            offset=(page - 1) * STORIES_PER_PAGE,
+        ),
+    )
+    for row in rows:
+        row["first_seen_shown"] = when(row["first_seen"])
+    filters = {
+        "site": site or "",
+        "from": date_from or "",
+        "to": date_to or "",
+        "uncredited": "1" if uncredited_only else "",
+        "sort": "newest" if newest else "",
+    }
+    kept = {k: v for k, v in filters.items() if v}
+    pages = max(1, -(-total // STORIES_PER_PAGE))
+    base = base_url(datasette, db)
+
+    def page_url(number: int) -> str:
+        return base + "?" + urlencode({**kept, "page": number})
+
+    changes = await _read(datasette, db, reads.recent_changes, 15)
+    for change in changes:
+        change["when"] = when(change["fetched_at"])
+        change["words_shown"] = word_change(change["words_added"], change["words_removed"])
     return {
         "counts": await _read(datasette, db, reads.overview_counts),
-        "clusters": await _read(datasette, db, reads.biggest_clusters, 25),
-        "changes": await _read(datasette, db, reads.recent_changes, 15),
-        "base": base_url(datasette, db),
+        "clusters": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "prev_url": page_url(page - 1) if page > 1 else None,
+        "next_url": page_url(page + 1) if page < pages else None,
+        "filters": filters,
+        "filtered": bool(kept.keys() - {"sort"}),
+        "sites": await _read(datasette, db, reads.origin_sites),
+        "changes": changes,
+        "base": base,
         "database_url": datasette.urls.database(db.name),
+        "changes_url": datasette.urls.database(db.name) + "/changed_after_publication",
     }
 
 
@@ -241,7 +323,7 @@ def _int_var(request, name: str) -> int:
     return int(value)
 
 
-def _friendly_404(view):
+def friendly_404(view):
     """Answer a missing cluster, diff or database with Datasette's own 404 page; raising would make
     Datasette print a full traceback for every mistyped id."""
 
@@ -260,29 +342,28 @@ def _friendly_404(view):
     return wrapped
 
 
-@_friendly_404
+@friendly_404
 async def overview_view(datasette, request):
     db = await _tracker_db(datasette, request)
-    return await _render(
-        datasette, request, "tracker_overview.html", db, await overview_context(datasette, db)
-    )
+    context = await overview_context(datasette, db, request)
+    return await _render(datasette, request, "tracker_overview.html", db, context)
 
 
-@_friendly_404
+@friendly_404
 async def cluster_view(datasette, request):
     db = await _tracker_db(datasette, request)
     context = await cluster_context(datasette, db, _int_var(request, "cluster_id"))
     return await _render(datasette, request, "tracker_cluster.html", db, context)
 
 
-@_friendly_404
+@friendly_404
 async def diff_view(datasette, request):
     db = await _tracker_db(datasette, request)
     context = await diff_context(datasette, db, _int_var(request, "diff_id"))
     return await _render(datasette, request, "tracker_diff.html", db, context)
 
 
-@_friendly_404
+@friendly_404
 async def network_view(datasette, request):
     db = await _tracker_db(datasette, request)
     return await _render(
@@ -290,7 +371,7 @@ async def network_view(datasette, request):
     )
 
 
-@_friendly_404
+@friendly_404
 async def not_found_view(datasette, request):
     raise NotFound("No such tracker page")
 
