@@ -31,15 +31,15 @@ def parse_time(value: str | datetime | None) -> datetime | None:
     """
     if value is None or value == "":
         return None
+    parsed: datetime | None
     if isinstance(value, datetime):
         parsed = value
-    elif not isinstance(value, str):
-        return None
+    elif isinstance(value, str):
+        parsed = _read(value.strip())
     else:
-        text = value.strip()
-        parsed = _read(text)
-        if parsed is None:
-            return None
+        parsed = None
+    if parsed is None:
+        return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

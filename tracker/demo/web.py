@@ -139,7 +139,7 @@ class DemoWeb:
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 parts = urlsplit(self.path)
-                host = (parts.hostname or self.headers.get("Host", "")).split(":")[0].lower()
+                host = (parts.hostname or self.headers.get("Host") or "").split(":")[0].lower()
                 path = parts.path or "/"
                 web.requests.append(f"http://{host}{path}")
                 status, ctype, body = web.respond(host, path)
@@ -158,7 +158,7 @@ class DemoWeb:
     def proxy_url(self) -> str:
         """The server's address, for ``http_proxy``."""
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def respond(self, host: str, path: str) -> tuple[int, str, str]:
         """Status, content type and body for one request."""

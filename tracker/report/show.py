@@ -66,7 +66,7 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, An
     members = load_members(db, cluster_id)
     edges = credit_edges(members)
     stored = store.member_judgements(db, cluster_id)
-    origin = members.get(info["origin_page_id"])  # type: ignore[arg-type]
+    origin = members.get(info["origin_page_id"])
     beyond = outside_marks(origin, members) if origin else set()
     rows = []
     for member in sorted(members.values(), key=lambda m: m.order):

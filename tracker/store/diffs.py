@@ -66,7 +66,7 @@ def version_credits(
         " or (a.version_id is null and a.page_id = v.page_id)",
         [version_id],
     ).fetchall()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [tuple(row) for row in rows]
 
 
 def existing_diff(
