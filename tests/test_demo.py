@@ -206,3 +206,27 @@ def test_watch_on_the_demo_database(demo_db, tmp_path):
     assert "newsbucket.example copied harbourtimes.example without credit" in first.output
     again = CliRunner().invoke(cli, ["watch", "--site", "harbourtimes.example", "--db", str(path)])
     assert again.exit_code == 0 and again.output == ""
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        PIER_URL.replace("http://", "https://"),
+        PIER_URL.replace("http://", "http://www."),
+        PIER_URL + "?utm_source=newsletter&fbclid=abc",
+        PIER_URL.rstrip("/"),
+        PIER_URL.removeprefix("http://"),
+    ],
+)
+def test_show_finds_the_story_from_a_pasted_url_in_any_form(demo_db, pasted):
+    result = CliRunner().invoke(cli, ["show", pasted, "--db", str(demo_db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["page"]["url"] == PIER_URL
+
+
+def test_show_refuses_a_url_that_is_not_utf8_in_one_line(demo_db):
+    result = CliRunner().invoke(cli, ["show", "http://x.example/caf\udce9", "--db", str(demo_db)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: 'http://x.example/caf\\udce9': not UTF-8 text; give the URL as UTF-8"
+    ]

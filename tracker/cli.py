@@ -155,7 +155,9 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     copy in time order with site, role, similarity, containment and whether it credits the
     original, the credit chain, and credits that point outside the cluster.
 
-    A URL that is not in the database is an error (exit 1). A stored page that is in no cluster
+    The URL may be pasted in any form: http or https, with or without www., with tracking
+    parameters, or the AMP or mobile address of a stored article. A URL that is not in the
+    database is an error (exit 1). A stored page that is in no cluster
     has no known copies: one line saying so, exit 0 (with --json: "clusters": []).
 
     \b
@@ -163,12 +165,14 @@ def show(url: str, db_path: str, as_json: bool) -> None:
         tracker show https://www.transcend.org/tms/2024/01/some-story/ --db tracker.db
         tracker show https://antiwar.com/some-story --db tracker.db --json | jq .clusters[0].chains
     """
+    from tracker.lookup import find_page, looks_like_url
     from tracker.report.show import cluster_table, describe_cluster, format_cluster, to_json
-    from tracker.store import find_page, open_existing_db
+    from tracker.store import open_existing_db
     from tracker.store.queries import clusters_of_page
-    from tracker.urls import is_http_url
 
-    if not is_http_url(url):
+    if any("\udc80" <= ch <= "\udcff" for ch in url):
+        raise click.ClickException(f"{ascii(url)}: not UTF-8 text; give the URL as UTF-8")
+    if not looks_like_url(url):
         raise click.ClickException(f"{url}: not an http(s) URL")
     db = open_existing_db(db_path)
     row = find_page(db, url)

@@ -161,7 +161,7 @@ def find_page_by_url(db: Any, url: str) -> PageMatch | None:
 
 def find_page(db: Any, url: str) -> tuple[int, str, str] | None:
     """``(id, url, site)`` of the page a pasted URL names in any form, as
-    :func:`tracker.store.find_page` returns it; ``None`` when no form is stored.
+    ``(id, url, site)``; ``None`` when no form is stored.
 
     This is the lookup ``tracker show`` uses, so a URL shared with tracking parameters, without
     ``www.``, over http, or as its AMP or mobile rendering finds the stored article.

@@ -28,10 +28,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tracker.diffs import DiffOp, DiffResult, sentence_changes, word_changes
+from tracker.lookup import find_page, looks_like_url
 from tracker.normalize import normalize_text
 from tracker.store import diffs as store_diffs
-from tracker.store import find_page
-from tracker.urls import is_http_url
 
 
 @dataclass
@@ -317,7 +316,7 @@ def _is_version_id(ref: str) -> bool:
 
 
 def _page_of(db: sqlite_utils.Database, url: str) -> int:
-    if not is_http_url(url):
+    if not looks_like_url(url):
         raise LookupError(f"{url}: neither a version id nor an http(s) URL")
     row = find_page(db, url)
     if row is None:

@@ -11,7 +11,7 @@
 The names most callers need are re-exported here.
 """
 
-from tracker.store.queries import find_page, table_names_read_only, version_paragraphs
+from tracker.store.queries import table_names_read_only, version_paragraphs
 from tracker.store.schema import StoreError, open_db, open_existing_db, utcnow
 from tracker.store.writes import (
     PageRecord,
@@ -27,7 +27,6 @@ __all__ = [
     "StoreError",
     "StoreResult",
     "content_hash",
-    "find_page",
     "open_db",
     "open_existing_db",
     "resolve_credit_targets",

@@ -11,7 +11,6 @@ from pathlib import Path
 import sqlite_utils
 
 from tracker.store.schema import StoreError
-from tracker.urls import normalize_url
 
 #: The latest version of each page (newest fetch, then highest id): ``(page_id, version_id)``.
 #: Use it as a CTE (``with latest as (...)``) where a query needs it inside a larger statement;
@@ -65,18 +64,6 @@ def page_sites_read_only(path: str | Path) -> set[str]:
             conn.close()
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: not a readable tracker database ({exc})") from exc
-
-
-def find_page(db: sqlite_utils.Database, url: str) -> tuple[int, str, str] | None:
-    """The ``(id, url, site)`` of the page at ``url`` (normalised), else of the first page whose
-    canonical link is ``url``; None when neither is stored."""
-    wanted = normalize_url(url)
-    row = db.execute("select id, url, site from pages where url = ?", [wanted]).fetchone()
-    if row is None:
-        row = db.execute(
-            "select id, url, site from pages where canonical_url = ? order by id", [wanted]
-        ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
 
 
 def version_paragraphs(paragraphs_json: str | None, text: str | None) -> list[str]:
