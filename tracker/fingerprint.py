@@ -45,6 +45,7 @@ longest shingle that keeps such copies above the repost threshold of 0.5 with so
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 import unicodedata
@@ -53,16 +54,26 @@ from collections.abc import Sequence
 import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash
+from rensa import RMinHash
 
 from tracker.normalize import _QUOTES_DASHES, is_unspaced_script, normalize_text
 
 # Fingerprint settings, set once here: changing any of them invalidates stored signatures
-# (``fingerprints.k`` / ``fingerprints.num_perm`` record what a row was made with).
+# (``fingerprints.k`` / ``num_perm`` / ``scheme`` record what a row was made with).
 SEED = 1
 NUM_PERM = 128
 SHINGLE_K = 5
 CHAR_K = 4
-SCHEME = "affine32"
+# Signature schemes: datasketch's ``affine32`` (numpy, below) and rensa's R-MinHash, named with
+# rensa's algorithm version so that a rensa release changing its digests is a new scheme.
+AFFINE32 = "affine32"
+RENSA = f"rensa-rminhash-v{RMinHash.ALGORITHM_VERSION}"
+SCHEMES = (AFFINE32, RENSA)
+# The scheme new signatures are made with; stored rows of another scheme are re-signed from
+# their stored shingles (tracker.clustering) and never compared with these.
+SCHEME = RENSA
+# Both schemes give 32-bit values; datasketch's container for them is its ``affine32`` type.
+_DATASKETCH_SCHEME = "affine32"
 
 _U32 = np.uint32
 # Distinct odd multipliers per position inside a shingle, so "a b c" and "c b a" differ.
@@ -92,7 +103,7 @@ _ASCII_TABLE = bytes(
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=AFFINE32).permutations
     return a.astype(_U32)[:, None], b.astype(_U32)[:, None]
 
 
@@ -184,45 +195,50 @@ def xxh32_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.
     Returns:
         ``uint32`` hashes, one per span.
     """
-    out = np.empty(len(starts), dtype=_U32)
-    padded = np.zeros(len(buf) + 4, dtype=_U32)
+    padded = np.zeros(len(buf) + 4, dtype=np.uint8)
     padded[: len(buf)] = buf
-    # The little-endian 32-bit word starting at every byte offset.
-    lane = padded[:-3] | (padded[1:-2] << _U32(8))
-    lane |= padded[2:-1] << _U32(16)
-    lane |= padded[3:] << _U32(24)
+    # The little-endian 32-bit word starting at every byte offset, as an unaligned strided view
+    # of the bytes: gathered only where a span needs it (building it whole cost 7 passes).
+    lane = np.ndarray(shape=(len(buf) + 1,), dtype="<u4", buffer=padded.data, strides=(1,))
     # A stable argsort of uint8 is a radix sort: ~10x faster than sorting the int64 lengths.
     classes = np.minimum(lengths, 16).astype(np.uint8)
     order = np.argsort(classes, kind="stable")
-    bounds = np.flatnonzero(np.diff(classes[order])) + 1
-    for group in np.split(order, bounds):
-        if not len(group):
+    sorted_starts = starts[order]
+    bounds = np.zeros(18, dtype=np.int64)
+    np.cumsum(np.bincount(classes, minlength=17), out=bounds[1:])
+    hashed = np.empty(len(starts), dtype=_U32)
+    for length in range(17):
+        lo, hi = int(bounds[length]), int(bounds[length + 1])
+        if lo == hi:
             continue
-        length = int(classes[group[0]])
-        s = starts[group]
+        s = sorted_starts[lo:hi]
         if length == 16:
             raw = buf.tobytes()
-            out[group] = [
+            hashed[lo:hi] = [
                 xxhash.xxh32_intdigest(raw[a : a + n])
-                for a, n in zip(s.tolist(), lengths[group].tolist(), strict=True)
+                for a, n in zip(s.tolist(), lengths[order[lo:hi]].tolist(), strict=True)
             ]
             continue
-        h = np.full(len(group), (int(_P5) + length) & 0xFFFFFFFF, dtype=_U32)
+        h = np.full(hi - lo, (int(_P5) + length) & 0xFFFFFFFF, dtype=_U32)
         pos = 0
         while pos + 4 <= length:
             h += lane[s + pos] * _P3
-            h = _rotl(h, 17) * _P4
+            h = _rotl(h, 17)
+            h *= _P4
             pos += 4
         while pos < length:
-            h += padded[s + pos] * _P5
-            h = _rotl(h, 11) * _P1
+            h += padded[s + pos].astype(_U32) * _P5
+            h = _rotl(h, 11)
+            h *= _P1
             pos += 1
         h ^= h >> _U32(15)
         h *= _P2
         h ^= h >> _U32(13)
         h *= _P3
         h ^= h >> _U32(16)
-        out[group] = h
+        hashed[lo:hi] = h
+    out = np.empty(len(starts), dtype=_U32)
+    out[order] = hashed
     return out
 
 
@@ -244,38 +260,43 @@ def _batch_word_shingles(buffers: Sequence[bytes], k: int) -> tuple[np.ndarray, 
         The concatenated sorted unique shingles of every document, and the offsets of each
         document's run (length ``len(buffers) + 1``).
     """
-    joined = b" ".join(buffers)
-    doc_starts = np.zeros(len(buffers), dtype=np.int64)
-    if len(buffers) > 1:
+    n = len(buffers)
+    # A space before and after: word starts and ends then alternate among the transitions.
+    joined = b" " + b" ".join(buffers) + b" "
+    doc_starts = np.ones(n, dtype=np.int64)
+    if n > 1:
         np.cumsum(np.fromiter((len(b) + 1 for b in buffers[:-1]), np.int64), out=doc_starts[1:])
+        doc_starts[1:] += 1
     arr = np.frombuffer(joined, dtype=np.uint8)
-    edges = np.diff((arr != 32).view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    lengths = np.flatnonzero(edges == -1) - starts
-    word_hashes = xxh32_spans(arr, starts, lengths)
-    doc_of_word = np.searchsorted(doc_starts, starts, side="right") - 1
-    counts = np.bincount(doc_of_word, minlength=len(buffers))
-    parts_keys = []
+    is_word = arr != 32
+    transitions = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    starts, ends = transitions[0::2], transitions[1::2]
+    word_hashes = xxh32_spans(arr, starts, ends - starts)
+    word_offsets = np.searchsorted(starts, np.append(doc_starts, len(arr)))
+    counts = np.diff(word_offsets)
+    # Each word's document, already in the high half of a (document, hash) sort key.
+    doc_keys = np.repeat(np.arange(n, dtype=np.uint64) << np.uint64(32), counts)
+    parts = []
     if len(word_hashes) >= k:
         windows = _combine(word_hashes, k)
-        valid = doc_of_word[: len(windows)] == doc_of_word[k - 1 :]
-        parts_keys.append((doc_of_word[: len(windows)][valid], windows[valid]))
+        first = doc_keys[: len(windows)]
+        keys = first | windows.astype(np.uint64)
+        parts.append(keys[first == doc_keys[k - 1 :]])
     # A document shorter than k words is one shingle of all its words.
-    word_offsets = np.concatenate(([0], np.cumsum(counts)))
     for doc in np.flatnonzero((counts > 0) & (counts < k)).tolist():
         lo, hi = word_offsets[doc], word_offsets[doc + 1]
-        parts_keys.append((np.array([doc]), _combine(word_hashes[lo:hi], hi - lo)))
-    if not parts_keys:
-        return _EMPTY, np.zeros(len(buffers) + 1, dtype=np.int64)
-    docs = np.concatenate([d for d, _ in parts_keys]).astype(np.uint64)
-    keys = (docs << np.uint64(32)) | np.concatenate([h for _, h in parts_keys]).astype(np.uint64)
+        short = _combine(word_hashes[lo:hi], hi - lo).astype(np.uint64)
+        parts.append((np.uint64(doc) << np.uint64(32)) | short)
+    if not parts:
+        return _EMPTY, np.zeros(n + 1, dtype=np.int64)
+    keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
     keys.sort()
     if len(keys) > 1:
         keep = np.empty(len(keys), dtype=bool)
         keep[0] = True
         np.not_equal(keys[1:], keys[:-1], out=keep[1:])
         keys = keys[keep]
-    offsets = np.searchsorted(keys >> np.uint64(32), np.arange(len(buffers) + 1, dtype=np.uint64))
+    offsets = np.searchsorted(keys, np.arange(n + 1, dtype=np.uint64) << np.uint64(32))
     return keys.astype(_U32), offsets
 
 
@@ -333,7 +354,7 @@ def _batch_sets(
 
 
 def sketch_many(
-    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH
+    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH, scheme: str = SCHEME
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Shingle sets and MinHash signatures of many texts, vectorised across documents.
 
@@ -341,26 +362,32 @@ def sketch_many(
     computed a batch at a time: the batch's texts are normalised and joined into one byte
     array, whose words are found and hashed with a vectorised xxh32 (:func:`xxh32_spans`);
     the k-word windows are combined, then sorted and deduplicated per document in one
-    ``uint64`` sort, and the signatures computed block by block. Texts in unspaced scripts
-    take the per-document path.
+    ``uint64`` sort, and the signatures of the batch computed in one call. Texts in unspaced
+    scripts take the per-document path.
 
     Args:
         texts: Extracted page texts.
         k: Shingle length (``SHINGLE_K`` words or ``CHAR_K`` characters when omitted).
         batch: Documents per vectorised step.
+        scheme: Signature scheme (one of ``SCHEMES``).
 
     Returns:
         The shingle sets (sorted unique ``uint32``, views into one array per batch) and a
         ``(len(texts), NUM_PERM)`` ``uint32`` signature matrix.
     """
+    _check_scheme(scheme)
     sets: list[np.ndarray] = []
     sigs = np.full((len(texts), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
     for lo in range(0, len(texts), batch):
         chunk_sets, values, offsets, dense = _batch_sets(texts[lo : lo + batch], k)
-        if dense:
-            _signature_rows(values, offsets[:-1], sigs[lo : lo + len(chunk_sets)])
+        rows = sigs[lo : lo + len(chunk_sets)]
+        if dense and scheme == AFFINE32:
+            _signature_rows(values, offsets[:-1], rows)
+        elif len(offsets) == len(chunk_sets) + 1 and scheme == RENSA:
+            # Every text spaced: the batch's concatenation is already the flat rensa input.
+            rows[:] = _rensa_rows(values, offsets)
         else:
-            sigs[lo : lo + len(chunk_sets)] = signatures(chunk_sets)
+            rows[:] = signatures(chunk_sets, scheme=scheme)
         sets.extend(chunk_sets)
     return sets, sigs
 
@@ -412,46 +439,73 @@ def _signature_rows(values: np.ndarray, offsets: np.ndarray, out: np.ndarray) ->
         start = stop
 
 
-def signatures(shingle_sets: Sequence[np.ndarray], chunk: int = 4) -> np.ndarray:
+def _rensa_rows(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """rensa R-MinHash digests of ``values[offsets[i] : offsets[i + 1]]``, one row per segment
+    (an empty segment gives the all-``2**32 - 1`` row, as for ``affine32``)."""
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(
+        values.astype(np.uint64), np.asarray(offsets, dtype=np.uint64), NUM_PERM, SEED
+    )
+    rows = len(offsets) - 1
+    # rensa hands the matrix out as lists of ints only; one fromiter over them is the cheapest
+    # copy (~7 µs per document, against ~3 µs for the sketch itself).
+    flat = itertools.chain.from_iterable(matrix.to_rows())
+    return np.fromiter(flat, dtype=_U32, count=rows * NUM_PERM).reshape(rows, NUM_PERM)
+
+
+def _check_scheme(scheme: str) -> None:
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown signature scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+
+
+def signatures(
+    shingle_sets: Sequence[np.ndarray], chunk: int = 4, scheme: str = SCHEME
+) -> np.ndarray:
     """MinHash hash values of many shingle sets at once, as a ``(len(sets), NUM_PERM)`` matrix.
 
-    Documents are processed a few at a time: the permuted values of a block form a
-    ``NUM_PERM x shingles`` matrix that stays in cache, reduced per document with
-    ``np.minimum.reduceat``. An empty set gives the all-``2**32 - 1`` row datasketch uses
-    for an empty MinHash.
+    ``RENSA``: rensa's R-MinHash over the shingle hashes, many documents per call.
+    ``AFFINE32``: documents are processed a few at a time: the permuted values of a block form
+    a ``NUM_PERM x shingles`` matrix that stays in cache, reduced per document with
+    ``np.minimum.reduceat``. Either way an empty set gives the all-``2**32 - 1`` row datasketch
+    uses for an empty MinHash.
 
     Args:
         shingle_sets: Arrays of shingle hashes (as from :func:`shingles`).
         chunk: Documents gathered per concatenation (the block size is bounded separately).
+        scheme: Signature scheme (one of ``SCHEMES``).
 
     Returns:
         ``uint32`` array, one signature per row.
     """
+    _check_scheme(scheme)
     out = np.full((len(shingle_sets), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
     nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
-    step = max(chunk, 1) * 16
+    step = max(chunk, 1) * (256 if scheme == RENSA else 16)
     for start in range(0, len(nonempty), step):
         rows = nonempty[start : start + step]
         parts = [np.asarray(shingle_sets[i], dtype=_U32) for i in rows]
         lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-        offsets = np.zeros(len(parts), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=offsets[1:])
+        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        if scheme == RENSA:
+            out[rows] = _rensa_rows(np.concatenate(parts), offsets)
+            continue
         block = np.empty((len(rows), NUM_PERM), dtype=_U32)
-        _signature_rows(np.concatenate(parts), offsets, block)
+        _signature_rows(np.concatenate(parts), offsets[:-1], block)
         out[rows] = block
     return out
 
 
 def lean_minhash(hashvalues: np.ndarray) -> LeanMinHash:
     """Wrap one signature row as a datasketch ``LeanMinHash`` (seed ``SEED``, ``affine32``)."""
-    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
+    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=_DATASKETCH_SCHEME)
 
 
-def minhash(shingle_hashes: np.ndarray) -> LeanMinHash:
+def minhash(shingle_hashes: np.ndarray, scheme: str = SCHEME) -> LeanMinHash:
     """The MinHash of one shingle set, as a datasketch ``LeanMinHash``.
 
     Args:
         shingle_hashes: Shingle hashes as from :func:`shingles`.
+        scheme: Signature scheme (one of ``SCHEMES``).
 
     Returns:
         A ``LeanMinHash`` usable with ``MinHashLSH`` and ``MinHash.jaccard``.
@@ -462,7 +516,7 @@ def minhash(shingle_hashes: np.ndarray) -> LeanMinHash:
         >>> 0.5 < m1.jaccard(m2) < 1.0
         True
     """
-    return lean_minhash(signatures([shingle_hashes])[0])
+    return lean_minhash(signatures([shingle_hashes], scheme=scheme)[0])
 
 
 # LeanMinHash.serialize layout for affine32 in native byte order: seed, -num_perm, scheme code,
