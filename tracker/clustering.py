@@ -66,6 +66,7 @@ __all__ = [
     "Match",
     "anchors_of",
     "measure",
+    "resign_fingerprints",
     "star_clusters",
     "update_clusters",
     "verify",
@@ -228,6 +229,7 @@ def _fingerprint_versions(
                 and (row[0] or b"") == removed_blob
                 and row[1] == fp.SHINGLE_K
                 and row[2] == fp.NUM_PERM
+                and row[3] == fp.SCHEME
             ):
                 continue
             removed_set = set(removed)
@@ -251,6 +253,7 @@ def _fingerprint_versions(
                     "page_id": page_id,
                     "k": fp.SHINGLE_K,
                     "num_perm": fp.NUM_PERM,
+                    "scheme": fp.SCHEME,
                     "num_shingles": len(shingles),
                     "minhash": fp.minhash_to_bytes(fp.lean_minhash(sig)),
                     "shingles": fp.shingles_to_bytes(shingles),
@@ -266,6 +269,29 @@ def _fingerprint_versions(
         )
         hashed += len(todo)
     return hashed
+
+
+def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
+    """Recompute, from the stored shingles, every stored signature made with another scheme
+    than ``fingerprint.SCHEME``; returns how many rows were re-signed.
+
+    The shingle sets are exact and scheme-free, so no text is re-read or re-shingled, and the
+    anchors, boilerplate and membership stay as they are: cluster ids do not move. Run by the
+    ``0007_fingerprint_scheme`` migration and at the start of every :func:`update_clusters`
+    (a no-op, one index lookup, unless the scheme changed, e.g. with a rensa algorithm version).
+    """
+    done = 0
+    while rows := store.fingerprints_of_other_schemes(db, fp.SCHEME, batch):
+        sigs = fp.signatures([fp.shingles_from_bytes(blob) for _, blob in rows])
+        store.set_signatures(
+            db,
+            (
+                (fp.minhash_to_bytes(fp.lean_minhash(sig)), fp.SCHEME, version_id)
+                for (version_id, _), sig in zip(rows, sigs, strict=True)
+            ),
+        )
+        done += len(rows)
+    return done
 
 
 class _Shingles:
@@ -335,6 +361,7 @@ def update_clusters(
         return result
 
     with db.atomic():
+        resign_fingerprints(db)
         stats = boilerplate.BlockStats(db)
         blocks_of = boilerplate.VersionBlocks(db)
         flipped = boilerplate.update_block_stats(db, stats, changed, blocks_of)
@@ -368,7 +395,7 @@ def _assign(
     # its SQLite blob alive) costs ~1.2 KB per page against 512 bytes here.
     row_of: dict[int, int] = {}
     rows: list[np.ndarray] = []
-    for page_id, version_id, blob, anchors, num in store.counted_fingerprints(db):
+    for page_id, version_id, blob, anchors, num in store.counted_fingerprints(db, fp.SCHEME):
         if num < MIN_SHINGLES or current.get(page_id, (None,))[0] != version_id:
             continue
         hv = fp.hashvalues_from_bytes(blob)

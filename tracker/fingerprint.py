@@ -354,7 +354,7 @@ def _batch_sets(
 
 
 def sketch_many(
-    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH, scheme: str = SCHEME
+    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH, scheme: str | None = None
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Shingle sets and MinHash signatures of many texts, vectorised across documents.
 
@@ -369,13 +369,13 @@ def sketch_many(
         texts: Extracted page texts.
         k: Shingle length (``SHINGLE_K`` words or ``CHAR_K`` characters when omitted).
         batch: Documents per vectorised step.
-        scheme: Signature scheme (one of ``SCHEMES``).
+        scheme: Signature scheme (one of ``SCHEMES``; ``SCHEME`` when omitted).
 
     Returns:
         The shingle sets (sorted unique ``uint32``, views into one array per batch) and a
         ``(len(texts), NUM_PERM)`` ``uint32`` signature matrix.
     """
-    _check_scheme(scheme)
+    scheme = _scheme(scheme)
     sets: list[np.ndarray] = []
     sigs = np.full((len(texts), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
     for lo in range(0, len(texts), batch):
@@ -452,13 +452,16 @@ def _rensa_rows(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.fromiter(flat, dtype=_U32, count=rows * NUM_PERM).reshape(rows, NUM_PERM)
 
 
-def _check_scheme(scheme: str) -> None:
+def _scheme(scheme: str | None) -> str:
+    """The scheme asked for, ``SCHEME`` (read at call time) when None; a clear error if unknown."""
+    scheme = SCHEME if scheme is None else scheme
     if scheme not in SCHEMES:
         raise ValueError(f"unknown signature scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+    return scheme
 
 
 def signatures(
-    shingle_sets: Sequence[np.ndarray], chunk: int = 4, scheme: str = SCHEME
+    shingle_sets: Sequence[np.ndarray], chunk: int = 4, scheme: str | None = None
 ) -> np.ndarray:
     """MinHash hash values of many shingle sets at once, as a ``(len(sets), NUM_PERM)`` matrix.
 
@@ -471,12 +474,12 @@ def signatures(
     Args:
         shingle_sets: Arrays of shingle hashes (as from :func:`shingles`).
         chunk: Documents gathered per concatenation (the block size is bounded separately).
-        scheme: Signature scheme (one of ``SCHEMES``).
+        scheme: Signature scheme (one of ``SCHEMES``; ``SCHEME`` when omitted).
 
     Returns:
         ``uint32`` array, one signature per row.
     """
-    _check_scheme(scheme)
+    scheme = _scheme(scheme)
     out = np.full((len(shingle_sets), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
     nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
     step = max(chunk, 1) * (256 if scheme == RENSA else 16)
@@ -500,12 +503,12 @@ def lean_minhash(hashvalues: np.ndarray) -> LeanMinHash:
     return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=_DATASKETCH_SCHEME)
 
 
-def minhash(shingle_hashes: np.ndarray, scheme: str = SCHEME) -> LeanMinHash:
+def minhash(shingle_hashes: np.ndarray, scheme: str | None = None) -> LeanMinHash:
     """The MinHash of one shingle set, as a datasketch ``LeanMinHash``.
 
     Args:
         shingle_hashes: Shingle hashes as from :func:`shingles`.
-        scheme: Signature scheme (one of ``SCHEMES``).
+        scheme: Signature scheme (one of ``SCHEMES``; ``SCHEME`` when omitted).
 
     Returns:
         A ``LeanMinHash`` usable with ``MinHashLSH`` and ``MinHash.jaccard``.
