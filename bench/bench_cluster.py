@@ -41,17 +41,21 @@ Usage::
     python bench/bench_cluster.py --stock-lsh --sizes 100000   # datasketch default storage
     python bench/bench_cluster.py --sqlite 100000
     python bench/bench_cluster.py --calibrate
+    python bench/bench_cluster.py --sketch-only        # machine, sketch ratios and accuracy
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import itertools
 import json
 import os
+import platform
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -217,33 +221,151 @@ def _sha1_shingles(text: str) -> list[bytes]:
     return [b" ".join(words[i : i + k]) for i in range(max(1, len(words) - k + 1))]
 
 
-def bench_sketch(texts: list[str]) -> dict[str, float]:
-    """Docs/s on one core, raw text to signature, four ways (best of two runs each)."""
+# The commit whose ``sketch_many`` (numpy affine32 MinHash, per-length-group word hashing) is
+# "today's" rate the new path is compared with, loaded from git in the same run.
+BASELINE_REV = "d834887"
 
-    def rate(fn) -> float:
-        best = float("inf")
-        for _ in range(2):
-            t = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - t)
-        return len(texts) / best
+
+def machine() -> str:
+    """CPU model, cores, numpy's SIMD features and the load average, for the figures' context."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next(
+                (line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
+                model,
+            )
+    except OSError:
+        model = platform.processor() or model
+    simd = np.show_config(mode="dicts").get("SIMD Extensions", {})  # type: ignore[union-attr]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{model}; {os.cpu_count()} cores; numpy {np.__version__} SIMD baseline "
+        f"{'/'.join(simd.get('baseline', []))}, found {'/'.join(simd.get('found', []))}; "
+        f"load average {load}"
+    )
+
+
+def baseline_module(rev: str = BASELINE_REV):
+    """``tracker/fingerprint.py`` as of ``rev`` (today's ``sketch_many``), or None without git."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{rev}:tracker/fingerprint.py"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    path = Path(tempfile.mkdtemp(prefix="bench-baseline-")) / "fingerprint_baseline.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("fingerprint_baseline", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def bench_sketch(texts: list[str], rounds: int = 3) -> dict[str, float]:
+    """Docs per CPU second, raw text to signature, several ways, measured in one run: each round
+    times every way once (interleaved, so a change in the machine's load hits all of them), and
+    each way keeps its best round.
+
+    * ``new``: :func:`tracker.fingerprint.sketch_many` (rensa R-MinHash, ``fp.SCHEME``);
+    * ``new-affine32``: the same shingling with the numpy ``affine32`` MinHash;
+    * ``today``: ``sketch_many`` of ``BASELINE_REV`` (falls back to ``new-affine32`` without git);
+    * ``default``: datasketch ``MinHash().update_batch`` with SHA1 on the encoded shingles;
+    * ``loop``: a per-token ``MinHash.update()`` loop (on a quarter of the texts).
+    """
+    old = baseline_module()
+    quarter = texts[: max(1, len(texts) // 4)]
 
     def default() -> None:
         for text in texts:
             MinHash(num_perm=fp.NUM_PERM).update_batch(_sha1_shingles(text))
 
     def loop() -> None:
-        for text in texts[: len(texts) // 4]:
+        for text in quarter:
             m = MinHash(num_perm=fp.NUM_PERM)
             for token in _sha1_shingles(text):
                 m.update(token)
 
-    return {
-        "batch": rate(lambda: fp.sketch_many(texts)),
-        "per-doc": rate(lambda: fp.signatures([fp.shingles(t) for t in texts])),
-        "default": rate(default),
-        "loop": rate(loop) / 4,
+    ways = {
+        "new": (lambda: fp.sketch_many(texts), len(texts)),
+        "new-affine32": (lambda: fp.sketch_many(texts, scheme=fp.AFFINE32), len(texts)),
+        "today": (
+            (lambda: old.sketch_many(texts))
+            if old is not None
+            else (lambda: fp.sketch_many(texts, scheme=fp.AFFINE32)),
+            len(texts),
+        ),
+        "default": (default, len(texts)),
+        "loop": (loop, len(quarter)),
     }
+    best = dict.fromkeys(ways, float("inf"))
+    for _ in range(rounds):
+        for name, (fn, _n) in ways.items():
+            # CPU time of the process (every thread): on a shared machine, waiting for a core is
+            # not the path's cost, and a path using more threads is not credited for them.
+            t = time.process_time()
+            fn()
+            best[name] = min(best[name], time.process_time() - t)
+    rates = {name: ways[name][1] / best[name] for name in ways}
+    rates["baseline-from-git"] = float(old is not None)
+    return rates
+
+
+def jaccard_accuracy(texts: list[str], pairs: int = 2000, seed: int = 11) -> dict[str, float]:
+    """Mean absolute error of estimated against exact Jaccard, per scheme, over ``pairs`` pairs
+    whose exact Jaccard spreads over 0..1: a document's shingle set against a copy keeping a
+    random share of it plus shingles of another document."""
+    rng = np.random.default_rng(seed)
+    sets = [s for s in fp.shingles_many(texts) if len(s) >= 50]
+    left, right, exact = [], [], []
+    for _ in range(pairs):
+        i, j = rng.choice(len(sets), size=2, replace=False)
+        a, other = sets[i], sets[j]
+        keep = a[rng.random(len(a)) < rng.random()]
+        extra = other[: int(rng.integers(0, len(other) + 1))]
+        b = np.union1d(keep, extra).astype(np.uint32)
+        left.append(a)
+        right.append(b)
+        exact.append(fp.jaccard(a, b))
+    truth = np.array(exact)
+    out = {}
+    for scheme in fp.SCHEMES:
+        sa, sb = fp.signatures(left, scheme=scheme), fp.signatures(right, scheme=scheme)
+        estimate = (sa == sb).mean(axis=1)
+        out[scheme] = float(np.abs(estimate - truth).mean())
+    return out
+
+
+def print_sketch_figures(texts: list[str]) -> None:
+    """The sketch-rate ratios (first) and the Jaccard accuracy of both schemes."""
+    rates = bench_sketch(texts)
+    today = "today's sketch_many" + (
+        f" ({BASELINE_REV})" if rates["baseline-from-git"] else " (git missing: new affine32)"
+    )
+    print(
+        f"sketch, raw text -> signature, {len(texts):,} docs, docs per CPU second, best of 3 "
+        f"interleaved rounds:\n"
+        f"  new sketch_many ({fp.SCHEME}) / {today}: x{rates['new'] / rates['today']:.2f}; "
+        f"/ datasketch update_batch+SHA1: x{rates['new'] / rates['default']:.1f}; "
+        f"/ per-token update(): x{rates['new'] / rates['loop']:.0f}\n"
+        f"  new shingling with the numpy affine32 MinHash / today: "
+        f"x{rates['new-affine32'] / rates['today']:.2f}\n"
+        f"  docs/s: new {rates['new']:,.0f}; new-affine32 {rates['new-affine32']:,.0f}; "
+        f"today {rates['today']:,.0f}; datasketch update_batch {rates['default']:,.0f}; "
+        f"per-token update() {rates['loop']:,.0f}",
+        flush=True,
+    )
+    mae = jaccard_accuracy(texts)
+    print(
+        "Jaccard estimate vs exact, mean absolute error over 2,000 pairs (J spread over 0..1): "
+        + "; ".join(f"{scheme} {err:.4f}" for scheme, err in mae.items()),
+        flush=True,
+    )
 
 
 def pairs_of(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
@@ -279,14 +401,8 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         flush=True,
     )
 
-    rates = bench_sketch(corpus.texts(0, min(sample, n)))
-    print(
-        f"sketch, 1 core, raw text -> signature: {rates['batch']:,.0f} docs/s batched "
-        f"(per-document path {rates['per-doc']:,.0f}); datasketch update_batch+SHA1 "
-        f"{rates['default']:,.0f} docs/s (x{rates['batch'] / rates['default']:.1f}); "
-        f"per-token update() {rates['loop']:,.0f} docs/s (x{rates['batch'] / rates['loop']:.1f})",
-        flush=True,
-    )
+    if sample:
+        print_sketch_figures(corpus.texts(0, min(sample, n)))
 
     gc.collect()
     rss_start = _rss()
@@ -549,7 +665,10 @@ def main() -> None:
         help="processes for generating and sketching",
     )
     parser.add_argument(
-        "--sample", type=int, default=2000, help="docs for the sketch-rate comparison"
+        "--sample",
+        type=int,
+        default=2000,
+        help="docs for the sketch-rate and accuracy comparison (0: skip it)",
     )
     parser.add_argument(
         "--stock-lsh",
@@ -563,11 +682,19 @@ def main() -> None:
     parser.add_argument(
         "--calibrate", action="store_true", help="print the corpus calibration instead"
     )
+    parser.add_argument(
+        "--sketch-only",
+        action="store_true",
+        help="print the machine and the sketch ratios and accuracy only (no clustering run)",
+    )
     args = parser.parse_args()
     if args.calibrate:
         calibrate()
         return
-    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}", flush=True)
+    print(machine(), flush=True)
+    if args.sketch_only:
+        print_sketch_figures(_corpus(max(args.sample, 2)).texts(0, args.sample))
+        return
     if args.sqlite:
         run_sqlite(args.sqlite)
         return
