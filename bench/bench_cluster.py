@@ -69,6 +69,7 @@ from datasketch import MinHash
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import fingerprint as fp  # noqa: E402
+from tracker import signatures as sig  # noqa: E402
 from tracker.clustering import (  # noqa: E402
     CandidateIndex,
     anchors_of,
@@ -272,7 +273,7 @@ def bench_sketch(texts: list[str], rounds: int = 3) -> dict[str, float]:
     times every way once (interleaved, so a change in the machine's load hits all of them), and
     each way keeps its best round.
 
-    * ``new``: :func:`tracker.fingerprint.sketch_many` (rensa R-MinHash, ``fp.SCHEME``);
+    * ``new``: :func:`tracker.fingerprint.sketch_many` (rensa R-MinHash, ``sig.SCHEME``);
     * ``new-affine32``: the same shingling with the numpy ``affine32`` MinHash;
     * ``today``: ``sketch_many`` of ``BASELINE_REV`` (falls back to ``new-affine32`` without git);
     * ``default``: datasketch ``MinHash().update_batch`` with SHA1 on the encoded shingles;
@@ -283,21 +284,21 @@ def bench_sketch(texts: list[str], rounds: int = 3) -> dict[str, float]:
 
     def default() -> None:
         for text in texts:
-            MinHash(num_perm=fp.NUM_PERM).update_batch(_sha1_shingles(text))
+            MinHash(num_perm=sig.NUM_PERM).update_batch(_sha1_shingles(text))
 
     def loop() -> None:
         for text in quarter:
-            m = MinHash(num_perm=fp.NUM_PERM)
+            m = MinHash(num_perm=sig.NUM_PERM)
             for token in _sha1_shingles(text):
                 m.update(token)
 
     ways = {
         "new": (lambda: fp.sketch_many(texts), len(texts)),
-        "new-affine32": (lambda: fp.sketch_many(texts, scheme=fp.AFFINE32), len(texts)),
+        "new-affine32": (lambda: fp.sketch_many(texts, scheme=sig.AFFINE32), len(texts)),
         "today": (
             (lambda: old.sketch_many(texts))
             if old is not None
-            else (lambda: fp.sketch_many(texts, scheme=fp.AFFINE32)),
+            else (lambda: fp.sketch_many(texts, scheme=sig.AFFINE32)),
             len(texts),
         ),
         "default": (default, len(texts)),
@@ -334,8 +335,8 @@ def jaccard_accuracy(texts: list[str], pairs: int = 2000, seed: int = 11) -> dic
         exact.append(fp.jaccard(a, b))
     truth = np.array(exact)
     out = {}
-    for scheme in fp.SCHEMES:
-        sa, sb = fp.signatures(left, scheme=scheme), fp.signatures(right, scheme=scheme)
+    for scheme in sig.SCHEMES:
+        sa, sb = sig.signatures(left, scheme=scheme), sig.signatures(right, scheme=scheme)
         estimate = (sa == sb).mean(axis=1)
         out[scheme] = float(np.abs(estimate - truth).mean())
     return out
@@ -350,7 +351,7 @@ def print_sketch_figures(texts: list[str]) -> None:
     print(
         f"sketch, raw text -> signature, {len(texts):,} docs, docs per CPU second, best of 3 "
         f"interleaved rounds:\n"
-        f"  new sketch_many ({fp.SCHEME}) / {today}: x{rates['new'] / rates['today']:.2f}; "
+        f"  new sketch_many ({sig.SCHEME}) / {today}: x{rates['new'] / rates['today']:.2f}; "
         f"/ datasketch update_batch+SHA1: x{rates['new'] / rates['default']:.1f}; "
         f"/ per-token update(): x{rates['new'] / rates['loop']:.0f}\n"
         f"  new shingling with the numpy affine32 MinHash / today: "
@@ -407,7 +408,7 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     gc.collect()
     rss_start = _rss()
     start = time.perf_counter()
-    sigs = np.empty((n, fp.NUM_PERM), dtype=np.uint32)
+    sigs = np.empty((n, sig.NUM_PERM), dtype=np.uint32)
     offsets = np.zeros(n + 1, dtype=np.int64)
     anchor_parts, count_parts = [], []
     sketch_cpu = 0.0
@@ -509,7 +510,7 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         f"memory per document: LSH {lsh_bytes:,.0f} B (RSS delta; "
         f"{'datasketch default dict storage' if stock else 'CompactMinHashLSH'}, "
         f"{index.lsh.b} bands x {index.lsh.r} rows) + anchor index {anchor_bytes:,.0f} B "
-        f"+ signatures {sig_bytes:,.0f} B (n x {fp.NUM_PERM} uint32) + shingle offsets "
+        f"+ signatures {sig_bytes:,.0f} B (n x {sig.NUM_PERM} uint32) + shingle offsets "
         f"{offsets.nbytes / n:,.0f} B = {lsh_bytes + anchor_bytes + sig_bytes + offsets.nbytes / n:,.0f} B; "
         f"exact shingles {offsets[-1] * 4 / n:,.0f} B on disk (memory-mapped, read on demand)",
         flush=True,
@@ -549,7 +550,7 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         + ", ".join(f"{kind} {np.mean(v):.4f} (n={len(v)})" for kind, v in sorted(by_kind.items()))
     )
     print(
-        f"[LSH {index.lsh.b} bands x {index.lsh.r} rows, num_perm {fp.NUM_PERM}, k {fp.SHINGLE_K}]"
+        f"[LSH {index.lsh.b} bands x {index.lsh.r} rows, num_perm {sig.NUM_PERM}, k {fp.SHINGLE_K}]"
     )
     for path in workdir.iterdir():
         path.unlink()

@@ -345,7 +345,7 @@ def test_compact_lsh_answers_like_datasketch_default():
     import numpy as np
     from datasketch import MinHashLSH
 
-    from tracker import fingerprint as fp
+    from tracker import signatures as sig
     from tracker.lsh import LSH_PARAMS, CompactMinHashLSH
 
     rng = np.random.default_rng(11)
@@ -369,15 +369,15 @@ def test_compact_lsh_answers_like_datasketch_default():
                 )
             )
         )
-    sigs = [fp.minhash(s) for s in sets]
-    stock = MinHashLSH(num_perm=fp.NUM_PERM, params=LSH_PARAMS)
+    sigs = [sig.minhash(s) for s in sets]
+    stock = MinHashLSH(num_perm=sig.NUM_PERM, params=LSH_PARAMS)
     compact = CompactMinHashLSH()
     with compact.insertion_session() as session:
-        for key, sig in enumerate(sigs):
-            stock.insert(key, sig)
-            session.insert(key, sig)
+        for key, lean in enumerate(sigs):
+            stock.insert(key, lean)
+            session.insert(key, lean)
     compact.insert(len(sigs), sigs[0])  # a duplicate signature shares every bucket
-    answers = [set(compact.query(sig)) for sig in sigs]
+    answers = [set(compact.query(lean)) for lean in sigs]
     assert len(sigs) in answers[0]
     assert all(answers[i] - {len(sigs)} == set(stock.query(sigs[i])) for i in range(len(sigs)))
     assert all({3 * i, 3 * i + 1} <= answers[3 * i] for i in range(len(bases)))
@@ -430,13 +430,14 @@ def test_old_scheme_database_is_resigned_once_and_keeps_cluster_ids(tmp_path, mo
     import numpy as np
 
     from tracker import fingerprint as fp
+    from tracker import signatures as sig
     from tracker.store import open_db
 
     # A database fingerprinted and clustered with the old affine32 signatures, as it was before
     # the scheme column: the column and the record of its migration are taken away again.
     path = tmp_path / "old.db"
     db = open_db(path)
-    monkeypatch.setattr(fp, "SCHEME", fp.AFFINE32)
+    monkeypatch.setattr(sig, "SCHEME", sig.AFFINE32)
     _signed_corpus(db)
     update_clusters(db)
     old_rows = dict(db.execute("select version_id, minhash from fingerprints").fetchall())
@@ -451,14 +452,14 @@ def test_old_scheme_database_is_resigned_once_and_keeps_cluster_ids(tmp_path, mo
     db.conn.commit()
     db.conn.close()
     monkeypatch.undo()
-    assert fp.SCHEME == fp.RENSA
+    assert sig.SCHEME == sig.RENSA
 
     db = open_db(path)  # the migration runs: every signature re-signed from its stored shingles
     rows = db.execute("select version_id, minhash, scheme, shingles from fingerprints").fetchall()
-    assert {scheme for _, _, scheme, _ in rows} == {fp.RENSA}
+    assert {scheme for _, _, scheme, _ in rows} == {sig.RENSA}
     for version_id, blob, _, shingle_blob in rows:
-        expected = fp.signatures([fp.shingles_from_bytes(shingle_blob)])[0]
-        assert np.array_equal(fp.hashvalues_from_bytes(blob), expected)
+        expected = sig.signatures([fp.shingles_from_bytes(shingle_blob)])[0]
+        assert np.array_equal(sig.hashvalues_from_bytes(blob), expected)
         assert blob != old_rows[version_id]
     assert db.execute("select version_id, shingles, anchors from fingerprints").fetchall() == (
         shingles_before
@@ -485,7 +486,7 @@ def test_old_scheme_database_is_resigned_once_and_keeps_cluster_ids(tmp_path, mo
 
 
 def test_signatures_of_another_scheme_are_never_compared(fresh_db):
-    from tracker import fingerprint as fp
+    from tracker import signatures as sig
     from tracker.clustering import resign_fingerprints
     from tracker.store import clusters as store
 
@@ -494,7 +495,7 @@ def test_signatures_of_another_scheme_are_never_compared(fresh_db):
     clustered = _members_and_seeds(fresh_db)
     fresh_db.execute("update fingerprints set scheme = 'affine32' where page_id = ?", [ids[1]])
     # Clustering reads only signatures of the current scheme...
-    counted = {row[0] for row in store.counted_fingerprints(fresh_db, fp.SCHEME)}
+    counted = {row[0] for row in store.counted_fingerprints(fresh_db, sig.SCHEME)}
     assert ids[1] not in counted and ids[0] in counted
     # ...and re-signs the others from their shingles before it reads any.
     assert resign_fingerprints(fresh_db) == 1
@@ -503,5 +504,5 @@ def test_signatures_of_another_scheme_are_never_compared(fresh_db):
     add(fresh_db, "https://v.example/two", light_edit(article(81), 87))
     update_clusters(fresh_db)
     schemes = fresh_db.execute("select distinct scheme from fingerprints").fetchall()
-    assert schemes == [(fp.SCHEME,)]
+    assert schemes == [(sig.SCHEME,)]
     assert all(cluster_of(fresh_db)[p] == c for c, p in clustered[0])

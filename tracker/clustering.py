@@ -54,6 +54,7 @@ import sqlite_utils
 
 from tracker import boilerplate
 from tracker import fingerprint as fp
+from tracker import signatures as sig
 from tracker.lsh import LSH_PARAMS, CandidateIndex, CompactMinHashLSH, anchors_of
 from tracker.store import clusters as store
 from tracker.store import utcnow
@@ -228,8 +229,8 @@ def _fingerprint_versions(
                 row
                 and (row[0] or b"") == removed_blob
                 and row[1] == fp.SHINGLE_K
-                and row[2] == fp.NUM_PERM
-                and row[3] == fp.SCHEME
+                and row[2] == sig.NUM_PERM
+                and row[3] == sig.SCHEME
             ):
                 continue
             removed_set = set(removed)
@@ -252,17 +253,17 @@ def _fingerprint_versions(
                     "version_id": version_id,
                     "page_id": page_id,
                     "k": fp.SHINGLE_K,
-                    "num_perm": fp.NUM_PERM,
-                    "scheme": fp.SCHEME,
+                    "num_perm": sig.NUM_PERM,
+                    "scheme": sig.SCHEME,
                     "num_shingles": len(shingles),
-                    "minhash": fp.minhash_to_bytes(fp.lean_minhash(sig)),
+                    "minhash": sig.minhash_to_bytes(sig.lean_minhash(signature)),
                     "shingles": fp.shingles_to_bytes(shingles),
                     "anchors": fp.shingles_to_bytes(anchors_of(shingles)),
                     "blocks": boilerplate.blocks_to_bytes(all_blocks),
                     "boilerplate": removed_blob,
                     "created": now,
                 }
-                for (page_id, version_id, all_blocks, removed_blob, _), shingles, sig in zip(
+                for (page_id, version_id, all_blocks, removed_blob, _), shingles, signature in zip(
                     todo, sets, sigs, strict=True
                 )
             ),
@@ -281,13 +282,13 @@ def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
     (a no-op, one index lookup, unless the scheme changed, e.g. with a rensa algorithm version).
     """
     done = 0
-    while rows := store.fingerprints_of_other_schemes(db, fp.SCHEME, batch):
-        sigs = fp.signatures([fp.shingles_from_bytes(blob) for _, blob in rows])
+    while rows := store.fingerprints_of_other_schemes(db, sig.SCHEME, batch):
+        sigs = sig.signatures([fp.shingles_from_bytes(blob) for _, blob in rows])
         store.set_signatures(
             db,
             (
-                (fp.minhash_to_bytes(fp.lean_minhash(sig)), fp.SCHEME, version_id)
-                for (version_id, _), sig in zip(rows, sigs, strict=True)
+                (sig.minhash_to_bytes(sig.lean_minhash(signature)), sig.SCHEME, version_id)
+                for (version_id, _), signature in zip(rows, sigs, strict=True)
             ),
         )
         done += len(rows)
@@ -395,15 +396,15 @@ def _assign(
     # its SQLite blob alive) costs ~1.2 KB per page against 512 bytes here.
     row_of: dict[int, int] = {}
     rows: list[np.ndarray] = []
-    for page_id, version_id, blob, anchors, num in store.counted_fingerprints(db, fp.SCHEME):
+    for page_id, version_id, blob, anchors, num in store.counted_fingerprints(db, sig.SCHEME):
         if num < MIN_SHINGLES or current.get(page_id, (None,))[0] != version_id:
             continue
-        hv = fp.hashvalues_from_bytes(blob)
+        hv = sig.hashvalues_from_bytes(blob)
         index.add(page_id, hv, fp.shingles_from_bytes(anchors))
         row_of[page_id] = len(rows)
         rows.append(hv)
     index.freeze()
-    signature_matrix = np.stack(rows) if rows else np.empty((0, fp.NUM_PERM), dtype=np.uint32)
+    signature_matrix = np.stack(rows) if rows else np.empty((0, sig.NUM_PERM), dtype=np.uint32)
     del rows
 
     member_of: dict[int, int] = {}
