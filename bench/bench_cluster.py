@@ -500,7 +500,10 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         f"query (b) candidates, LSH + anchors: {_pct(lat_cand)} "
         f"({candidates_total / n:.1f} candidates per document)\n"
         f"query (c) candidates + exact verification: {_pct(lat_full)}\n"
-        f"all queries + verification {t_query:.1f}s; star clusters {t_star:.1f}s",
+        f"all queries + verification {t_query:.1f}s (LSH queries {lat_lsh.sum():.1f}s, anchor "
+        f"queries {(lat_cand - lat_lsh).sum():.1f}s, exact verification "
+        f"{(lat_full - lat_cand).sum():.1f}s, loop {t_query - lat_full.sum():.1f}s); "
+        f"star clusters {t_star:.1f}s",
         flush=True,
     )
     lsh_bytes = (rss_lsh - rss0) / n
@@ -523,7 +526,10 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     )
     print(
         f"end-to-end clustering (sketch + index + candidates + verification + star clusters, "
-        f"from raw text, {jobs} processes for sketching): {total:.1f}s",
+        f"from raw text, {jobs} processes for sketching): {total:.1f}s = sketch {t_sketch:.1f}s "
+        f"+ LSH insert {t_lsh:.1f}s + anchor index {t_anchor:.1f}s + queries and verification "
+        f"{t_query:.1f}s + star clusters {t_star:.1f}s (load average now "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})",
         flush=True,
     )
 

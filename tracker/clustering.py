@@ -274,7 +274,7 @@ def _fingerprint_versions(
 
 def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
     """Recompute, from the stored shingles, every stored signature made with another scheme
-    than ``fingerprint.SCHEME``; returns how many rows were re-signed.
+    than ``signatures.SCHEME``; returns how many rows were re-signed.
 
     The shingle sets are exact and scheme-free, so no text is re-read or re-shingled, and the
     anchors, boilerplate and membership stay as they are: cluster ids do not move. Run by the

@@ -287,7 +287,7 @@ def open_existing_db(path: str | Path) -> sqlite_utils.Database:
 
 @migrations(name="0007_fingerprint_scheme")
 def _fingerprint_scheme(db: sqlite_utils.Database) -> None:
-    # The signature scheme of each fingerprint row (tracker.fingerprint.SCHEMES): signatures of
+    # The signature scheme of each fingerprint row (tracker.signatures.SCHEMES): signatures of
     # two schemes are never compared. Rows made before this column are datasketch's affine32;
     # they are re-signed once here, from their stored shingles (no re-extraction, no
     # re-shingling), so membership and cluster ids stay as they are.
