@@ -72,10 +72,10 @@ from tracker import fingerprint as fp  # noqa: E402
 from tracker import signatures as sig  # noqa: E402
 from tracker.clustering import (  # noqa: E402
     CandidateIndex,
-    anchors_of,
     star_clusters,
     verify,
 )
+from tracker.lsh import anchor_mask  # noqa: E402
 
 WORDS_PER_DOC = 800
 PARAGRAPH_WORDS = 60
@@ -193,12 +193,17 @@ def _sketch_chunk(path: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
     texts = Path(path).read_bytes().decode("utf-8").split("\0")
     t = time.process_time()
     sets, sigs = fp.sketch_many(texts)
-    anchors = [anchors_of(s) for s in sets]
-    seconds = time.process_time() - t
-    Path(path + ".u32").write_bytes(np.concatenate(sets).tobytes())
+    # The anchors of the whole chunk in one pass (anchors_of per document is ~8 µs of numpy
+    # call overhead each, a sixth of the sketch itself).
+    values = np.concatenate(sets)
     lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    counts = np.fromiter(map(len, anchors), dtype=np.int64, count=len(anchors))
-    return seconds, sigs, lengths, np.concatenate(anchors), counts
+    is_anchor = anchor_mask(values)
+    doc_of_value = np.repeat(np.arange(len(sets)), lengths)
+    counts = np.bincount(doc_of_value[is_anchor], minlength=len(sets)).astype(np.int64)
+    anchors = values[is_anchor]
+    seconds = time.process_time() - t
+    Path(path + ".u32").write_bytes(values.tobytes())
+    return seconds, sigs, lengths, anchors, counts
 
 
 # --- measurements ----------------------------------------------------------------------------

@@ -52,9 +52,15 @@ ANCHOR_MAX_DF = 5000
 _MISSING = object()
 
 
+def anchor_mask(shingles: np.ndarray) -> np.ndarray:
+    """Which shingles serve as excerpt anchors: mixed hash divisible by ``ANCHOR_MOD`` (works
+    on one set or on many concatenated)."""
+    return (sig.premix(shingles) % np.uint32(ANCHOR_MOD)) == 0
+
+
 def anchors_of(shingles: np.ndarray) -> np.ndarray:
-    """The shingles that serve as excerpt anchors: mixed hash divisible by ``ANCHOR_MOD``."""
-    return shingles[(sig.premix(shingles) % np.uint32(ANCHOR_MOD)) == 0]
+    """The shingles of a set that serve as excerpt anchors (:func:`anchor_mask`)."""
+    return shingles[anchor_mask(shingles)]
 
 
 def band_hash(band: bytes) -> int:
