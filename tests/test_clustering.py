@@ -345,7 +345,7 @@ def test_compact_lsh_answers_like_datasketch_default():
     import numpy as np
     from datasketch import MinHashLSH
 
-    from tracker import fingerprint as fp
+    from tracker import signatures as sig
     from tracker.lsh import LSH_PARAMS, CompactMinHashLSH
 
     rng = np.random.default_rng(11)
@@ -369,15 +369,15 @@ def test_compact_lsh_answers_like_datasketch_default():
                 )
             )
         )
-    sigs = [fp.minhash(s) for s in sets]
-    stock = MinHashLSH(num_perm=fp.NUM_PERM, params=LSH_PARAMS)
+    sigs = [sig.minhash(s) for s in sets]
+    stock = MinHashLSH(num_perm=sig.NUM_PERM, params=LSH_PARAMS)
     compact = CompactMinHashLSH()
     with compact.insertion_session() as session:
-        for key, sig in enumerate(sigs):
-            stock.insert(key, sig)
-            session.insert(key, sig)
+        for key, lean in enumerate(sigs):
+            stock.insert(key, lean)
+            session.insert(key, lean)
     compact.insert(len(sigs), sigs[0])  # a duplicate signature shares every bucket
-    answers = [set(compact.query(sig)) for sig in sigs]
+    answers = [set(compact.query(lean)) for lean in sigs]
     assert len(sigs) in answers[0]
     assert all(answers[i] - {len(sigs)} == set(stock.query(sigs[i])) for i in range(len(sigs)))
     assert all({3 * i, 3 * i + 1} <= answers[3 * i] for i in range(len(bases)))
@@ -404,3 +404,105 @@ def test_candidate_index_anchor_postings(monkeypatch):
     monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 9)  # too common to be evidence
     assert index.query_anchors(common) == []
     assert index.query_anchors(np.array([], dtype=np.uint32)) == []
+
+
+def _members_and_seeds(db) -> tuple[list, list]:
+    return (
+        db.execute("select cluster_id, page_id from cluster_members order by 1, 2").fetchall(),
+        db.execute("select id, seed_page_id from clusters order by 1").fetchall(),
+    )
+
+
+def _signed_corpus(db) -> list[int]:
+    one, two, three = article(80), article(81), article(82)
+    return [
+        add(db, "https://x.example/one", one),
+        add(db, "https://y.example/one", light_edit(one, 83)),
+        add(db, "https://z.example/one", one[:3] + ["Read more at x.example."]),
+        add(db, "https://x.example/two", two),
+        add(db, "https://y.example/two", light_edit(two, 84)),
+        add(db, "https://x.example/three", three),
+        add(db, "https://w.example/unrelated", article(85)),
+    ]
+
+
+def test_old_scheme_database_is_resigned_once_and_keeps_cluster_ids(tmp_path, monkeypatch):
+    import numpy as np
+
+    from tracker import fingerprint as fp
+    from tracker import signatures as sig
+    from tracker.store import open_db
+
+    # A database fingerprinted and clustered with the old affine32 signatures, as it was before
+    # the scheme column: the column and the record of its migration are taken away again.
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    monkeypatch.setattr(sig, "SCHEME", sig.AFFINE32)
+    _signed_corpus(db)
+    update_clusters(db)
+    old_rows = dict(db.execute("select version_id, minhash from fingerprints").fetchall())
+    shingles_before = db.execute(
+        "select version_id, shingles, anchors from fingerprints"
+    ).fetchall()
+    clustered = _members_and_seeds(db)
+    assert len(clustered[1]) == 2
+    db.execute("drop index idx_fingerprints_scheme")
+    db.execute("alter table fingerprints drop column scheme")
+    db.execute("delete from _sqlite_migrations where name = '0007_fingerprint_scheme'")
+    db.conn.commit()
+    db.conn.close()
+    monkeypatch.undo()
+    assert sig.SCHEME == sig.RENSA
+
+    db = open_db(path)  # the migration runs: every signature re-signed from its stored shingles
+    rows = db.execute("select version_id, minhash, scheme, shingles from fingerprints").fetchall()
+    assert {scheme for _, _, scheme, _ in rows} == {sig.RENSA}
+    for version_id, blob, _, shingle_blob in rows:
+        expected = sig.signatures([fp.shingles_from_bytes(shingle_blob)])[0]
+        assert np.array_equal(sig.hashvalues_from_bytes(blob), expected)
+        assert blob != old_rows[version_id]
+    assert db.execute("select version_id, shingles, anchors from fingerprints").fetchall() == (
+        shingles_before
+    )
+    assert _members_and_seeds(db) == clustered
+    # Once only: opening again re-signs nothing, re-clustering unchanged data writes nothing.
+    db.conn.close()
+    db = open_db(path)
+    assert db.execute("select minhash from fingerprints").fetchall() == [(r[1],) for r in rows]
+    again = update_clusters(db)
+    assert (again.new, again.changed, again.pages_changed, again.fingerprinted) == ([], [], 0, 0)
+    assert _members_and_seeds(db) == clustered
+
+    # Re-clustered with the new signatures: a database built with them from the start gives the
+    # same cluster ids, members and seeds, and a new repost joins its cluster under the same id.
+    fresh = open_db(tmp_path / "fresh.db")
+    _signed_corpus(fresh)
+    update_clusters(fresh)
+    assert _members_and_seeds(fresh) == clustered
+    joined = add(db, "https://v.example/one", light_edit(article(80), 86))
+    grown = update_clusters(db)
+    assert cluster_of(db)[joined] == cluster_of(db)[1] and grown.new == []
+    assert all(cluster_of(db)[p] == c for c, p in clustered[0])
+
+
+def test_signatures_of_another_scheme_are_never_compared(fresh_db):
+    from tracker import signatures as sig
+    from tracker.clustering import resign_fingerprints
+    from tracker.store import clusters as store
+
+    ids = _signed_corpus(fresh_db)
+    update_clusters(fresh_db)
+    clustered = _members_and_seeds(fresh_db)
+    fresh_db.execute("update fingerprints set scheme = 'affine32' where page_id = ?", [ids[1]])
+    # Clustering reads only signatures of the current scheme...
+    counted = {row[0] for row in store.counted_fingerprints(fresh_db, sig.SCHEME)}
+    assert ids[1] not in counted and ids[0] in counted
+    # ...and re-signs the others from their shingles before it reads any.
+    assert resign_fingerprints(fresh_db) == 1
+    assert resign_fingerprints(fresh_db) == 0
+    fresh_db.execute("update fingerprints set scheme = 'affine32' where page_id = ?", [ids[1]])
+    add(fresh_db, "https://v.example/two", light_edit(article(81), 87))
+    update_clusters(fresh_db)
+    schemes = fresh_db.execute("select distinct scheme from fingerprints").fetchall()
+    assert schemes == [(sig.SCHEME,)]
+    assert all(cluster_of(fresh_db)[p] == c for c, p in clustered[0])

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker import fingerprint as fp
+from tracker import signatures as sig
 from tracker.normalize import normalize_text
 
 TEXT = (
@@ -40,8 +42,8 @@ def test_word_order_matters_inside_a_shingle():
 def test_short_and_empty_texts():
     assert len(fp.shingles("two words")) == 1
     assert len(fp.shingles("")) == 0
-    sig = fp.signatures([fp.shingles("")])
-    assert (sig == np.iinfo(np.uint32).max).all()
+    empty = sig.signatures([fp.shingles("")])
+    assert (empty == np.iinfo(np.uint32).max).all()
 
 
 @settings(max_examples=300, deadline=None)
@@ -66,33 +68,63 @@ def test_minhash_equals_datasketch_update_batch_and_works_with_lsh():
         fp.shingles(TEXT + " And then it rained all week."),
         fp.shingles("x y z w v"),
     ]
-    sigs = fp.signatures(sets)
-    lsh = MinHashLSH(num_perm=fp.NUM_PERM, params=(16, 8))
+    sigs = sig.signatures(sets, scheme=sig.AFFINE32)
+    lsh = MinHashLSH(num_perm=sig.NUM_PERM, params=(16, 8))
     for i, shingle_set in enumerate(sets):
-        reference = MinHash(num_perm=fp.NUM_PERM, seed=fp.SEED, hashfunc=lambda v: v)
+        reference = MinHash(num_perm=sig.NUM_PERM, seed=sig.SEED, hashfunc=lambda v: v)
         reference.update_batch(shingle_set.tolist())
         assert np.array_equal(reference.hashvalues, sigs[i])
-        lean = fp.minhash(shingle_set)
+        lean = sig.minhash(shingle_set, scheme=sig.AFFINE32)
         assert np.array_equal(lean.hashvalues, sigs[i])
         lsh.insert(i, lean)
-    assert set(lsh.query(fp.minhash(sets[0]))) >= {0, 1}
+    assert set(lsh.query(sig.minhash(sets[0], scheme=sig.AFFINE32))) >= {0, 1}
 
 
-def test_batched_signatures_equal_one_at_a_time():
+def test_rensa_signatures_equal_rensa_per_document_and_work_with_lsh():
+    from rensa import RMinHash
+
+    sets = [
+        fp.shingles(TEXT),
+        fp.shingles(TEXT + " And then it rained all week."),
+        fp.shingles("x y z w v"),
+    ]
+    assert sig.SCHEME == sig.RENSA
+    sigs = sig.signatures(sets)
+    lsh = MinHashLSH(num_perm=sig.NUM_PERM, params=(16, 8))
+    for i, shingle_set in enumerate(sets):
+        reference = RMinHash.digest_matrix_from_token_hash_sets(
+            [shingle_set.tolist()], sig.NUM_PERM, sig.SEED
+        ).to_rows()[0]
+        assert np.array_equal(np.array(reference, dtype=np.uint32), sigs[i])
+        lean = sig.minhash(shingle_set)
+        assert np.array_equal(lean.hashvalues, sigs[i])
+        lsh.insert(i, lean)
+    assert set(lsh.query(sig.minhash(sets[0]))) >= {0, 1}
+    # The two schemes give different values for the same set: they must never meet.
+    assert not np.array_equal(sigs, sig.signatures(sets, scheme=sig.AFFINE32))
+
+
+def test_unknown_scheme_is_one_clear_error():
+    with pytest.raises(ValueError, match="unknown signature scheme"):
+        sig.signatures([fp.shingles(TEXT)], scheme="sha1")
+
+
+@pytest.mark.parametrize("scheme", sig.SCHEMES)
+def test_batched_signatures_equal_one_at_a_time(scheme):
     rng = np.random.default_rng(7)
     sets = [
         np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint32)) for n in (0, 1, 5, 800, 3000, 64)
     ]
-    batched = fp.signatures(sets, chunk=4)
+    batched = sig.signatures(sets, chunk=4, scheme=scheme)
     for i, shingle_set in enumerate(sets):
-        assert np.array_equal(batched[i], fp.signatures([shingle_set])[0])
+        assert np.array_equal(batched[i], sig.signatures([shingle_set], scheme=scheme)[0])
 
 
 def test_serialised_signature_round_trip():
-    lean = fp.minhash(fp.shingles(TEXT))
-    blob = fp.minhash_to_bytes(lean)
-    assert fp.minhash_from_bytes(blob).jaccard(lean) == 1.0
-    assert np.array_equal(fp.hashvalues_from_bytes(blob), lean.hashvalues)
+    lean = sig.minhash(fp.shingles(TEXT))
+    blob = sig.minhash_to_bytes(lean)
+    assert sig.minhash_from_bytes(blob).jaccard(lean) == 1.0
+    assert np.array_equal(sig.hashvalues_from_bytes(blob), lean.hashvalues)
     shingle_set = fp.shingles(TEXT)
     assert np.array_equal(fp.shingles_from_bytes(fp.shingles_to_bytes(shingle_set)), shingle_set)
 
@@ -107,12 +139,13 @@ def test_exact_jaccard_and_containment():
     assert fp.containment(np.empty(0, dtype=np.uint32), a) == 0.0
 
 
-def test_minhash_estimate_tracks_exact_jaccard():
+@pytest.mark.parametrize("scheme", sig.SCHEMES)
+def test_minhash_estimate_tracks_exact_jaccard(scheme):
     rng = np.random.default_rng(3)
     base = rng.integers(0, 2**32, size=2000, dtype=np.uint32)
     a = np.unique(base)
     b = np.unique(np.concatenate([base[:1500], rng.integers(0, 2**32, size=500, dtype=np.uint32)]))
-    estimate = fp.minhash(a).jaccard(fp.minhash(b))
+    estimate = sig.minhash(a, scheme).jaccard(sig.minhash(b, scheme))
     assert abs(estimate - fp.jaccard(a, b)) < 0.12
 
 
@@ -132,13 +165,17 @@ BATCH_TEXTS = [
 ]
 
 
-def test_batched_sketch_equals_per_document_path():
+@pytest.mark.parametrize("scheme", sig.SCHEMES)
+def test_batched_sketch_equals_per_document_path(scheme):
     texts = BATCH_TEXTS * 3 + [TEXT + f" variant {i}" for i in range(70)]
     reference = [fp.shingles(t) for t in texts]
     for batch in (1, 5, 64):
-        sets, sigs = fp.sketch_many(texts, batch=batch)
+        sets, sigs = fp.sketch_many(texts, batch=batch, scheme=scheme)
         assert all(np.array_equal(a, b) for a, b in zip(reference, sets, strict=True))
-        assert np.array_equal(sigs, fp.signatures(reference))
+        assert np.array_equal(sigs, sig.signatures(reference, scheme=scheme))
+        spaced = [t for t in texts if t.isascii()]
+        spaced_sigs = fp.sketch_many(spaced, batch=batch, scheme=scheme)[1]
+        assert np.array_equal(spaced_sigs, sig.signatures(fp.shingles_many(spaced), scheme=scheme))
     assert all(
         np.array_equal(a, b) for a, b in zip(reference, fp.shingles_many(texts), strict=True)
     )

@@ -35,8 +35,14 @@ most Jaccard 0.14 and containment 0.27 at k = 5 (the 0.27 is two pages of one si
 "about us" block; the highest cross-outlet pair is 0.23), while the copietje variants score
 containment >= 0.95 and copies with a typo every 20 words Jaccard >= 0.58.
 
-**Time**: 1M synthetic documents clustered from raw text in 233 s (sketch 73 s on 2 processes,
-LSH insert 39 s, anchor sort 8 s, queries + verification 108 s, star clusters 3 s). The
+**Time**: 1M synthetic documents clustered from raw text in 233 s before the rensa signatures
+(sketch 73 s on 2 processes, LSH insert 39 s, anchor sort 8 s, queries + verification 108 s,
+star clusters 3 s). With them, on a 2-core machine shared at load average 5-7: 333 s (sketch
+104 s on 2 processes at 14,455 docs per CPU second, LSH insert 52 s, anchor sort 11 s, queries +
+verification 158 s, star clusters 4 s); precision 1.0000 and recall 0.9999 as before. At 100k
+and load ~1.6: 21.8 s, of which queries 9.6 s (LSH 3.8 s, anchors 4.7 s, verification 1.1 s).
+The sketch is no longer the largest part: datasketch's per-band hashing in LSH insert and query
+(~40 ``byteswap`` + hash calls per page) and the anchor query's numpy call overhead are. The
 store-backed :func:`update_clusters` (boilerplate statistics, fingerprints written to SQLite,
 index rebuilt from stored rows, assignment; measured when it still ran provenance too) takes
 93 s for 100k stored pages (1,076 pages/s); re-running on unchanged data takes 1.5 s.
@@ -54,6 +60,7 @@ import sqlite_utils
 
 from tracker import boilerplate
 from tracker import fingerprint as fp
+from tracker import signatures as sig
 from tracker.lsh import LSH_PARAMS, CandidateIndex, CompactMinHashLSH, anchors_of
 from tracker.store import clusters as store
 from tracker.store import utcnow
@@ -66,6 +73,7 @@ __all__ = [
     "Match",
     "anchors_of",
     "measure",
+    "resign_fingerprints",
     "star_clusters",
     "update_clusters",
     "verify",
@@ -227,7 +235,8 @@ def _fingerprint_versions(
                 row
                 and (row[0] or b"") == removed_blob
                 and row[1] == fp.SHINGLE_K
-                and row[2] == fp.NUM_PERM
+                and row[2] == sig.NUM_PERM
+                and row[3] == sig.SCHEME
             ):
                 continue
             removed_set = set(removed)
@@ -250,22 +259,46 @@ def _fingerprint_versions(
                     "version_id": version_id,
                     "page_id": page_id,
                     "k": fp.SHINGLE_K,
-                    "num_perm": fp.NUM_PERM,
+                    "num_perm": sig.NUM_PERM,
+                    "scheme": sig.SCHEME,
                     "num_shingles": len(shingles),
-                    "minhash": fp.minhash_to_bytes(fp.lean_minhash(sig)),
+                    "minhash": sig.minhash_to_bytes(sig.lean_minhash(signature)),
                     "shingles": fp.shingles_to_bytes(shingles),
                     "anchors": fp.shingles_to_bytes(anchors_of(shingles)),
                     "blocks": boilerplate.blocks_to_bytes(all_blocks),
                     "boilerplate": removed_blob,
                     "created": now,
                 }
-                for (page_id, version_id, all_blocks, removed_blob, _), shingles, sig in zip(
+                for (page_id, version_id, all_blocks, removed_blob, _), shingles, signature in zip(
                     todo, sets, sigs, strict=True
                 )
             ),
         )
         hashed += len(todo)
     return hashed
+
+
+def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
+    """Recompute, from the stored shingles, every stored signature made with another scheme
+    than ``signatures.SCHEME``; returns how many rows were re-signed.
+
+    The shingle sets are exact and scheme-free, so no text is re-read or re-shingled, and the
+    anchors, boilerplate and membership stay as they are: cluster ids do not move. Run by the
+    ``0007_fingerprint_scheme`` migration and at the start of every :func:`update_clusters`
+    (a no-op, one index lookup, unless the scheme changed, e.g. with a rensa algorithm version).
+    """
+    done = 0
+    while rows := store.fingerprints_of_other_schemes(db, sig.SCHEME, batch):
+        sigs = sig.signatures([fp.shingles_from_bytes(blob) for _, blob in rows])
+        store.set_signatures(
+            db,
+            (
+                (sig.minhash_to_bytes(sig.lean_minhash(signature)), sig.SCHEME, version_id)
+                for (version_id, _), signature in zip(rows, sigs, strict=True)
+            ),
+        )
+        done += len(rows)
+    return done
 
 
 class _Shingles:
@@ -335,6 +368,7 @@ def update_clusters(
         return result
 
     with db.atomic():
+        resign_fingerprints(db)
         stats = boilerplate.BlockStats(db)
         blocks_of = boilerplate.VersionBlocks(db)
         flipped = boilerplate.update_block_stats(db, stats, changed, blocks_of)
@@ -368,15 +402,15 @@ def _assign(
     # its SQLite blob alive) costs ~1.2 KB per page against 512 bytes here.
     row_of: dict[int, int] = {}
     rows: list[np.ndarray] = []
-    for page_id, version_id, blob, anchors, num in store.counted_fingerprints(db):
+    for page_id, version_id, blob, anchors, num in store.counted_fingerprints(db, sig.SCHEME):
         if num < MIN_SHINGLES or current.get(page_id, (None,))[0] != version_id:
             continue
-        hv = fp.hashvalues_from_bytes(blob)
+        hv = sig.hashvalues_from_bytes(blob)
         index.add(page_id, hv, fp.shingles_from_bytes(anchors))
         row_of[page_id] = len(rows)
         rows.append(hv)
     index.freeze()
-    signature_matrix = np.stack(rows) if rows else np.empty((0, fp.NUM_PERM), dtype=np.uint32)
+    signature_matrix = np.stack(rows) if rows else np.empty((0, sig.NUM_PERM), dtype=np.uint32)
     del rows
 
     member_of: dict[int, int] = {}

@@ -1,8 +1,8 @@
-"""Text fingerprints: normalised shingles, MinHash signatures, and exact set similarity.
+"""Text fingerprints: normalised shingles, their MinHash signatures, and exact set similarity.
 
-A page's text becomes a sorted array of unique 32-bit shingle hashes, and from that a
-datasketch ``LeanMinHash``. Everything here is vectorised numpy over whole documents; there is
-no per-token ``MinHash.update()`` loop anywhere.
+A page's text becomes a sorted array of unique 32-bit shingle hashes (stored exactly, in
+``fingerprints.shingles``), and from that a MinHash signature (:mod:`tracker.signatures`).
+Everything here is vectorised numpy over whole documents; there is no per-token loop.
 
 * **Normalisation** is :func:`tracker.normalize.normalize_text` (NFKC, case, quotes and dashes,
   punctuation, whitespace); :func:`normalized_words` is an equivalent fast path for text that is
@@ -14,25 +14,18 @@ no per-token ``MinHash.update()`` loop anywhere.
 * **Batches** (:func:`sketch_many`, used by the store and the benchmark): a batch of 64 texts
   is normalised and joined into one byte array; word boundaries come from one comparison,
   the words are hashed by a vectorised xxh32 (:func:`xxh32_spans`: words of equal length
-  hashed together, one numpy step per 4-byte lane, bit-identical to ``xxhash.xxh32``), the
-  k-word windows of the whole batch are combined at once, and deduplicated per document by
-  one ``uint64`` sort of ``(document, hash)``. Results equal the per-document path exactly
-  (tests check it on arbitrary text).
-* **Throughput** (``python bench/bench_cluster.py``, one core, raw ~800-word text to
-  signature): batched 8,800-9,000 docs/s; per-document path ~7,200; datasketch's default
-  ``MinHash().update_batch`` with SHA1 ~1,400; a per-token ``update()`` loop ~200. The
-  MinHash step (128 permutations x ~770 shingles) is about half of the batched time; it
-  runs on ~4 documents per block so the ``128 x shingles`` matrix stays in cache, written
-  into a preallocated buffer (a fresh result array that size costs page faults each call).
+  hashed together, one numpy step per 4-byte lane read through an unaligned strided view,
+  bit-identical to ``xxhash.xxh32``), the k-word windows of the whole batch are combined at
+  once, and deduplicated per document by one ``uint64`` sort of ``(document, hash)``; the
+  batch's signatures then come from one call on the concatenated sets. Results equal the
+  per-document path exactly (tests check it on arbitrary text).
+* **Throughput** (``python bench/bench_cluster.py --sketch-only``, ratios in one run, raw
+  ~800-word text to signature, per CPU second): 2.6x the previous release's ``sketch_many``
+  and 21x datasketch's ``MinHash().update_batch`` with SHA1; shingling is now ~80% of the
+  time (word hashing about half of it), the rensa MinHash step ~20%.
 * **Character shingles** (``CHAR_K`` = 4 characters, spaces removed, xxh32 of the UTF-8 bytes)
   for scripts written without spaces (Chinese, Japanese, Korean, Thai), chosen per document by
   :func:`tracker.normalize.is_unspaced_script`.
-* **MinHash** uses datasketch's ``affine32`` scheme with shared permutations (``SEED``,
-  ``NUM_PERM``): the shingle hash is pre-mixed with the MurmurHash3 finaliser, then each
-  permutation is ``a * h + b mod 2**32`` and the signature is the column minimum. This is the
-  arithmetic of ``MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=identity).update_batch(hashes)``
-  (a test checks they are equal), so the signatures work with ``MinHashLSH`` and
-  ``MinHash.jaccard``.
 
 Why k = 5: measured with ``python bench/bench_cluster.py --calibrate`` on the real corpus (172
 unrelated articles of the scrapinghub benchmark, 14,706 pairs, some covering the same story for
@@ -46,23 +39,20 @@ longest shingle that keeps such copies above the repost threshold of 0.5 with so
 from __future__ import annotations
 
 import re
-import struct
 import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash
 
+from tracker import signatures as sig
 from tracker.normalize import _QUOTES_DASHES, is_unspaced_script, normalize_text
 
-# Fingerprint settings, set once here: changing any of them invalidates stored signatures
-# (``fingerprints.k`` / ``fingerprints.num_perm`` record what a row was made with).
-SEED = 1
-NUM_PERM = 128
+# Shingle settings, set once here: changing either invalidates stored shingle sets
+# (``fingerprints.k`` records what a row was made with).
 SHINGLE_K = 5
 CHAR_K = 4
-SCHEME = "affine32"
+
 
 _U32 = np.uint32
 # Distinct odd multipliers per position inside a shingle, so "a b c" and "c b a" differ.
@@ -72,8 +62,6 @@ _POSITION_MULTIPLIERS = np.array(
     dtype=_U32,
 )
 _EMPTY = np.empty(0, dtype=_U32)
-# Shingles per MinHash block in :func:`_signature_rows` (~4 documents, 1.5 MB of uint32).
-_SIG_BLOCK_SHINGLES = 3072
 # Documents per vectorised batch in :func:`sketch_many`.
 SKETCH_BATCH = 64
 # xxh32 constants (https://github.com/Cyan4973/xxHash/blob/dev/doc/xxhash_spec.md).
@@ -89,14 +77,6 @@ _FOLDS = [(chr(code), " " if target else "") for code, target in _QUOTES_DASHES.
 _ASCII_TABLE = bytes(
     (c + 32 if 65 <= c <= 90 else c) if (c >= 128 or chr(c).isalnum()) else 32 for c in range(256)
 )
-
-
-def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
-    return a.astype(_U32)[:, None], b.astype(_U32)[:, None]
-
-
-_PERM_A, _PERM_B = _permutations()
 
 
 def normalized_words(text: str) -> list[bytes]:
@@ -184,45 +164,50 @@ def xxh32_spans(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.
     Returns:
         ``uint32`` hashes, one per span.
     """
-    out = np.empty(len(starts), dtype=_U32)
-    padded = np.zeros(len(buf) + 4, dtype=_U32)
+    padded = np.zeros(len(buf) + 4, dtype=np.uint8)
     padded[: len(buf)] = buf
-    # The little-endian 32-bit word starting at every byte offset.
-    lane = padded[:-3] | (padded[1:-2] << _U32(8))
-    lane |= padded[2:-1] << _U32(16)
-    lane |= padded[3:] << _U32(24)
+    # The little-endian 32-bit word starting at every byte offset, as an unaligned strided view
+    # of the bytes: gathered only where a span needs it (building it whole cost 7 passes).
+    lane = np.ndarray(shape=(len(buf) + 1,), dtype="<u4", buffer=padded.data, strides=(1,))
     # A stable argsort of uint8 is a radix sort: ~10x faster than sorting the int64 lengths.
     classes = np.minimum(lengths, 16).astype(np.uint8)
     order = np.argsort(classes, kind="stable")
-    bounds = np.flatnonzero(np.diff(classes[order])) + 1
-    for group in np.split(order, bounds):
-        if not len(group):
+    sorted_starts = starts[order]
+    bounds = np.zeros(18, dtype=np.int64)
+    np.cumsum(np.bincount(classes, minlength=17), out=bounds[1:])
+    hashed = np.empty(len(starts), dtype=_U32)
+    for length in range(17):
+        lo, hi = int(bounds[length]), int(bounds[length + 1])
+        if lo == hi:
             continue
-        length = int(classes[group[0]])
-        s = starts[group]
+        s = sorted_starts[lo:hi]
         if length == 16:
             raw = buf.tobytes()
-            out[group] = [
+            hashed[lo:hi] = [
                 xxhash.xxh32_intdigest(raw[a : a + n])
-                for a, n in zip(s.tolist(), lengths[group].tolist(), strict=True)
+                for a, n in zip(s.tolist(), lengths[order[lo:hi]].tolist(), strict=True)
             ]
             continue
-        h = np.full(len(group), (int(_P5) + length) & 0xFFFFFFFF, dtype=_U32)
+        h = np.full(hi - lo, (int(_P5) + length) & 0xFFFFFFFF, dtype=_U32)
         pos = 0
         while pos + 4 <= length:
             h += lane[s + pos] * _P3
-            h = _rotl(h, 17) * _P4
+            h = _rotl(h, 17)
+            h *= _P4
             pos += 4
         while pos < length:
-            h += padded[s + pos] * _P5
-            h = _rotl(h, 11) * _P1
+            h += padded[s + pos].astype(_U32) * _P5
+            h = _rotl(h, 11)
+            h *= _P1
             pos += 1
         h ^= h >> _U32(15)
         h *= _P2
         h ^= h >> _U32(13)
         h *= _P3
         h ^= h >> _U32(16)
-        out[group] = h
+        hashed[lo:hi] = h
+    out = np.empty(len(starts), dtype=_U32)
+    out[order] = hashed
     return out
 
 
@@ -244,38 +229,43 @@ def _batch_word_shingles(buffers: Sequence[bytes], k: int) -> tuple[np.ndarray, 
         The concatenated sorted unique shingles of every document, and the offsets of each
         document's run (length ``len(buffers) + 1``).
     """
-    joined = b" ".join(buffers)
-    doc_starts = np.zeros(len(buffers), dtype=np.int64)
-    if len(buffers) > 1:
+    n = len(buffers)
+    # A space before and after: word starts and ends then alternate among the transitions.
+    joined = b" " + b" ".join(buffers) + b" "
+    doc_starts = np.ones(n, dtype=np.int64)
+    if n > 1:
         np.cumsum(np.fromiter((len(b) + 1 for b in buffers[:-1]), np.int64), out=doc_starts[1:])
+        doc_starts[1:] += 1
     arr = np.frombuffer(joined, dtype=np.uint8)
-    edges = np.diff((arr != 32).view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    lengths = np.flatnonzero(edges == -1) - starts
-    word_hashes = xxh32_spans(arr, starts, lengths)
-    doc_of_word = np.searchsorted(doc_starts, starts, side="right") - 1
-    counts = np.bincount(doc_of_word, minlength=len(buffers))
-    parts_keys = []
+    is_word = arr != 32
+    transitions = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    starts, ends = transitions[0::2], transitions[1::2]
+    word_hashes = xxh32_spans(arr, starts, ends - starts)
+    word_offsets = np.searchsorted(starts, np.append(doc_starts, len(arr)))
+    counts = np.diff(word_offsets)
+    # Each word's document, already in the high half of a (document, hash) sort key.
+    doc_keys = np.repeat(np.arange(n, dtype=np.uint64) << np.uint64(32), counts)
+    parts = []
     if len(word_hashes) >= k:
         windows = _combine(word_hashes, k)
-        valid = doc_of_word[: len(windows)] == doc_of_word[k - 1 :]
-        parts_keys.append((doc_of_word[: len(windows)][valid], windows[valid]))
+        first = doc_keys[: len(windows)]
+        keys = first | windows.astype(np.uint64)
+        parts.append(keys[first == doc_keys[k - 1 :]])
     # A document shorter than k words is one shingle of all its words.
-    word_offsets = np.concatenate(([0], np.cumsum(counts)))
     for doc in np.flatnonzero((counts > 0) & (counts < k)).tolist():
         lo, hi = word_offsets[doc], word_offsets[doc + 1]
-        parts_keys.append((np.array([doc]), _combine(word_hashes[lo:hi], hi - lo)))
-    if not parts_keys:
-        return _EMPTY, np.zeros(len(buffers) + 1, dtype=np.int64)
-    docs = np.concatenate([d for d, _ in parts_keys]).astype(np.uint64)
-    keys = (docs << np.uint64(32)) | np.concatenate([h for _, h in parts_keys]).astype(np.uint64)
+        short = _combine(word_hashes[lo:hi], hi - lo).astype(np.uint64)
+        parts.append((np.uint64(doc) << np.uint64(32)) | short)
+    if not parts:
+        return _EMPTY, np.zeros(n + 1, dtype=np.int64)
+    keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
     keys.sort()
     if len(keys) > 1:
         keep = np.empty(len(keys), dtype=bool)
         keep[0] = True
         np.not_equal(keys[1:], keys[:-1], out=keep[1:])
         keys = keys[keep]
-    offsets = np.searchsorted(keys >> np.uint64(32), np.arange(len(buffers) + 1, dtype=np.uint64))
+    offsets = np.searchsorted(keys, np.arange(n + 1, dtype=np.uint64) << np.uint64(32))
     return keys.astype(_U32), offsets
 
 
@@ -318,7 +308,7 @@ def _batch_sets(
     texts: Sequence[str], k: int | None
 ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, bool]:
     """Shingle sets of one batch; also the concatenated values and offsets, and whether every
-    document is spaced and non-empty (so the concatenation covers them all, in order)."""
+    document is spaced (so the concatenation covers them all, in order)."""
     buffers = [_word_buffer(text) for text in texts]
     spaced = [i for i, b in enumerate(buffers) if b is not None]
     values, offsets = _batch_word_shingles([b for b in buffers if b is not None], k or SHINGLE_K)
@@ -328,12 +318,11 @@ def _batch_sets(
     for i, b in enumerate(buffers):
         if b is None:
             sets[i] = _char_shingles(texts[i], k or CHAR_K)
-    dense = len(spaced) == len(texts) and bool(np.all(np.diff(offsets) > 0))
-    return sets, values, offsets, dense
+    return sets, values, offsets, len(spaced) == len(texts)
 
 
 def sketch_many(
-    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH
+    texts: Sequence[str], k: int | None = None, batch: int = SKETCH_BATCH, scheme: str | None = None
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Shingle sets and MinHash signatures of many texts, vectorised across documents.
 
@@ -341,26 +330,29 @@ def sketch_many(
     computed a batch at a time: the batch's texts are normalised and joined into one byte
     array, whose words are found and hashed with a vectorised xxh32 (:func:`xxh32_spans`);
     the k-word windows are combined, then sorted and deduplicated per document in one
-    ``uint64`` sort, and the signatures computed block by block. Texts in unspaced scripts
-    take the per-document path.
+    ``uint64`` sort, and the signatures of the batch computed in one call. Texts in unspaced
+    scripts take the per-document path.
 
     Args:
         texts: Extracted page texts.
         k: Shingle length (``SHINGLE_K`` words or ``CHAR_K`` characters when omitted).
         batch: Documents per vectorised step.
+        scheme: Signature scheme (one of ``signatures.SCHEMES``; ``SCHEME`` when omitted).
 
     Returns:
         The shingle sets (sorted unique ``uint32``, views into one array per batch) and a
         ``(len(texts), NUM_PERM)`` ``uint32`` signature matrix.
     """
+    scheme = sig.scheme_of(scheme)
     sets: list[np.ndarray] = []
-    sigs = np.full((len(texts), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
+    sigs = np.empty((len(texts), sig.NUM_PERM), dtype=_U32)
     for lo in range(0, len(texts), batch):
-        chunk_sets, values, offsets, dense = _batch_sets(texts[lo : lo + batch], k)
-        if dense:
-            _signature_rows(values, offsets[:-1], sigs[lo : lo + len(chunk_sets)])
+        chunk_sets, values, offsets, spaced = _batch_sets(texts[lo : lo + batch], k)
+        if spaced:
+            # The batch's concatenated shingles are the flat input of the MinHash step.
+            sigs[lo : lo + len(chunk_sets)] = sig.segment_signatures(values, offsets, scheme)
         else:
-            sigs[lo : lo + len(chunk_sets)] = signatures(chunk_sets)
+            sigs[lo : lo + len(chunk_sets)] = sig.signatures(chunk_sets, scheme=scheme)
         sets.extend(chunk_sets)
     return sets, sigs
 
@@ -371,121 +363,6 @@ def shingles_many(texts: Sequence[str], k: int | None = None) -> list[np.ndarray
     for lo in range(0, len(texts), SKETCH_BATCH):
         out.extend(_batch_sets(texts[lo : lo + SKETCH_BATCH], k)[0])
     return out
-
-
-def premix(hashes: np.ndarray) -> np.ndarray:
-    """Shingle hashes through the MurmurHash3 32-bit finaliser (mixed, uniform bits)."""
-    # datasketch's affine32 scheme applies the MurmurHash3 32-bit finaliser before permuting.
-    x = hashes.astype(_U32, copy=True)
-    x ^= x >> _U32(16)
-    x *= _U32(0x85EBCA6B)
-    x ^= x >> _U32(13)
-    x *= _U32(0xC2B2AE35)
-    x ^= x >> _U32(16)
-    return x
-
-
-def _signature_rows(values: np.ndarray, offsets: np.ndarray, out: np.ndarray) -> None:
-    """Write the MinHash of each segment of ``values`` (non-empty segments starting at
-    ``offsets``) into the rows of ``out``, a few documents at a time.
-
-    The permuted ``NUM_PERM x shingles`` block of ~4 documents (~1.5 MB) is computed into a
-    preallocated buffer: a fresh ``np.multiply`` result of that size is an ``mmap`` with page
-    faults on every call, which measured twice as slow.
-    """
-    premixed = premix(values)
-    rows = len(offsets)
-    ends = np.append(offsets[1:], len(values))
-    buf = np.empty(
-        NUM_PERM * min(len(values), _SIG_BLOCK_SHINGLES + int((ends - offsets).max())), dtype=_U32
-    )
-    start = 0
-    while start < rows:
-        stop = start + 1
-        while stop < rows and ends[stop] - offsets[start] <= _SIG_BLOCK_SHINGLES:
-            stop += 1
-        lo, hi = int(offsets[start]), int(ends[stop - 1])
-        block = buf[: NUM_PERM * (hi - lo)].reshape(NUM_PERM, hi - lo)
-        np.multiply(_PERM_A, premixed[None, lo:hi], out=block)
-        np.add(block, _PERM_B, out=block)
-        out[start:stop] = np.minimum.reduceat(block, offsets[start:stop] - lo, axis=1).T
-        start = stop
-
-
-def signatures(shingle_sets: Sequence[np.ndarray], chunk: int = 4) -> np.ndarray:
-    """MinHash hash values of many shingle sets at once, as a ``(len(sets), NUM_PERM)`` matrix.
-
-    Documents are processed a few at a time: the permuted values of a block form a
-    ``NUM_PERM x shingles`` matrix that stays in cache, reduced per document with
-    ``np.minimum.reduceat``. An empty set gives the all-``2**32 - 1`` row datasketch uses
-    for an empty MinHash.
-
-    Args:
-        shingle_sets: Arrays of shingle hashes (as from :func:`shingles`).
-        chunk: Documents gathered per concatenation (the block size is bounded separately).
-
-    Returns:
-        ``uint32`` array, one signature per row.
-    """
-    out = np.full((len(shingle_sets), NUM_PERM), np.iinfo(_U32).max, dtype=_U32)
-    nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
-    step = max(chunk, 1) * 16
-    for start in range(0, len(nonempty), step):
-        rows = nonempty[start : start + step]
-        parts = [np.asarray(shingle_sets[i], dtype=_U32) for i in rows]
-        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-        offsets = np.zeros(len(parts), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=offsets[1:])
-        block = np.empty((len(rows), NUM_PERM), dtype=_U32)
-        _signature_rows(np.concatenate(parts), offsets, block)
-        out[rows] = block
-    return out
-
-
-def lean_minhash(hashvalues: np.ndarray) -> LeanMinHash:
-    """Wrap one signature row as a datasketch ``LeanMinHash`` (seed ``SEED``, ``affine32``)."""
-    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=SCHEME)
-
-
-def minhash(shingle_hashes: np.ndarray) -> LeanMinHash:
-    """The MinHash of one shingle set, as a datasketch ``LeanMinHash``.
-
-    Args:
-        shingle_hashes: Shingle hashes as from :func:`shingles`.
-
-    Returns:
-        A ``LeanMinHash`` usable with ``MinHashLSH`` and ``MinHash.jaccard``.
-
-    Examples:
-        >>> m1 = minhash(shingles("one two three four five six seven eight"))
-        >>> m2 = minhash(shingles("one two three four five six seven nine"))
-        >>> 0.5 < m1.jaccard(m2) < 1.0
-        True
-    """
-    return lean_minhash(signatures([shingle_hashes])[0])
-
-
-# LeanMinHash.serialize layout for affine32 in native byte order: seed, -num_perm, scheme code,
-# then the values, aligned.
-_HEADER = struct.calcsize("@qiB0I")
-
-
-def minhash_to_bytes(m: LeanMinHash) -> bytes:
-    """Serialise a ``LeanMinHash`` with datasketch's own format (``LeanMinHash.serialize``)."""
-    buf = bytearray(m.bytesize())
-    m.serialize(buf)
-    return bytes(buf)
-
-
-def minhash_from_bytes(blob: bytes) -> LeanMinHash:
-    """Inverse of :func:`minhash_to_bytes` (``LeanMinHash.deserialize``)."""
-    return LeanMinHash.deserialize(blob)
-
-
-def hashvalues_from_bytes(blob: bytes) -> np.ndarray:
-    """The hash values of a serialised ``affine32`` ``LeanMinHash`` without building the object:
-    a zero-copy view, for loading many stored signatures fast."""
-    return np.frombuffer(blob, dtype=_U32, offset=_HEADER)
 
 
 def shingles_to_bytes(hashes: np.ndarray) -> bytes:

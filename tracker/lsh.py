@@ -43,7 +43,7 @@ import xxhash
 from datasketch import MinHashLSH
 from datasketch.storage import DictListStorage, DictSetStorage
 
-from tracker import fingerprint as fp
+from tracker import signatures as sig
 
 LSH_PARAMS = (20, 6)
 ANCHOR_MOD = 8
@@ -52,9 +52,15 @@ ANCHOR_MAX_DF = 5000
 _MISSING = object()
 
 
+def anchor_mask(shingles: np.ndarray) -> np.ndarray:
+    """Which shingles serve as excerpt anchors: mixed hash divisible by ``ANCHOR_MOD`` (works
+    on one set or on many concatenated)."""
+    return (sig.premix(shingles) % np.uint32(ANCHOR_MOD)) == 0
+
+
 def anchors_of(shingles: np.ndarray) -> np.ndarray:
-    """The shingles that serve as excerpt anchors: mixed hash divisible by ``ANCHOR_MOD``."""
-    return shingles[(fp.premix(shingles) % np.uint32(ANCHOR_MOD)) == 0]
+    """The shingles of a set that serve as excerpt anchors (:func:`anchor_mask`)."""
+    return shingles[anchor_mask(shingles)]
 
 
 def band_hash(band: bytes) -> int:
@@ -144,7 +150,7 @@ class CompactMinHashLSH(MinHashLSH):
     module docstring for the figures.
     """
 
-    def __init__(self, num_perm: int = fp.NUM_PERM, params: tuple[int, int] = LSH_PARAMS) -> None:
+    def __init__(self, num_perm: int = sig.NUM_PERM, params: tuple[int, int] = LSH_PARAMS) -> None:
         super().__init__(num_perm=num_perm, params=params, hashfunc=band_hash, prepickle=False)
         self.hashtables = [BucketStorage() for _ in range(self.b)]
         self.keys = BandKeyStorage()
@@ -165,9 +171,9 @@ class CandidateIndex:
 
     def __init__(self, params: tuple[int, int] = LSH_PARAMS, stock: bool = False) -> None:
         self.lsh: MinHashLSH = (
-            MinHashLSH(num_perm=fp.NUM_PERM, params=params, hashfunc=band_hash, prepickle=False)
+            MinHashLSH(num_perm=sig.NUM_PERM, params=params, hashfunc=band_hash, prepickle=False)
             if stock
-            else CompactMinHashLSH(fp.NUM_PERM, params)
+            else CompactMinHashLSH(sig.NUM_PERM, params)
         )
         self._session = self.lsh.insertion_session()
         self._anchor_parts: list[np.ndarray] = []
@@ -180,7 +186,7 @@ class CandidateIndex:
 
     def add(self, key: int, hashvalues: np.ndarray, anchors: np.ndarray) -> None:
         """Index one page under an integer key."""
-        self._session.insert(key, fp.lean_minhash(hashvalues), check_duplication=False)
+        self._session.insert(key, sig.lean_minhash(hashvalues), check_duplication=False)
         if len(anchors):
             self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
             self._key_parts.append(np.full(len(anchors), key, dtype=np.int64))
@@ -193,7 +199,7 @@ class CandidateIndex:
 
     def add_lsh(self, key: int, hashvalues: np.ndarray) -> None:
         """Index one page's signature in the LSH only (anchors go in :meth:`add_anchors`)."""
-        self._session.insert(key, fp.lean_minhash(hashvalues), check_duplication=False)
+        self._session.insert(key, sig.lean_minhash(hashvalues), check_duplication=False)
         self.size += 1
 
     def freeze(self) -> None:
@@ -228,7 +234,7 @@ class CandidateIndex:
 
     def query_lsh(self, hashvalues: np.ndarray) -> list[int]:
         """Keys whose signature shares a band with ``hashvalues`` (``MinHashLSH.query``)."""
-        return self.lsh.query(fp.lean_minhash(hashvalues))
+        return self.lsh.query(sig.lean_minhash(hashvalues))
 
     def query_anchors(self, anchors: np.ndarray) -> list[int]:
         """Keys sharing at least ``ANCHOR_MIN_SHARED`` anchors (each held by at most

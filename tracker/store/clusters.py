@@ -120,12 +120,13 @@ def version_text(db: sqlite_utils.Database, version_id: int | None) -> str:
 
 def fingerprint_settings(
     db: sqlite_utils.Database, version_id: int
-) -> tuple[bytes | None, int, int] | None:
-    """``(boilerplate, k, num_perm)`` of a version's stored fingerprint, or None."""
+) -> tuple[bytes | None, int, int, str | None] | None:
+    """``(boilerplate, k, num_perm, scheme)`` of a version's stored fingerprint, or None."""
     row = db.execute(
-        "select boilerplate, k, num_perm from fingerprints where version_id = ?", [version_id]
+        "select boilerplate, k, num_perm, scheme from fingerprints where version_id = ?",
+        [version_id],
     ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
+    return (row[0], row[1], row[2], row[3]) if row else None
 
 
 def write_fingerprints(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
@@ -147,12 +148,34 @@ def fingerprint_blob(
 
 
 def counted_fingerprints(
-    db: sqlite_utils.Database,
+    db: sqlite_utils.Database, scheme: str
 ) -> Iterator[tuple[int, int, bytes, bytes, int]]:
-    """``(page_id, version_id, minhash, anchors, num_shingles)`` of every counted version."""
+    """``(page_id, version_id, minhash, anchors, num_shingles)`` of every counted version whose
+    signature was made with ``scheme`` (signatures of two schemes are never compared)."""
     yield from db.execute(
         "select c.page_id, f.version_id, f.minhash, f.anchors, f.num_shingles from cluster_pages c"
-        " join fingerprints f on f.version_id = c.version_id"
+        " join fingerprints f on f.version_id = c.version_id where f.scheme = ?",
+        [scheme],
+    )
+
+
+def fingerprints_of_other_schemes(
+    db: sqlite_utils.Database, scheme: str, limit: int
+) -> list[tuple[int, bytes]]:
+    """``(version_id, shingles)`` of up to ``limit`` fingerprints whose signature was made with
+    another scheme than ``scheme`` (or none recorded)."""
+    # Ranges rather than "<>", so that the scheme index answers (no scan past the blobs).
+    return db.execute(
+        "select version_id, shingles from fingerprints"
+        " where scheme < ? or scheme > ? or scheme is null limit ?",
+        [scheme, scheme, limit],
+    ).fetchall()
+
+
+def set_signatures(db: sqlite_utils.Database, rows: Iterable[tuple[bytes, str, int]]) -> None:
+    """Replace stored signatures: ``(minhash, scheme, version_id)`` per fingerprint row."""
+    db.conn.executemany(
+        "update fingerprints set minhash = ?, scheme = ? where version_id = ?", list(rows)
     )
 
 

@@ -335,3 +335,19 @@ def open_existing_db(path: str | Path) -> sqlite_utils.Database:
             f"{path}: no such database (create one with tracker demo, import or crawl)"
         )
     return open_db(path)
+
+
+@migrations(name="0007_fingerprint_scheme")
+def _fingerprint_scheme(db: sqlite_utils.Database) -> None:
+    # The signature scheme of each fingerprint row (tracker.signatures.SCHEMES): signatures of
+    # two schemes are never compared. Rows made before this column are datasketch's affine32;
+    # they are re-signed once here, from their stored shingles (no re-extraction, no
+    # re-shingling), so membership and cluster ids stay as they are.
+    fingerprints = db.table("fingerprints")
+    fingerprints.add_column("scheme", str)
+    fingerprints.create_index(["scheme"])
+    db.execute("update fingerprints set scheme = 'affine32'")
+    if db.execute("select 1 from fingerprints limit 1").fetchone():
+        from tracker.clustering import resign_fingerprints
+
+        resign_fingerprints(db)
