@@ -448,13 +448,16 @@ def test_old_scheme_database_is_resigned_once_and_keeps_cluster_ids(tmp_path, mo
     assert len(clustered[1]) == 2
     db.execute("drop index idx_fingerprints_scheme")
     db.execute("alter table fingerprints drop column scheme")
-    db.execute("delete from _sqlite_migrations where name = '0007_fingerprint_scheme'")
+    db.execute("delete from _sqlite_migrations where name = '0008_fingerprint_scheme'")
     db.conn.commit()
     db.conn.close()
     monkeypatch.undo()
     assert sig.SCHEME == sig.RENSA
 
-    db = open_db(path)  # the migration runs: every signature re-signed from its stored shingles
+    db = open_db(path)  # the migration stamps the old rows with their scheme
+    assert {r[0] for r in db.execute("select scheme from fingerprints")} == {sig.AFFINE32}
+    first = update_clusters(db)  # the next clustering run re-signs them, once
+    assert (first.new, first.changed) == ([], [])
     rows = db.execute("select version_id, minhash, scheme, shingles from fingerprints").fetchall()
     assert {scheme for _, _, scheme, _ in rows} == {sig.RENSA}
     for version_id, blob, _, shingle_blob in rows:
@@ -469,7 +472,9 @@ def test_old_scheme_database_is_resigned_once_and_keeps_cluster_ids(tmp_path, mo
     db.conn.close()
     db = open_db(path)
     assert db.execute("select minhash from fingerprints").fetchall() == [(r[1],) for r in rows]
+    changes = db.conn.total_changes
     again = update_clusters(db)
+    assert db.conn.total_changes == changes
     assert (again.new, again.changed, again.pages_changed, again.fingerprinted) == ([], [], 0, 0)
     assert _members_and_seeds(db) == clustered
 

@@ -283,8 +283,8 @@ def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
     than ``signatures.SCHEME``; returns how many rows were re-signed.
 
     The shingle sets are exact and scheme-free, so no text is re-read or re-shingled, and the
-    anchors, boilerplate and membership stay as they are: cluster ids do not move. Run by the
-    ``0007_fingerprint_scheme`` migration and at the start of every :func:`update_clusters`
+    anchors, boilerplate and membership stay as they are: cluster ids do not move. Run at the
+    start of every :func:`update_clusters` (after the ``0008_fingerprint_scheme`` migration)
     (a no-op, one index lookup, unless the scheme changed, e.g. with a rensa algorithm version).
     """
     done = 0
@@ -363,12 +363,15 @@ def update_clusters(
         if counted.get(page_id) != current[page_id][0]
     }
     result.pages_considered = len(current)
+    with db.atomic():
+        # Rows of an older signature scheme are re-signed before anything reads them (once:
+        # afterwards this is one index lookup), even when no page changed.
+        resign_fingerprints(db)
     if not changed:
         result.seconds = time.perf_counter() - started
         return result
 
     with db.atomic():
-        resign_fingerprints(db)
         stats = boilerplate.BlockStats(db)
         blocks_of = boilerplate.VersionBlocks(db)
         flipped = boilerplate.update_block_stats(db, stats, changed, blocks_of)

@@ -16,7 +16,7 @@ the values feed datasketch's ``LeanMinHash`` and ``MinHashLSH`` (:mod:`tracker.l
   ``MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=identity).update_batch(hashes)`` (a test
   checks they are equal), vectorised in numpy on ~4 documents per block so the
   ``128 x shingles`` matrix stays in cache. The stored signatures before the
-  ``0007_fingerprint_scheme`` migration are of this scheme.
+  ``0008_fingerprint_scheme`` migration are of this scheme.
 
 **Measured** (``python bench/bench_cluster.py --sketch-only``, same run, docs per CPU second,
 raw ~800-word text to signature through :func:`tracker.fingerprint.sketch_many`): rensa is

@@ -267,6 +267,19 @@ def _versions_by_page_and_time(db: sqlite_utils.Database) -> None:
     db.table("versions").create_index(["page_id", "fetched_at", "id"])
 
 
+@migrations(name="0008_fingerprint_scheme")
+def _fingerprint_scheme(db: sqlite_utils.Database) -> None:
+    # The signature scheme of each fingerprint row (tracker.signatures.SCHEMES): signatures of
+    # two schemes are never compared. Rows made before this column are datasketch's affine32;
+    # the next clustering run re-signs them once from their stored shingles
+    # (clustering.resign_fingerprints: no re-extraction, no re-shingling), so membership and
+    # cluster ids stay as they are.
+    fingerprints = db.table("fingerprints")
+    fingerprints.add_column("scheme", str)
+    fingerprints.create_index(["scheme"])
+    db.execute("update fingerprints set scheme = 'affine32'")
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One unit of work: committed whole or not at all.
@@ -335,19 +348,3 @@ def open_existing_db(path: str | Path) -> sqlite_utils.Database:
             f"{path}: no such database (create one with tracker demo, import or crawl)"
         )
     return open_db(path)
-
-
-@migrations(name="0007_fingerprint_scheme")
-def _fingerprint_scheme(db: sqlite_utils.Database) -> None:
-    # The signature scheme of each fingerprint row (tracker.signatures.SCHEMES): signatures of
-    # two schemes are never compared. Rows made before this column are datasketch's affine32;
-    # they are re-signed once here, from their stored shingles (no re-extraction, no
-    # re-shingling), so membership and cluster ids stay as they are.
-    fingerprints = db.table("fingerprints")
-    fingerprints.add_column("scheme", str)
-    fingerprints.create_index(["scheme"])
-    db.execute("update fingerprints set scheme = 'affine32'")
-    if db.execute("select 1 from fingerprints limit 1").fetchone():
-        from tracker.clustering import resign_fingerprints
-
-        resign_fingerprints(db)
