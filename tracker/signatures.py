@@ -38,7 +38,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
-from rensa import RMinHash  # type: ignore[import-untyped]
+from rensa import RMinHash
 
 # Signature settings, set once here: changing any of them invalidates stored signatures
 # (``fingerprints.num_perm`` / ``scheme`` record what a row was made with).
