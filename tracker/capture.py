@@ -2,17 +2,15 @@
 (warcio), as a request record and a response record with the HTTP headers and the body as it
 came off the wire (before content decoding), so a copy deleted tomorrow can still be shown.
 
-Two Scrapy components, registered in :mod:`tracker.settings`:
+:class:`WarcCaptureMiddleware`, a downloader middleware registered in :mod:`tracker.settings`
+before Scrapy's HttpCompressionMiddleware (so it sees the raw response), writes the records: one
+series of files per crawl run in ``<db stem>-warc/`` next to the database, a new file when one
+reaches ``TRACKER_WARC_MAX_BYTES``; the files are recorded in ``crawl_runs.warc_files``. It notes
+the record's place in ``request.meta["tracker_capture"]``; the spider copies it into the page's
+:class:`~tracker.items.PageItem` and the store keeps it per version (``captures``,
+:mod:`tracker.store.evidence`).
 
-* :class:`WarcCaptureMiddleware`, a downloader middleware placed before Scrapy's
-  HttpCompressionMiddleware (it sees the raw response), writes the records: one series of files
-  per crawl run in ``<db stem>-warc/`` next to the database, a new file when one reaches
-  ``TRACKER_WARC_MAX_BYTES``; the files are recorded in ``crawl_runs.warc_files``. It notes the
-  record's place in ``request.meta["tracker_capture"]``.
-* :class:`CaptureSpiderMiddleware` hands that place to the page's :class:`~tracker.items.PageItem`;
-  the store keeps it per version (``captures``, :mod:`tracker.store.evidence`).
-
-``TRACKER_WARC = False`` turns both off. Imported WARC files are referenced in place
+``TRACKER_WARC = False`` turns it off. Imported WARC files are referenced in place
 (:func:`imported_capture`), never copied.
 """
 
@@ -31,11 +29,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tracker import __version__
-from tracker.items import PageItem
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable
-
     from scrapy.http import Request, Response
 
 # Scrapy is imported where the components run: tracker import reads WARC files through this
@@ -43,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Where the downloader middleware leaves a response's capture for the spider middleware.
+#: Where the downloader middleware leaves a response's capture for the spider (spiders/base.py).
 META_KEY = "tracker_capture"
 #: Content types written to the WARC files (what the spiders treat as pages).
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -274,26 +269,6 @@ class WarcCaptureMiddleware:
         finally:
             db.close()
         log.info("WARC: %d records in %s", self.run.records, ", ".join(self.run.files))
-
-
-class CaptureSpiderMiddleware:
-    """Give each page item the capture of the response it came from."""
-
-    @staticmethod
-    def _with_capture(item: Any, response: Response | None) -> Any:
-        if isinstance(item, PageItem) and response is not None and item.capture is None:
-            item.capture = response.meta.get(META_KEY)
-        return item
-
-    def process_spider_output(self, response: Response | None, result: Iterable[Any]) -> Any:
-        for item in result:
-            yield self._with_capture(item, response)
-
-    async def process_spider_output_async(
-        self, response: Response | None, result: AsyncIterator[Any]
-    ) -> Any:
-        async for item in result:
-            yield self._with_capture(item, response)
 
 
 def imported_capture(path: Path, records: Any) -> dict[str, Any]:

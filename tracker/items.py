@@ -53,7 +53,7 @@ class PageItem:
     hops: int = 0
     redirected_from: list[str] = field(default_factory=list)
     content_type: str | None = None
-    capture: dict | None = None  # set by tracker.capture.CaptureSpiderMiddleware
+    capture: dict | None = None  # the WARC record tracker.capture wrote of the response
 
     def fetched_page(self) -> FetchedPage:
         """The page as :func:`tracker.record.build_record` takes it (``source``: the spider)."""

@@ -58,7 +58,6 @@ DOWNLOADER_MIDDLEWARES = {
 TRACKER_WARC = True
 TRACKER_WARC_MAX_BYTES = 1_000_000_000
 TRACKER_WARC_DIR = None
-SPIDER_MIDDLEWARES = {"tracker.capture.CaptureSpiderMiddleware": 100}
 # Internal addresses allowed besides the sources file's: true (all), or hosts and networks
 # ("127.0.0.1:8080,10.0.0.0/8"); for crawls without a sources file (``--urls``) on a test web.
 TRACKER_ALLOW_PRIVATE = False
