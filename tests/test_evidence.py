@@ -27,7 +27,7 @@ from tests.datasette_fixture import (
     HOSTILE_SCRIPT,
     build_newsroom_db,
 )
-from tracker.capture import WarcRun
+from tracker.capture import WarcRun, remove_run_files, warc_folder
 from tracker.cli import cli
 from tracker.crawl import run_crawl_in_subprocess
 from tracker.demo.content import PIER, PIER_URL, articles_in_state
@@ -216,6 +216,20 @@ def test_warc_files_rotate_by_size_and_captures_point_at_their_records(tmp_path)
         ((kind, headers, _, body),) = warc_records(chunk)
         assert kind == "response" and headers["WARC-Record-ID"] == capture["record_id"]
         assert f"page {n}".encode() in body
+
+
+def test_a_fresh_demo_removes_only_its_own_warc_files(tmp_path):
+    db_path = tmp_path / "demo.db"
+    folder = warc_folder(db_path)
+    assert folder == tmp_path / "demo-warc"
+    folder.mkdir()
+    (folder / "demo-feed-20261130T000000Z-1-00000.warc.gz").write_bytes(b"x")
+    (folder / "kept.warc.gz").write_bytes(b"y")  # not a run's file: left alone
+    assert remove_run_files(db_path) == 1
+    assert [p.name for p in folder.iterdir()] == ["kept.warc.gz"]
+    (folder / "kept.warc.gz").unlink()
+    (folder / "demo-site-20261130T000000Z-1-00000.warc.gz").write_bytes(b"x")
+    assert remove_run_files(db_path) == 1 and not folder.exists()
 
 
 def _demo_warc(path: Path) -> None:

@@ -52,6 +52,22 @@ def warc_folder(db_path: str | Path) -> Path:
     return path.with_name(f"{path.stem}-warc")
 
 
+def remove_run_files(db_path: str | Path) -> int:
+    """Delete the WARC files crawls into ``db_path`` wrote (``<db stem>-*.warc.gz`` in
+    :func:`warc_folder`), and the folder when that leaves it empty; for ``tracker demo``, which
+    starts a fresh database each time. Returns how many files were deleted."""
+    folder = warc_folder(db_path)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.glob(f"{Path(db_path).stem}-*.warc.gz"):
+        path.unlink()
+        removed += 1
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return removed
+
+
 def _headers(raw: Any) -> list[tuple[str, str]]:
     """Scrapy's ``Headers`` (bytes, several values a name) as WARC header pairs, in order."""
     pairs = []

@@ -245,6 +245,9 @@ def demo(db_path: str, fresh: bool) -> None:
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+        from tracker.capture import remove_run_files
+
+        remove_run_files(path)  # the previous demo's WARC captures
     build_demo(path, say=click.echo)
     click.echo(f"\nBrowse it:\n    tracker serve --db {db_path}")
 
