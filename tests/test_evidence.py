@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -27,7 +28,7 @@ from tests.datasette_fixture import (
     HOSTILE_SCRIPT,
     build_newsroom_db,
 )
-from tracker.capture import WarcRun, remove_run_files, warc_folder
+from tracker.capture import WarcCaptureMiddleware, WarcRun, remove_run_files, warc_folder
 from tracker.cli import cli
 from tracker.crawl import run_crawl_in_subprocess
 from tracker.demo.content import PIER, PIER_URL, articles_in_state
@@ -35,6 +36,7 @@ from tracker.demo.run import demo_sources
 from tracker.demo.web import DemoWeb, render_article
 from tracker.serve import build_datasette
 from tracker.store import open_db
+from tracker.store.schedule import insert_crawl_run
 
 COPY_URL = "http://newsbucket.example/stories/ferry-pier-millions/"
 COPY_TITLE = "Millions for a pier while the seawall crumbles"
@@ -216,6 +218,67 @@ def test_warc_files_rotate_by_size_and_captures_point_at_their_records(tmp_path)
         ((kind, headers, _, body),) = warc_records(chunk)
         assert kind == "response" and headers["WARC-Record-ID"] == capture["record_id"]
         assert f"page {n}".encode() in body
+
+
+def test_the_middleware_keeps_the_raw_response_and_skips_what_is_no_page(tmp_path):
+    from scrapy.exceptions import NotConfigured
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    db_path = tmp_path / "mw.db"
+    crawler = get_crawler(settings_dict={"TRACKER_DB": str(db_path)})
+    middleware = WarcCaptureMiddleware.from_crawler(crawler)
+    middleware.spider_opened(SimpleNamespace(name="feed"))
+    html = f"<html><body><h1>{COPY_TITLE}</h1><p>{PIER[0]}</p></body></html>".encode()
+
+    def fetch(status: int, ctype: str, body: bytes, **headers: str) -> Request:
+        request = Request("http://copy.example/story?id=1")
+        response = Response(
+            request.url,
+            status=status,
+            headers={"Content-Type": ctype, **headers},
+            body=body,
+            request=request,
+        )
+        assert middleware.process_response(request, response) is response
+        return request
+
+    # Compressed on the wire: kept compressed, with its Content-Encoding (the raw response).
+    page = fetch(
+        200, "text/html; charset=utf-8", gzip.compress(html), **{"Content-Encoding": "gzip"}
+    )
+    for skipped in (
+        fetch(404, "text/html", b"<html>gone</html>"),
+        fetch(200, "text/plain", b"User-agent: *"),
+        fetch(304, "text/html", b""),
+    ):
+        assert "tracker_capture" not in skipped.meta
+    capture = page.meta["tracker_capture"]
+    path = tmp_path / capture["warc_file"]
+    assert path.parent == tmp_path / "mw-warc"
+    with path.open("rb") as stream:
+        stream.seek(capture["warc_offset"])
+        chunk = stream.read(capture["warc_length"])
+    for record in ArchiveIterator(io.BytesIO(chunk)):
+        assert record.http_headers.get_header("Content-Encoding") == "gzip"
+        assert gzip.decompress(record.raw_stream.read()) == html  # the bytes as received
+    ((_, headers, http_headers, body),) = warc_records(chunk)
+    assert headers["WARC-Target-URI"] == "http://copy.example/story?id=1"
+    assert PIER[0].encode() in body  # warcio undoes the Content-Encoding when asked
+    request = warc_records(Path(path).read_bytes()[capture["request_offset"] :])[0]
+    assert request[0] == "request" and request[2].protocol == "GET"
+    assert request[2].statusline == "/story?id=1 HTTP/1.1"
+
+    # At the end of the crawl the run's files go into its crawl_runs row.
+    db = open_db(db_path)
+    insert_crawl_run(db, {"spider": "feed", "started": "2026-11-30T00:00:00+00:00"})
+    middleware.engine_stopped()
+    (files,) = db.execute("select warc_files from crawl_runs").fetchone()
+    assert json.loads(files) == [capture["warc_file"]]
+
+    off = get_crawler(settings_dict={"TRACKER_DB": str(db_path), "TRACKER_WARC": False})
+    with pytest.raises(NotConfigured):
+        WarcCaptureMiddleware.from_crawler(off)
 
 
 def test_a_fresh_demo_removes_only_its_own_warc_files(tmp_path):

@@ -277,8 +277,8 @@ class WarcCaptureMiddleware:
         from tracker.store import open_db
         from tracker.store.evidence import record_run_warc_files
 
-        assert self.crawler.stats is not None
-        self.crawler.stats.set_value("tracker/warc_files", list(self.run.files))
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("tracker/warc_files", list(self.run.files))
         db = open_db(self.db_path)
         try:
             record_run_warc_files(db, self.spider_name, self.run.files)
