@@ -242,6 +242,7 @@ class TrackerSpider(scrapy.Spider):
                     hops=response.meta.get("tracker_hops", 0),
                     redirected_from=redirected,
                     content_type=_header(response, b"Content-Type"),
+                    capture=response.meta.get("tracker_capture"),  # tracker.capture's WARC record
                 )
         if self.max_pages and self.pages_fetched >= self.max_pages:
             # Pages already downloading still arrive and are stored; the rest waits for --resume.

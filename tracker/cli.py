@@ -249,6 +249,9 @@ def demo(db_path: str, fresh: bool) -> None:
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+        from tracker.capture import remove_run_files
+
+        remove_run_files(path)  # the previous demo's WARC captures
     build_demo(path, say=click.echo)
     click.echo(f"\nBrowse it:\n    tracker serve --db {db_path}")
 
@@ -632,3 +635,49 @@ def watch(site: str | None, since: str | None, webhook: str | None, db_path: str
         raise click.ClickException(str(failed)) from None
     if webhook and result.copies:
         click.echo(f"{len(result.copies)} new uncredited copies posted to {webhook}", err=True)
+
+
+@cli.command(name="export")
+@click.argument("story")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["zip"]),
+    default="zip",
+    show_default=True,
+    help="What to write (a zip file that stands on its own).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write.",
+)
+@EXISTING_DB_OPTION
+def export(story: str, fmt: str, output: Path, db_path: str) -> None:
+    """Export the evidence of one STORY (a cluster id, or the URL of any page in it): members
+    with role, credit, URLs and times; credits; diffs (figures and side-by-side HTML); the
+    stored text of each version; and the pages as they were fetched (their WARC records), so a
+    copy deleted from the web can still be shown. README.txt in the zip lists each file's
+    SHA-256.
+
+    \b
+    Example:
+        tracker export 3 --db tracker.db -o story-3.zip
+        tracker export https://copy.example/story --format zip --db tracker.db -o evidence.zip
+    """
+    from tracker.export import ExportError, export_story
+    from tracker.store import open_existing_db
+
+    db = open_existing_db(db_path)
+    try:
+        summary = export_story(db, story, output, Path(db_path).resolve().parent)
+    except ExportError as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(
+        f"wrote {output}: story {summary.cluster_id}, {summary.members} pages,"
+        f" {summary.versions} versions, {summary.diffs} diffs, {summary.captures} captured pages"
+    )
+    for note in summary.notes:
+        click.echo(f"not included: {note}", err=True)

@@ -30,6 +30,8 @@ class FetchedPage:
     last_modified: str | None = None
     extra_credits: list[dict] = field(default_factory=list)
     content_type: str | None = None  # the HTTP Content-Type header: its charset decodes the body
+    # Where the page as fetched is kept (a WARC record: tracker.capture); the store keeps it.
+    capture: dict | None = None
 
 
 @dataclass
@@ -51,6 +53,7 @@ class PageItem:
     hops: int = 0
     redirected_from: list[str] = field(default_factory=list)
     content_type: str | None = None
+    capture: dict | None = None  # the WARC record tracker.capture wrote of the response
 
     def fetched_page(self) -> FetchedPage:
         """The page as :func:`tracker.record.build_record` takes it (``source``: the spider)."""
@@ -64,6 +67,7 @@ class PageItem:
             last_modified=self.last_modified,
             extra_credits=list(self.extra_credits),
             content_type=self.content_type,
+            capture=self.capture,
         )
 
 

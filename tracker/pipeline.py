@@ -21,6 +21,7 @@ import sqlite_utils
 
 from tracker import clustering, diffs, provenance
 from tracker.store import PageRecord, StoreResult, resolve_credit_targets, store_page
+from tracker.store.evidence import store_capture
 from tracker.store.queries import unclustered_version_ids, undiffed_version_pairs
 from tracker.store.schema import write_transaction
 
@@ -72,6 +73,7 @@ def store_record(
         log.info("%s: no article text found, not stored", record.url)
         return None
     result = store_page(db, record)
+    store_capture(db, result, record.capture)
     summary.count(result)
     return result
 

@@ -20,6 +20,7 @@ from urllib.parse import quote, urljoin
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from tracker.capture import imported_capture
 from tracker.extraction import declared_url
 from tracker.items import FetchedPage
 from tracker.timestamps import iso_utc
@@ -121,6 +122,7 @@ def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
                     etag=headers.get_header("ETag") if headers else None,
                     last_modified=headers.get_header("Last-Modified") if headers else None,
                     content_type=ctype or None,
+                    capture=imported_capture(path, records),
                 )
             if records.err_count and not damaged:
                 yield Problem(

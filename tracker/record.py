@@ -80,6 +80,7 @@ def build_record(page: FetchedPage) -> PageRecord:
         http_status=page.http_status,
         etag=page.etag,
         last_modified=page.last_modified,
+        capture=page.capture,
     )
 
 

@@ -50,7 +50,14 @@ TWISTED_DNS_RESOLVER = "tracker.netguard.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     "tracker.middlewares.PolitenessMiddleware": 760,
     "tracker.middlewares.NetGuardMiddleware": 770,
+    "tracker.capture.WarcCaptureMiddleware": 595,  # before HttpCompression (590): raw bytes
 }
+# Evidence (tracker.capture): every HTML page fetched is also written to WARC files in
+# "<db stem>-warc/" beside the database (or TRACKER_WARC_DIR), a new file every
+# TRACKER_WARC_MAX_BYTES; TRACKER_WARC = False writes none.
+TRACKER_WARC = True
+TRACKER_WARC_MAX_BYTES = 1_000_000_000
+TRACKER_WARC_DIR = None
 # Internal addresses allowed besides the sources file's: true (all), or hosts and networks
 # ("127.0.0.1:8080,10.0.0.0/8"); for crawls without a sources file (``--urls``) on a test web.
 TRACKER_ALLOW_PRIVATE = False

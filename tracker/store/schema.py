@@ -348,3 +348,29 @@ def open_existing_db(path: str | Path) -> sqlite_utils.Database:
             f"{path}: no such database (create one with tracker demo, import or crawl)"
         )
     return open_db(path)
+
+
+@migrations(name="0012_evidence_captures")
+def _evidence_captures(db: sqlite_utils.Database) -> None:
+    # Where each version's fetched page is kept (tracker.store.evidence): the byte range of its
+    # WARC response record (and of the request record beside it), so ``tracker export`` copies
+    # the exact record. ``referenced``: an imported WARC, read in place (never copied).
+    db.table("captures").create(
+        {
+            "version_id": int,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "record_id": str,
+            "request_offset": int,
+            "request_length": int,
+            "target_uri": str,
+            "warc_date": str,
+            "referenced": int,
+        },
+        pk="version_id",
+        foreign_keys=[("version_id", "versions", "id")],
+        not_null={"warc_file", "warc_offset", "warc_length"},
+    )
+    # The WARC files a crawl run wrote (a JSON list of paths, relative to the database's folder).
+    db.table("crawl_runs").add_column("warc_files", str)

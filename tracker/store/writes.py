@@ -33,6 +33,7 @@ class PageRecord:
     http_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    capture: dict | None = None  # FetchedPage.capture, kept by tracker.store.evidence
 
     @property
     def text(self) -> str:

@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from tracker.store import StoreError, table_names_read_only
 from tracker.store.web import label_of
 from tracker.web.cells import tracker_cell
+from tracker.web.export_view import export_view
 from tracker.web.feed import feed_view, site_feed_view
 from tracker.web.format import fts_query, plural, when
 from tracker.web.history import compare_view, page_view, version_view
@@ -44,6 +45,7 @@ def register_routes(datasette):
         (r"^/-/tracker\.css$", css_view),
         (rf"^/{db}/-/tracker/?$", overview_view),
         (rf"^/{db}/-/tracker/cluster/(?P<cluster_id>[^/]+)$", cluster_view),
+        (rf"^/{db}/-/tracker/cluster/(?P<cluster_id>[^/]+)/evidence\.zip$", export_view),
         (rf"^/{db}/-/tracker/diff/(?P<diff_id>[^/]+)$", diff_view),
         (rf"^/{db}/-/tracker/network$", network_view),
         (rf"^/{db}/-/tracker/lookup$", lookup_view),
