@@ -267,6 +267,22 @@ def _versions_by_page_and_time(db: sqlite_utils.Database) -> None:
     db.table("versions").create_index(["page_id", "fetched_at", "id"])
 
 
+@migrations(name="0011_version_boilerplate")
+def _version_boilerplate(db: sqlite_utils.Database) -> None:
+    # Site boilerplate taken out of the stored article text (tracker.boilerplate): the removed
+    # paragraphs of each version as JSON ``[[position in the extracted text, paragraph], ...]``
+    # (NULL when nothing was removed), so the extracted text can always be put back together.
+    db.table("versions").add_column("boilerplate", str)
+    # The paragraphs each site's stored texts are currently stripped of (normalised paragraph
+    # hash, words, distinct pages carrying it when it was learned), so a later run knows when
+    # the set changed and older versions of the site have to be stripped again.
+    db.execute(
+        "create table site_boilerplate (site text not null, block integer not null,"
+        " words integer not null, pages integer not null, paragraph text,"
+        " primary key (site, block)) without rowid"
+    )
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One unit of work: committed whole or not at all.
