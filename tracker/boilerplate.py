@@ -321,16 +321,18 @@ def strip_site_boilerplate(
     """
     scope = None if version_ids is None else {int(v) for v in version_ids}
     sites = store_text.all_sites(db) if scope is None else store_text.sites_of_versions(db, scope)
+    scope_pages = None if scope is None else store.pages_of_versions(db, scope)
     rewritten = 0
     with write_transaction(db):
         for site in sorted(sites):
-            rewritten += _strip_site(db, site, scope)
+            rewritten += _strip_site(db, site, scope, scope_pages)
     return rewritten
 
 
-def _strip_site(db: sqlite_utils.Database, site: str, scope: set[int] | None) -> int:
-    versions = store_text.site_versions(db, site)
-    latest = [v for v in versions if v.latest]
+def _strip_site(
+    db: sqlite_utils.Database, site: str, scope: set[int] | None, scope_pages: set[int] | None
+) -> int:
+    latest = store_text.site_versions(db, site, latest_only=True)
     learned = learn_site_boilerplate(db, latest)
     if set(learned) != store_text.known_site_blocks(db, site):
         store_text.set_site_blocks(
@@ -339,6 +341,10 @@ def _strip_site(db: sqlite_utils.Database, site: str, scope: set[int] | None) ->
             ((b, words, pages, para) for b, (words, pages, para) in sorted(learned.items())),
         )
         scope = None
+    # Every version of the site when its boilerplate changed; else the pages of the new versions
+    # (all their versions: a new version may have become equal to its predecessor).
+    pages = None if scope is None else scope_pages
+    versions = store_text.site_versions(db, site, pages=pages)
     use_prior = len(latest) < SITE_MIN_PAGES
     hashes: dict[int, str] = {}
     touched: list[int] = []

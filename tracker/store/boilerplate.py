@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from tracker.store.queries import LATEST_VERSIONS_SQL, version_paragraphs
+from tracker.store.queries import _LATEST, version_paragraphs
 
 _CHUNK = 5000
+# The latest version of each page of one site (the site is the query's first parameter).
+_SITE_LATEST = _LATEST.format(where=" where page_id in (select id from pages where site = ?)")
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -80,16 +82,35 @@ def all_sites(db: sqlite_utils.Database) -> list[str]:
     return [row[0] for row in db.execute("select distinct site from pages order by site")]
 
 
-def site_versions(db: sqlite_utils.Database, site: str) -> list[SiteVersion]:
-    """Every version of every page of a site, oldest first per page."""
-    rows = db.execute(
-        f"with latest as ({LATEST_VERSIONS_SQL})"
+def site_versions(
+    db: sqlite_utils.Database,
+    site: str,
+    latest_only: bool = False,
+    pages: Iterable[int] | None = None,
+) -> list[SiteVersion]:
+    """The versions of a site's pages, oldest first per page.
+
+    Args:
+        db: The tracker database.
+        site: The site.
+        latest_only: Only each page's latest version.
+        pages: Only these pages (all of the site's when None).
+    """
+    query = (
+        f"with latest as ({_SITE_LATEST})"
         " select v.id, v.page_id, v.fetched_at, v.title, v.content_hash, v.paragraphs, v.text,"
         " v.boilerplate, l.version_id is not null from versions v join pages p on p.id = v.page_id"
-        " left join latest l on l.version_id = v.id where p.site = ?"
-        " order by v.page_id, v.fetched_at, v.id",
-        [site],
-    ).fetchall()
+        f" {'join' if latest_only else 'left join'} latest l on l.version_id = v.id"
+        " where p.site = ?"
+    )
+    params: list[object] = [site, site]
+    if pages is not None:
+        wanted = sorted({int(p) for p in pages})
+        if not wanted:
+            return []
+        query += f" and v.page_id in ({_marks(wanted)})"
+        params.extend(wanted)
+    rows = db.execute(query + " order by v.page_id, v.fetched_at, v.id", params).fetchall()
     return [
         SiteVersion(
             vid,
