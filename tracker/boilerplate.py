@@ -256,34 +256,53 @@ def _several_stories(
 
 
 def learn_site_boilerplate(
-    db: sqlite_utils.Database, latest: Sequence[store_text.SiteVersion]
-) -> dict[int, tuple[int, int, str]]:
-    """The recurring paragraphs of one site from its pages' latest versions.
+    db: sqlite_utils.Database, site: str
+) -> tuple[dict[int, tuple[int, int, str]], int]:
+    """The recurring paragraphs of one site, from its pages' latest versions.
+
+    The paragraph hashes of a version come from its stored fingerprint when clustering has made
+    one (no text is read or hashed again), else from its text.
 
     Returns:
         ``{block: (words, pages, paragraph)}`` of the paragraphs on ``SITE_MIN_PAGES`` or more
-        distinct pages of the site that are not all one story.
+        distinct pages of the site that are not all one story, and the site's number of pages.
     """
     page_blocks: dict[int, set[int]] = {}
+    latest_of: dict[int, int] = {}
+    for page_id, version_id, blob in store_text.site_latest_blocks(db, site):
+        latest_of[page_id] = version_id
+        if blob is not None:
+            page_blocks[page_id] = set(blocks_from_bytes(blob).tolist())
+    texts: dict[int, list[tuple[int, int, str]]] = {}
+    unhashed = [v for p, v in latest_of.items() if p not in page_blocks]
+    for version in store_text.versions_by_id(db, unhashed):
+        texts[version.page_id] = _extracted_blocks(version)
+        page_blocks[version.page_id] = {b for b, _, _ in texts[version.page_id]}
     block_pages: dict[int, set[int]] = defaultdict(set)
-    sample: dict[int, tuple[int, str]] = {}
-    for version in latest:
-        blocks = paragraph_blocks(
-            store_text.extracted_paragraphs(version.paragraphs, version.removed)
-        )
-        page_blocks[version.page_id] = {b for b, _, _ in blocks}
-        for block, words, para in blocks:
-            block_pages[block].add(version.page_id)
-            sample.setdefault(block, (words, para))
+    for page_id, blocks in page_blocks.items():
+        for block in blocks:
+            block_pages[block].add(page_id)
     frequent = {b: p for b, p in block_pages.items() if len(p) >= SITE_MIN_PAGES}
     if not frequent:
-        return {}
+        return {}, len(latest_of)
     clusters = store_text.page_clusters(db, page_blocks)
-    return {
-        block: (sample[block][0], len(pages), sample[block][1])
-        for block, pages in frequent.items()
-        if _several_stories(pages, clusters, page_blocks)
-    }
+    learned: dict[int, tuple[int, int, str]] = {}
+    for block, pages in frequent.items():
+        if not _several_stories(pages, clusters, page_blocks):
+            continue
+        for page_id in sorted(pages, key=lambda p: p not in texts)[:3]:
+            if page_id not in texts:
+                (version,) = store_text.versions_by_id(db, [latest_of[page_id]])
+                texts[page_id] = _extracted_blocks(version)
+            hit = next(((w, para) for b, w, para in texts[page_id] if b == block), None)
+            if hit is not None:
+                learned[block] = (hit[0], len(pages), hit[1])
+                break
+    return learned, len(latest_of)
+
+
+def _extracted_blocks(version: store_text.SiteVersion) -> list[tuple[int, int, str]]:
+    return paragraph_blocks(store_text.extracted_paragraphs(version.paragraphs, version.removed))
 
 
 def _split(
@@ -332,8 +351,7 @@ def strip_site_boilerplate(
 def _strip_site(
     db: sqlite_utils.Database, site: str, scope: set[int] | None, scope_pages: set[int] | None
 ) -> int:
-    latest = store_text.site_versions(db, site, latest_only=True)
-    learned = learn_site_boilerplate(db, latest)
+    learned, site_pages = learn_site_boilerplate(db, site)
     if set(learned) != store_text.known_site_blocks(db, site):
         store_text.set_site_blocks(
             db,
@@ -345,7 +363,7 @@ def _strip_site(
     # (all their versions: a new version may have become equal to its predecessor).
     pages = None if scope is None else scope_pages
     versions = store_text.site_versions(db, site, pages=pages)
-    use_prior = len(latest) < SITE_MIN_PAGES
+    use_prior = site_pages < SITE_MIN_PAGES
     hashes: dict[int, str] = {}
     touched: list[int] = []
     for version in versions:

@@ -126,6 +126,46 @@ def site_versions(
     ]
 
 
+def site_latest_blocks(db: sqlite_utils.Database, site: str) -> list[tuple[int, int, bytes | None]]:
+    """``(page_id, version_id, blocks)`` of the latest version of each page of a site: the
+    paragraph hashes clustering stored with the version's fingerprint (``fingerprints.blocks``,
+    made from the extracted paragraphs), None when the version has no fingerprint yet."""
+    return [
+        (pid, vid, blob)
+        for pid, vid, blob in db.execute(
+            f"with latest as ({_SITE_LATEST})"
+            " select l.page_id, l.version_id, f.blocks from latest l"
+            " left join fingerprints f on f.version_id = l.version_id order by l.page_id",
+            [site],
+        )
+    ]
+
+
+def versions_by_id(db: sqlite_utils.Database, version_ids: Iterable[int]) -> list[SiteVersion]:
+    """The given versions (``latest`` is not filled: False)."""
+    out: list[SiteVersion] = []
+    for chunk in _chunks(version_ids):
+        rows = db.execute(
+            "select id, page_id, fetched_at, title, content_hash, paragraphs, text, boilerplate"
+            f" from versions where id in ({_marks(chunk)}) order by page_id, fetched_at, id",
+            chunk,
+        ).fetchall()
+        out.extend(
+            SiteVersion(
+                vid,
+                pid,
+                fetched or "",
+                title,
+                chash,
+                version_paragraphs(paras, text),
+                removed_from_json(blob),
+                False,
+            )  # fmt: skip
+            for vid, pid, fetched, title, chash, paras, text, blob in rows
+        )
+    return out
+
+
 def page_clusters(db: sqlite_utils.Database, page_ids: Iterable[int]) -> dict[int, int]:
     """``{page_id: cluster_id}`` of the pages that are members of a cluster."""
     found: dict[int, int] = {}
