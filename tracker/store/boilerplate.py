@@ -93,14 +93,13 @@ def site_versions(
     Args:
         db: The tracker database.
         site: The site.
-        latest_only: Only each page's latest version.
         pages: Only these pages (all of the site's when None).
     """
     query = (
         f"with latest as ({_SITE_LATEST})"
         " select v.id, v.page_id, v.fetched_at, v.title, v.content_hash, v.paragraphs, v.text,"
         " v.boilerplate, l.version_id is not null from versions v join pages p on p.id = v.page_id"
-        f" {'join' if latest_only else 'left join'} latest l on l.version_id = v.id"
+        " left join latest l on l.version_id = v.id"
         " where p.site = ?"
     )
     params: list[object] = [site, site]
