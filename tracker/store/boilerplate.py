@@ -85,7 +85,6 @@ def all_sites(db: sqlite_utils.Database) -> list[str]:
 def site_versions(
     db: sqlite_utils.Database,
     site: str,
-    latest_only: bool = False,
     pages: Iterable[int] | None = None,
 ) -> list[SiteVersion]:
     """The versions of a site's pages, oldest first per page.
