@@ -698,3 +698,24 @@ def test_credits_from_a_shared_tree_leave_it_unchanged():
     assert lxml.html.tostring(tree) == before
     assert credits == find_credits(html, REPOST, extracted.paragraphs)
     assert [c.target_name for c in credits if c.kind == "first-appeared"] == ["Grist"]
+
+
+def test_credit_lines_labelled_as_the_original_hat_tips_and_shared_from():
+    filler = (
+        "<p>" + "Some article text about the events of the day and what they mean. " * 10 + "</p>"
+    )
+    lines = {
+        "Source article: Lakeside Courier": ("source-line", "Lakeside Courier"),
+        "Original source: Reuters": ("source-line", "Reuters"),
+        "Erstveröffentlichung: River Times": ("source-line", "River Times"),
+        "Первоисточник: River Times": ("source-line", "River Times"),
+        "H/T Central Gazette": ("via", "Central Gazette"),
+        "Shared from River Post with the author's permission.": ("republished-from", "River Post"),
+    }
+    for line, (kind, name) in lines.items():
+        page = f"<html><body><article>{filler}<p>{line}</p></article></body></html>"
+        got = [(c.kind, c.target_name) for c in find_credits(page, "https://copy.example/a")]
+        assert got == [(kind, name)], line
+    for not_a_credit in ("Shared from the blog of a friend.", "This was shared from my phone."):
+        page = f"<html><body><article>{filler}<p>{not_a_credit}</p></article></body></html>"
+        assert find_credits(page, "https://copy.example/a") == [], not_a_credit

@@ -116,3 +116,20 @@ def test_extract_takes_a_parsed_tree_and_leaves_it_as_it_was():
     got = extract(tree, "https://harbour.example/pier")
     assert lxml.html.tostring(tree) == before
     assert got.paragraphs == extract(page(), "https://harbour.example/pier").paragraphs
+
+
+def test_a_page_laid_out_in_a_table_keeps_only_its_article():
+    # trafilatura flattens a layout table (headline, article and "related" list in one cell) into
+    # one table row; the page is read again without tables and keeps the article alone.
+    para = "Verified footage and testimony show a harrowing pattern of events in the region. " * 12
+    related = "".join(
+        f'<div><a href="/n/{i}">Another headline number {i}</a> A teaser for related story {i}.</div>'
+        for i in range(6)
+    )
+    html = (
+        "<html><head><title>Report</title></head><body><table><tbody><tr><td>"
+        f'<h1>Report</h1><div class="article_body"><p>{para}</p></div>{related}'
+        "</td></tr></tbody></table></body></html>"
+    )
+    got = extract(html, "https://example.org/a")
+    assert got.paragraphs == [para.strip()]

@@ -10,6 +10,22 @@ trade-off is that boilerplate glued into an article paragraph by extraction is n
 (clustering's thresholds and its non-chaining construction still keep it from merging clusters).
 When a block becomes (or stops being) boilerplate, the pages of that site carrying it are
 re-fingerprinted; nothing else is re-hashed.
+
+**Stored text** (:func:`strip_site_boilerplate`, a stage of :func:`tracker.pipeline.run_stages`
+before clustering): a paragraph on ``SITE_MIN_PAGES`` or more pages of ONE site, pages that are
+not all one story (not all members of one cluster, and, for pages not clustered yet, not near
+copies of each other: Jaccard of their paragraph sets below ``SAME_STORY_JACCARD``), is removed
+from the stored article text of every version of that site, older versions included; the
+removed paragraphs are kept in ``versions.boilerplate`` and the site's learned set in
+``site_boilerplate``. The statistic is per site, so an article paragraph repeated by other
+sites' copies of the story is never removed. Sites with fewer than ``SITE_MIN_PAGES`` pages use
+the fixed phrase list (:func:`tracker.extraction.is_chrome`) as a prior instead. A page that is
+nothing but its site's recurring text (an "about" page) keeps its text.
+
+A version whose stored text changes gets a new ``content_hash`` and its diffs are recomputed.
+Two consecutive versions of a page that become equal once stripped (only the disclaimer
+changed) are one version: the later is folded into the earlier, which stands for both fetches
+(every row that pointed at the later one points at the earlier one).
 """
 
 from __future__ import annotations
@@ -21,12 +37,19 @@ import numpy as np
 import sqlite_utils
 import xxhash
 
+from tracker import diffs
 from tracker import fingerprint as fp
+from tracker.extraction import is_chrome
+from tracker.store import boilerplate as store_text
 from tracker.store import clusters as store
+from tracker.store.diffs import forget_diffs_of_versions
+from tracker.store.schema import write_transaction
+from tracker.store.writes import content_hash
 
 SITE_MIN_PAGES = 5
 GLOBAL_MIN_SITES = 50
 GLOBAL_MAX_WORDS = 40
+SAME_STORY_JACCARD = 0.5
 
 
 def signed64(value: int) -> int:
@@ -205,3 +228,171 @@ def pages_with_blocks(
         ):
             hit.add(page_id)
     return hit
+
+
+# --- boilerplate out of the stored text ----------------------------------------------------------
+
+
+def block_of(paragraph: str) -> int | None:
+    """The block hash of one paragraph (None when it has no words)."""
+    words = fp.normalized_words(paragraph)
+    return signed64(xxhash.xxh64_intdigest(b" ".join(words))) if words else None
+
+
+def _same_story(a: int, b: int, clusters: dict[int, int], page_blocks: dict[int, set[int]]) -> bool:
+    if a in clusters and b in clusters:
+        return clusters[a] == clusters[b]
+    one, two = page_blocks[a], page_blocks[b]
+    union = len(one | two)
+    return bool(union) and len(one & two) / union >= SAME_STORY_JACCARD
+
+
+def _several_stories(
+    pages: set[int], clusters: dict[int, int], page_blocks: dict[int, set[int]]
+) -> bool:
+    """Whether the pages carrying a paragraph are not all one story (one cluster, or near copies)."""
+    first, *others = sorted(pages)
+    return any(not _same_story(first, other, clusters, page_blocks) for other in others)
+
+
+def learn_site_boilerplate(
+    db: sqlite_utils.Database, site: str
+) -> tuple[dict[int, tuple[int, int, str]], int]:
+    """The recurring paragraphs of one site, from its pages' latest versions.
+
+    The paragraph hashes of a version come from its stored fingerprint when clustering has made
+    one (no text is read or hashed again), else from its text.
+
+    Returns:
+        ``{block: (words, pages, paragraph)}`` of the paragraphs on ``SITE_MIN_PAGES`` or more
+        distinct pages of the site that are not all one story, and the site's number of pages.
+    """
+    page_blocks: dict[int, set[int]] = {}
+    latest_of: dict[int, int] = {}
+    for page_id, version_id, blob in store_text.site_latest_blocks(db, site):
+        latest_of[page_id] = version_id
+        if blob is not None:
+            page_blocks[page_id] = set(blocks_from_bytes(blob).tolist())
+    texts: dict[int, list[tuple[int, int, str]]] = {}
+    unhashed = [v for p, v in latest_of.items() if p not in page_blocks]
+    for version in store_text.versions_by_id(db, unhashed):
+        texts[version.page_id] = _extracted_blocks(version)
+        page_blocks[version.page_id] = {b for b, _, _ in texts[version.page_id]}
+    block_pages: dict[int, set[int]] = defaultdict(set)
+    for page_id, blocks in page_blocks.items():
+        for block in blocks:
+            block_pages[block].add(page_id)
+    frequent = {b: p for b, p in block_pages.items() if len(p) >= SITE_MIN_PAGES}
+    if not frequent:
+        return {}, len(latest_of)
+    clusters = store_text.page_clusters(db, page_blocks)
+    learned: dict[int, tuple[int, int, str]] = {}
+    for block, pages in frequent.items():
+        if not _several_stories(pages, clusters, page_blocks):
+            continue
+        for page_id in sorted(pages, key=lambda p: p not in texts)[:3]:
+            if page_id not in texts:
+                (version,) = store_text.versions_by_id(db, [latest_of[page_id]])
+                texts[page_id] = _extracted_blocks(version)
+            hit = next(((w, para) for b, w, para in texts[page_id] if b == block), None)
+            if hit is not None:
+                learned[block] = (hit[0], len(pages), hit[1])
+                break
+    return learned, len(latest_of)
+
+
+def _extracted_blocks(version: store_text.SiteVersion) -> list[tuple[int, int, str]]:
+    return paragraph_blocks(store_text.extracted_paragraphs(version.paragraphs, version.removed))
+
+
+def _split(
+    paragraphs: Sequence[str], learned: set[int], use_prior: bool
+) -> tuple[list[str], list[tuple[int, str]]]:
+    kept: list[str] = []
+    removed: list[tuple[int, str]] = []
+    for position, para in enumerate(paragraphs):
+        if block_of(para) in learned or (use_prior and is_chrome(para)):
+            removed.append((position, para))
+        else:
+            kept.append(para)
+    if not kept:  # the page is nothing but the site's recurring text: keep it as it is
+        return list(paragraphs), []
+    return kept, removed
+
+
+def strip_site_boilerplate(
+    db: sqlite_utils.Database, version_ids: Iterable[int] | None = None
+) -> int:
+    """Remove each site's learned boilerplate from its stored article texts (a pipeline stage).
+
+    The sites of ``version_ids`` (all sites when ``None``) relearn their recurring paragraphs
+    from their pages' latest versions. When a site's set changed, every version of the site is
+    stripped again (versions stored before the boilerplate was known included); otherwise only
+    the given versions are. A rewritten version gets a new ``content_hash``, its diffs are
+    recomputed, and a version left equal to its page's previous version is folded into it.
+
+    Args:
+        db: The tracker database.
+        version_ids: The versions a run just stored; ``None`` for the whole database.
+
+    Returns:
+        The number of versions whose stored text changed.
+    """
+    scope = None if version_ids is None else {int(v) for v in version_ids}
+    sites = store_text.all_sites(db) if scope is None else store_text.sites_of_versions(db, scope)
+    scope_pages = None if scope is None else store.pages_of_versions(db, scope)
+    rewritten = 0
+    with write_transaction(db):
+        for site in sorted(sites):
+            rewritten += _strip_site(db, site, scope, scope_pages)
+    return rewritten
+
+
+def _strip_site(
+    db: sqlite_utils.Database, site: str, scope: set[int] | None, scope_pages: set[int] | None
+) -> int:
+    learned, site_pages = learn_site_boilerplate(db, site)
+    if set(learned) != store_text.known_site_blocks(db, site):
+        store_text.set_site_blocks(
+            db,
+            site,
+            ((b, words, pages, para) for b, (words, pages, para) in sorted(learned.items())),
+        )
+        scope = None
+    # Every version of the site when its boilerplate changed; else the pages of the new versions
+    # (all their versions: a new version may have become equal to its predecessor).
+    pages = None if scope is None else scope_pages
+    versions = store_text.site_versions(db, site, pages=pages)
+    use_prior = site_pages < SITE_MIN_PAGES
+    hashes: dict[int, str] = {}
+    touched: list[int] = []
+    for version in versions:
+        hashes[version.version_id] = version.content_hash
+        if scope is not None and version.version_id not in scope:
+            continue
+        extracted = store_text.extracted_paragraphs(version.paragraphs, version.removed)
+        kept, removed = _split(extracted, set(learned), use_prior)
+        if removed == version.removed:
+            continue
+        chash = content_hash(version.title, "\n\n".join(kept))
+        store_text.set_version_text(db, version.version_id, kept, removed, chash)
+        hashes[version.version_id] = chash
+        touched.append(version.version_id)
+    if not touched:
+        return 0
+    folded: dict[int, int] = {}
+    previous: tuple[int, int] | None = None  # (page, version kept)
+    for version in versions:
+        vid = version.version_id
+        if previous and previous[0] == version.page_id and hashes[previous[1]] == hashes[vid]:
+            folded[vid] = previous[1]
+            continue
+        previous = (version.page_id, vid)
+    stale = forget_diffs_of_versions(db, [*touched, *folded])
+    for drop, keep in folded.items():
+        store_text.fold_version(db, keep, drop)
+    redo = {(folded.get(a, a), folded.get(b, b), kind) for a, b, kind in stale}
+    for a, b, kind in sorted(redo):
+        if a != b:
+            diffs.diff_versions(db, a, b, kind)  # type: ignore[arg-type]
+    return len(touched)

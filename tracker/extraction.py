@@ -176,6 +176,11 @@ FAST = True
 # links, tags or menu entries rather than prose.
 _LIST_MEDIAN_CHARS = 20
 _LIST_LINES = 10
+# An extraction that is mostly table rows (this share of its words) is retried without tables,
+# and the retry is kept when it still holds an article's worth of words.
+_LAYOUT_TABLE_SHARE = 0.8
+_LAYOUT_TABLE_ROWS = 2
+_MIN_WORDS_WITHOUT_TABLE = 50
 
 
 def _looks_like_a_list(text: str) -> bool:
@@ -183,7 +188,33 @@ def _looks_like_a_list(text: str) -> bool:
     return len(lengths) >= _LIST_LINES and lengths[len(lengths) // 2] < _LIST_MEDIAN_CHARS
 
 
+def _layout_table(text: str) -> bool:
+    """Whether most of an extraction is table rows ("| cell | cell |"): a page laid out with a
+    ``<table>`` (title, article and "related" list in one cell) flattened into one row."""
+    words = len(text.split())
+    rows = [line for line in text.split("\n") if line.lstrip().startswith("|")]
+    # A data table has many rows; a layout table is one or two rows holding the whole page.
+    if not words or not rows or len(rows) > _LAYOUT_TABLE_ROWS:
+        return False
+    return sum(len(row.split()) for row in rows) / words >= _LAYOUT_TABLE_SHARE
+
+
 def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> object:
+    doc = _trafilatura_once(tree, url, fast, tables=True)
+    if isinstance(doc, Document) and _layout_table(doc.text or ""):
+        # Read the page again without tables: the article's own paragraphs, not the layout cell.
+        bare = _trafilatura_once(tree, url, fast, tables=False)
+        if (
+            isinstance(bare, Document)
+            and len((bare.text or "").split()) >= _MIN_WORDS_WITHOUT_TABLE
+        ):
+            return bare
+    return doc
+
+
+def _trafilatura_once(
+    tree: lxml.html.HtmlElement, url: str | None, fast: bool, tables: bool
+) -> object:
     # trafilatura copies a tree it is given before pruning it: ours stays whole for the other
     # readers (the markup metadata reader, the credit reader).
     return bare_extraction(
@@ -192,7 +223,7 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> ob
         fast=fast,
         with_metadata=True,
         include_comments=False,
-        include_tables=True,
+        include_tables=tables,
         deduplicate=False,
         # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01),
         # and a wrong early date would make a copy look like the original.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from tracker import clustering, diffs, provenance
+from tracker import boilerplate, clustering, diffs, provenance
 from tracker.store import PageRecord, StoreResult, resolve_credit_targets, store_page
 from tracker.store.evidence import store_capture
 from tracker.store.queries import unclustered_version_ids, undiffed_version_pairs
@@ -109,6 +109,7 @@ def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) ->
         if not version_ids:
             return run
     run.counts["version_diffs"] = diffs.diff_new_versions(db, pairs)
+    boilerplate.strip_site_boilerplate(db, version_ids)
     # Membership, provenance and repost diffs commit together: a run killed in between leaves
     # its versions unclustered in ``cluster_pages``, and the next run redoes all three.
     with write_transaction(db):

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import sqlite_utils
 
+from tracker.store.boilerplate import extracted_paragraphs, removed_from_json
 from tracker.store.queries import version_paragraphs
 
 _CHUNK = 5000
@@ -104,9 +105,14 @@ def pages_of_versions(db: sqlite_utils.Database, version_ids: Iterable[int]) -> 
 
 
 def version_paragraph_list(db: sqlite_utils.Database, version_id: int) -> list[str]:
-    """A version's paragraphs (empty when there is no such version)."""
-    row = db.execute("select paragraphs, text from versions where id = ?", [version_id]).fetchone()
-    return version_paragraphs(row[0], row[1]) if row else []
+    """A version's paragraphs as extracted, site boilerplate included (empty when there is no
+    such version): the boilerplate statistics count what the site prints, not what is stored."""
+    row = db.execute(
+        "select paragraphs, text, boilerplate from versions where id = ?", [version_id]
+    ).fetchone()
+    if not row:
+        return []
+    return extracted_paragraphs(version_paragraphs(row[0], row[1]), removed_from_json(row[2]))
 
 
 def version_text(db: sqlite_utils.Database, version_id: int | None) -> str:

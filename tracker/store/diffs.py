@@ -236,3 +236,24 @@ def version_url_and_time(db: sqlite_utils.Database, version_id: int) -> tuple[st
         [version_id],
     ).fetchone()
     return (row[0], row[1]) if row else None
+
+
+def forget_diffs_of_versions(
+    db: sqlite_utils.Database, version_ids: Sequence[int]
+) -> list[tuple[int, int, str]]:
+    """Delete the diffs (and their ops) that involve these versions, because their stored text
+    changed (site boilerplate removed); returns the ``(a, b, kind)`` pairs deleted so the caller
+    can diff them again."""
+    ids = sorted({int(v) for v in version_ids})
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    rows = db.execute(
+        f"select id, a_version_id, b_version_id, kind from diffs"
+        f" where a_version_id in ({marks}) or b_version_id in ({marks})",
+        [*ids, *ids],
+    ).fetchall()
+    for diff_id, *_ in rows:
+        db.execute("delete from diff_ops where diff_id = ?", [diff_id])
+        db.execute("delete from diffs where id = ?", [diff_id])
+    return [(a, b, kind) for _, a, b, kind in rows]

@@ -280,6 +280,48 @@ def _fingerprint_scheme(db: sqlite_utils.Database) -> None:
     db.execute("update fingerprints set scheme = 'affine32'")
 
 
+@migrations(name="0009_version_boilerplate")
+def _version_boilerplate(db: sqlite_utils.Database) -> None:
+    # Site boilerplate taken out of the stored article text (tracker.boilerplate): the removed
+    # paragraphs of each version as JSON ``[[position in the extracted text, paragraph], ...]``
+    # (NULL when nothing was removed), so the extracted text can always be put back together.
+    db.table("versions").add_column("boilerplate", str)
+    # The paragraphs each site's stored texts are currently stripped of (normalised paragraph
+    # hash, words, distinct pages carrying it when it was learned), so a later run knows when
+    # the set changed and older versions of the site have to be stripped again.
+    db.execute(
+        "create table site_boilerplate (site text not null, block integer not null,"
+        " words integer not null, pages integer not null, paragraph text,"
+        " primary key (site, block)) without rowid"
+    )
+
+
+@migrations(name="0010_evidence_captures")
+def _evidence_captures(db: sqlite_utils.Database) -> None:
+    # Where each version's fetched page is kept (tracker.store.evidence): the byte range of its
+    # WARC response record (and of the request record beside it), so ``tracker export`` copies
+    # the exact record. ``referenced``: an imported WARC, read in place (never copied).
+    db.table("captures").create(
+        {
+            "version_id": int,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "record_id": str,
+            "request_offset": int,
+            "request_length": int,
+            "target_uri": str,
+            "warc_date": str,
+            "referenced": int,
+        },
+        pk="version_id",
+        foreign_keys=[("version_id", "versions", "id")],
+        not_null={"warc_file", "warc_offset", "warc_length"},
+    )
+    # The WARC files a crawl run wrote (a JSON list of paths, relative to the database's folder).
+    db.table("crawl_runs").add_column("warc_files", str)
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One unit of work: committed whole or not at all.
@@ -348,29 +390,3 @@ def open_existing_db(path: str | Path) -> sqlite_utils.Database:
             f"{path}: no such database (create one with tracker demo, import or crawl)"
         )
     return open_db(path)
-
-
-@migrations(name="0012_evidence_captures")
-def _evidence_captures(db: sqlite_utils.Database) -> None:
-    # Where each version's fetched page is kept (tracker.store.evidence): the byte range of its
-    # WARC response record (and of the request record beside it), so ``tracker export`` copies
-    # the exact record. ``referenced``: an imported WARC, read in place (never copied).
-    db.table("captures").create(
-        {
-            "version_id": int,
-            "warc_file": str,
-            "warc_offset": int,
-            "warc_length": int,
-            "record_id": str,
-            "request_offset": int,
-            "request_length": int,
-            "target_uri": str,
-            "warc_date": str,
-            "referenced": int,
-        },
-        pk="version_id",
-        foreign_keys=[("version_id", "versions", "id")],
-        not_null={"warc_file", "warc_offset", "warc_length"},
-    )
-    # The WARC files a crawl run wrote (a JSON list of paths, relative to the database's folder).
-    db.table("crawl_runs").add_column("warc_files", str)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from tracker.normalize import normalize_text
+from tracker.store import sites
 from tracker.store.schema import StoreError, write_transaction
 
 
@@ -64,20 +65,11 @@ def _inserted_id(table: sqlite_utils.db.Table) -> int:
     return table.last_rowid
 
 
-def _ensure_site(db: sqlite_utils.Database, domain: str, name: str | None, seen: str) -> None:
-    """Insert a site if new; fill its name once one is known."""
-    row = db.execute("select name from sites where domain = ?", [domain]).fetchone()
-    if row is None:
-        db.table("sites").insert({"domain": domain, "name": name, "first_seen": seen})
-    elif name and not row[0]:
-        db.table("sites").update(domain, {"name": name})
-
-
 def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     """Store one fetched page: its ``pages`` row, a new ``versions`` row when the normalised
     title or text changed, and the credits it declares. Storing the same content twice adds nothing."""
     with write_transaction(db):
-        _ensure_site(db, rec.site, rec.site_name, rec.fetched_at)
+        sites.ensure_site(db, rec.site, rec.fetched_at)
         row = db.execute(
             "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
         ).fetchone()
@@ -145,6 +137,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             )
         )
         store_credits(db, page_id, version_id, rec.credits or [])
+        sites.note_site_name(db, rec.site, rec.site_name)
         return StoreResult(page_id, version_id, new_page, True, prev[0] if prev else None)
 
 
