@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from tracker.store.queries import _LATEST, version_paragraphs
+from tracker.store.queries import LATEST_VERSIONS_WHERE, version_paragraphs
 
 _CHUNK = 5000
 # The latest version of each page of one site (the site is the query's first parameter).
-_SITE_LATEST = _LATEST.format(where=" where page_id in (select id from pages where site = ?)")
+_SITE_LATEST = LATEST_VERSIONS_WHERE.format(
+    where=" where page_id in (select id from pages where site = ?)"
+)
 
 
 def _marks(values: Sequence[object]) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import sqlite_utils
 
 from tracker.store.boilerplate import extracted_paragraphs, removed_from_json
-from tracker.store.queries import version_paragraphs
+from tracker.store.queries import LATEST_VERSIONS_SQL, version_paragraphs
 
 _CHUNK = 5000
 _JUDGEMENT_COLUMNS = (
@@ -70,9 +70,8 @@ def _marks(values: Sequence[object]) -> str:
 def current_versions(db: sqlite_utils.Database) -> dict[int, tuple[int, str]]:
     """Each page's latest version and site: ``{page_id: (version_id, site)}``."""
     rows = db.execute(
-        "select page_id, id, site from (select v.page_id, v.id, p.site, row_number() over"
-        " (partition by v.page_id order by v.fetched_at desc, v.id desc) as rn"
-        " from versions v join pages p on p.id = v.page_id) where rn = 1"
+        f"select l.page_id, l.version_id, p.site from ({LATEST_VERSIONS_SQL}) l"
+        " join pages p on p.id = l.page_id"
     ).fetchall()
     return {page_id: (version_id, site) for page_id, version_id, site in rows}
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from tracker.store.queries import version_paragraphs
+from tracker.store.queries import LATEST_VERSIONS_SQL, version_paragraphs
 from tracker.store.schema import utcnow
 
 # Summary columns stored as 0/1.
@@ -118,12 +118,7 @@ def insert_diff(
 
 
 _MEMBER_PAIRS_SQL = """
-with latest as (
-  select page_id, max(id) as version_id from (
-    select page_id, id, row_number() over (
-      partition by page_id order by fetched_at desc, id desc) as rank
-    from versions) where rank = 1 group by page_id
-),
+with latest as ({latest}),
 origins as (
   select c.id as cluster_id, coalesce(c.origin_page_id, (
     select m.page_id from cluster_members m
@@ -155,12 +150,14 @@ def undiffed_member_pairs(
             (no cluster tables) has no pairs.
     """
     if cluster_ids is None:
-        sql, params = _MEMBER_PAIRS_SQL.format(where=""), []
+        sql, params = _MEMBER_PAIRS_SQL.format(latest=LATEST_VERSIONS_SQL, where=""), []
     else:
         params = [int(c) for c in cluster_ids]
         if not params:
             return []
-        sql = _MEMBER_PAIRS_SQL.format(where=f"where c.id in ({', '.join('?' * len(params))})")
+        sql = _MEMBER_PAIRS_SQL.format(
+            latest=LATEST_VERSIONS_SQL, where=f"where c.id in ({', '.join('?' * len(params))})"
+        )
     try:
         rows = db.execute(sql, params).fetchall()
     except sqlite3.OperationalError as error:

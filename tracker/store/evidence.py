@@ -88,7 +88,7 @@ def record_run_warc_files(db: sqlite_utils.Database, spider: str, files: Sequenc
 # --------------------------------------------------------------------------- reads for export
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+def fetch_rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
     cursor = conn.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -113,7 +113,7 @@ def clusters_of_page(conn: sqlite3.Connection, page_id: int) -> list[int]:
 
 def story(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
     """The ``clusters`` row with its origin page's URL; ``None`` if unknown."""
-    rows = _rows(
+    rows = fetch_rows(
         conn,
         "select c.*, p.url as origin_url from clusters c"
         " left join pages p on p.id = c.origin_page_id where c.id = ?",
@@ -125,7 +125,7 @@ def story(conn: sqlite3.Connection, cluster_id: int) -> Row | None:
 def story_members(conn: sqlite3.Connection, cluster_id: int) -> list[Row]:
     """A story's members: role, credit, page, the member version and when it was fetched and
     published, the credited page's URL; the origin first, then by first seen."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select m.page_id, p.url, p.site, m.role, m.credited, cp.url as credits_url,"
         " m.credit_evidence, m.similarity, m.containment, m.version_id, v.title, v.byline,"
@@ -140,7 +140,7 @@ def story_members(conn: sqlite3.Connection, cluster_id: int) -> list[Row]:
 
 def story_credits(conn: sqlite3.Connection, version_ids: Sequence[int]) -> list[Row]:
     """The credits (``attributions``) found in these versions, with the credited page's URL."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select a.version_id, p.url as page_url, a.kind, a.evidence, a.target_url,"
         " a.target_site, a.target_name, t.url as target_page_url"
@@ -154,7 +154,7 @@ def story_credits(conn: sqlite3.Connection, version_ids: Sequence[int]) -> list[
 def story_diffs(conn: sqlite3.Connection, page_ids: Sequence[int]) -> list[Row]:
     """Every stored diff whose newer side is a version of one of ``page_ids`` (edits and
     copies), with its figures and the URLs of both sides, oldest first."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select d.*, pa.url as a_url, va.fetched_at as a_fetched_at,"
         " pb.url as b_url, vb.fetched_at as b_fetched_at"
@@ -168,7 +168,7 @@ def story_diffs(conn: sqlite3.Connection, page_ids: Sequence[int]) -> list[Row]:
 
 def versions_text(conn: sqlite3.Connection, version_ids: Sequence[int]) -> list[Row]:
     """The stored text (and title, byline, dates, source) of these versions, by id."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select v.id, p.url, v.title, v.byline, v.published, v.fetched_at, v.source,"
         " v.content_hash, v.text from versions v join pages p on p.id = v.page_id"
@@ -179,7 +179,7 @@ def versions_text(conn: sqlite3.Connection, version_ids: Sequence[int]) -> list[
 
 def captures_of(conn: sqlite3.Connection, version_ids: Sequence[int]) -> list[Row]:
     """The ``captures`` rows of these versions (none for versions that were not captured)."""
-    return _rows(
+    return fetch_rows(
         conn,
         f"select * from captures where version_id in ({_marks(version_ids)}) order by version_id",
         version_ids,

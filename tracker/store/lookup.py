@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from tracker.store.web import Row, _rows
+from tracker.store.web import Row, fetch_rows
 
 
 def page_with_url(conn: sqlite3.Connection, column: str, forms: Sequence[str]) -> Row | None:
@@ -19,7 +19,7 @@ def page_with_url(conn: sqlite3.Connection, column: str, forms: Sequence[str]) -
         return None
     marks = ",".join("?" * len(forms))
     order = " ".join(f"when ? then {i}" for i in range(len(forms)))
-    rows = _rows(
+    rows = fetch_rows(
         conn,
         f"select id, url, site from pages where {column} in ({marks})"
         f" order by case {column} {order} end, id limit 1",
@@ -32,7 +32,7 @@ def clusters_of_page(conn: sqlite3.Connection, page_id: int) -> list[int]:
     """Ids of the clusters the page is a member of, lowest first."""
     return [
         row["cluster_id"]
-        for row in _rows(
+        for row in fetch_rows(
             conn,
             "select cluster_id from cluster_members where page_id = ? order by cluster_id",
             [page_id],
@@ -48,7 +48,7 @@ def version_candidates(conn: sqlite3.Connection, fts_query: str, limit: int) -> 
         return []
     fingerprint = "f.k, f.shingles" if _has(conn, "fingerprints") else "null as k, null as shingles"
     join = "left join fingerprints f on f.version_id = v.id" if _has(conn, "fingerprints") else ""
-    return _rows(
+    return fetch_rows(
         conn,
         f"""
         with hits as (

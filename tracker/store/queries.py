@@ -14,13 +14,14 @@ from tracker.store.schema import StoreError
 
 #: The latest version of each page (newest fetch, then highest id): ``(page_id, version_id)``.
 #: Use it as a CTE (``with latest as (...)``) where a query needs it inside a larger statement;
-#: :func:`latest_version_ids` runs it on its own.
-_LATEST = (
+#: :func:`latest_version_ids` runs it on its own; ``LATEST_VERSIONS_WHERE`` takes a
+#: ``{where}`` clause on ``versions`` to narrow it (e.g. to the pages of one site).
+LATEST_VERSIONS_WHERE = (
     "select page_id, id as version_id from (select page_id, id, row_number() over"
     " (partition by page_id order by fetched_at desc, id desc) as rank from versions{where})"
     " where rank = 1"
 )
-LATEST_VERSIONS_SQL = _LATEST.format(where="")
+LATEST_VERSIONS_SQL = LATEST_VERSIONS_WHERE.format(where="")
 
 # SQLite's default limit on host parameters is 32766; stay well below it.
 _CHUNK = 5000
@@ -91,7 +92,10 @@ def latest_version_ids(
     for chunk in _chunks(page_ids):
         latest.update(
             db.execute(
-                _LATEST.format(where=f" where page_id in ({','.join('?' * len(chunk))})"), chunk
+                LATEST_VERSIONS_WHERE.format(
+                    where=f" where page_id in ({','.join('?' * len(chunk))})"
+                ),
+                chunk,
             ).fetchall()
         )
     return latest

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from tracker.store.queries import _LATEST
+from tracker.store.queries import LATEST_VERSIONS_WHERE
 
-_SITE_LATEST = _LATEST.format(where=" where page_id in (select id from pages where site = ?)")
+_SITE_LATEST = LATEST_VERSIONS_WHERE.format(
+    where=" where page_id in (select id from pages where site = ?)"
+)
 
 
 def ensure_site(db: sqlite_utils.Database, domain: str, seen: str) -> None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.store.web import Row, _rows
+from tracker.store.web import Row, fetch_rows
 
 _SEEN = (
     "coalesce((select min(pv.published) from versions pv where pv.page_id = p.id), p.first_seen)"
@@ -132,7 +132,7 @@ def uncredited_copies(
     sql += f" order by coalesce(m.joined, '') {direction}, m.cluster_id {direction}, m.page_id {direction}"
     sql += " limit ?"
     params.append(limit)
-    return _rows(conn, sql, params)
+    return fetch_rows(conn, sql, params)
 
 
 def edits_after_publication(
@@ -141,7 +141,7 @@ def edits_after_publication(
     """Version diffs (a page's text changed after tracker first saw it), newest first; with
     ``site``, of that site's pages only."""
     where = "where d.kind = 'version'" + (" and p.site = ?" if site else "")
-    return _rows(
+    return fetch_rows(
         conn,
         "select d.id, d.title_changed, d.old_title, d.new_title, d.credit_removed, d.retained,"
         " d.words_added, d.words_removed, p.id as page_id, p.url, p.site, s.name as site_name,"

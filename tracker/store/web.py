@@ -56,14 +56,14 @@ order by count(*) desc, source, target
 """
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+def fetch_rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
     cursor = conn.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _first(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> Row | None:
-    rows = _rows(conn, sql, params)
+    rows = fetch_rows(conn, sql, params)
     return rows[0] if rows else None
 
 
@@ -92,14 +92,14 @@ def cluster_with_origin(conn: sqlite3.Connection, cluster_id: int) -> Row | None
 def cluster_members(conn: sqlite3.Connection, cluster_id: int) -> list[Row]:
     """A cluster's members with page, site, version and credited page, the origin first and the
     copies in the order they appeared (``seen``: earliest published date, else first seen)."""
-    return _rows(conn, _MEMBERS, [cluster_id])
+    return fetch_rows(conn, _MEMBERS, [cluster_id])
 
 
 def diffs_of_pages(conn: sqlite3.Connection, page_ids: Sequence[int]) -> list[Row]:
     """Every diff whose newer side is a version of one of ``page_ids``, oldest first, with the
     pages of both sides (``a_page``, ``b_page``) and when the newer side was fetched."""
     marks = ",".join("?" * len(page_ids)) or "null"
-    return _rows(
+    return fetch_rows(
         conn,
         "select d.id, d.kind, d.retained, d.words_added, d.words_removed, d.title_changed,"
         " d.credit_removed, va.page_id as a_page, vb.page_id as b_page, vb.fetched_at as b_fetched"
@@ -125,13 +125,13 @@ def version_with_page(conn: sqlite3.Connection, version_id: int | None) -> Row |
 
 def diff_ops(conn: sqlite3.Connection, diff_id: int) -> list[Row]:
     """A diff's paragraph operations in order."""
-    return _rows(conn, "select * from diff_ops where diff_id = ? order by seq", [diff_id])
+    return fetch_rows(conn, "select * from diff_ops where diff_id = ? order by seq", [diff_id])
 
 
 def clusters_of_pages(conn: sqlite3.Connection, page_ids: Sequence[int | None]) -> list[Row]:
     """Id and title of each cluster that has one of ``page_ids`` as a member."""
     marks = ",".join("?" * len(page_ids)) or "null"
-    return _rows(
+    return fetch_rows(
         conn,
         "select distinct c.id, c.title from cluster_members m join clusters c on c.id = m.cluster_id"
         f" where m.page_id in ({marks})",
@@ -147,14 +147,14 @@ def republication_edges(conn: sqlite3.Connection) -> list[Row]:
     credited and did not credit; the busiest pairs first. A credited copy's source is the site of
     the page it credits, an uncredited copy's the story's origin; copies on their source's own site
     are left out."""
-    return _rows(conn, _REPUBLICATION_EDGES)
+    return fetch_rows(conn, _REPUBLICATION_EDGES)
 
 
 def site_names(conn: sqlite3.Connection) -> dict[str, str]:
     """Each site's display name by domain (the domain when it has no name)."""
     return {
         row["domain"]: row["name"] or row["domain"]
-        for row in _rows(conn, "select domain, name from sites")
+        for row in fetch_rows(conn, "select domain, name from sites")
     }
 
 
@@ -164,7 +164,7 @@ def site_names(conn: sqlite3.Connection) -> dict[str, str]:
 def overview_counts(conn: sqlite3.Connection) -> Row:
     """How many sites, pages, versions, clusters, copies, uncredited copies and edits after
     publication the database holds."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select (select count(*) from sites) as sites, (select count(*) from pages) as pages,"
         " (select count(*) from versions) as versions,"
@@ -178,7 +178,7 @@ def overview_counts(conn: sqlite3.Connection) -> Row:
 
 def biggest_clusters(conn: sqlite3.Connection, limit: int = 25) -> list[Row]:
     """The largest clusters with their origin site and number of uncredited copies."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select c.id, c.title, c.size, c.first_seen, c.first_published, p.site as origin_site,"
         " (select count(*) from cluster_members m where m.cluster_id = c.id"
@@ -191,7 +191,7 @@ def biggest_clusters(conn: sqlite3.Connection, limit: int = 25) -> list[Row]:
 
 def recent_changes(conn: sqlite3.Connection, limit: int = 15) -> list[Row]:
     """The latest edits after publication (version diffs), newest first, with page and title."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select d.id, d.title_changed, d.old_title, d.new_title, d.retained, d.words_added,"
         " d.words_removed, d.credit_removed, p.id as page_id, p.site, p.url, vb.title, vb.fetched_at"
@@ -250,7 +250,7 @@ def stories(
         if newest_first
         else "c.size desc, c.id"
     )
-    rows = _rows(
+    rows = fetch_rows(
         conn,
         "select c.id, c.title, c.size, c.first_seen, c.first_published, p.site as origin_site,"
         " s.name as origin_site_name,"
@@ -270,7 +270,7 @@ def stories(
 
 def origin_sites(conn: sqlite3.Connection) -> list[Row]:
     """Sites where at least one story started, with their names and story counts, busiest first."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select p.site as domain, coalesce(s.name, p.site) as name, count(*) as stories"
         " from clusters c join pages p on p.id = c.origin_page_id"
@@ -318,7 +318,7 @@ def site(conn: sqlite3.Connection, domain: str) -> Row | None:
 
 def site_stories(conn: sqlite3.Connection, domain: str, limit: int = 200) -> list[Row]:
     """Stories that started on a site, newest first, with their copies and uncredited copies."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select c.id, c.title, c.size, c.first_seen, c.first_published,"
         " (select count(*) from cluster_members m where m.cluster_id = c.id"
@@ -334,7 +334,7 @@ def site_stories(conn: sqlite3.Connection, domain: str, limit: int = 200) -> lis
 def site_copiers(conn: sqlite3.Connection, domain: str) -> list[Row]:
     """Who copied a site's stories: each copying site with its name and how many copies credited
     and did not credit; the busiest first (copies on the site itself included, marked by domain)."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select p.site as domain, s.name, count(*) as copies,"
         " sum(case when m.credited then 1 else 0 end) as credited,"
@@ -351,7 +351,7 @@ def site_copiers(conn: sqlite3.Connection, domain: str) -> list[Row]:
 def site_copies_by_month(conn: sqlite3.Connection, domain: str) -> list[Row]:
     """Copies of a site's stories per month they appeared (``YYYY-MM``), with how many were
     uncredited; oldest month first."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select month, count(*) as copies, sum(uncredited) as uncredited from ("
         f"  select substr({_SEEN}, 1, 7) as month,"
@@ -366,7 +366,7 @@ def site_copies_by_month(conn: sqlite3.Connection, domain: str) -> list[Row]:
 
 def site_edits(conn: sqlite3.Connection, domain: str, limit: int = 100) -> list[Row]:
     """Edits after publication of a site's pages (version diffs), newest first."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select d.id, d.title_changed, d.credit_removed, d.retained, d.words_added,"
         " d.words_removed, p.id as page_id, p.url, vb.title, vb.fetched_at"
@@ -379,7 +379,7 @@ def site_edits(conn: sqlite3.Connection, domain: str, limit: int = 100) -> list[
 
 def site_copied_stories(conn: sqlite3.Connection, domain: str, limit: int = 100) -> list[Row]:
     """Stories from other sites that this site copied, with whether its copy credited them."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select c.id, c.title, op.site as origin_site, m.role, m.credited, p.id as page_id"
         " from cluster_members m join clusters c on c.id = m.cluster_id"
@@ -406,7 +406,7 @@ def page(conn: sqlite3.Connection, page_id: int) -> Row | None:
 def page_versions(conn: sqlite3.Connection, page_id: int) -> list[Row]:
     """A page's versions, oldest first, each with the version diff that produced it from an
     earlier version (``diff_id``, words added and removed, headline changed), when one is stored."""
-    return _rows(
+    return fetch_rows(
         conn,
         "select v.id, v.fetched_at, v.title, v.byline, v.published, v.word_count, v.source,"
         " d.id as diff_id, d.a_version_id as diff_from, d.words_added, d.words_removed,"

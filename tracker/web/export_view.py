@@ -9,14 +9,14 @@ import sqlite_utils
 from datasette.utils.asgi import NotFound, Response
 
 from tracker.export import ExportError, build_evidence
-from tracker.web.views import _int_var, _tracker_db, friendly_404
+from tracker.web.views import friendly_404, int_var, tracker_db
 
 
 @friendly_404
 async def export_view(datasette, request):
     """``/<db>/-/tracker/cluster/<id>/evidence.zip``: the story's evidence as a zip download."""
-    db = await _tracker_db(datasette, request)
-    cluster_id = _int_var(request, "cluster_id")
+    db = await tracker_db(datasette, request)
+    cluster_id = int_var(request, "cluster_id")
     # Crawl captures are recorded relative to the database's folder.
     db_dir = Path(db.path).resolve().parent if db.path else Path.cwd()
 

@@ -22,7 +22,7 @@ from tracker.store import web as web_reads
 from tracker.timestamps import parse_time
 from tracker.web.format import word_change
 from tracker.web.site_view import site_var
-from tracker.web.views import _read, _tracker_db, base_url, friendly_404
+from tracker.web.views import base_url, friendly_404, read, tracker_db
 
 ATOM = "http://www.w3.org/2005/Atom"
 ENTRIES = 50
@@ -107,18 +107,18 @@ def atom_feed(
 
 
 async def _feed(datasette, request, domain: str | None) -> Response:
-    db = await _tracker_db(datasette, request)
-    if domain is not None and await _read(datasette, db, web_reads.site, domain) is None:
+    db = await tracker_db(datasette, request)
+    if domain is not None and await read(datasette, db, web_reads.site, domain) is None:
         raise NotFound(f"No site {domain}")
     page_base = datasette.absolute_url(request, base_url(datasette, db))
     host = request.host.split(":")[0] or "localhost"
     tag = f"tag:{host},2026:tracker/{quote(db.name, safe='')}"
-    copies = await _read(
+    copies = await read(
         datasette,
         db,
         lambda conn: reads.uncredited_copies(conn, site=domain, newest_first=True, limit=ENTRIES),
     )
-    edits = await _read(
+    edits = await read(
         datasette, db, lambda conn: reads.edits_after_publication(conn, site=domain, limit=ENTRIES)
     )
     entries = [_copy_entry(row, page_base, tag) for row in copies]

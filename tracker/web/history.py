@@ -23,22 +23,22 @@ from tracker.store import version_paragraphs
 from tracker.store import web as reads
 from tracker.web.format import safe_href, when, word_change
 from tracker.web.views import (
-    _int_var,
-    _read,
-    _render,
-    _tracker_db,
     base_url,
     diff_page_context,
     friendly_404,
+    int_var,
+    read,
+    render,
+    tracker_db,
 )
 
 
 async def page_context(datasette, db, page_id: int) -> dict[str, Any]:
     """Everything a page's history shows; :class:`NotFound` for an unknown id."""
-    page = await _read(datasette, db, reads.page, page_id)
+    page = await read(datasette, db, reads.page, page_id)
     if page is None:
         raise NotFound(f"No page {page_id}")
-    versions = await _read(datasette, db, reads.page_versions, page_id)
+    versions = await read(datasette, db, reads.page_versions, page_id)
     previous = None
     for number, version in enumerate(versions, start=1):
         version["number"] = number
@@ -51,7 +51,7 @@ async def page_context(datasette, db, page_id: int) -> dict[str, Any]:
         else:
             version["change"] = "first version"
         previous = version
-    clusters = await _read(datasette, db, reads.clusters_of_pages, [page_id])
+    clusters = await read(datasette, db, reads.clusters_of_pages, [page_id])
     return {
         "page": page,
         "label": page["site_name"] or page["site"],
@@ -67,9 +67,9 @@ async def page_context(datasette, db, page_id: int) -> dict[str, Any]:
 
 @friendly_404
 async def page_view(datasette, request):
-    db = await _tracker_db(datasette, request)
-    context = await page_context(datasette, db, _int_var(request, "page_id"))
-    return await _render(datasette, request, "tracker_page.html", db, context)
+    db = await tracker_db(datasette, request)
+    context = await page_context(datasette, db, int_var(request, "page_id"))
+    return await render(datasette, request, "tracker_page.html", db, context)
 
 
 def _boilerplate_hashes(blob: bytes | None) -> set[int]:
@@ -78,9 +78,9 @@ def _boilerplate_hashes(blob: bytes | None) -> set[int]:
 
 @friendly_404
 async def version_view(datasette, request):
-    db = await _tracker_db(datasette, request)
-    version_id = _int_var(request, "version_id")
-    version = await _read(datasette, db, reads.version_text, version_id)
+    db = await tracker_db(datasette, request)
+    version_id = int_var(request, "version_id")
+    version = await read(datasette, db, reads.version_text, version_id)
     if version is None:
         raise NotFound(f"No version {version_id}")
     paragraphs = version_paragraphs(version["paragraphs"], version["text"])
@@ -98,7 +98,7 @@ async def version_view(datasette, request):
         "base": base_url(datasette, db),
         "row_url": datasette.urls.table(db.name, "versions") + f"/{version_id}",
     }
-    return await _render(datasette, request, "tracker_version.html", db, context)
+    return await render(datasette, request, "tracker_version.html", db, context)
 
 
 def _version_arg(request, name: str) -> int:
@@ -120,18 +120,18 @@ def _computed_diff(conn, a: int, b: int) -> tuple[dict[str, Any], list[dict[str,
 
 @friendly_404
 async def compare_view(datasette, request):
-    db = await _tracker_db(datasette, request)
+    db = await tracker_db(datasette, request)
     a, b = _version_arg(request, "a"), _version_arg(request, "b")
-    stored = await _read(datasette, db, reads.diff_between, a, b)
+    stored = await read(datasette, db, reads.diff_between, a, b)
     base = base_url(datasette, db)
     if stored is not None:
         return Response.redirect(f"{base}/diff/{stored}")
-    computed = await _read(datasette, db, _computed_diff, a, b)
+    computed = await read(datasette, db, _computed_diff, a, b)
     if computed is None:
         raise NotFound(f"No version {a} or {b}")
     diff, ops = computed
-    sides = [await _read(datasette, db, reads.version_with_page, v) for v in (a, b)]
+    sides = [await read(datasette, db, reads.version_with_page, v) for v in (a, b)]
     if sides[0] and sides[1] and sides[0]["page_id"] != sides[1]["page_id"]:
         diff["kind"] = "repost"
     context = await diff_page_context(datasette, db, diff, ops)
-    return await _render(datasette, request, "tracker_diff.html", db, context)
+    return await render(datasette, request, "tracker_diff.html", db, context)

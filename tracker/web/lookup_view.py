@@ -13,14 +13,14 @@ from datasette.utils.asgi import Response
 
 from tracker import lookup
 from tracker.web.format import safe_href
-from tracker.web.views import _read, _render, _tracker_db, base_url, friendly_404
+from tracker.web.views import base_url, friendly_404, read, render, tracker_db
 
 MAX_QUERY = 200_000  # characters: a long article, not a denial of service
 
 
 @friendly_404
 async def lookup_view(datasette, request):
-    db = await _tracker_db(datasette, request)
+    db = await tracker_db(datasette, request)
     base = base_url(datasette, db)
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     context: dict[str, Any] = {
@@ -33,7 +33,7 @@ async def lookup_view(datasette, request):
     if query and lookup.looks_like_url(query):
         context["kind"] = "url"
         try:
-            match = await _read(datasette, db, lookup.find_page_by_url, query)
+            match = await read(datasette, db, lookup.find_page_by_url, query)
         except ValueError as bad:
             context["error"] = str(bad)
             match = None
@@ -49,7 +49,7 @@ async def lookup_view(datasette, request):
                 "Paste at least a sentence: short words are better searched in Search articles."
             )
         else:
-            matches = await _read(datasette, db, lookup.stories_containing, query, 50)
+            matches = await read(datasette, db, lookup.stories_containing, query, 50)
             context["matches"] = [
                 {
                     "match": m,
@@ -59,4 +59,4 @@ async def lookup_view(datasette, request):
                 for m in matches
             ]
     context["search_url"] = datasette.urls.database(db.name) + "/search_articles"
-    return await _render(datasette, request, "tracker_lookup.html", db, context)
+    return await render(datasette, request, "tracker_lookup.html", db, context)

@@ -13,7 +13,7 @@ from datasette.utils.asgi import NotFound
 
 from tracker.store import web as reads
 from tracker.web.format import when, word_change
-from tracker.web.views import _read, _render, _tracker_db, base_url, friendly_404
+from tracker.web.views import base_url, friendly_404, read, render, tracker_db
 
 
 def site_var(request) -> str:
@@ -23,22 +23,22 @@ def site_var(request) -> str:
 
 async def site_context(datasette, db, domain: str) -> dict[str, Any]:
     """Everything a site's page shows; :class:`NotFound` for a site tracker does not know."""
-    info = await _read(datasette, db, reads.site, domain)
+    info = await read(datasette, db, reads.site, domain)
     if info is None:
         raise NotFound(f"No site {domain}")
-    stories = await _read(datasette, db, reads.site_stories, domain)
+    stories = await read(datasette, db, reads.site_stories, domain)
     for story in stories:
         story["when"] = when(story["first_published"] or story["first_seen"])
-    copiers = await _read(datasette, db, reads.site_copiers, domain)
-    months = await _read(datasette, db, reads.site_copies_by_month, domain)
+    copiers = await read(datasette, db, reads.site_copiers, domain)
+    months = await read(datasette, db, reads.site_copies_by_month, domain)
     for month in months:
         month["share"] = (month["uncredited"] or 0) / month["copies"] if month["copies"] else 0.0
         month["percent"] = round(month["share"] * 100)
-    edits = await _read(datasette, db, reads.site_edits, domain)
+    edits = await read(datasette, db, reads.site_edits, domain)
     for edit in edits:
         edit["when"] = when(edit["fetched_at"])
         edit["words_shown"] = word_change(edit["words_added"], edit["words_removed"])
-    copied = await _read(datasette, db, reads.site_copied_stories, domain)
+    copied = await read(datasette, db, reads.site_copied_stories, domain)
     copies = sum(c["copies"] for c in copiers)
     uncredited = sum(c["uncredited"] or 0 for c in copiers)
     query_base = datasette.urls.database(db.name)
@@ -64,6 +64,6 @@ async def site_context(datasette, db, domain: str) -> dict[str, Any]:
 
 @friendly_404
 async def site_view(datasette, request):
-    db = await _tracker_db(datasette, request)
+    db = await tracker_db(datasette, request)
     context = await site_context(datasette, db, site_var(request))
-    return await _render(datasette, request, "tracker_site.html", db, context)
+    return await render(datasette, request, "tracker_site.html", db, context)

@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # datasette.app loads the plugins while it is imported: no ru
 T = TypeVar("T")
 
 
-async def _read(datasette: Datasette, db: Database, read: Callable[..., T], *args: Any) -> T:
+async def read(datasette: Datasette, db: Database, read: Callable[..., T], *args: Any) -> T:
     """Run a :mod:`tracker.store.web` read on Datasette's read connection, under the instance's
     SQL time limit, as Datasette's own queries are."""
 
@@ -64,10 +64,10 @@ async def _read(datasette: Datasette, db: Database, read: Callable[..., T], *arg
 
 async def is_tracker_database(datasette: Datasette, db: Database) -> bool:
     """Whether a served database has tracker's clusters (else tracker's pages have nothing to show)."""
-    return await _read(datasette, db, reads.has_table, "cluster_members")
+    return await read(datasette, db, reads.has_table, "cluster_members")
 
 
-async def _tracker_db(datasette: Datasette, request: Request) -> Database:
+async def tracker_db(datasette: Datasette, request: Request) -> Database:
     """The database named in the URL, after the visitor's permissions are checked."""
     route = tilde_decode(request.url_vars["database"])
     try:
@@ -96,12 +96,12 @@ def _member_status(row: dict[str, Any]) -> str:
 
 async def cluster_context(datasette: Datasette, db: Database, cluster_id: int) -> dict[str, Any]:
     """Everything the cluster page shows; :class:`NotFound` for an unknown id."""
-    cluster = await _read(datasette, db, reads.cluster_with_origin, cluster_id)
+    cluster = await read(datasette, db, reads.cluster_with_origin, cluster_id)
     if cluster is None:
         raise NotFound(f"No cluster {cluster_id}")
-    members = await _read(datasette, db, reads.cluster_members, cluster_id)
+    members = await read(datasette, db, reads.cluster_members, cluster_id)
     page_ids = [m["page_id"] for m in members]
-    diffs = await _read(datasette, db, reads.diffs_of_pages, page_ids)
+    diffs = await read(datasette, db, reads.diffs_of_pages, page_ids)
     origin_id = cluster.get("origin_page_id")
     by_member: dict[int, dict[str, Any]] = {}
     versions_changed: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -165,10 +165,10 @@ async def cluster_context(datasette: Datasette, db: Database, cluster_id: int) -
 
 async def diff_context(datasette: Datasette, db: Database, diff_id: int) -> dict[str, Any]:
     """Everything the diff page shows; :class:`NotFound` for an unknown id."""
-    diff = await _read(datasette, db, reads.diff, diff_id)
+    diff = await read(datasette, db, reads.diff, diff_id)
     if diff is None:
         raise NotFound(f"No diff {diff_id}")
-    ops = await _read(datasette, db, reads.diff_ops, diff_id)
+    ops = await read(datasette, db, reads.diff_ops, diff_id)
     context = await diff_page_context(datasette, db, diff, ops)
     context["row_url"] = datasette.urls.table(db.name, "diffs") + f"/{diff_id}"
     return context
@@ -180,7 +180,7 @@ async def diff_page_context(
     """The diff page's context for a diff row and its operations, stored or computed now."""
     sides = {}
     for key in ("a", "b"):
-        side = await _read(datasette, db, reads.version_with_page, diff[f"{key}_version_id"])
+        side = await read(datasette, db, reads.version_with_page, diff[f"{key}_version_id"])
         if side is None:
             side = {"title": None, "url": None, "site": "?", "site_name": None}
         side["href"] = safe_href(side.get("url"))
@@ -194,7 +194,7 @@ async def diff_page_context(
             diff.get("old_title") or sides["a"].get("title"),
             diff.get("new_title") or sides["b"].get("title"),
         )
-    clusters = await _read(
+    clusters = await read(
         datasette,
         db,
         reads.clusters_of_pages,
@@ -221,9 +221,9 @@ async def network_context(datasette: Datasette, db: Database) -> dict[str, Any]:
     """The republication network: edges, site names and the picture's layout."""
     edges = [
         Edge(r["source"], r["target"], r["credited"], r["uncredited"])
-        for r in await _read(datasette, db, reads.republication_edges)
+        for r in await read(datasette, db, reads.republication_edges)
     ]
-    labels = await _read(datasette, db, reads.site_names)
+    labels = await read(datasette, db, reads.site_names)
     picture = network_picture(edges, labels)
     return {
         "edges": edges,
@@ -258,7 +258,7 @@ async def overview_context(
     newest = args.get("sort") == "newest"
     page_arg = args.get("page") or "1"
     page = int(page_arg) if page_arg.isdigit() and int(page_arg) > 0 else 1
-    rows, total = await _read(
+    rows, total = await read(
         datasette,
         db,
         partial(
@@ -288,12 +288,12 @@ async def overview_context(
     def page_url(number: int) -> str:
         return base + "?" + urlencode({**kept, "page": number})
 
-    changes = await _read(datasette, db, reads.recent_changes, 15)
+    changes = await read(datasette, db, reads.recent_changes, 15)
     for change in changes:
         change["when"] = when(change["fetched_at"])
         change["words_shown"] = word_change(change["words_added"], change["words_removed"])
     return {
-        "counts": await _read(datasette, db, reads.overview_counts),
+        "counts": await read(datasette, db, reads.overview_counts),
         "clusters": rows,
         "total": total,
         "page": page,
@@ -302,7 +302,7 @@ async def overview_context(
         "next_url": page_url(page + 1) if page < pages else None,
         "filters": filters,
         "filtered": bool(kept.keys() - {"sort"}),
-        "sites": await _read(datasette, db, reads.origin_sites),
+        "sites": await read(datasette, db, reads.origin_sites),
         "changes": changes,
         "base": base,
         "database_url": datasette.urls.database(db.name),
@@ -310,13 +310,13 @@ async def overview_context(
     }
 
 
-async def _render(datasette, request, template: str, db, context: dict[str, Any]) -> Response:
+async def render(datasette, request, template: str, db, context: dict[str, Any]) -> Response:
     context = {**context, "database": db.name, "database_url": datasette.urls.database(db.name)}
     html = await datasette.render_template(template, context, request=request)
     return Response.html(html)
 
 
-def _int_var(request, name: str) -> int:
+def int_var(request, name: str) -> int:
     value = request.url_vars[name]
     if not value.isdigit():
         raise NotFound(f"Not an id: {value}")
@@ -344,29 +344,29 @@ def friendly_404(view):
 
 @friendly_404
 async def overview_view(datasette, request):
-    db = await _tracker_db(datasette, request)
+    db = await tracker_db(datasette, request)
     context = await overview_context(datasette, db, request)
-    return await _render(datasette, request, "tracker_overview.html", db, context)
+    return await render(datasette, request, "tracker_overview.html", db, context)
 
 
 @friendly_404
 async def cluster_view(datasette, request):
-    db = await _tracker_db(datasette, request)
-    context = await cluster_context(datasette, db, _int_var(request, "cluster_id"))
-    return await _render(datasette, request, "tracker_cluster.html", db, context)
+    db = await tracker_db(datasette, request)
+    context = await cluster_context(datasette, db, int_var(request, "cluster_id"))
+    return await render(datasette, request, "tracker_cluster.html", db, context)
 
 
 @friendly_404
 async def diff_view(datasette, request):
-    db = await _tracker_db(datasette, request)
-    context = await diff_context(datasette, db, _int_var(request, "diff_id"))
-    return await _render(datasette, request, "tracker_diff.html", db, context)
+    db = await tracker_db(datasette, request)
+    context = await diff_context(datasette, db, int_var(request, "diff_id"))
+    return await render(datasette, request, "tracker_diff.html", db, context)
 
 
 @friendly_404
 async def network_view(datasette, request):
-    db = await _tracker_db(datasette, request)
-    return await _render(
+    db = await tracker_db(datasette, request)
+    return await render(
         datasette, request, "tracker_network.html", db, await network_context(datasette, db)
     )
 
