@@ -14,7 +14,7 @@ Everything printed is measured in the same run:
   (``shingles`` + ``signatures``), datasketch's default path (``MinHash(); update_batch``
   with SHA1 on the encoded shingles) and a per-token ``update()`` loop;
 * **index**: LSH insert rate (datasketch ``MinHashLSH`` with the compact storage of
-  :class:`tracker.clustering.CompactMinHashLSH`) and anchor index build time;
+  :class:`tracker.lsh.CompactMinHashLSH`) and anchor index build time;
 * **query latency**, per document, p50/p99/max, of (a) the LSH query alone, (b) the full
   candidate query (LSH + anchors), (c) candidates + exact verification of the new pairs;
 * **memory per document**, structure by structure (exact ``nbytes`` for numpy arrays, RSS
@@ -70,12 +70,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import fingerprint as fp  # noqa: E402
 from tracker import signatures as sig  # noqa: E402
-from tracker.clustering import (  # noqa: E402
-    CandidateIndex,
-    star_clusters,
-    verify,
-)
-from tracker.lsh import anchor_mask  # noqa: E402
+from tracker.lsh import CandidateIndex, anchor_mask  # noqa: E402
+from tracker.matching import star_clusters, verify  # noqa: E402
 
 WORDS_PER_DOC = 800
 PARAGRAPH_WORDS = 60
