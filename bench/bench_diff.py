@@ -190,8 +190,8 @@ def main() -> None:
     print_machine("bench_diff")
     time_pairs(rng, vocab, 1000, 20)  # warm-up: imports, regex caches
     for n_words, runs, goal in ((1000, 300, 20.0), (5000, 60, None)):
-        timings, peer = time_pairs(rng, vocab, n_words, runs)
-        median, peer_median = statistics.median(timings), statistics.median(peer)
+        timings, peer_timings = time_pairs(rng, vocab, n_words, runs)
+        median, peer_median = statistics.median(timings), statistics.median(peer_timings)
         print(
             f"{n_words:>5}-word pair: {ratio(median, peer_median):.2f}x difflib's word diff "
             f"(SequenceMatcher opcodes) on the same pairs ({peer_median:.2f} ms)"

@@ -59,13 +59,17 @@ def numpy_simd() -> str:
         import numpy
     except ImportError:
         return "numpy not installed"
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:  # numpy < 2
+    import importlib
+
+    features: dict[str, bool] = {}
+    for module in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # 2.x, 1.x
         try:
-            from numpy.core._multiarray_umath import __cpu_features__ as features
-        except ImportError:
-            return f"numpy {numpy.__version__}"
+            features = importlib.import_module(module).__cpu_features__
+            break
+        except (ImportError, AttributeError):
+            continue
+    if not features:
+        return f"numpy {numpy.__version__}"
     present = [name for name, on in features.items() if on]
     best = next((n for n in (*_SIMD_LEVELS, *_SIMD_LEVELS_ARM) if features.get(n)), "baseline")
     return f"numpy {numpy.__version__} SIMD {best} ({len(present)} CPU features)"

@@ -134,7 +134,7 @@ def timing(corpus: Path, rounds: int = 3) -> dict[str, float]:
     find_credits = record.find_credits
     credit_seconds = [0.0]
 
-    def timed_credits(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def timed_credits(*args, **kwargs):
         started = time.process_time()
         try:
             return find_credits(*args, **kwargs)
@@ -154,26 +154,26 @@ def timing(corpus: Path, rounds: int = 3) -> dict[str, float]:
         "fast": True,
         "date_extraction_params": {"original_date": True, "extensive_search": False},
     }
-    record.find_credits = timed_credits  # type: ignore[assignment]
+    record.find_credits = timed_credits
     results = []
     try:
         for _ in range(rounds):
-            builds, parses, alone, credit_seconds[0] = [], [], [], 0.0
+            builds, parses, alones, credit_seconds[0] = [], [], [], 0.0
             for page in pages:
                 parses.append(cpu(lxml.html.document_fromstring, page.body))
-                alone.append(cpu(bare_extraction, page.body, url=page.url, **options))
+                alones.append(cpu(bare_extraction, page.body, url=page.url, **options))
                 builds.append(cpu(record.build_or_error, page))
             results.append(
                 (
                     statistics.median(builds),
                     statistics.median(parses),
-                    statistics.median(alone),
+                    statistics.median(alones),
                     credit_seconds[0] / sum(builds),
                     sum(builds) / sum(parses),
                 )
             )
     finally:
-        record.find_credits = find_credits  # type: ignore[assignment]
+        record.find_credits = find_credits
     build = statistics.median(r[0] for r in results)
     parse = statistics.median(r[1] for r in results)
     alone = statistics.median(r[2] for r in results)
