@@ -349,10 +349,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"{f['startup_seconds']:.2f} s, lxml parse of all pages "
                     f"{f['lxml_parse_seconds']:.3f} s"
                 )
-        if not args.json:
-            print(f"load average after: {figures['load_average_after']}")
         if args.profile:
             print(profile(args.corpus))
+        if not args.json:
+            print(f"load average after: {load_average()}")
         return 0
     if not args.json:
         print_machine("eval_extraction")
