@@ -628,3 +628,7 @@ def watch(site: str | None, since: str | None, webhook: str | None, db_path: str
         raise click.ClickException(str(failed)) from None
     if webhook and result.copies:
         click.echo(f"{len(result.copies)} new uncredited copies posted to {webhook}", err=True)
+
+
+# tracker crawl --redis and tracker ingest (a distributed crawl): docs/deployment.md
+from tracker.distributed import commands as _distributed  # noqa: E402, F401

@@ -1,0 +1,170 @@
+"""A distributed crawl against a real Redis (tests/redis_server.py) and the loopback fixture web
+(tests/fixture_web.py): two workers and one ingester end with the same pages, versions,
+clusters and diffs as a single-process crawl, and no page is fetched twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus_path
+from tests.fixture_web import FixtureWeb
+from tests.redis_server import redis_server
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TRACKER_EXTRACT_PROCESSES=1"]
+FAST += ["-s", "TRACKER_ALLOW_PRIVATE=true"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+NOT_PAGES = ("/robots.txt", "/feed.xml", "/atom.xml", "/rss", "/", "/about.html")
+
+
+@pytest.fixture(scope="module")
+def web():
+    corpus_path("scrapinghub-article-extraction-benchmark", "ground-truth.json")
+    corpus = corpus_path("copietje-neardup-variants-and-newsedits").parent
+    fixture = FixtureWeb(corpus).start()
+    yield fixture
+    fixture.stop()
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    with redis_server(tmp_path) as url:
+        yield url
+
+
+def tracker_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from tracker.cli import cli; cli()", *args]
+
+
+def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        tracker_cmd(*args), capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=timeout
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def worker(tmp: Path, name: str, sources: Path, url: str, run_id: str, lease: float = 2.0):
+    """A crawl worker process (its own local state database)."""
+    args = ["crawl", "--sources", str(sources), "--db", str(tmp / f"{name}.db"), *FAST]
+    args += ["--redis", url, "--run-id", run_id, "--lease", str(lease)]
+    log = open(tmp / f"{name}.log", "a")
+    return subprocess.Popen(tracker_cmd(*args), cwd=ROOT, env=ENV, stdout=log, stderr=log)
+
+
+def ingester(tmp: Path, db: Path, url: str) -> subprocess.Popen:
+    log = open(tmp / "ingest.log", "a")
+    args = tracker_cmd("ingest", "--redis", url, "--db", str(db), "--batch", "5", "-v")
+    return subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=log, stderr=log)
+
+
+def results_left(url: str) -> int:
+    import redis
+
+    return int(redis.Redis.from_url(url).xlen("tracker:results"))
+
+
+def drain(tmp: Path, db: Path, url: str) -> None:
+    """Ingest what is left and stop."""
+    run("ingest", "--redis", url, "--db", str(db), "--idle-exit", "1")
+    assert results_left(url) == 0
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def snapshot(db: Path) -> dict[str, object]:
+    """What a crawl found, independent of row ids and fetch order."""
+    clusters = {}
+    for cid, url in rows(
+        db,
+        "select m.cluster_id, p.url from cluster_members m join pages p on p.id = m.page_id",
+    ):
+        clusters.setdefault(cid, set()).add(url)
+    version_url = (
+        "(select p.url || ' ' || v.content_hash from versions v join pages p on p.id = v.page_id"
+        " where v.id = {})"
+    )
+    # Repost diffs against each cluster's current origin. A cluster whose origin changed keeps
+    # its diffs against the former origin too (tracker.diffs keeps them as history), and which
+    # origins a cluster had on its way depends on the order pages arrived in: not compared.
+    diffs = rows(
+        db,
+        f"select kind, {version_url.format('a_version_id')}, {version_url.format('b_version_id')},"
+        " words_added, words_removed from diffs d where kind != 'repost' or exists ("
+        " select 1 from clusters c join cluster_members m on m.cluster_id = c.id"
+        " join versions a on a.page_id = c.origin_page_id"
+        " where a.id = d.a_version_id and m.version_id = d.b_version_id)",
+    )
+    return {
+        "pages": sorted(rows(db, "select url, site from pages")),
+        "versions": sorted(
+            rows(
+                db,
+                "select p.url, v.content_hash, v.title from versions v"
+                " join pages p on p.id = v.page_id",
+            )
+        ),
+        "credits": sorted(
+            rows(
+                db,
+                "select p.url, a.kind, a.target_url from attributions a"
+                " join pages p on p.id = a.page_id",
+            )
+        ),
+        "clusters": sorted(sorted(urls) for urls in clusters.values()),
+        "origins": sorted(
+            rows(db, "select p.url from clusters c join pages p on p.id = c.origin_page_id")
+        ),
+        "diffs": sorted(diffs),
+    }
+
+
+def page_fetches(web: FixtureWeb) -> list[tuple[str, str]]:
+    return [
+        (h.site, h.path)
+        for site in web.sites
+        for h in web.requests(site)
+        if h.path not in NOT_PAGES and "sitemap" not in h.path
+    ]
+
+
+def single_process(web: FixtureWeb, tmp: Path, sources: Path) -> dict[str, object]:
+    db = tmp / "single.db"
+    run("crawl", "--sources", str(sources), "--db", str(db), *FAST)
+    return snapshot(db)
+
+
+def test_two_workers_one_ingester_equal_a_single_process_crawl(web, tmp_path, redis_url):
+    sources = tmp_path / "sources.yml"
+    sources.write_text(web.sources_yaml(follow_credits=2))
+    expected = single_process(web, tmp_path, sources)
+    assert expected["pages"] and expected["clusters"] and expected["diffs"]
+
+    web.clear_log()
+    db = tmp_path / "tracker.db"
+    writer = ingester(tmp_path, db, redis_url)
+    workers = [worker(tmp_path, f"w{i}", sources, redis_url, "run-1") for i in (1, 2)]
+    for process in workers:
+        assert process.wait(timeout=240) == 0, (tmp_path / "w1.log").read_text()[-3000:]
+    deadline = time.monotonic() + 60
+    while results_left(redis_url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    writer.send_signal(signal.SIGINT)
+    assert writer.wait(timeout=30) == 0, (tmp_path / "ingest.log").read_text()[-3000:]
+    drain(tmp_path, db, redis_url)
+
+    # No page fetched twice across the two workers.
+    fetched = page_fetches(web)
+    assert len(fetched) == len(set(fetched)), sorted(fetched)
+    assert snapshot(db) == expected
