@@ -5,6 +5,7 @@ clusters and diffs as a single-process crawl, and no page is fetched twice."""
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -29,7 +30,7 @@ NOT_PAGES = ("/robots.txt", "/feed.xml", "/atom.xml", "/rss", "/", "/about.html"
 def web():
     corpus_path("scrapinghub-article-extraction-benchmark", "ground-truth.json")
     corpus = corpus_path("copietje-neardup-variants-and-newsedits").parent
-    fixture = FixtureWeb(corpus).start()
+    fixture = FixtureWeb(corpus, bulk_pages=80).start()
     yield fixture
     fixture.stop()
 
@@ -53,17 +54,29 @@ def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
 
 
 def worker(tmp: Path, name: str, sources: Path, url: str, run_id: str, lease: float = 2.0):
-    """A crawl worker process (its own local state database)."""
+    """A crawl worker process (its own local state database), in a session of its own so a
+    kill reaches its extraction processes too."""
     args = ["crawl", "--sources", str(sources), "--db", str(tmp / f"{name}.db"), *FAST]
     args += ["--redis", url, "--run-id", run_id, "--lease", str(lease)]
     log = open(tmp / f"{name}.log", "a")
-    return subprocess.Popen(tracker_cmd(*args), cwd=ROOT, env=ENV, stdout=log, stderr=log)
+    return subprocess.Popen(
+        tracker_cmd(*args), cwd=ROOT, env=ENV, stdout=log, stderr=log, start_new_session=True
+    )
 
 
 def ingester(tmp: Path, db: Path, url: str) -> subprocess.Popen:
     log = open(tmp / "ingest.log", "a")
     args = tracker_cmd("ingest", "--redis", url, "--db", str(db), "--batch", "5", "-v")
-    return subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=log, stderr=log)
+    return subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=log, stderr=log, start_new_session=True)
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """kill -9 a process this test started, with the processes it started (its session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
 
 
 def results_left(url: str) -> int:
@@ -168,3 +181,57 @@ def test_two_workers_one_ingester_equal_a_single_process_crawl(web, tmp_path, re
     fetched = page_fetches(web)
     assert len(fetched) == len(set(fetched)), sorted(fetched)
     assert snapshot(db) == expected
+
+
+def test_workers_killed_at_random_points_lose_and_duplicate_nothing(web, tmp_path, redis_url):
+    sources = tmp_path / "sources.yml"
+    sources.write_text(web.sources_yaml(bulk=True))
+    expected = single_process(web, tmp_path, sources)
+    assert len(expected["pages"]) == web.bulk_pages
+
+    seed = random.randrange(1_000_000)
+    rng = random.Random(seed)
+    db = tmp_path / "tracker.db"
+    writer = ingester(tmp_path, db, redis_url)
+    killed_mid_crawl = 0
+    for attempt in range(3):
+        victim = worker(tmp_path, f"k{attempt}", sources, redis_url, "run-kill")
+        time.sleep(rng.uniform(1.5, 5.0))
+        killed_mid_crawl += victim.poll() is None
+        kill_hard(victim)
+    # A worker started after the kills takes over what the dead ones held (after the lease).
+    survivor = worker(tmp_path, "last", sources, redis_url, "run-kill")
+    assert survivor.wait(timeout=240) == 0, (tmp_path / "last.log").read_text()[-3000:]
+    writer.send_signal(signal.SIGINT)
+    writer.wait(timeout=60)
+    drain(tmp_path, db, redis_url)
+
+    assert killed_mid_crawl, f"seed {seed}: every worker finished before its kill"
+    got = snapshot(db)
+    assert got == expected, f"seed {seed}"
+    # One version per page: what a dead worker had fetched and pushed and is fetched again is
+    # stored once.
+    assert len(got["versions"]) == len(got["pages"]) == web.bulk_pages, f"seed {seed}"
+
+
+def test_ingester_killed_at_random_points_loses_and_duplicates_nothing(web, tmp_path, redis_url):
+    sources = tmp_path / "sources.yml"
+    sources.write_text(web.sources_yaml(follow_credits=2))
+    expected = single_process(web, tmp_path, sources)
+
+    seed = random.randrange(1_000_000)
+    rng = random.Random(seed)
+    db = tmp_path / "tracker.db"
+    crawler = worker(tmp_path, "w", sources, redis_url, "run-ingest")
+    kills = 0
+    while crawler.poll() is None or results_left(redis_url):
+        writer = ingester(tmp_path, db, redis_url)
+        time.sleep(rng.uniform(0.5, 3.0))
+        kills += writer.poll() is None
+        kill_hard(writer)
+    assert crawler.wait(timeout=240) == 0, (tmp_path / "w.log").read_text()[-3000:]
+    drain(tmp_path, db, redis_url)
+
+    assert kills, f"seed {seed}"
+    got = snapshot(db)
+    assert got == expected, f"seed {seed}"

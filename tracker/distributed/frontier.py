@@ -95,7 +95,7 @@ class Frontier:
             if self._deliveries(entry) > MAX_DELIVERIES:
                 self.give_up(entry, fields.get(b"r"), f"taken {MAX_DELIVERIES} times, never done")
                 return self.take()
-            log.info("frontier %s: reclaimed %s from a worker that stopped", self.spider, entry)
+            log.warning("frontier %s: took over %s from a worker that stopped", self.spider, entry)
             return entry, fields.get(b"r")
         found = self.client.xreadgroup(GROUP, self.consumer, {self.queue: ">"}, count=1)
         for _stream, entries in found or []:
