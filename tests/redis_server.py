@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def redis_server(workdir: Path, password: str | None = None) -> Iterator[str]:
-    """Start ``redis-server`` on loopback; yields its URL (with the password, when given)."""
+def redis_server(workdir: Path, password: str | None = None, tls: bool = False) -> Iterator[str]:
+    """Start ``redis-server`` on loopback; yields its URL (with the password, when given;
+    ``rediss://`` with a self-signed certificate made here, when ``tls``)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.path.exists(binary):
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
@@ -33,6 +34,19 @@ def redis_server(workdir: Path, password: str | None = None) -> Iterator[str]:
             "--daemonize", "no", "--dir", str(workdir)]  # fmt: skip
     if password:
         args += ["--requirepass", password]
+    query = ""
+    if tls:
+        cert, key = workdir / "redis-cert.pem", workdir / "redis-key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        args[args.index("--port") + 1] = "0"
+        args += ["--tls-port", str(port), "--tls-cert-file", str(cert), "--tls-key-file",
+                 str(key), "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no"]  # fmt: skip
+        query = f"?ssl_ca_certs={cert}"
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -45,7 +59,8 @@ def redis_server(workdir: Path, password: str | None = None) -> Iterator[str]:
                     raise RuntimeError("redis-server did not start") from None
                 time.sleep(0.05)
         auth = f":{password}@" if password else ""
-        yield f"redis://{auth}127.0.0.1:{port}/0"
+        scheme = "rediss" if tls else "redis"
+        yield f"{scheme}://{auth}127.0.0.1:{port}/0{query}"
     finally:
         os.kill(process.pid, signal.SIGTERM)
         try:

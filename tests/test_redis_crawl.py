@@ -35,9 +35,12 @@ def web():
     fixture.stop()
 
 
+SECRET = "w0rker-Pa55"
+
+
 @pytest.fixture
 def redis_url(tmp_path):
-    with redis_server(tmp_path) as url:
+    with redis_server(tmp_path, password=SECRET) as url:
         yield url
 
 
@@ -53,11 +56,13 @@ def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     return result
 
 
-def worker(tmp: Path, name: str, sources: Path, url: str, run_id: str, lease: float = 2.0):
+def worker(
+    tmp: Path, name: str, sources: Path, url: str, run_id: str, lease: float = 2.0, *extra: str
+):
     """A crawl worker process (its own local state database), in a session of its own so a
     kill reaches its extraction processes too."""
     args = ["crawl", "--sources", str(sources), "--db", str(tmp / f"{name}.db"), *FAST]
-    args += ["--redis", url, "--run-id", run_id, "--lease", str(lease)]
+    args += ["--redis", url, "--run-id", run_id, "--lease", str(lease), *extra]
     log = open(tmp / f"{name}.log", "a")
     return subprocess.Popen(
         tracker_cmd(*args), cwd=ROOT, env=ENV, stdout=log, stderr=log, start_new_session=True
@@ -80,9 +85,9 @@ def kill_hard(process: subprocess.Popen) -> None:
 
 
 def results_left(url: str) -> int:
-    import redis
+    from tracker.distributed.connection import connect
 
-    return int(redis.Redis.from_url(url).xlen("tracker:results"))
+    return int(connect(url).xlen("tracker:results"))
 
 
 def drain(tmp: Path, db: Path, url: str) -> None:
@@ -167,7 +172,10 @@ def test_two_workers_one_ingester_equal_a_single_process_crawl(web, tmp_path, re
     web.clear_log()
     db = tmp_path / "tracker.db"
     writer = ingester(tmp_path, db, redis_url)
-    workers = [worker(tmp_path, f"w{i}", sources, redis_url, "run-1") for i in (1, 2)]
+    workers = [
+        worker(tmp_path, "w1", sources, redis_url, "run-1", 2.0, "--verbose"),
+        worker(tmp_path, "w2", sources, redis_url, "run-1"),
+    ]
     for process in workers:
         assert process.wait(timeout=240) == 0, (tmp_path / "w1.log").read_text()[-3000:]
     deadline = time.monotonic() + 60
@@ -181,6 +189,10 @@ def test_two_workers_one_ingester_equal_a_single_process_crawl(web, tmp_path, re
     fetched = page_fetches(web)
     assert len(fetched) == len(set(fetched)), sorted(fetched)
     assert snapshot(db) == expected
+    # Scrapy's log (INFO, with the overridden settings) and the ingester's never show the password.
+    for log in tmp_path.glob("*.log"):
+        assert SECRET not in log.read_text(), log.name
+    assert "Overridden settings" in (tmp_path / "w1.log").read_text()
 
 
 def test_workers_killed_at_random_points_lose_and_duplicate_nothing(web, tmp_path, redis_url):

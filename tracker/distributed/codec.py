@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import inspect
 import json
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,9 @@ from tracker.store import PageRecord
 #: The version of the entry format; an entry of another version is rejected.
 FORMAT = 1
 _RECORD_FIELDS = {f.name: f for f in dataclasses.fields(PageRecord)}
-_PICKLE_MAGIC = (b"\x80", b"(")
+# How pickles start: the protocol 2+ marker, or a protocol 0/1 opcode (MARK, GLOBAL, list,
+# dict); each ends with STOP (".").
+_PICKLE_STARTS = (b"\x80", b"(", b"c", b"]", b"}")
 
 
 class BadEntry(ValueError):
@@ -65,7 +68,7 @@ def _load(raw: bytes | str | None, what: str) -> dict[str, Any]:
     if raw is None:
         raise BadEntry(f"no {what} field")
     if isinstance(raw, bytes):
-        if raw[:1] in _PICKLE_MAGIC:
+        if raw[:1] in _PICKLE_STARTS and raw.rstrip().endswith(b"."):
             raise BadEntry("looks like a pickle; only JSON is accepted (not unpickled)")
         try:
             raw = raw.decode("utf-8")
@@ -165,9 +168,11 @@ def decode_request(raw: bytes | str | None, spider: Any) -> Any:
     fields = _unplain({key: fields[key] for key in _REQUEST_KEYS if key in fields})
     for name in ("callback", "errback"):
         if fields.get(name) is not None:
-            if not isinstance(fields[name], str) or not hasattr(spider, fields[name]):
-                raise BadEntry(f"request {name} {str(fields[name])[:60]!r} is no spider method")
-            fields[name] = getattr(spider, fields[name])
+            method = fields[name]
+            found = getattr(spider, method, None) if isinstance(method, str) else None
+            if method.startswith("_") or not inspect.ismethod(found):
+                raise BadEntry(f"request {name} {str(method)[:60]!r} is no spider method")
+            fields[name] = found
     try:
         return scrapy.Request(**fields)
     except (TypeError, ValueError) as exc:

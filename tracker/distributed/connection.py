@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: The environment variable through which ``tracker crawl --redis`` hands the URL to Scrapy's
 #: components (not a Scrapy setting: Scrapy logs its overridden settings, password included).
@@ -27,13 +27,17 @@ def redact(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return "<unreadable Redis URL>"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    if parts.password is not None:
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        parts = parts._replace(netloc=f"{parts.username or ''}:***@{host}")
+    if parts.query:
+        # redis-py also takes the password as a query argument (?password=...).
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        hidden = [(k, "***" if k.lower() == "password" else v) for k, v in query]
+        parts = parts._replace(query=urlencode(hidden, safe="*/"))
+    return urlunsplit(parts)
 
 
 def check_url(url: str) -> str:
