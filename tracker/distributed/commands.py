@@ -48,7 +48,13 @@ def _extend_crawl() -> None:
     plain = crawl.callback
     assert plain is not None
     crawl.params[-1:-1] = [
-        click.Option(["--redis", "redis_url"], metavar="URL", help=REDIS_HELP),
+        click.Option(
+            ["--redis", "redis_url"],
+            metavar="URL",
+            envvar=URL_ENV,
+            show_envvar=True,
+            help=REDIS_HELP,
+        ),
         click.Option(
             ["--run-id"],
             metavar="NAME",
@@ -91,7 +97,13 @@ _extend_crawl()
 
 @cli.command()
 @click.option(
-    "--redis", "redis_url", required=True, metavar="URL", help="The Redis the workers push to."
+    "--redis",
+    "redis_url",
+    required=True,
+    metavar="URL",
+    envvar=URL_ENV,
+    show_envvar=True,
+    help="The Redis the workers push to (a URL in the environment keeps its password out of ps).",
 )
 @click.option("--db", "db_path", default="tracker.db", show_default=True, help="Database to write.")
 @click.option("--batch", type=click.IntRange(min=1), default=100, show_default=True,
