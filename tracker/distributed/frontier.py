@@ -25,7 +25,7 @@ import weakref
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from tracker.distributed.codec import BadEntry, decode_request, encode_request
 from tracker.distributed.connection import PREFIX, connect, url_from_env
@@ -202,6 +202,7 @@ class RedisScheduler:
         self.tracker: FrontierTracker | None = None
         self._pending_cache = (0.0, True)
         self._keepalive: Any = None
+        self._wake_pending = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RedisScheduler:
@@ -274,6 +275,7 @@ class RedisScheduler:
         while True:
             taken = self.tracker.frontier.take()
             if taken is None:
+                self._wake_soon()
                 return None
             entry, payload = taken
             try:
@@ -284,6 +286,27 @@ class RedisScheduler:
             request.meta["tracker_frontier"] = entry
             self.tracker.hold(entry)
             return request
+
+    def _wake_soon(self) -> None:
+        """Ask the engine for the next request again shortly.
+
+        Other workers may queue requests at any time; without this, a worker whose queue ran
+        dry waits for the engine's heartbeat (5 s) before looking again. The engine's slot is
+        not public API: when it is missing the heartbeat still works, only slower.
+        """
+        if self._wake_pending:
+            return
+        from twisted.internet import reactor
+
+        self._wake_pending = True
+        cast(Any, reactor).callLater(0.25, self._wake)
+
+    def _wake(self) -> None:
+        self._wake_pending = False
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
 
 
 def _entry(message: Any) -> str | None:
