@@ -163,31 +163,46 @@ def single_process(web: FixtureWeb, tmp: Path, sources: Path) -> dict[str, objec
     return snapshot(db)
 
 
-def test_two_workers_one_ingester_equal_a_single_process_crawl(web, tmp_path, redis_url):
-    sources = tmp_path / "sources.yml"
-    sources.write_text(web.sources_yaml(follow_credits=2))
-    expected = single_process(web, tmp_path, sources)
-    assert expected["pages"] and expected["clusters"] and expected["diffs"]
-
-    web.clear_log()
-    db = tmp_path / "tracker.db"
-    writer = ingester(tmp_path, db, redis_url)
+def distributed_round(tmp_path: Path, sources: Path, db: Path, url: str, run_id: str) -> None:
+    """Two workers and one ingester, the ingester stopped once everything is stored."""
+    writer = ingester(tmp_path, db, url)
     workers = [
-        worker(tmp_path, "w1", sources, redis_url, "run-1", 2.0, "--verbose"),
-        worker(tmp_path, "w2", sources, redis_url, "run-1"),
+        worker(tmp_path, "w1", sources, url, run_id, 2.0, "--verbose"),
+        worker(tmp_path, "w2", sources, url, run_id),
     ]
     for process in workers:
         assert process.wait(timeout=240) == 0, (tmp_path / "w1.log").read_text()[-3000:]
     deadline = time.monotonic() + 60
-    while results_left(redis_url) and time.monotonic() < deadline:
+    while results_left(url) and time.monotonic() < deadline:
         time.sleep(0.2)
     writer.send_signal(signal.SIGINT)
     assert writer.wait(timeout=30) == 0, (tmp_path / "ingest.log").read_text()[-3000:]
-    drain(tmp_path, db, redis_url)
+    drain(tmp_path, db, url)
 
+
+def test_two_workers_one_ingester_equal_a_single_process_crawl(web, tmp_path, redis_url):
+    sources = tmp_path / "sources.yml"
+    sources.write_text(web.sources_yaml(follow_credits=2))
+    web.edited_version = 1
+    single = tmp_path / "single.db"
+    run("crawl", "--sources", str(sources), "--db", str(single), *FAST)
+    expected = snapshot(single)
+    assert expected["pages"] and expected["clusters"] and expected["diffs"]
+
+    web.clear_log()
+    db = tmp_path / "tracker.db"
+    distributed_round(tmp_path, sources, db, redis_url, "run-1")
     # No page fetched twice across the two workers.
     fetched = page_fetches(web)
     assert len(fetched) == len(set(fetched)), sorted(fetched)
+    assert snapshot(db) == expected
+
+    # The edited article's second version: a version diff, the same both ways.
+    web.edit_page()
+    run("crawl", "--sources", str(sources), "--db", str(single), *FAST)
+    expected = snapshot(single)
+    assert any(kind == "version" for kind, *_ in expected["diffs"]), expected["diffs"]
+    distributed_round(tmp_path, sources, db, redis_url, "run-2")
     assert snapshot(db) == expected
     # Scrapy's log (INFO, with the overridden settings) and the ingester's never show the password.
     for log in tmp_path.glob("*.log"):
