@@ -128,26 +128,31 @@ def ingest(
         tracker ingest --redis redis://queue.example:6379/0 --db tracker.db
         tracker ingest --redis rediss://:PASSWORD@queue.example:6380/0 --db tracker.db --idle-exit 60
     """
+    import sqlite3
+
     import redis
 
     from tracker.cli import _log_setup
     from tracker.distributed.ingest import ingest as run_ingest
-    from tracker.store import open_db
+    from tracker.store import StoreError, open_db
 
     _log_setup(verbose)
     try:
         client = connect(redis_url)
     except RedisURLError as exc:
         raise click.ClickException(str(exc)) from None
-    db = open_db(db_path)
     try:
-        run = run_ingest(client, db, batch=batch, idle_exit=idle_exit)
+        run = run_ingest(client, open_db(db_path), batch=batch, idle_exit=idle_exit)
     except KeyboardInterrupt:
         click.echo("stopped; run again to continue", err=True)
         return
     except redis.RedisError as exc:  # a Redis outage: one line, the URL without its password
         raise click.ClickException(
-            f"ingest from {redact(redis_url)} failed: {type(exc).__name__}"
+            f"ingest from {redact(redis_url)} failed: {type(exc).__name__}; run again to continue"
+        ) from None
+    except (sqlite3.Error, StoreError) as exc:
+        raise click.ClickException(
+            f"ingest into {db_path} failed: {exc}; run again to continue"
         ) from None
     s = run.summary
     click.echo(

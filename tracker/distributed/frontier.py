@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 GROUP = "workers"
 #: Seconds a run's seen-set is kept after its last addition.
 SEEN_TTL = 7 * 24 * 3600
+#: Milliseconds after which an idle consumer holding nothing is removed from the group.
+STALE_CONSUMER_MS = 24 * 3600 * 1000
 #: Deliveries after which an entry is given up on (moved to the dead-letter stream).
 MAX_DELIVERIES = 5
 # Mark seen and queue in one step: a worker killed in between must not leave a URL seen but
@@ -76,6 +78,10 @@ class Frontier:
         except Exception as exc:  # BUSYGROUP: another worker made it first
             if "BUSYGROUP" not in str(exc):
                 raise
+        # Every worker process is a consumer of its own; forget those long gone with nothing held.
+        for row in self.client.xinfo_consumers(self.queue, GROUP):
+            if int(row["pending"]) == 0 and int(row["idle"]) > STALE_CONSUMER_MS:
+                self.client.xgroup_delconsumer(self.queue, GROUP, row["name"])
 
     def add(self, fingerprint: str, payload: bytes) -> bool:
         """Queue a request unless its fingerprint was seen in this run; whether it was queued."""

@@ -12,6 +12,7 @@ and goes to the dead-letter stream ``tracker:results:dead``.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from tracker.distributed.codec import BadEntry, decode_record
 from tracker.distributed.results import DEAD, RESULTS
 from tracker.pipeline import IngestSummary, run_stages, store_record
-from tracker.store import PageRecord
+from tracker.store import PageRecord, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,14 @@ def ingest_batch(client: Any, db: Any, entries: list[tuple[str, dict]], run: Ing
             run.rejected += 1
             continue
         summary.read += 1
-        store_record(db, record, summary)
+        try:
+            store_record(db, record, summary)
+        except (sqlite3.Error, StoreError):
+            raise  # the database, not the entry: stop, and read the entry again on restart
+        except Exception as exc:  # a record that passed the checks but cannot be stored
+            reject(client, entry, fields, f"cannot be stored: {type(exc).__name__}: {exc}"[:300])
+            run.rejected += 1
+            continue
         good.append(entry)
     stages = run_stages(db, summary)
     for key, value in stages.counts.items():
