@@ -73,6 +73,7 @@ class Frontier:
         self.seen = f"{PREFIX}:seen:{self.run_id}"
         self.dead = f"{PREFIX}:frontier:dead"
         self._add = self.client.register_script(_ADD_SCRIPT)
+        self._cursor = "0-0"
         try:
             self.client.xgroup_create(self.queue, GROUP, id="0", mkstream=True)
         except Exception as exc:  # BUSYGROUP: another worker made it first
@@ -93,9 +94,12 @@ class Frontier:
     def take(self) -> tuple[str, bytes | None] | None:
         """One entry for this worker: first one a dead worker left (idle past the lease), else a
         new one; ``None`` when there is none."""
-        _next, claimed, *_ = self.client.xautoclaim(
-            self.queue, GROUP, self.consumer, self.lease_ms, start_id="0-0", count=1
+        # XAUTOCLAIM looks at a few pending entries per call: walk the pending list with its
+        # cursor, so a dead worker's entries behind many live ones are found too.
+        cursor, claimed, *_ = self.client.xautoclaim(
+            self.queue, GROUP, self.consumer, self.lease_ms, start_id=self._cursor, count=1
         )
+        self._cursor = cursor.decode() if isinstance(cursor, bytes) else str(cursor)
         for entry_id, fields in claimed:
             entry = entry_id.decode()
             if self._deliveries(entry) > MAX_DELIVERIES:
