@@ -13,5 +13,7 @@ The data's way in a distributed crawl, module by module:
   each record to the results stream.
 * :mod:`tracker.distributed.ingest`: the single writer, storing records through
   :mod:`tracker.pipeline` and acknowledging them only after they are committed.
+* :mod:`tracker.distributed.lsh`: an optional LSH index shared through Redis (datasketch's
+  Redis storage), for deployments with more than one ingester.
 * :mod:`tracker.distributed.commands`: ``tracker crawl --redis`` and ``tracker ingest``.
 """
