@@ -681,3 +681,7 @@ def export(story: str, fmt: str, output: Path, db_path: str) -> None:
     )
     for note in summary.notes:
         click.echo(f"not included: {note}", err=True)
+
+
+# tracker crawl --redis and tracker ingest (a distributed crawl): docs/deployment.md
+from tracker.distributed import commands as _distributed  # noqa: E402, F401
