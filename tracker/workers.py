@@ -130,19 +130,18 @@ def _worker_main(conn: Connection, parent_pid: int, limits: ExtractionLimits) ->
     while True:
         try:
             page = conn.recv()
+            if page is None:
+                return
+            result = _extract_one(page, limits.memory_mb)
         except (EOFError, OSError):
             return  # the parent is gone or done
         except MemoryError:
-            conn.send(BadInput(f"page too large for the {limits.memory_mb} MB extraction limit"))
-            continue
-        if page is None:
-            return
-        result = _extract_one(page, limits.memory_mb)
+            result = BadInput(f"page too large for the {limits.memory_mb} MB extraction limit")
         try:
             conn.send(result)
         except (EOFError, OSError):
             return
-        except Exception as exc:  # noqa: BLE001 (a result that cannot be pickled)
+        except Exception as exc:  # noqa: BLE001 (a result that cannot be pickled, no memory)
             conn.send(BadInput(f"extraction failed ({exc.__class__.__name__}: {exc})"))
 
 
@@ -213,8 +212,9 @@ class ExtractionPool:
     def __init__(self, processes: int = 0, limits: ExtractionLimits | None = None) -> None:
         self.limits = limits or ExtractionLimits.from_env()
         self.tasks: queue.SimpleQueue[tuple[Future, list[FetchedPage]] | None] = queue.SimpleQueue()
+        self.workers: dict[int, _Worker] = {}
         self.slots = [
-            threading.Thread(target=self._slot, name=f"extract-slot-{n}", daemon=True)
+            threading.Thread(target=self._slot, args=(n,), name=f"extract-slot-{n}", daemon=True)
             for n in range(processes or os.cpu_count() or 1)
         ]
         for slot in self.slots:
@@ -226,7 +226,7 @@ class ExtractionPool:
         self.tasks.put((future, pages))
         return future
 
-    def _slot(self) -> None:
+    def _slot(self, number: int) -> None:
         # One thread per worker process: it hands pages over one at a time and keeps the clock.
         worker: _Worker | None = None
         try:
@@ -238,7 +238,7 @@ class ExtractionPool:
                 try:
                     for page in pages:
                         if worker is None or not worker.alive():
-                            worker = _Worker(self.limits)
+                            worker = self.workers[number] = _Worker(self.limits)
                         result = worker.run(page, self.limits.seconds)
                         if result is None:
                             result = BadInput(
@@ -272,7 +272,11 @@ class ExtractionPool:
     def __enter__(self) -> ExtractionPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type | None, *exc: object) -> None:
+        if exc_type is not None:
+            # Interrupted (Ctrl-C, an error while storing): no page in flight is worth waiting for.
+            for worker in list(self.workers.values()):
+                worker.kill()
         self.shutdown(wait=True, cancel_futures=True)
 
 
