@@ -329,7 +329,7 @@ def test_killed_imports_lose_nothing_and_leave_no_process(warc, reference, tmp_p
     rounds = _rounds("TRACKER_KILL_ROUNDS", 15)
     rng = random.Random(int(os.environ.get("TRACKER_KILL_SEED", "20")))
     db = tmp_path / "k.db"
-    kills = completed = 0
+    kills = completed = seen_children = 0
     left: list[int] = []
     while kills < rounds:
         proc = tracker("import", str(warc), "--db", str(db), "-j", "2")
@@ -338,6 +338,7 @@ def test_killed_imports_lose_nothing_and_leave_no_process(warc, reference, tmp_p
             assert integrity(db) == "ok"
         if killed:
             kills += 1
+            seen_children += len(children)
             left += survivors(children)
         else:
             completed += 1
@@ -346,8 +347,11 @@ def test_killed_imports_lose_nothing_and_leave_no_process(warc, reference, tmp_p
     run("import", str(warc), "--db", str(db), "-j", "2")
     assert integrity(db) == "ok"
     assert rows(db) == expected
-    assert left == []
-    print(f"\n{kills} kills, {completed} completed runs between them, processes left: 0")
+    assert left == [] and seen_children > 0
+    print(
+        f"\n{kills} kills ({seen_children} child processes), {completed} completed runs between"
+        " them, processes left: 0"
+    )
 
 
 def test_any_import_order_gives_the_same_rows(tmp_path):
@@ -443,3 +447,98 @@ def test_a_page_over_the_memory_limit_fails_alone():
     assert isinstance(first, BadInput)
     assert str(first).startswith(("extraction needed more than", "extraction failed")), first
     assert isinstance(second, PageRecord) and second.title == "Small story"
+
+
+# -- crawls -----------------------------------------------------------------------------------
+
+CRAWL_FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "TRACKER_EXTRACT_PROCESSES=2"]
+
+
+def content_rows(db: Path) -> dict[str, list]:
+    """:func:`rows` without fetch times (two crawls fetch the same pages at different times)."""
+    got = rows(db)
+
+    def url(key: tuple | None) -> str | None:
+        return key[0] if key else None
+
+    return {
+        "pages": sorted((u, site) for u, site, *_ in got["pages"]),
+        "versions": sorted((u, chash, words) for u, _, chash, words in got["versions"]),
+        "attributions": sorted((u, *rest[1:]) for u, *rest in got["attributions"]),
+        "clusters": sorted(
+            tuple(sorted((u, role, credited, by) for u, _, role, credited, by in members))
+            for members in got["clusters"]
+        ),
+        "diffs": sorted((kind, url(a), url(b), *f) for kind, a, b, *f in got["diffs"]),
+        "fingerprints": sorted(u for u, _ in got["fingerprints"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def web():
+    from tests.conftest import corpus_path
+    from tests.fixture_web import FixtureWeb
+
+    corpus_path("scrapinghub-article-extraction-benchmark", "ground-truth.json")
+    fixture = FixtureWeb(corpus_path("copietje-neardup-variants-and-newsedits").parent).start()
+    yield fixture
+    fixture.stop()
+
+
+@pytest.fixture(scope="module")
+def crawl_reference(web, tmp_path_factory) -> tuple[Path, dict, float]:
+    """The sources file, the rows of one uninterrupted crawl, and how long it took."""
+    folder = tmp_path_factory.mktemp("crawl")
+    sources = folder / "sources.yml"
+    sources.write_text(web.sources_yaml(follow_credits=2))
+    started = time.monotonic()
+    run("crawl", "--sources", str(sources), "--db", str(folder / "ref.db"), *CRAWL_FAST)
+    return sources, content_rows(folder / "ref.db"), time.monotonic() - started
+
+
+def test_killed_crawls_lose_nothing_and_leave_no_process(crawl_reference, tmp_path):
+    sources, expected, seconds = crawl_reference
+    assert len(expected["pages"]) >= 8 and expected["clusters"]
+    rounds = _rounds("TRACKER_CRAWL_KILL_ROUNDS", 4)
+    rng = random.Random(int(os.environ.get("TRACKER_KILL_SEED", "20")))
+    db = tmp_path / "k.db"
+    kills = seen_children = 0
+    left: list[int] = []
+    while kills < rounds:
+        proc = tracker("crawl", "--sources", str(sources), "--db", str(db), *CRAWL_FAST)
+        killed, children = kill_at(proc, rng.uniform(0.5, seconds * 1.1))
+        if db.exists():
+            assert integrity(db) == "ok"
+        if killed:
+            kills += 1
+            seen_children += len(children)
+            left += survivors(children)
+        else:
+            assert content_rows(db) == expected
+            _remove_db(db)
+    run("crawl", "--sources", str(sources), "--db", str(db), *CRAWL_FAST)
+    assert integrity(db) == "ok"
+    assert content_rows(db) == expected
+    assert left == []
+    print(f"\n{kills} crawl kills ({seen_children} child processes), processes left: 0")
+
+
+def test_an_import_beside_a_crawl(crawl_reference, warc, reference, tmp_path):
+    sources, crawled, _ = crawl_reference
+    db = tmp_path / "both.db"
+    procs = [
+        tracker("crawl", "--sources", str(sources), "--db", str(db), *CRAWL_FAST),
+        tracker("import", str(warc), "--db", str(db), "-j", "1"),
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, out + err
+        assert "locked" not in err and "Traceback" not in err, err
+    assert integrity(db) == "ok"
+    got = content_rows(db)
+    imported = {
+        "pages": sorted((u, site) for u, site, *_ in reference[0]["pages"]),
+        "versions": sorted((u, chash, w) for u, _, chash, w in reference[0]["versions"]),
+    }
+    for table in ("pages", "versions"):
+        assert got[table] == sorted(crawled[table] + imported[table]), table
