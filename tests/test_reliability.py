@@ -287,7 +287,11 @@ def kill_at(proc: subprocess.Popen, delay: float) -> tuple[bool, list[int]]:
         time.sleep(0.05)
     children = sorted(set(children) | set(descendants(proc.pid)))
     proc.send_signal(signal.SIGKILL)
-    proc.communicate()
+    proc.wait()
+    # Not read to the end: a surviving child would hold the pipes open (it is counted instead).
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
     return True, children
 
 
