@@ -31,10 +31,6 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tracker.cli import cli
-from tracker.items import FetchedPage
-from tracker.record import BadInput
-from tracker.store import PageRecord
-from tracker.workers import ExtractionLimits, ExtractionPool
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACKER = [sys.executable, "-c", "from tracker.cli import cli; cli()"]
@@ -47,12 +43,12 @@ _VOCAB = [
 _DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def _paragraphs(seed: int, count: int = 8, words: int = 45) -> list[str]:
+def paragraphs_for(seed: int, count: int = 8, words: int = 45) -> list[str]:
     rng = random.Random(seed)
     return [" ".join(rng.choices(_VOCAB, k=words)).capitalize() + "." for _ in range(count)]
 
 
-def _page(title: str, paragraphs: list[str], credit: str | None = None) -> bytes:
+def page_html(title: str, paragraphs: list[str], credit: str | None = None) -> bytes:
     body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
     if credit:
         body += f'<p>Originally published by <a href="{credit}">the Origin Gazette</a>.</p>\n'
@@ -68,26 +64,28 @@ def snapshots(stories: int = 10) -> list[tuple[str, bytes, datetime]]:
     repost (later edited), an uncredited excerpt; and a few pages of their own."""
     out: list[tuple[str, bytes, datetime]] = []
     for s in range(stories):
-        text = _paragraphs(1000 + s)
+        text = paragraphs_for(1000 + s)
         title = f"Story number {s}"
         origin = f"https://origin{s % 3}.example/news/{s}.html"
         copy = f"https://copy{s % 4}.example/reposts/{s}"
         excerpt = f"https://digest{s % 2}.example/{s}/"
         edited = [*text[:3], text[3] + " A correction was added.", *text[4:], "An update."]
         out += [
-            (origin, _page(title, text), _DAY0 + timedelta(days=1, hours=s)),
-            (origin, _page(title, text), _DAY0 + timedelta(days=3, hours=s)),
-            (origin, _page(title, edited), _DAY0 + timedelta(days=5, hours=s)),
-            (copy, _page(title, text, credit=origin), _DAY0 + timedelta(days=2, hours=s)),
-            (excerpt, _page(title, text[:5]), _DAY0 + timedelta(days=2, hours=s + 1)),
+            (origin, page_html(title, text), _DAY0 + timedelta(days=1, hours=s)),
+            (origin, page_html(title, text), _DAY0 + timedelta(days=3, hours=s)),
+            (origin, page_html(title, edited), _DAY0 + timedelta(days=5, hours=s)),
+            (copy, page_html(title, text, credit=origin), _DAY0 + timedelta(days=2, hours=s)),
+            (excerpt, page_html(title, text[:5]), _DAY0 + timedelta(days=2, hours=s + 1)),
         ]
         if s % 2 == 0:
             out.append(
-                (copy, _page(title, edited, credit=origin), _DAY0 + timedelta(days=6, hours=s))
+                (copy, page_html(title, edited, credit=origin), _DAY0 + timedelta(days=6, hours=s))
             )
     for n in range(6):
         url = f"https://solo{n % 2}.example/items/{n}"
-        out.append((url, _page(f"Solo {n}", _paragraphs(5000 + n)), _DAY0 + timedelta(days=n)))
+        out.append(
+            (url, page_html(f"Solo {n}", paragraphs_for(5000 + n)), _DAY0 + timedelta(days=n))
+        )
     return out
 
 
@@ -398,59 +396,6 @@ def test_concurrent_imports_give_the_rows_of_one(tmp_path):
         assert {frozenset(u for u, *_ in c) for c in got["clusters"]} == {
             frozenset(u for u, *_ in c) for c in expected["clusters"]
         }
-
-
-def _fetched(url: str, body: bytes) -> FetchedPage:
-    return FetchedPage(url=url, body=body, fetched_at="2026-03-01T00:00:00+00:00", source="test")
-
-
-def _huge_page(megabytes: int) -> bytes:
-    # A paragraph of 40 words is about 240 bytes.
-    return _page("Huge", _paragraphs(9, count=megabytes * 4400, words=40))
-
-
-def test_a_page_over_the_time_limit_is_one_line_and_its_worker_is_replaced(tmp_path):
-    huge = tmp_path / "huge.html"
-    huge.write_bytes(_huge_page(30))
-    small = tmp_path / "small.html"
-    small.write_bytes(_page("Small story", _paragraphs(77)))
-    proc = tracker(
-        "import",
-        str(huge),
-        str(small),
-        "--base-url",
-        "https://pages.example/",
-        "--db",
-        str(tmp_path / "t.db"),
-        "-j",
-        "1",
-        env={"TRACKER_EXTRACT_TIMEOUT": "3"},
-    )
-    out, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, out + err
-    assert err.strip().splitlines() == [
-        "tracker: https://pages.example/huge.html: extraction took longer than 3 s, skipped"
-    ]
-    assert "read 2 pages: 1 new pages" in out
-
-
-def test_a_page_over_the_memory_limit_fails_alone():
-    small = _fetched("https://pages.example/small", _page("Small story", _paragraphs(78)))
-    with ExtractionPool(1, ExtractionLimits(seconds=0, memory_mb=0)) as pool:
-        pool.submit([small]).result()
-        (worker,) = pool.workers.values()
-        # The cap leaves room for a page like ``small``, not for a 20 MB page's tree.
-        size = int(Path(f"/proc/{worker.process.pid}/statm").read_text().split()[0])
-        baseline = size * os.sysconf("SC_PAGE_SIZE") // 2**20
-    limits = ExtractionLimits(seconds=0, memory_mb=baseline + 120)
-    huge = _fetched("https://pages.example/huge", _huge_page(20))
-    with ExtractionPool(1, limits) as pool:
-        first, second = pool.submit([huge, small]).result()
-    # One line either way: Python's MemoryError names the limit; lxml reports its own failed
-    # allocations as a parse error.
-    assert isinstance(first, BadInput)
-    assert str(first).startswith(("extraction needed more than", "extraction failed")), first
-    assert isinstance(second, PageRecord) and second.title == "Small story"
 
 
 # -- crawls -----------------------------------------------------------------------------------
