@@ -97,6 +97,53 @@ def test_an_interrupted_run_is_picked_up_by_the_next_one(fresh_db, tmp_path):
         assert fresh_db.table(table).count == uninterrupted.table(table).count, table
 
 
+def _history(db) -> tuple[list[tuple], list[tuple]]:
+    """A page's versions (fetch time, text) and version diffs (by fetch times)."""
+    versions = [
+        tuple(r)
+        for r in db.execute("select fetched_at, text from versions order by fetched_at, id")
+    ]
+    at = dict(db.execute("select id, fetched_at from versions").fetchall())
+    version_diffs = sorted(
+        (at[a], at[b], added)
+        for a, b, added in db.execute(
+            "select a_version_id, b_version_id, words_added from diffs where kind = 'version'"
+        )
+    )
+    return versions, version_diffs
+
+
+def test_an_older_snapshot_arriving_late_takes_its_place_in_the_history(fresh_db, tmp_path):
+    from tracker.store import open_db
+
+    text = _article(30)
+    url = "https://late.example/story"
+    day = "2026-02-0{}T00:00:00+00:00".format
+    snapshots = [
+        (day(1), text),
+        (day(2), text),  # unchanged refetch
+        (day(3), [*text, "A second paragraph of news."]),
+        (day(4), [*text, "A second paragraph of news.", "A third one."]),
+    ]
+    histories = []
+    for n, order in enumerate(([0, 1, 2, 3], [3, 0], [3, 1, 2, 0], [2, 3, 1, 0])):
+        db = fresh_db if n == 0 else open_db(tmp_path / f"{n}.db")
+        for i in order:
+            when, paragraphs = snapshots[i]
+            summary = IngestSummary()
+            store_record(db, _record(url, paragraphs, when), summary)
+            run_stages(db, summary)
+        histories.append(_history(db))
+    in_order, skipped_one = histories[0], histories[1]
+    assert [at for at, _ in in_order[0]] == [day(1), day(3), day(4)]
+    assert [(a, b) for a, b, _ in in_order[1]] == [(day(1), day(3)), (day(3), day(4))]
+    # Day 2 and 3 never arrived: day 1 to day 4 is one diff ...
+    assert [(a, b) for a, b, _ in skipped_one[1]] == [(day(1), day(4))]
+    # ... and once they arrive late, the history and its diffs are as if they had come in order.
+    assert histories[2] == in_order
+    assert histories[3] == in_order
+
+
 def test_latest_version_ids_takes_the_newest_fetch(fresh_db):
     summary = IngestSummary()
     url = "https://origin.example/x"

@@ -98,6 +98,10 @@ def import_(
 
     Importing the same input again adds nothing. Unreadable inputs, records without a URL,
     empty or binary bodies each get one line on stderr and are counted; the rest is imported.
+    Each page is extracted in a worker process under a time and memory limit (environment:
+    TRACKER_EXTRACT_TIMEOUT seconds, default 60; TRACKER_EXTRACT_MEMORY_MB, default 2048; 0 is
+    no limit); a page over a limit is one line and skipped. An import that was killed is
+    completed by the next run of any command (clusters and diffs it had not written yet).
 
     \b
     Example:
@@ -106,10 +110,14 @@ def import_(
     """
     from tracker.pipeline import IngestSummary, run_stages, store_record
     from tracker.readers import Problem, read_paths
-    from tracker.record import build_records
     from tracker.store import open_db
+    from tracker.workers import ExtractionLimits, extract_pages
 
     _log_setup(verbose)
+    try:
+        limits = ExtractionLimits.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     db = open_db(db_path)
     summary = IngestSummary()
     problems: list[Problem] = []
@@ -122,7 +130,7 @@ def import_(
             else:
                 yield item
 
-    for page, record in build_records(pages(), jobs=jobs):
+    for page, record in extract_pages(pages(), jobs=max(1, jobs), limits=limits):
         summary.read += 1
         if isinstance(record, Exception):
             summary.errors += 1

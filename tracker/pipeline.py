@@ -46,7 +46,11 @@ class IngestSummary:
         self.pages_new += int(result.new_page)
         if result.new_version and result.version_id is not None:
             self.versions_new += 1
-            self.new_version_ids.append(result.version_id)
+            if result.next_version_id is None:
+                self.new_version_ids.append(result.version_id)
+            else:
+                # An older snapshot inserted in its place: the page's latest version is as it was.
+                self.version_pairs.append((result.version_id, result.next_version_id))
             if result.previous_version_id is not None:
                 self.version_pairs.append((result.previous_version_id, result.version_id))
         else:
@@ -84,7 +88,7 @@ def _merge(*parts: Iterable[int]) -> list[int]:
 
 def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) -> StagesRun:
     """Bring the stages after storing up to date, in order: credit targets, version diffs,
-    clusters, provenance, repost diffs.
+    site boilerplate, clusters, provenance, repost diffs.
 
     Args:
         db: The tracker database.
@@ -95,20 +99,22 @@ def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) ->
     Returns:
         A :class:`StagesRun` with the clustering result and the counts.
     """
-    run = StagesRun(counts={"credits_resolved": resolve_credit_targets(db)})
-    if scope is None:
+    with write_transaction(db):
+        run = StagesRun(counts={"credits_resolved": resolve_credit_targets(db)})
+        # Consecutive versions without their diff, whoever stored them: this run's, a killed
+        # run's, an older snapshot's inserted between two versions (one indexed query).
         pairs = undiffed_version_pairs(db)
         version_ids: list[int] | None = None
-    else:
-        # Versions a killed run stored but never clustered: their diffs may be missing too.
-        pending = unclustered_version_ids(db)
-        pairs = scope.version_pairs
-        if pending:
-            pairs = sorted(set(pairs) | set(undiffed_version_pairs(db)))
-        version_ids = _merge(scope.new_version_ids, pending)
-        if not version_ids:
-            return run
-    run.counts["version_diffs"] = diffs.diff_new_versions(db, pairs)
+        if scope is not None:
+            # Versions a killed run stored but never clustered are clustered now.
+            version_ids = _merge(scope.new_version_ids, unclustered_version_ids(db))
+            if not version_ids and not pairs:
+                return run
+        run.counts["version_diffs"] = diffs.diff_new_versions(db, pairs)
+    if version_ids == []:
+        return run
+    # Site boilerplate out of the stored texts before clustering reads them (its own
+    # transaction; versions it rewrites get their diffs recomputed).
     boilerplate.strip_site_boilerplate(db, version_ids)
     # Membership, provenance and repost diffs commit together: a run killed in between leaves
     # its versions unclustered in ``cluster_pages``, and the next run redoes all three.

@@ -117,6 +117,16 @@ def insert_diff(
     return diff_id  # type: ignore[return-value]
 
 
+def delete_diff(db: sqlite_utils.Database, a_version_id: int, b_version_id: int, kind: str) -> None:
+    """Drop a diff and its ops: a version inserted between A and B (an older snapshot that
+    arrived late) makes the A-to-B diff one no history shows. Runs inside the caller's transaction.
+    """
+    diff_id = existing_diff(db, a_version_id, b_version_id, kind)
+    if diff_id is not None:
+        db.conn.execute("delete from diff_ops where diff_id = ?", [diff_id])
+        db.conn.execute("delete from diffs where id = ?", [diff_id])
+
+
 _MEMBER_PAIRS_SQL = """
 with latest as ({latest}),
 origins as (

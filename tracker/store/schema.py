@@ -17,7 +17,9 @@ under one write lock, so two processes opening a new database at once do not bot
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("tracker")
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> str:
@@ -334,13 +337,46 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    _begin_immediate(db)
     try:
         yield db
     except BaseException:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+# How long a writer waits for another tracker process's write lock before giving up (each
+# attempt waits the connection's busy timeout).
+LOCK_WAIT_SECONDS = 900.0
+
+
+def _begin_immediate(db: sqlite_utils.Database) -> None:
+    """Take the write lock, waiting (with one line on stderr) while another process holds it."""
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    told = False
+    while True:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"{_db_name(db)}: another tracker process held the write lock for more"
+                    f" than {LOCK_WAIT_SECONDS:g} s; try again when it is done"
+                ) from exc
+            if not told:
+                log.warning(
+                    "%s: waiting for another tracker process to finish writing", _db_name(db)
+                )
+                told = True
+
+
+def _db_name(db: sqlite_utils.Database) -> str:
+    row = db.execute("pragma database_list").fetchone()
+    return (row[2] if row else "") or ":memory:"
 
 
 def _apply_migrations(db: sqlite_utils.Database) -> None:

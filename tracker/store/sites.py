@@ -22,10 +22,12 @@ _SITE_LATEST = LATEST_VERSIONS_WHERE.format(
 
 
 def ensure_site(db: sqlite_utils.Database, domain: str, seen: str) -> None:
-    """Insert a site row (no name yet) if there is none."""
+    """Insert a site row (no name yet) if there is none; ``first_seen`` is the earliest fetch,
+    whatever order fetches arrive in."""
     db.execute(
         "insert into sites (domain, name, first_seen) values (?, null, ?)"
-        " on conflict (domain) do nothing",
+        " on conflict (domain) do update set first_seen = excluded.first_seen"
+        " where sites.first_seen is null or excluded.first_seen < sites.first_seen",
         [domain, seen],
     )
 

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from tracker.normalize import normalize_text
 from tracker.store import sites
+from tracker.store.diffs import delete_diff
 from tracker.store.schema import StoreError, write_transaction
 
 
@@ -50,6 +51,8 @@ class StoreResult:
     new_page: bool
     new_version: bool
     previous_version_id: int | None = None
+    # The version after this one when an older snapshot arrived late (not the page's latest).
+    next_version_id: int | None = None
 
 
 def content_hash(title: str | None, text: str) -> str:
@@ -65,43 +68,73 @@ def _inserted_id(table: sqlite_utils.db.Table) -> int:
     return table.last_rowid
 
 
+def _version_fields(rec: PageRecord, chash: str) -> dict:
+    text = rec.text
+    return {
+        "fetched_at": rec.fetched_at,
+        "content_hash": chash,
+        "title": rec.title,
+        "byline": rec.byline,
+        "published": rec.published,
+        "language": rec.language,
+        "site_name": rec.site_name,
+        "description": rec.description,
+        "text": text,
+        "paragraphs": json.dumps(rec.paragraphs, ensure_ascii=False),
+        "word_count": len(text.split()),
+        "source": rec.source,
+    }
+
+
+def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bool]:
+    """The page's id (inserting its row if new) and whether it is new. The page's HTTP fields
+    are those of its newest fetch, whatever order fetches arrive in."""
+    row = db.execute(
+        "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
+    ).fetchone()
+    page_fields = {
+        "canonical_url": rec.canonical_url,
+        "http_status": rec.http_status,
+        "etag": rec.etag,
+        "last_modified": rec.last_modified,
+    }
+    if row is None:
+        table = db.table("pages").insert(
+            {
+                "url": rec.url,
+                "site": rec.site,
+                "first_seen": rec.fetched_at,
+                "last_fetched": rec.fetched_at,
+                "checks": 1,
+                **page_fields,
+            }
+        )
+        return _inserted_id(table), True
+    page_id, first_seen, last_fetched = row
+    updates: dict = {}
+    if rec.fetched_at >= (last_fetched or ""):
+        updates = {k: v for k, v in page_fields.items() if v is not None}
+        updates["last_fetched"] = rec.fetched_at
+    if rec.fetched_at < (first_seen or rec.fetched_at):
+        updates["first_seen"] = rec.fetched_at
+    if updates:
+        db.table("pages").update(page_id, updates)
+    return page_id, False
+
+
 def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     """Store one fetched page: its ``pages`` row, a new ``versions`` row when the normalised
-    title or text changed, and the credits it declares. Storing the same content twice adds nothing."""
+    title or text changed, and the credits it declares. Storing the same content twice adds nothing.
+
+    A page's history does not depend on the order its snapshots arrive in: a snapshot older than
+    the stored ones is compared with the version in force when it was fetched (the same content
+    adds nothing) and with the version after it (the same content moves that version's start back
+    to this fetch); different content is inserted in its place, and the version diff that spanned
+    it is dropped, so the stages diff both new neighbours (``StoreResult.next_version_id``).
+    """
     with write_transaction(db):
         sites.ensure_site(db, rec.site, rec.fetched_at)
-        row = db.execute(
-            "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
-        ).fetchone()
-        new_page = row is None
-        page_fields = {
-            "canonical_url": rec.canonical_url,
-            "http_status": rec.http_status,
-            "etag": rec.etag,
-            "last_modified": rec.last_modified,
-        }
-        if new_page:
-            page_id = _inserted_id(
-                db.table("pages").insert(
-                    {
-                        "url": rec.url,
-                        "site": rec.site,
-                        "first_seen": rec.fetched_at,
-                        "last_fetched": rec.fetched_at,
-                        "checks": 1,
-                        **page_fields,
-                    }
-                )
-            )
-        else:
-            page_id = row[0]
-            updates = {k: v for k, v in page_fields.items() if v is not None}
-            if rec.fetched_at < (row[1] or rec.fetched_at):
-                updates["first_seen"] = rec.fetched_at
-            if rec.fetched_at > (row[2] or ""):
-                updates["last_fetched"] = rec.fetched_at
-            if updates:
-                db.table("pages").update(page_id, updates)
+        page_id, new_page = _store_page_row(db, rec)
         chash = content_hash(rec.title, rec.text)
         # Idempotent re-import: the same content at the same fetch time is already stored.
         same = db.execute(
@@ -114,31 +147,31 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             " order by fetched_at desc, id desc limit 1",
             [page_id, rec.fetched_at],
         ).fetchone()
+        prev_id = prev[0] if prev else None
         if same or (prev and prev[1] == chash):
-            return StoreResult(page_id, None, new_page, False, prev[0] if prev else None)
-        text = rec.text
+            return StoreResult(page_id, None, new_page, False, prev_id)
+        # The version that followed this fetch, when an older snapshot arrives late.
+        nxt = db.execute(
+            "select id, content_hash from versions where page_id = ? and fetched_at > ?"
+            " order by fetched_at, id limit 1",
+            [page_id, rec.fetched_at],
+        ).fetchone()
+        if nxt and nxt[1] == chash:
+            # Seen earlier than known: the version starts at this fetch, as it would have had the
+            # snapshots arrived in order (its text and credits are those of its first fetch).
+            db.table("versions").update(nxt[0], _version_fields(rec, chash))
+            db.execute("delete from attributions where version_id = ?", [nxt[0]])
+            store_credits(db, page_id, nxt[0], rec.credits or [])
+            sites.note_site_name(db, rec.site, rec.site_name)
+            return StoreResult(page_id, None, new_page, False, prev_id)
         version_id = _inserted_id(
-            db.table("versions").insert(
-                {
-                    "page_id": page_id,
-                    "fetched_at": rec.fetched_at,
-                    "content_hash": chash,
-                    "title": rec.title,
-                    "byline": rec.byline,
-                    "published": rec.published,
-                    "language": rec.language,
-                    "site_name": rec.site_name,
-                    "description": rec.description,
-                    "text": text,
-                    "paragraphs": json.dumps(rec.paragraphs, ensure_ascii=False),
-                    "word_count": len(text.split()),
-                    "source": rec.source,
-                }
-            )
+            db.table("versions").insert({"page_id": page_id, **_version_fields(rec, chash)})
         )
         store_credits(db, page_id, version_id, rec.credits or [])
         sites.note_site_name(db, rec.site, rec.site_name)
-        return StoreResult(page_id, version_id, new_page, True, prev[0] if prev else None)
+        if nxt and prev_id is not None:
+            delete_diff(db, prev_id, nxt[0], "version")
+        return StoreResult(page_id, version_id, new_page, True, prev_id, nxt[0] if nxt else None)
 
 
 def store_credits(
