@@ -9,6 +9,7 @@ decompressed size of the WARC gzip bomb (default 1024: a 1 MB file).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -208,5 +209,15 @@ def test_crawl_of_a_hostile_web(hostile_web, tmp_path):
         assert notes.get(web.base + path), (path, notes)
     chain = max(int(h.rsplit("/", 1)[1]) for h in web.hits if h.startswith("/chain/"))
     assert chain <= 21  # Scrapy's REDIRECT_MAX_TIMES
+    # One line each on stderr: too large, bomb, loop, redirect chain, binary body, refused address.
+    for fragment in ("/p/big", "/gzip-bomb", "/loop: redirect loop", "/chain/", "/p/nul: binary",
+                     "refused http://169.254.169.254"):  # fmt: skip
+        assert len([line for line in err.splitlines() if fragment in line]) == 1, (fragment, err)
+    stats = [json.loads(s) for (s,) in rows(db, "select stats from crawl_runs")]
+    counted = sum(
+        int(s.get(key, 0)) for s in stats
+        for key in ("tracker/errors", "tracker/ignored", "tracker/refused_internal")
+    )  # fmt: skip
+    assert counted >= 6
     assert status == 0, err[-3000:]
     assert peak < 600, f"crawl took {peak} MB"
