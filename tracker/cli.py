@@ -168,7 +168,7 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     from tracker.store.queries import clusters_of_page
     from tracker.urls import is_http_url
 
-    if not is_http_url(url):
+    if not is_http_url(url) or not url.isprintable():  # bad argv bytes: lone surrogates
         raise click.ClickException(f"{url}: not an http(s) URL")
     db = open_existing_db(db_path)
     row = find_page(db, url)

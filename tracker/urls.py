@@ -100,7 +100,7 @@ def is_http_url(url: str) -> bool:
         (True, False, False)
     """
     try:
-        parts = urlsplit(url.strip().encode().decode())  # surrogates (bad argv bytes) raise
+        parts = urlsplit(url.strip())
         parts.port  # noqa: B018 (raises ValueError for an out-of-range port)
     except ValueError:
         return False
