@@ -181,11 +181,13 @@ class _Stream:
         return not self.buf
 
     def seek_record(self) -> bool:
-        """Drop bytes up to the next ``WARC/1.`` at a line start; False when none is left."""
+        """Drop bytes up to the next ``WARC/1.`` (a candidate header: the header parser
+        decides); False when none is left. Not only at a line start: damage may have hit the
+        end of the record before."""
         while True:
-            at = self.buf.find(b"\nWARC/1.")
+            at = self.buf.find(b"WARC/1.")
             if at >= 0:
-                self.skip(at + 1)
+                self.skip(at)
                 return True
             keep = 7  # a header may straddle the buffer's end
             if len(self.buf) > keep:
@@ -219,10 +221,10 @@ class _Stream:
             position += len(data) - (len(_GZIP_MAGIC) - 1)
 
     def resync_as_gzip(self) -> bool:
-        """For a file whose start is neither a record nor gzip: read on from the first gzip
-        member that starts a record, if there is one."""
+        """For a file whose start is not a record (a damaged first gzip member, or a gzip header
+        hit by damage): read on from the next gzip member that starts a record, if any."""
         if self.gz:
-            return False
+            return self.resync()
         self.gz, self.member_start = True, 0
         if self.resync():
             return True
@@ -296,6 +298,7 @@ def iter_records(raw: BinaryIO, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[Re
     stream = _Stream(raw)
     quiet = False
     first = True
+    read = 0
     while True:
         name = f"at byte {stream.offset}"
         rewind = b""
@@ -325,7 +328,7 @@ def iter_records(raw: BinaryIO, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[Re
                 name = record.name
                 problem, rewind = _body(stream, record, max_body)
                 if problem is None:
-                    quiet = False
+                    quiet, read = False, read + 1
                     yield record
                     continue
         except Damaged as exc:
@@ -342,8 +345,8 @@ def iter_records(raw: BinaryIO, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[Re
         if stream.buf.startswith(b"WARC/1."):
             continue
         try:
-            if not stream.seek_record():
-                return
+            if not stream.seek_record() and not (read == 0 and stream.resync_as_gzip()):
+                return  # (a .warc.gz whose first bytes read as a broken record header)
         except Damaged:
             if not stream.resync():
                 return
