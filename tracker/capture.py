@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -287,21 +288,47 @@ class WarcCaptureMiddleware:
         log.info("WARC: %d records in %s", self.run.records, ", ".join(self.run.files))
 
 
-def imported_capture(path: Path, records: Any) -> dict[str, Any]:
-    """The capture of the response record a warcio ``ArchiveIterator`` is at, in an imported
-    WARC file: referenced where it is (absolute path, byte range), not copied.
+def warc_positions(path: Path) -> dict[str, tuple[int, int]]:
+    """Where each record of a WARC file is: ``{record id: (byte offset, byte length)}``, as
+    warcio reads them (for a ``.warc.gz``, the record's gzip member). A damaged file gives the
+    positions of the records before the damage only; the records after it are imported all the
+    same, without a known position."""
+    positions: dict[str, tuple[int, int]] = {}
+    try:
+        with Path(path).open("rb") as stream:
+            records = ArchiveIterator(stream)
+            for record in records:
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                records.read_to_end(record)
+                if record_id:
+                    positions[record_id] = (
+                        records.get_record_offset(),
+                        records.get_record_length(),
+                    )
+    except Exception:  # noqa: BLE001 - warcio's many errors on a damaged file: stop there
+        log.debug("%s: record positions read up to the damage", path, exc_info=True)
+    return positions
+
+
+def imported_capture(
+    path: Path, headers: dict[str, str], positions: dict[str, tuple[int, int]]
+) -> dict[str, Any]:
+    """The capture of a response record in an imported WARC file: referenced where it is
+    (absolute path, byte range), never copied.
 
     Args:
         path: The WARC file being read.
-        records: Its ``ArchiveIterator``, positioned on the record (its body may have been read).
+        headers: The record's WARC headers (lower-case names).
+        positions: :func:`warc_positions` of the file (which holds this record's id).
     """
-    record = records.record
+    record_id = headers.get("warc-record-id") or ""
+    offset, length = positions[record_id]
     return {
         "warc_file": str(Path(path).resolve()),
-        "warc_offset": records.get_record_offset(),
-        "warc_length": records.get_record_length(),
-        "record_id": record.rec_headers.get_header("WARC-Record-ID"),
-        "target_uri": (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>"),
-        "warc_date": record.rec_headers.get_header("WARC-Date"),
+        "warc_offset": offset,
+        "warc_length": length,
+        "record_id": record_id,
+        "target_uri": headers.get("warc-target-uri", "").strip("<> "),
+        "warc_date": headers.get("warc-date"),
         "referenced": True,
     }

@@ -170,6 +170,11 @@ def capture_records(capture: dict[str, Any], db_dir: Path) -> tuple[list[bytes],
         path = db_dir / path
     if not path.is_file():
         return [], f"WARC file {capture['warc_file']} is missing"
+    if capture["warc_offset"] is None or not capture["warc_length"]:
+        return (
+            [],
+            f"record {capture['record_id']}: its place in {path.name} is unknown (damaged file)",
+        )
     try:
         response = _read_range(path, capture["warc_offset"], capture["warc_length"])
         request = b""

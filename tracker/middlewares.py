@@ -258,7 +258,7 @@ def give_up_reason(request: Request, exception: BaseException) -> str | None:
     if isinstance(exception, RobotsUnavailable):
         return None
     if isinstance(exception, IgnoreRequest) and "max redirections" in text:
-        return f"too many redirects (more than {request.meta.get('redirect_ttl', '?')})"
+        return f"too many redirects (more than {len(request.meta.get('redirect_urls', []))})"
     lower = text.lower()
     if "max size" in lower or "maxsize" in lower or "larger than" in lower:
         return f"too large: {text}"[:300]
@@ -274,6 +274,8 @@ def give_up_note(request: Request, exception: BaseException) -> UrlNoteItem | No
     reason = give_up_reason(request, exception)
     if reason is None:
         return None
+    if reason.startswith(("redirect loop", "too many redirects")):  # Scrapy logs these at DEBUG
+        log.warning("%s: %s, given up", request.url, reason)
     response = getattr(exception, "response", None)
     return UrlNoteItem(
         url=request.url,

@@ -9,22 +9,32 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import logging
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urljoin
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.statusandheaders import (
+    StatusAndHeaders,
+    StatusAndHeadersParser,
+    StatusAndHeadersParserException,
+)
 
-from tracker.capture import imported_capture
+from tracker.capture import imported_capture, warc_positions
 from tracker.extraction import declared_url
 from tracker.items import FetchedPage
+from tracker.settings import DOWNLOAD_MAXSIZE
 from tracker.timestamps import iso_utc
 from tracker.urls import is_http_url
+from tracker.warc import Broken, Record, iter_records
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +42,6 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc.gz")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
 MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
-
-
-class _ArchiveIterator(ArchiveIterator):
-    """warcio's iterator, minus the warning it writes straight to stderr for a record whose
-    length looks wrong: tracker counts those (``err_count``) and reports them in one line."""
-
-    INC_RECORD = ""
 
 
 @dataclass
@@ -64,99 +67,153 @@ def _mtime(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
 
 
-def read_warc(path: Path) -> Iterator[FetchedPage | Problem]:
+def read_warc(path: Path, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[FetchedPage | Problem]:
     """Response records of a WARC file: URL from ``WARC-Target-URI``, time from ``WARC-Date``.
-    Non-HTML responses are skipped silently (archives hold images and scripts too)."""
+
+    Non-HTML responses are skipped silently (archives hold images and scripts too). Records are
+    read with bounded buffers (:mod:`tracker.warc`): a body over ``max_body`` bytes (before or
+    after its Content-Encoding is undone), a record cut short or with a wrong Content-Length is
+    one problem, and the rest of the file is still read.
+    """
     source = str(path)
     try:
-        head = _head(path)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        with path.open("rb") as stream:
+            if stream.read(64).lstrip().startswith(b"filedesc://"):
+                yield from _read_arc(path, max_body)
+                return
+            stream.seek(0)
+            positions: dict[str, tuple[int, int]] | None = None
+            for item in iter_records(stream, max_body):
+                if isinstance(item, Broken):
+                    prefix = f"record {item.name}: " if item.name else ""
+                    yield Problem(source, f"{prefix}{item.reason}, skipped")
+                    continue
+                page = _response(item, path, max_body)
+                if isinstance(page, FetchedPage):
+                    # The page stays referenced where it is in this file (tracker export).
+                    # (A record after damage that warcio cannot place gets no capture.)
+                    if positions is None:
+                        positions = warc_positions(path)
+                    if item.headers.get("warc-record-id") in positions:
+                        page.capture = imported_capture(path, item.headers, positions)
+                if page is not None:
+                    yield page
+    except OSError as exc:
         yield Problem(source, f"not a readable WARC file ({exc})")
-        return
-    if not (head.startswith(b"WARC/") or head.startswith(b"filedesc://")):
-        yield Problem(source, "not a WARC file (no WARC/1.x header at the start)")
-        return
+
+
+def _response(record: Record, path: Path, max_body: int) -> FetchedPage | Problem | None:
+    """The page in a response record; None for records that are not HTML pages."""
+    source = str(path)
+    if record.headers.get("warc-type", "").lower() != "response":
+        return None
+    uri = record.headers.get("warc-target-uri", "").strip("<> ")
+    if not uri or not is_http_url(uri) or not uri.isprintable() or " " in uri:
+        name = record.headers.get("warc-record-id") or "?"
+        return Problem(source, f"record {name} has no http(s) WARC-Target-URI, skipped")
+    block = io.BytesIO(record.block if record.block is not None else record.head)
+    try:
+        headers = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False).parse(block)
+        code = headers.get_statuscode()
+        status = int(code) if code else None
+    except (StatusAndHeadersParserException, ValueError, EOFError) as exc:
+        return Problem(source, f"record {uri}: damaged (bad HTTP headers: {exc}), skipped")
+    ctype = headers.get_header("Content-Type") or ""
+    if (ctype and "html" not in ctype.lower()) or (status is not None and status >= 300):
+        return None
+    if record.block is None:
+        return Problem(source, f"record {uri}: body over {max_body} bytes, skipped")
+    body = _decoded_body(block, headers, max_body)
+    if isinstance(body, str):
+        return Problem(source, f"record {uri}: {body}, skipped")
+    date = record.headers.get("warc-date")
+    try:
+        fetched = iso_utc(date) if date else _mtime(path)
+    except ValueError as exc:
+        return Problem(source, f"record {uri}: bad WARC-Date ({exc}), skipped")
+    return FetchedPage(
+        url=uri,
+        body=body,
+        fetched_at=fetched,
+        source="warc",
+        http_status=status,
+        etag=headers.get_header("ETag"),
+        last_modified=headers.get_header("Last-Modified"),
+        content_type=ctype or None,
+    )
+
+
+def _decoded_body(payload: BinaryIO, headers: StatusAndHeaders, max_body: int) -> bytes | str:
+    """The payload with its chunked transfer and gzip/deflate/br encoding undone, read up to
+    ``max_body`` bytes; a reason (str) when it is over that or cannot be decoded."""
+    encoding = (headers.get_header("Content-Encoding") or "").strip().lower()
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = ""
+    chunked = (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked"
+    reader: BinaryIO
+    if chunked:
+        reader = ChunkedDataReader(payload, decomp_type=encoding or None)
+    elif encoding:
+        reader = BufferedReader(payload, decomp_type=encoding)
+    else:
+        reader = payload
+    try:
+        body = reader.read(max_body + 1)
+    except Exception as exc:  # noqa: BLE001 - any decoder error on a stranger's bytes is one line
+        return f"damaged (cannot undo its {encoding or 'chunked'} encoding: {exc})"
+    if len(body) > max_body:
+        return f"body over {max_body} bytes once decompressed"
+    return body
+
+
+def _read_arc(path: Path, max_body: int) -> Iterator[FetchedPage | Problem]:
+    """An old ARC file, through warcio (bodies read up to ``max_body`` bytes)."""
+    source = str(path)
     try:
         with path.open("rb") as stream:
-            # Digests are checked so that a truncated or damaged record is reported, not stored.
-            damaged = 0
-            records = _ArchiveIterator(stream, arc2warc=True, check_digests="raise")
-            for record in records:
-                if record.rec_type != "response":
+            for record in ArchiveIterator(stream, arc2warc=True):
+                uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
+                ctype = (
+                    record.http_headers.get_header("Content-Type") if record.http_headers else ""
+                ) or ""
+                if record.rec_type != "response" or not is_http_url(uri):
                     continue
-                uri = record.rec_headers.get_header("WARC-Target-URI")
-                offset = record.rec_headers.get_header("WARC-Record-ID") or "?"
-                if not uri or not is_http_url(uri.strip("<>")):
-                    yield Problem(
-                        source, f"record {offset} has no http(s) WARC-Target-URI, skipped"
-                    )
-                    continue
-                uri = uri.strip("<>")
-                headers = record.http_headers
-                ctype = (headers.get_header("Content-Type") if headers else "") or ""
                 if ctype and "html" not in ctype.lower():
                     continue
-                try:
-                    body = record.content_stream().read()
-                except ArchiveLoadFailed as exc:
-                    damaged += 1
-                    yield Problem(source, f"record {uri}: damaged ({exc}), skipped")
-                    continue
-                status = (
-                    int(headers.get_statuscode()) if headers and headers.get_statuscode() else None
-                )
-                if status is not None and status >= 300:
+                body = record.content_stream().read(max_body + 1)
+                if len(body) > max_body:
+                    yield Problem(source, f"record {uri}: body over {max_body} bytes, skipped")
                     continue
                 date = record.rec_headers.get_header("WARC-Date")
-                try:
-                    fetched = iso_utc(date) if date else _mtime(path)
-                except ValueError as exc:
-                    yield Problem(source, f"record {uri}: bad WARC-Date ({exc}), skipped")
-                    continue
                 yield FetchedPage(
                     url=uri,
                     body=body,
-                    fetched_at=fetched,
+                    fetched_at=iso_utc(date) if date else _mtime(path),
                     source="warc",
-                    http_status=status,
-                    etag=headers.get_header("ETag") if headers else None,
-                    last_modified=headers.get_header("Last-Modified") if headers else None,
                     content_type=ctype or None,
-                    capture=imported_capture(path, records),
                 )
-            if records.err_count and not damaged:
-                yield Problem(
-                    source,
-                    f"{records.err_count} record(s) with a wrong Content-Length (file damaged?)",
-                )
-    except ArchiveLoadFailed as exc:
-        yield Problem(source, f"not a readable WARC file ({str(exc).strip().splitlines()[0]})")
-    except (OSError, EOFError, gzip.BadGzipFile, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - warcio's many errors on damaged ARC files
         yield Problem(
-            source, f"WARC file is truncated or corrupt ({exc.__class__.__name__}: {exc})"
+            source, f"ARC file is damaged ({exc.__class__.__name__}: {exc}), rest skipped"
         )
 
 
-def _head(path: Path, size: int = 64) -> bytes:
-    """The first bytes of a file, gunzipped when it is gzip."""
-    with path.open("rb") as raw:
-        magic = raw.read(2)
-    opener = gzip.open if magic == b"\x1f\x8b" else open
-    with opener(path, "rb") as stream:
-        return stream.read(size).lstrip()
-
-
-def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
+def read_jsonl(path: Path, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[FetchedPage | Problem]:
     """JSON Lines, one ``{"url": …, "html": …, "fetched_at": …}`` object a line
     (``fetched_at`` optional: the file's modification time stands in; ``content_type`` or
-    ``encoding`` optional: the page's HTTP Content-Type or charset)."""
+    ``encoding`` optional: the page's HTTP Content-Type or charset). A line is read up to twice
+    ``max_body`` bytes (room for JSON escapes); a longer one is skipped alone."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    limit = 2 * max_body
     try:
         with opener(path, "rb") as lines:
-            for number, raw in enumerate(lines, 1):
+            for number, raw in enumerate(_bounded_lines(lines, limit), 1):
+                where = f"{path}:{number}"
+                if raw is None:
+                    yield Problem(where, f"line over {limit} bytes, skipped")
+                    continue
                 if not raw.strip():
                     continue
-                where = f"{path}:{number}"
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError:  # one bad line is skipped alone, not the whole file
@@ -189,8 +246,22 @@ def read_jsonl(path: Path) -> Iterator[FetchedPage | Problem]:
                     source="jsonl",
                     content_type=_jsonl_content_type(row),
                 )
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        yield Problem(str(path), f"cannot read JSON Lines file ({exc})")
+    except (OSError, EOFError, zlib.error) as exc:
+        yield Problem(str(path), f"cannot read JSON Lines file ({exc}), rest skipped")
+
+
+def _bounded_lines(handle: io.BufferedIOBase, limit: int) -> Iterator[bytes | None]:
+    """The lines of a file, each read up to ``limit`` bytes; None for a longer line (dropped)."""
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit:
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):
+            line = handle.readline(64 * 1024)
+        yield None
 
 
 def _jsonl_content_type(row: dict) -> str | None:
@@ -239,16 +310,22 @@ def _manifest_or_problem(folder: Path) -> tuple[dict[str, dict[str, str]], Probl
 
 
 def read_html(
-    path: Path, root: Path, base_url: str | None, manifest: dict[str, dict[str, str]]
+    path: Path,
+    root: Path,
+    base_url: str | None,
+    manifest: dict[str, dict[str, str]],
+    max_body: int = DOWNLOAD_MAXSIZE,
 ) -> FetchedPage | Problem:
     """One saved HTML file. Its URL comes from, in order: ``--base-url`` joined with the file's path
     under the imported folder, the folder's manifest, or the page's own canonical / og:url link."""
     try:
-        body = path.read_bytes()
-        if path.name.lower().endswith(".gz"):
-            body = gzip.decompress(body)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        with path.open("rb") as raw:
+            stream = gzip.open(raw) if path.name.lower().endswith(".gz") else raw
+            body = stream.read(max_body + 1)
+    except (OSError, EOFError, zlib.error) as exc:
         return Problem(str(path), f"cannot read file ({exc})")
+    if len(body) > max_body:
+        return Problem(str(path), f"over {max_body} bytes, skipped")
     if not body.strip():
         return Problem(str(path), "empty body (empty file), skipped")
     relative = path.relative_to(root).as_posix() if path != root else path.name

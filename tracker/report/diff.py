@@ -316,7 +316,7 @@ def _is_version_id(ref: str) -> bool:
 
 
 def _page_of(db: sqlite_utils.Database, url: str) -> int:
-    if not looks_like_url(url):
+    if not looks_like_url(url) or not url.isprintable():  # bad argv bytes: lone surrogates
         raise LookupError(f"{url}: neither a version id nor an http(s) URL")
     row = find_page(db, url)
     if row is None:
