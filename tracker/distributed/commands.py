@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from tracker.cli import cli
+from tracker.cli.group import cli
 from tracker.distributed.connection import URL_ENV, RedisURLError, connect, redact
 
 REDIS_HELP = (
@@ -132,11 +132,11 @@ def ingest(
 
     import redis
 
-    from tracker.cli import _log_setup
+    from tracker.cli.group import log_setup
     from tracker.distributed.ingest import ingest as run_ingest
     from tracker.store import StoreError, open_db
 
-    _log_setup(verbose)
+    log_setup(verbose)
     try:
         client = connect(redis_url)
     except RedisURLError as exc:
