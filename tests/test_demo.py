@@ -230,3 +230,31 @@ def test_show_refuses_a_url_that_is_not_utf8_in_one_line(demo_db):
     assert result.output.strip().splitlines() == [
         "Error: 'http://x.example/caf\\udce9': not UTF-8 text; give the URL as UTF-8"
     ]
+
+
+async def test_repost_diff_pages_say_whether_the_copy_credits_the_original(demo_db):
+    from tracker.serve import build_datasette
+    from tracker.store.web import diff_between
+
+    ds = build_datasette([demo_db])
+    db = open_db(demo_db)
+    origin, copy, thief = (
+        db.execute(
+            "select v.id from versions v join pages p on p.id = v.page_id where p.url = ?"
+            " order by v.fetched_at desc limit 1",
+            [url],
+        ).fetchone()[0]
+        for url in (
+            PIER_URL,
+            "http://dailydigest.example/local/ferry-pier-vote/",
+            "http://newsbucket.example/stories/ferry-pier-millions/",
+        )
+    )
+    credited = diff_between(db.conn, origin, copy)
+    uncredited = diff_between(db.conn, origin, thief)
+    db.close()
+    page = (await ds.client.get(f"/demo/-/tracker/diff/{credited}")).text
+    assert "The copy credits the original" in page
+    assert "credit line added" in page
+    page = (await ds.client.get(f"/demo/-/tracker/diff/{uncredited}")).text
+    assert "<strong>uncredited repost</strong>" in page

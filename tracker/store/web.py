@@ -128,6 +128,27 @@ def diff_ops(conn: sqlite3.Connection, diff_id: int) -> list[Row]:
     return fetch_rows(conn, "select * from diff_ops where diff_id = ? order by seq", [diff_id])
 
 
+def member_credit(conn: sqlite3.Connection, page_id: int | None) -> Row | None:
+    """How a page stands in its cluster: role, ``credited`` (1, 0 or NULL for unclear) and the
+    credit evidence provenance recorded; ``None`` when it is in no cluster."""
+    return _first(
+        conn,
+        "select role, credited, credit_evidence from cluster_members where page_id = ?"
+        " order by cluster_id limit 1",
+        [page_id],
+    )
+
+
+def credit_lines(conn: sqlite3.Connection, version_id: int | None) -> list[Row]:
+    """The credits one version declares: kind, evidence and whom they name."""
+    return fetch_rows(
+        conn,
+        "select kind, evidence, target_url, coalesce(target_name, target_site) as target"
+        " from attributions where version_id = ? and kind != 'link' order by id",
+        [version_id],
+    )
+
+
 def clusters_of_pages(conn: sqlite3.Connection, page_ids: Sequence[int | None]) -> list[Row]:
     """Id and title of each cluster that has one of ``page_ids`` as a member."""
     marks = ",".join("?" * len(page_ids)) or "null"

@@ -203,7 +203,18 @@ async def diff_page_context(
     op_counts: dict[str, int] = defaultdict(int)
     for op in ops:
         op_counts[op["op"]] += 1
+    # Whether the copy credits the original, and what a credit line added or removed says.
+    standing = None
+    if diff.get("kind") == "repost":
+        standing = await read(datasette, db, reads.member_credit, sides["b"].get("page_id"))
+    credits_a = await read(datasette, db, reads.credit_lines, diff.get("a_version_id"))
+    credits_b = await read(datasette, db, reads.credit_lines, diff.get("b_version_id"))
+    keys_a = {(c["kind"], c["evidence"]) for c in credits_a}
+    keys_b = {(c["kind"], c["evidence"]) for c in credits_b}
     return {
+        "standing": standing,
+        "credits_added": [c for c in credits_b if (c["kind"], c["evidence"]) not in keys_a],
+        "credits_removed": [c for c in credits_a if (c["kind"], c["evidence"]) not in keys_b],
         "diff": diff,
         "a": sides["a"],
         "b": sides["b"],
