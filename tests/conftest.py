@@ -13,14 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TRACKER_CORPUS", ROOT.parent / "shared" / "corpus"))
 
 
+def missing(message: str) -> None:
+    """Something a test needs is not here: a skip on a developer's machine, a failure under
+    ``CI=true`` (CI installs everything, so a skip there would hide a gate that did not run)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def corpus_path(*parts: str) -> Path:
     """A path inside the real-page corpus; missing corpus fails under CI, skips elsewhere."""
     path = CORPUS.joinpath(*parts)
     if not path.exists():
-        message = f"corpus not found at {path} (set TRACKER_CORPUS)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"corpus not found at {path} (set TRACKER_CORPUS)")
     return path
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from tests.conftest import missing
 
 
 def free_port() -> int:
@@ -28,7 +28,7 @@ def redis_server(workdir: Path, password: str | None = None, tls: bool = False) 
     ``rediss://`` with a self-signed certificate made here, when ``tls``)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not os.path.exists(binary):
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        missing("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
     args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--daemonize", "no", "--dir", str(workdir)]  # fmt: skip

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing
 from tests.datasette_fixture import build_newsroom_db
 
 pytestmark = pytest.mark.browser
@@ -38,12 +39,6 @@ CHROMIUM_ARGS = [
 DB_NAME = "demo"
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required under CI)")
-    pytest.skip(reason)
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,11 +48,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        _missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+        missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]')")
+        missing("playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpus_path
+from tests.conftest import corpus_path, missing
 from tests.fixture_web import FixtureWeb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,7 @@ def _api(base: str, path: str, data: dict | None = None) -> dict:
 @pytest.fixture
 def scrapyd(tmp_path):
     if shutil.which("scrapyd") is None or shutil.which("scrapyd-deploy") is None:
-        pytest.skip("scrapyd and scrapyd-client are not installed (pip install -e '.[test]')")
+        missing("scrapyd and scrapyd-client are not installed (pip install -e '.[test]')")
     home = tmp_path / "scrapyd"
     home.mkdir()
     port = _free_port()
