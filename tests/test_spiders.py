@@ -248,7 +248,7 @@ def test_resume_after_max_pages_fetches_nothing_twice(web, tmp_path):
     slow = ["-s", "CONCURRENT_REQUESTS=1", "--spider", "sitemap"]
     first = crawl(db, sources, *slow, "--max-pages", "5")
     assert "--resume" in first.stderr
-    assert (tmp_path / ".tracker-jobs" / "sitemap").is_dir()
+    assert (tmp_path / ".tracker-jobs" / "tracker.db" / "sitemap").is_dir()
     stored_first = rows(db, "select count(*) from pages")[0][0]
     assert 5 <= stored_first < web.bulk_pages
     assert last_runs(db, 1)[0]["pages_fetched"] == stored_first
@@ -259,7 +259,7 @@ def test_resume_after_max_pages_fetches_nothing_twice(web, tmp_path):
     assert rows(db, "select count(*) from pages")[0][0] == web.bulk_pages
     # The resumed run continued the queue: it did not even fetch the sitemap again.
     assert len(web.requests("bulk", "/sitemap.xml")) == 1
-    assert not (tmp_path / ".tracker-jobs" / "sitemap").exists()  # finished: queue cleared
+    assert not (tmp_path / ".tracker-jobs" / "tracker.db" / "sitemap").exists()  # finished: queue cleared
 
 
 def test_urls_spider_from_stdin(web, tmp_path):

@@ -5,7 +5,7 @@ Spiders run in sequence, not side by side, so a page listed both in a feed and i
 fetched once (the second spider finds it stored and not due) and each site sees at most
 ``CONCURRENT_REQUESTS_PER_DOMAIN`` requests at a time.
 
-Each spider keeps its queue in a job directory (Scrapy's ``JOBDIR``), ``.tracker-jobs/<spider>``
+Each spider keeps its queue in a job directory (Scrapy's ``JOBDIR``), ``.tracker-jobs/<database file>/<spider>``
 next to the database: a crawl stopped with Ctrl-C (or ``max_pages``) continues with
 ``resume=True`` without asking again for what it already fetched. A spider that finishes
 clears its job directory.
@@ -90,8 +90,10 @@ COLUMNS = (
 
 
 def job_dir(db_path: str | Path, spider: str) -> Path:
-    """Where a spider's resumable queue lives: ``.tracker-jobs/<spider>`` next to the database."""
-    return Path(db_path).resolve().parent / ".tracker-jobs" / spider
+    """Where a spider's resumable queue lives: ``.tracker-jobs/<database file>/<spider>`` next to
+    the database (two crawls into two databases of one folder keep their queues apart)."""
+    path = Path(db_path).resolve()
+    return path.parent / ".tracker-jobs" / path.name / spider
 
 
 class Progress:
