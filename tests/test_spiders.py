@@ -259,7 +259,9 @@ def test_resume_after_max_pages_fetches_nothing_twice(web, tmp_path):
     assert rows(db, "select count(*) from pages")[0][0] == web.bulk_pages
     # The resumed run continued the queue: it did not even fetch the sitemap again.
     assert len(web.requests("bulk", "/sitemap.xml")) == 1
-    assert not (tmp_path / ".tracker-jobs" / "tracker.db" / "sitemap").exists()  # finished: queue cleared
+    assert not (
+        tmp_path / ".tracker-jobs" / "tracker.db" / "sitemap"
+    ).exists()  # finished: queue cleared
 
 
 def test_urls_spider_from_stdin(web, tmp_path):
