@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -45,6 +46,16 @@ class SiteVersion:
     paragraphs: list[str]
     removed: list[tuple[int, str]]
     latest: bool
+
+
+def _site_version(row: Sequence[Any], latest: bool) -> SiteVersion:
+    """A ``SiteVersion`` from ``(id, page_id, fetched_at, title, content_hash, paragraphs, text,
+    boilerplate)``."""
+    vid, pid, fetched, title, chash, paras, text, blob = row
+    return SiteVersion(
+        vid, pid, fetched or "", title, chash, version_paragraphs(paras, text),
+        removed_from_json(blob), latest,
+    )  # fmt: skip
 
 
 def extracted_paragraphs(
@@ -111,19 +122,7 @@ def site_versions(
         query += f" and v.page_id in ({_marks(wanted)})"
         params.extend(wanted)
     rows = db.execute(query + " order by v.page_id, v.fetched_at, v.id", params).fetchall()
-    return [
-        SiteVersion(
-            vid,
-            pid,
-            fetched or "",
-            title,
-            chash,
-            version_paragraphs(paras, text),
-            removed_from_json(blob),
-            bool(latest),
-        )  # fmt: skip
-        for vid, pid, fetched, title, chash, paras, text, blob, latest in rows
-    ]
+    return [_site_version(row[:8], bool(row[8])) for row in rows]
 
 
 def site_latest_blocks(db: sqlite_utils.Database, site: str) -> list[tuple[int, int, bytes | None]]:
@@ -150,19 +149,7 @@ def versions_by_id(db: sqlite_utils.Database, version_ids: Iterable[int]) -> lis
             f" from versions where id in ({_marks(chunk)}) order by page_id, fetched_at, id",
             chunk,
         ).fetchall()
-        out.extend(
-            SiteVersion(
-                vid,
-                pid,
-                fetched or "",
-                title,
-                chash,
-                version_paragraphs(paras, text),
-                removed_from_json(blob),
-                False,
-            )  # fmt: skip
-            for vid, pid, fetched, title, chash, paras, text, blob in rows
-        )
+        out.extend(_site_version(row, False) for row in rows)
     return out
 
 
