@@ -130,11 +130,12 @@ def lsh_figures(url: str, records: list) -> None:
     from datasketch import MinHashLSH
 
     from tracker import fingerprint as fp
+    from tracker import signatures as sig
     from tracker.distributed.lsh import RedisLSH
     from tracker.lsh import LSH_PARAMS
 
-    sketches = [fp.minhash(fp.shingles(r.text)) for r in records]
-    memory = MinHashLSH(num_perm=fp.NUM_PERM, params=LSH_PARAMS)
+    sketches = [sig.minhash(fp.shingles(r.text)) for r in records]
+    memory = MinHashLSH(num_perm=sig.NUM_PERM, params=LSH_PARAMS)
     started = time.perf_counter()
     for i, m in enumerate(sketches):
         memory.insert(i, m)
@@ -192,7 +193,8 @@ def main() -> None:
 
     context = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue = context.Queue()
-    site = context.Process(target=serve, args=(queue, pages), daemon=True)
+    served = context.Array("i", len(pages))  # bench_crawl's per-page count of 200 responses
+    site = context.Process(target=serve, args=(queue, pages, served), daemon=True)
     site.start()
     port = queue.get(timeout=120)
     with tempfile.TemporaryDirectory() as tmp_name, redis_server(Path(tmp_name)) as url:
