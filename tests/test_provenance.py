@@ -857,3 +857,93 @@ def test_undated_chain_top_is_not_beaten_by_a_dated_page_crediting_no_one(fx):
     row = fx.cluster_row(cluster_id)
     assert row["origin_page_id"] == silent and row["origin_evidence"].startswith("published: ")
     assert fx.members(cluster_id)[top]["credited"] == 0
+
+
+def _with_line(line, at_end=True):
+    return "\n\n".join([*STORY, line] if at_end else [line, *STORY])
+
+
+def test_a_line_naming_a_member_in_unknown_words_is_a_credit(fx):
+    """An undated original seen after its dated copy: only the copy's own line, in a wording no
+    phrase list knows, says which came first."""
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name="Valley Gazette",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text=_with_line("This yarn reaches our readers thanks to the Valley Gazette."),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    row = fx.members(cluster_id)[copy]
+    assert row["credited"] == 1
+    assert row["credits_page_id"] == original
+    assert row["credit_evidence"].startswith("mention: ")
+
+
+def test_a_line_the_named_member_carries_too_is_no_credit(fx):
+    """A line copied with the text (the original's own sign-off) says nothing about who copied
+    whom: the dated page stays the origin and the undated one is not credited by it."""
+    sign_off = "Reporting by the Valley Gazette newsroom."
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name="Valley Gazette",
+        text=_with_line(sign_off),
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text=_with_line(sign_off),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
+    assert fx.members(cluster_id)[original]["credits_page_id"] is None
+
+
+@pytest.mark.parametrize(
+    "site_name, line, at_end",
+    [
+        # A short site name is an ordinary word in running text.
+        ("Vox", "Time will tell, said a vox pop of ferry users.", True),
+        # A long paragraph is article text, not a credit line.
+        ("Valley Gazette", " ".join(["The Valley Gazette"] + ["word"] * 40), True),
+        # A line in the middle of the article is not where credits sit.
+        ("Valley Gazette", "MIDDLE", False),
+    ],
+)
+def test_mentions_that_are_not_credit_lines(fx, site_name, line, at_end):
+    paragraphs = list(STORY)
+    if line == "MIDDLE":
+        paragraphs.insert(5, "Thanks to the Valley Gazette for this.")
+        text = "\n\n".join(paragraphs)
+    else:
+        text = _with_line(line, at_end)
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name=site_name,
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text=text,
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[copy]["credits_page_id"] is None
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == copy

@@ -45,6 +45,13 @@ _BRAND_ALIASES: dict[str, tuple[str, ...]] = {
     "xinhuanet.com": ("Xinhua",),
     "news.cn": ("Xinhua",),
 }
+# A line naming another member's site counts as a credit when it is this short and sits among
+# the first _MENTION_HEAD or last _MENTION_TAIL paragraphs; a site name needs this many letters
+# (or two words) to be matched in running text.
+_MENTION_MAX_WORDS = 30
+_MENTION_HEAD = 2
+_MENTION_TAIL = 3
+_MIN_MENTION_NAME = 6
 # Attribution's kind for a bare link in the article body: a credit only to a member it links to.
 LINK_KIND = "link"
 
@@ -103,6 +110,9 @@ class Member:
     published_raw: str | None = None
     keys: set[str] = field(default_factory=set)
     credits: list[dict] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    lines: list[str] = field(default_factory=list)
+    folded: str = ""
 
     @property
     def time(self) -> tuple[datetime, str]:
@@ -167,6 +177,10 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
         if published:
             member.published, member.published_raw = published
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
+        member.names = _mention_names(site, site_name)
+        text = store.version_text(db, chosen[0])
+        member.lines = _edge_lines(text)
+        member.folded = f" {normalize_text(text)} {normalize_text(chosen[1] or '')} "
         members[page_id] = member
     if members:
         # Only the credits of the member's own version count: a credit line a later version
@@ -249,8 +263,54 @@ def credit_marks(credit: dict) -> set[str]:
     return marks
 
 
+def _mention_names(domain: str, site_name: str | None) -> set[str]:
+    """The folded forms a line of text may name a site by: its domain, and its name as the site's
+    own pages give it (``sites.name``, never an article's wire line) when that name is distinctive
+    enough (two words or more, or six letters or more: not "Time", "Vox" or "AP")."""
+    names = {normalize_text(domain)} if "." in domain else set()
+    name = normalize_text(site_name or "")
+    if name and (" " in name or len(name) >= _MIN_MENTION_NAME):
+        names.add(name)
+    names.discard("")
+    return names
+
+
+def _edge_lines(text: str) -> list[str]:
+    """The short paragraphs at the top and bottom of a text, folded: where a credit line sits."""
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    edge = paragraphs[:_MENTION_HEAD] + paragraphs[_MENTION_HEAD:][-_MENTION_TAIL:]
+    return [normalize_text(p) for p in edge if 0 < len(p.split()) <= _MENTION_MAX_WORDS]
+
+
+def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[int, str]]:
+    """Members that a short line of ``source``'s own text names, with that line.
+
+    A line at the top or bottom of the article (at most ``_MENTION_MAX_WORDS`` words) naming
+    another member's site, by domain or by its distinctive name, that the named member's own text
+    does not carry is a credit as a reader sees it ("This story appears courtesy of Valley
+    Gazette", "Valley Gazette contributed to this report"), whatever its wording. A line the named
+    member carries too was copied with the text, and says nothing about who copied whom.
+    """
+    out: list[tuple[int, str]] = []
+    for other in sorted(members.values(), key=lambda m: m.order):
+        if other.site == source.site or not other.names or other.names & source.names:
+            continue
+        for line in source.lines:
+            padded = f" {line} "
+            if padded in other.folded or not any(f" {name} " in padded for name in other.names):
+                continue
+            out.append((other.page_id, line))
+            break
+    return out
+
+
 def credit_edges(members: dict[int, Member]) -> list[CreditEdge]:
-    """Every credit from one member to another, in member then credit order."""
+    """Every credit from one member to another, in member then credit order.
+
+    A member none of whose recorded credits points at another member may still name one in a
+    line of its own (:func:`mention_targets`): that line is its credit, with evidence
+    ``mention: <the line>``.
+    """
     edges: list[CreditEdge] = []
     seen: set[tuple[int, int]] = set()
     for member in sorted(members.values(), key=lambda m: m.page_id):
@@ -259,6 +319,11 @@ def credit_edges(members: dict[int, Member]) -> list[CreditEdge]:
                 if (member.page_id, target) not in seen:
                     seen.add((member.page_id, target))
                     edges.append(CreditEdge(member.page_id, target, credit.get("evidence")))
+        if any(edge.source == member.page_id for edge in edges):
+            continue
+        for target, line in mention_targets(member, members)[:1]:
+            seen.add((member.page_id, target))
+            edges.append(CreditEdge(member.page_id, target, f"mention: {line}"))
     return edges
 
 
