@@ -885,7 +885,9 @@ def test_a_line_naming_a_member_in_unknown_words_is_a_credit(fx):
     row = fx.members(cluster_id)[copy]
     assert row["credited"] == 1
     assert row["credits_page_id"] == original
-    assert row["credit_evidence"].startswith("mention: ")
+    assert row["credit_evidence"] == (
+        "mention: This yarn reaches our readers thanks to the Valley Gazette."
+    )
 
 
 def test_a_line_the_named_member_carries_too_is_no_credit(fx):

@@ -111,7 +111,7 @@ class Member:
     keys: set[str] = field(default_factory=set)
     credits: list[dict] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
-    lines: list[str] = field(default_factory=list)
+    lines: list[tuple[str, str]] = field(default_factory=list)
     folded: str = ""
 
     @property
@@ -275,11 +275,12 @@ def _mention_names(domain: str, site_name: str | None) -> set[str]:
     return names
 
 
-def _edge_lines(text: str) -> list[str]:
-    """The short paragraphs at the top and bottom of a text, folded: where a credit line sits."""
-    paragraphs = [p for p in text.split("\n") if p.strip()]
+def _edge_lines(text: str) -> list[tuple[str, str]]:
+    """The short paragraphs at the top and bottom of a text, as written and folded: where a
+    credit line sits."""
+    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     edge = paragraphs[:_MENTION_HEAD] + paragraphs[_MENTION_HEAD:][-_MENTION_TAIL:]
-    return [normalize_text(p) for p in edge if 0 < len(p.split()) <= _MENTION_MAX_WORDS]
+    return [(p, normalize_text(p)) for p in edge if 0 < len(p.split()) <= _MENTION_MAX_WORDS]
 
 
 def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[int, str]]:
@@ -295,8 +296,8 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
     for other in sorted(members.values(), key=lambda m: m.order):
         if other.site == source.site or not other.names or other.names & source.names:
             continue
-        for line in source.lines:
-            padded = f" {line} "
+        for line, folded in source.lines:
+            padded = f" {folded} "
             if padded in other.folded or not any(f" {name} " in padded for name in other.names):
                 continue
             out.append((other.page_id, line))
