@@ -334,10 +334,17 @@ def _family(
         stored_url = f"https://{home.host}/{quote(path, safe='/')}"
         f.origin(key, family, source, home, stored_url, None, day + _day(3))
         line = credit_line(linked(), home.name, unicode_url, linked=True)
-        f.copy(
+        made = f.copy(
             key, family, source, f.donor({home.host}), [*body, line], day + _day(1), day + _day(1), credited=True,
             expect_credit_target=stored_url,
         )  # fmt: skip
+        if made:
+            # lxml's HTML serialiser percent-encodes non-ASCII in an href: put back the Unicode
+            # form the credit is written in, or the family would test nothing (the stored address
+            # is nowhere else in the copy).
+            copy = f.pages[-1]
+            assert copy.html is not None and stored_url in copy.html
+            copy.html = copy.html.replace(stored_url, unicode_url)
     elif family == "header-charset":
         html = rehost(source, origin_url, home.name)
         page = f.origin(key, family, source, home, origin_url, day, day + _day(0.2), html=html)

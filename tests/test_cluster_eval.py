@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from collections import Counter
+from urllib.parse import unquote
 
 import pytest
 
@@ -196,6 +197,12 @@ def test_judgement_family_labels_hold_by_construction():
     unicode = [p for p in pages if p.expect_credit_target]
     assert unicode and all("%" in p.expect_credit_target for p in unicode)
     assert all(any(ord(ch) > 127 for ch in (p.html or "")) for p in unicode)
+    # The copy links the Unicode form only: the stored (percent-encoded) address is not in it.
+    assert all(
+        p.expect_credit_target not in (p.html or "")
+        and f'href="{unquote(p.expect_credit_target)}"' in (p.html or "")
+        for p in unicode
+    )
     assert {
         p.credited for p in pages if p.family == "silent-intermediary" and p.role == "repost"
     } == {True, False}
