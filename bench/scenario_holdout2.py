@@ -20,7 +20,7 @@ shapes, same page machinery, same scorer) from material the first one does not u
 The families and their labels are those of ``bench/scenario_families.py`` (read its docstring).
 One difference of layout: each of the two disclaimer sites also hosts the copies of one other
 family (re-paragraphed or header-charset), so that every page a disclaimer site serves carries its
-disclaimer, as on a real republishing site, and each site reaches 10+ pages with the corpus.s 42
+disclaimer, as on a real republishing site, and each site reaches 10+ pages with the corpus's 42
 usable articles. Those copies are judged for their own family and for the disclaimer.
 
 The corpus pages are read at run time and never copied into the repository.
