@@ -1,44 +1,43 @@
 """Site boilerplate for clustering: which paragraphs recur across many pages of one site.
 
-Each normalised paragraph is hashed (a "block"); ``boilerplate_blocks`` counts, per site, how
-many pages' latest versions carry it. A block is boilerplate when it is on ``SITE_MIN_PAGES`` or
-more pages of one site (footers, disclaimers, comment guidelines, "Purchase: Order Reprint"), or,
-if it is short (``GLOBAL_MAX_WORDS``), on ``GLOBAL_MIN_SITES`` or more sites (a newspaper
-network's shared block), or, on a site with fewer than ``SITE_MIN_PAGES`` pages (too few to
-learn from), when the stored-text stage below removed it there by the prior (the fixed phrase
-list), so that a small site's fingerprints are made of its stored text. Boilerplate paragraphs
-are left out before shingling. Counting
-paragraphs rather than shingles keeps the statistics at ~20 rows per page instead of ~800; the
-trade-off is that boilerplate glued into an article paragraph by extraction is not caught here
-(clustering's thresholds and its non-chaining construction still keep it from merging clusters).
-When a block becomes (or stops being) boilerplate, the pages of that site carrying it are
-re-fingerprinted, and so are a site's earlier pages when it grows past ``SITE_MIN_PAGES`` (the
-prior stops applying); nothing else is re-hashed.
+Each normalised paragraph is hashed (a "block"); ``boilerplate_blocks`` counts, per site, how many
+pages' latest versions carry it. A block is boilerplate when it is on ``SITE_MIN_PAGES`` or more
+pages of one site (footers, disclaimers, comment guidelines, "Purchase: Order Reprint"), or, if it
+is short (``GLOBAL_MAX_WORDS``), on ``GLOBAL_MIN_SITES`` or more sites (a newspaper network's
+shared block), or, on a site with fewer than ``SITE_MIN_PAGES`` pages (too few to learn from), when
+the stored-text stage below removed it there by the prior (the fixed phrase list), so that a small
+site's fingerprints are made of its stored text. Boilerplate paragraphs are left out before
+shingling. Counting paragraphs rather than shingles keeps the statistics at ~20 rows per page
+instead of ~800; the trade-off is that boilerplate glued into an article paragraph by extraction is
+not caught here (clustering's thresholds and its non-chaining construction still keep it from
+merging clusters). When a block becomes (or stops being) boilerplate, the pages of that site
+carrying it are re-fingerprinted, and so are a site's earlier pages when it grows past
+``SITE_MIN_PAGES`` (the prior stops applying); nothing else is re-hashed.
 
 **Stored text** (:func:`strip_site_boilerplate`, a stage of :func:`tracker.pipeline.run_stages`
 before clustering): extraction keeps every paragraph; this stage decides, per site, which are
-boilerplate (:func:`split_boilerplate`). On a site with ``SITE_MIN_PAGES`` or more pages only
-its learned boilerplate is removed: a paragraph on ``SITE_MIN_PAGES`` or more of its pages,
-pages that are not all one story (not all members of one cluster, and, for pages not clustered
-yet, not near copies of each other: Jaccard of their paragraph sets below
-``SAME_STORY_JACCARD``), is removed from the stored article text of every version of that site,
-older versions included; a paragraph that merely reads like chrome (an article paragraph
-starting "Share prices…" or "Related: …") stays. On a site with fewer pages the fixed phrase
-list (:func:`tracker.extraction.is_chrome`) is the prior: the paragraphs it matches are
-removed. The rule each site was stripped with is kept in ``site_boilerplate_prior``; when a site
-grows past the threshold every version of it is stripped again, so what the prior removed comes
-back unless the site's own statistics say it is boilerplate. The removed paragraphs are kept in
+boilerplate (:func:`split_boilerplate`). On a site with ``SITE_MIN_PAGES`` or more pages only its
+learned boilerplate is removed: a paragraph on ``SITE_MIN_PAGES`` or more of its pages, pages that
+are not all one story (not all members of one cluster, and, for pages not clustered yet, not near
+copies of each other: Jaccard of their paragraph sets below ``SAME_STORY_JACCARD``), is removed
+from the stored article text of every version of that site, older versions included; a paragraph
+that merely reads like chrome (an article paragraph starting "The views and opinions expressed by
+residents…") stays. On a site with fewer pages the fixed phrase list
+(:func:`tracker.extraction.is_chrome`) is the prior: the paragraphs it matches are removed. The
+rule each site was stripped with is kept in ``site_boilerplate_prior``; when a site grows past the
+threshold every version of it is stripped again, so what the prior removed comes back unless the
+site's own statistics say it is boilerplate. The removed paragraphs are kept in
 ``versions.boilerplate`` and the site's learned set in ``site_boilerplate``. The statistic is per
-site, so an article paragraph repeated by other sites' copies of the story is never removed. A
-page that is nothing but its site's recurring text (an "about" page, a page of chrome lines)
-keeps its text.
+site, so an article paragraph repeated by other sites' copies of the story is never removed. A page
+that is nothing but its site's recurring text (an "about" page, a page of chrome lines) keeps its
+text.
 
-A version whose stored text changes gets a new ``content_hash`` (the hash of its text as
-extracted is kept in ``versions.extracted_hash``: the store compares a new fetch with it, so an
-unchanged page fetched again adds no version) and its diffs are recomputed.
-Two consecutive versions of a page that become equal once stripped (only the disclaimer
-changed) are one version: the later is folded into the earlier, which stands for both fetches
-(every row that pointed at the later one points at the earlier one).
+A version whose stored text changes gets a new ``content_hash`` (the hash of its text as extracted
+is kept in ``versions.extracted_hash``: the store compares a new fetch with it, so an unchanged
+page fetched again adds no version) and its diffs are recomputed. Two consecutive versions of a
+page that become equal once stripped (only the disclaimer changed) are one version: the later is
+folded into the earlier, which stands for both fetches (every row that pointed at the later one
+points at the earlier one).
 """
 
 from __future__ import annotations
@@ -405,8 +404,9 @@ def strip_site_boilerplate(
     loses what the fixed phrase list matches (:func:`split_boilerplate`). When a site's set or
     rule changed (it grew past the threshold), every version of the site is stripped again
     (versions stored before the boilerplate was known included, paragraphs the prior removed
-    put back when the site's statistics keep them); otherwise only the given versions are. A rewritten version gets a new ``content_hash``, its diffs are
-    recomputed, and a version left equal to its page's previous version is folded into it.
+    put back when the site's statistics keep them); otherwise only the given versions are. A
+    rewritten version gets a new ``content_hash``, its diffs are recomputed, and a version left
+    equal to its page's previous version is folded into it.
 
     Args:
         db: The tracker database.
