@@ -1,37 +1,49 @@
 """Site boilerplate for clustering: which paragraphs recur across many pages of one site.
 
-Each normalised paragraph is hashed (a "block"); ``boilerplate_blocks`` counts, per site, how
-many pages' latest versions carry it. A block is boilerplate when it is on ``SITE_MIN_PAGES`` or
-more pages of one site (footers, disclaimers, comment guidelines, "Purchase: Order Reprint"), or,
-if it is short (``GLOBAL_MAX_WORDS``), on ``GLOBAL_MIN_SITES`` or more sites (a newspaper
-network's shared block). Boilerplate paragraphs are left out before shingling. Counting
-paragraphs rather than shingles keeps the statistics at ~20 rows per page instead of ~800; the
-trade-off is that boilerplate glued into an article paragraph by extraction is not caught here
-(clustering's thresholds and its non-chaining construction still keep it from merging clusters).
-When a block becomes (or stops being) boilerplate, the pages of that site carrying it are
-re-fingerprinted; nothing else is re-hashed.
+Each normalised paragraph is hashed (a "block"); ``boilerplate_blocks`` counts, per site, how many
+pages' latest versions carry it. A block is boilerplate when it is on ``SITE_MIN_PAGES`` or more
+pages of one site (footers, disclaimers, comment guidelines, "Purchase: Order Reprint"), or, if it
+is short (``GLOBAL_MAX_WORDS``), on ``GLOBAL_MIN_SITES`` or more sites (a newspaper network's
+shared block), or, on a site with fewer than ``SITE_MIN_PAGES`` pages (too few to learn from), when
+the stored-text stage below removed it there by the prior (the fixed phrase list), so that a small
+site's fingerprints are made of its stored text. Boilerplate paragraphs are left out before
+shingling. Counting paragraphs rather than shingles keeps the statistics at ~20 rows per page
+instead of ~800; the trade-off is that boilerplate glued into an article paragraph by extraction is
+not caught here (clustering's thresholds and its non-chaining construction still keep it from
+merging clusters). When a block becomes (or stops being) boilerplate, the pages of that site
+carrying it are re-fingerprinted, and so are a site's earlier pages when it grows past
+``SITE_MIN_PAGES`` (the prior stops applying); nothing else is re-hashed.
 
 **Stored text** (:func:`strip_site_boilerplate`, a stage of :func:`tracker.pipeline.run_stages`
-before clustering): a paragraph on ``SITE_MIN_PAGES`` or more pages of ONE site, pages that are
-not all one story (not all members of one cluster, and, for pages not clustered yet, not near
+before clustering): extraction keeps every paragraph; this stage decides, per site, which are
+boilerplate (:func:`split_boilerplate`). On a site with ``SITE_MIN_PAGES`` or more pages only its
+learned boilerplate is removed: a paragraph on ``SITE_MIN_PAGES`` or more of its pages, pages that
+are not all one story (not all members of one cluster, and, for pages not clustered yet, not near
 copies of each other: Jaccard of their paragraph sets below ``SAME_STORY_JACCARD``), is removed
-from the stored article text of every version of that site, older versions included; the
-removed paragraphs are kept in ``versions.boilerplate`` and the site's learned set in
-``site_boilerplate``. The statistic is per site, so an article paragraph repeated by other
-sites' copies of the story is never removed. Sites with fewer than ``SITE_MIN_PAGES`` pages use
-the fixed phrase list (:func:`tracker.extraction.is_chrome`) as a prior instead. A page that is
-nothing but its site's recurring text (an "about" page) keeps its text.
+from the stored article text of every version of that site, older versions included; a paragraph
+that merely reads like chrome (an article paragraph starting "The views and opinions expressed by
+residents…") stays. On a site with fewer pages the fixed phrase list
+(:func:`tracker.extraction.is_chrome`) is the prior: the paragraphs it matches are removed. The
+rule each site was stripped with is kept in ``site_boilerplate_prior``; when a site grows past the
+threshold every version of it is stripped again, so what the prior removed comes back unless the
+site's own statistics say it is boilerplate. The removed paragraphs are kept in
+``versions.boilerplate`` and the site's learned set in ``site_boilerplate``. The statistic is per
+site, so an article paragraph repeated by other sites' copies of the story is never removed. A page
+that is nothing but its site's recurring text (an "about" page, a page of chrome lines) keeps its
+text.
 
-A version whose stored text changes gets a new ``content_hash`` and its diffs are recomputed.
-Two consecutive versions of a page that become equal once stripped (only the disclaimer
-changed) are one version: the later is folded into the earlier, which stands for both fetches
-(every row that pointed at the later one points at the earlier one).
+A version whose stored text changes gets a new ``content_hash`` (the hash of its text as extracted
+is kept in ``versions.extracted_hash``: the store compares a new fetch with it, so an unchanged
+page fetched again adds no version) and its diffs are recomputed. Two consecutive versions of a
+page that become equal once stripped (only the disclaimer changed) are one version: the later is
+folded into the earlier, which stands for both fetches (every row that pointed at the later one
+points at the earlier one).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 import sqlite_utils
@@ -81,13 +93,17 @@ def blocks_from_bytes(blob: bytes | None) -> np.ndarray:
 
 
 class BlockStats:
-    """Per-site paragraph frequencies, loaded lazily and written back in one go."""
+    """Per-site paragraph frequencies, loaded lazily and written back in one go; for sites with
+    fewer than ``SITE_MIN_PAGES`` pages, also the blocks the stored-text stage removed from
+    their pages by the prior."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self.pages: dict[tuple[str, int], int] = {}
         self.words: dict[int, int] = {}
         self.sites: dict[int, int] = {}
+        self.site_pages: dict[str, int] = {}
+        self.prior: dict[str, set[int]] = {}
         self._loaded_sites: set[tuple[str, int]] = set()
         self._loaded_blocks: set[int] = set()
         self.dirty: set[tuple[str, int]] = set()
@@ -96,6 +112,7 @@ class BlockStats:
         """Read the counts of ``(site, block)`` keys not loaded yet."""
         by_site: dict[str, list[int]] = defaultdict(list)
         wanted = list(keys)
+        self.load_sites(site for site, _ in wanted)
         for site, block in wanted:
             if (site, block) not in self._loaded_sites:
                 by_site[site].append(block)
@@ -109,9 +126,22 @@ class BlockStats:
             self.sites[block] = count
         self._loaded_blocks.update(new_blocks)
 
+    def load_sites(self, sites: Iterable[str]) -> None:
+        """Read the page count of sites not loaded yet, and for the small ones the blocks the
+        prior removed from their pages' latest versions (a few pages each)."""
+        new = sorted({s for s in sites if s and s not in self.site_pages})
+        counts = store_text.site_page_counts(self.db, new)
+        for site in new:
+            self.site_pages[site] = counts.get(site, 0)
+            if self.site_pages[site] < SITE_MIN_PAGES:
+                self.prior[site] = removed_blocks(self.db, site)
+
     def is_boilerplate(self, site: str, block: int) -> bool:
-        """Whether a block is boilerplate on a site (or short and on many sites)."""
+        """Whether a block is boilerplate on a site (or short and on many sites, or, on a site
+        with too few pages, removed from its stored text by the prior)."""
         if self.pages.get((site, block), 0) >= SITE_MIN_PAGES:
+            return True
+        if block in self.prior.get(site, ()):
             return True
         return (
             self.sites.get(block, 0) >= GLOBAL_MIN_SITES
@@ -203,6 +233,16 @@ def update_block_stats(
     for block, was in before_global.items():
         if stats.is_boilerplate("", block) != was:
             flipped["*"].add(block)
+    # A site that crossed SITE_MIN_PAGES: the prior stopped (or started) applying to the pages
+    # counted before, so they are looked at again (a few pages: the site was small).
+    new_pages = Counter(site for old, _, site in changed.values() if old is None)
+    stats.load_sites(new_pages)
+    for site, added in new_pages.items():
+        after = stats.site_pages.get(site, 0)
+        before_pages = after - added
+        if before_pages > 0 and (before_pages < SITE_MIN_PAGES) != (after < SITE_MIN_PAGES):
+            for _, _, blob, _ in store.counted_blocks(db, [site]):
+                flipped[site].update(blocks_from_bytes(blob).tolist())
     stats.write()
     return flipped
 
@@ -305,13 +345,47 @@ def _extracted_blocks(version: store_text.SiteVersion) -> list[tuple[int, int, s
     return paragraph_blocks(store_text.extracted_paragraphs(version.paragraphs, version.removed))
 
 
-def _split(
-    paragraphs: Sequence[str], learned: set[int], use_prior: bool
+def removed_blocks(db: sqlite_utils.Database, site: str) -> set[int]:
+    """The blocks of the paragraphs removed from the stored text of the latest version of each
+    page of a site (``versions.boilerplate``)."""
+    latest = [version_id for _, version_id, _ in store_text.site_latest_blocks(db, site)]
+    return {
+        block
+        for version in store_text.versions_by_id(db, latest)
+        for _, para in version.removed
+        if (block := block_of(para)) is not None
+    }
+
+
+def split_boilerplate(
+    paragraphs: Sequence[str], learned: Collection[int] = frozenset(), prior: bool = True
 ) -> tuple[list[str], list[tuple[int, str]]]:
+    """Split a page's extracted paragraphs into its stored article text and its boilerplate.
+
+    This is the rule of the stored-text stage. With the defaults it is the rule for a site with
+    fewer than ``SITE_MIN_PAGES`` pages (nothing learned, the fixed phrase list as the prior),
+    which is what a page of a site seen once is stored as.
+
+    Args:
+        paragraphs: The paragraphs as extracted.
+        learned: The blocks (:func:`block_of`) of the site's learned boilerplate.
+        prior: Whether the fixed phrase list (:func:`tracker.extraction.is_chrome`) applies:
+            True for a site with too few pages to learn from.
+
+    Returns:
+        The kept paragraphs, and the removed ones as ``(position in paragraphs, paragraph)``. A
+        page that would keep nothing keeps everything (it is nothing but recurring text).
+
+    Examples:
+        >>> split_boilerplate(["Share this article", "The pier will be rebuilt."])
+        (['The pier will be rebuilt.'], [(0, 'Share this article')])
+        >>> split_boilerplate(["Share this article", "The pier will be rebuilt."], prior=False)
+        (['Share this article', 'The pier will be rebuilt.'], [])
+    """
     kept: list[str] = []
     removed: list[tuple[int, str]] = []
     for position, para in enumerate(paragraphs):
-        if block_of(para) in learned or (use_prior and is_chrome(para)):
+        if block_of(para) in learned or (prior and is_chrome(para)):
             removed.append((position, para))
         else:
             kept.append(para)
@@ -323,13 +397,16 @@ def _split(
 def strip_site_boilerplate(
     db: sqlite_utils.Database, version_ids: Iterable[int] | None = None
 ) -> int:
-    """Remove each site's learned boilerplate from its stored article texts (a pipeline stage).
+    """Remove each site's boilerplate from its stored article texts (a pipeline stage).
 
     The sites of ``version_ids`` (all sites when ``None``) relearn their recurring paragraphs
-    from their pages' latest versions. When a site's set changed, every version of the site is
-    stripped again (versions stored before the boilerplate was known included); otherwise only
-    the given versions are. A rewritten version gets a new ``content_hash``, its diffs are
-    recomputed, and a version left equal to its page's previous version is folded into it.
+    from their pages' latest versions; a site with fewer than ``SITE_MIN_PAGES`` pages also
+    loses what the fixed phrase list matches (:func:`split_boilerplate`). When a site's set or
+    rule changed (it grew past the threshold), every version of the site is stripped again
+    (versions stored before the boilerplate was known included, paragraphs the prior removed
+    put back when the site's statistics keep them); otherwise only the given versions are. A
+    rewritten version gets a new ``content_hash``, its diffs are recomputed, and a version left
+    equal to its page's previous version is folded into it.
 
     Args:
         db: The tracker database.
@@ -352,6 +429,7 @@ def _strip_site(
     db: sqlite_utils.Database, site: str, scope: set[int] | None, scope_pages: set[int] | None
 ) -> int:
     learned, site_pages = learn_site_boilerplate(db, site)
+    use_prior = site_pages < SITE_MIN_PAGES
     if set(learned) != store_text.known_site_blocks(db, site):
         store_text.set_site_blocks(
             db,
@@ -359,11 +437,14 @@ def _strip_site(
             ((b, words, pages, para) for b, (words, pages, para) in sorted(learned.items())),
         )
         scope = None
+    if store_text.site_prior(db, site) != use_prior:
+        # Never stripped under a recorded rule, or the site crossed SITE_MIN_PAGES: all of it.
+        scope = None
+    store_text.set_site_prior(db, site, site_pages, use_prior)
     # Every version of the site when its boilerplate changed; else the pages of the new versions
     # (all their versions: a new version may have become equal to its predecessor).
     pages = None if scope is None else scope_pages
     versions = store_text.site_versions(db, site, pages=pages)
-    use_prior = site_pages < SITE_MIN_PAGES
     hashes: dict[int, str] = {}
     touched: list[int] = []
     for version in versions:
@@ -371,11 +452,12 @@ def _strip_site(
         if scope is not None and version.version_id not in scope:
             continue
         extracted = store_text.extracted_paragraphs(version.paragraphs, version.removed)
-        kept, removed = _split(extracted, set(learned), use_prior)
+        kept, removed = split_boilerplate(extracted, learned.keys(), prior=use_prior)
         if removed == version.removed:
             continue
         chash = content_hash(version.title, "\n\n".join(kept))
-        store_text.set_version_text(db, version.version_id, kept, removed, chash)
+        extracted_hash = content_hash(version.title, "\n\n".join(extracted))
+        store_text.set_version_text(db, version.version_id, kept, removed, chash, extracted_hash)
         hashes[version.version_id] = chash
         touched.append(version.version_id)
     if not touched:

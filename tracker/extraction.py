@@ -2,8 +2,9 @@
 
 tracker does not write an extractor of its own: trafilatura finds the main text; this module
 asks it for metadata too, fills the gaps it leaves (full publication timestamps from markup,
-language from the ``<html lang>`` attribute or py3langid) and drops the page chrome that
-survives extraction (republication disclaimers, share prompts, comment policies).
+language from the ``<html lang>`` attribute or py3langid). It keeps every paragraph trafilatura
+finds: what is a site's chrome (disclaimers, share prompts, comment policies) is decided per site
+by :mod:`tracker.boilerplate`, with :func:`is_chrome` as the prior for sites with few pages.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ class Extracted:
 
 
 def is_chrome(paragraph: str) -> bool:
-    """True when a paragraph is site furniture (disclaimer, share prompt, comment policy…)."""
+    """True when a paragraph reads like site furniture (disclaimer, share prompt, comment
+    policy…): the prior :mod:`tracker.boilerplate` applies to sites with too few pages to learn
+    their own boilerplate from."""
     return bool(_CHROME.match(paragraph))
 
 
@@ -270,10 +273,17 @@ def extract(
             site_name=site_name,
         )
     raw = doc.text or ""
-    paragraphs = [p.strip() for p in raw.split("\n") if p.strip() and not is_chrome(p)]
-    # The headline is metadata: extractors often repeat it as the first line of the body.
-    if doc.title and paragraphs and normalize_text(paragraphs[0]) == normalize_text(doc.title):
-        paragraphs = paragraphs[1:]
+    # Every paragraph, chrome included: the boilerplate stage decides per site what to remove.
+    paragraphs = [p.strip() for p in raw.split("\n") if p.strip()]
+    # The headline is metadata: extractors often repeat it as the first line of the body (after
+    # any chrome line such as a share prompt).
+    at = next((i for i, p in enumerate(paragraphs) if not is_chrome(p)), len(paragraphs))
+    if (
+        doc.title
+        and at < len(paragraphs)
+        and normalize_text(paragraphs[at]) == normalize_text(doc.title)
+    ):
+        del paragraphs[at]
     published = markup.get("published") if _ISO_DATE.match(markup.get("published", "")) else None
     text = "\n".join(paragraphs)
     return Extracted(

@@ -86,6 +86,18 @@ def _merge(*parts: Iterable[int]) -> list[int]:
     return sorted({i for part in parts for i in part})
 
 
+def strip_stored_text(
+    db: sqlite_utils.Database, scope: IngestSummary | None, version_ids: Iterable[int] = ()
+) -> int:
+    """Take site boilerplate out of the texts a run stored (:mod:`tracker.boilerplate`): the
+    versions of ``scope`` (its new versions, the older snapshots it inserted) and
+    ``version_ids``, or every version when ``scope`` is None. Returns how many changed."""
+    if scope is None:
+        return boilerplate.strip_site_boilerplate(db)
+    stored = _merge(scope.new_version_ids, *scope.version_pairs, version_ids)
+    return boilerplate.strip_site_boilerplate(db, stored) if stored else 0
+
+
 def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) -> StagesRun:
     """Bring the stages after storing up to date, in order: credit targets, version diffs,
     site boilerplate, clusters, provenance, repost diffs.
@@ -111,11 +123,12 @@ def run_stages(db: sqlite_utils.Database, scope: IngestSummary | None = None) ->
             if not version_ids and not pairs:
                 return run
         run.counts["version_diffs"] = diffs.diff_new_versions(db, pairs)
+    # Site boilerplate out of the stored texts before clustering reads them (its own
+    # transaction; versions it rewrites get their diffs recomputed), older snapshots a run
+    # inserted between two versions included.
+    strip_stored_text(db, scope, version_ids or ())
     if version_ids == []:
         return run
-    # Site boilerplate out of the stored texts before clustering reads them (its own
-    # transaction; versions it rewrites get their diffs recomputed).
-    boilerplate.strip_site_boilerplate(db, version_ids)
     # Membership, provenance and repost diffs commit together: a run killed in between leaves
     # its versions unclustered in ``cluster_pages``, and the next run redoes all three.
     with write_transaction(db):

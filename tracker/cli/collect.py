@@ -53,7 +53,7 @@ def import_(
         tracker import crawl.warc.gz saved-pages/ --db tracker.db
         tracker import page.html --base-url https://example.com/news/ --db tracker.db
     """
-    from tracker.pipeline import IngestSummary, run_stages, store_record
+    from tracker.pipeline import IngestSummary, run_stages, store_record, strip_stored_text
     from tracker.readers import Problem, read_paths
     from tracker.store import open_db
     from tracker.workers import ExtractionLimits, extract_pages
@@ -83,6 +83,8 @@ def import_(
             continue
         store_record(db, record, summary)
     summary.errors += len(problems)
+    if no_cluster:  # clusters and diffs wait for `tracker cluster`; site boilerplate does not
+        strip_stored_text(db, summary)
     stages = {} if no_cluster else run_stages(db, summary).counts
     click.echo(
         f"read {summary.read} pages: {summary.pages_new} new pages, {summary.versions_new} new versions, "

@@ -1,9 +1,12 @@
-"""The SQL of site boilerplate removal: ``site_boilerplate`` and the stored text of ``versions``.
+"""The SQL of site boilerplate removal: ``site_boilerplate``, ``site_boilerplate_prior`` and the
+stored text of ``versions``.
 
-:mod:`tracker.boilerplate` is the one writer of ``site_boilerplate`` and of ``versions.boilerplate``;
+:mod:`tracker.boilerplate` is the one writer of ``site_boilerplate``, ``site_boilerplate_prior``
+and ``versions.boilerplate``;
 when it strips a version it also rewrites that version's ``text``, ``paragraphs``, ``word_count``
 and ``content_hash`` (the store wrote them first, from the extracted text), so the hash always
-describes the text that is stored.
+describes the text that is stored, and writes ``extracted_hash`` (the hash of the text as
+extracted, which the store compares a new fetch with).
 """
 
 from __future__ import annotations
@@ -193,18 +196,22 @@ def set_version_text(
     paragraphs: Sequence[str],
     removed: Sequence[tuple[int, str]],
     content_hash: str,
+    extracted_hash: str | None,
 ) -> None:
-    """Store a version's article text without its boilerplate (and the boilerplate apart)."""
+    """Store a version's article text without its boilerplate (and the boilerplate apart), with
+    the hash of the stored text and that of the text as extracted (None when nothing was
+    removed)."""
     text = "\n\n".join(paragraphs)
     db.execute(
         "update versions set text = ?, paragraphs = ?, word_count = ?, content_hash = ?,"
-        " boilerplate = ? where id = ?",
+        " boilerplate = ?, extracted_hash = ? where id = ?",
         [
             text,
             json.dumps(list(paragraphs), ensure_ascii=False),
             len(text.split()),
             content_hash,
             json.dumps([list(r) for r in removed], ensure_ascii=False) if removed else None,
+            extracted_hash if removed else None,
             version_id,
         ],
     )
@@ -242,3 +249,35 @@ def fold_version(db: sqlite_utils.Database, keep: int, drop: int) -> None:
             )
             db.execute(f"delete from [{table}] where [{column}] = ?", [drop])
     db.execute("delete from versions where id = ?", [drop])
+
+
+def site_page_counts(db: sqlite_utils.Database, sites: Iterable[str]) -> dict[str, int]:
+    """``{site: number of stored pages}`` (a site with no page is left out)."""
+    wanted = sorted(set(sites))
+    counts: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        counts.update(
+            db.execute(
+                f"select site, count(*) from pages where site in ({_marks(chunk)}) group by site",
+                chunk,
+            ).fetchall()
+        )
+    return counts
+
+
+def site_prior(db: sqlite_utils.Database, site: str) -> bool | None:
+    """Whether a site's stored texts were last stripped with the fixed phrase list as a prior
+    (None: not stripped since the rule was recorded)."""
+    row = db.execute("select prior from site_boilerplate_prior where site = ?", [site]).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def set_site_prior(db: sqlite_utils.Database, site: str, pages: int, prior: bool) -> None:
+    """Record the rule a site's stored texts were stripped with (and its page count then)."""
+    db.execute(
+        "insert into site_boilerplate_prior (site, pages, prior) values (?, ?, ?)"
+        " on conflict (site) do update set pages = excluded.pages, prior = excluded.prior"
+        " where pages != excluded.pages or prior != excluded.prior",
+        [site, pages, int(prior)],
+    )

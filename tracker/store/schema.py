@@ -325,6 +325,39 @@ def _evidence_captures(db: sqlite_utils.Database) -> None:
     db.table("crawl_runs").add_column("warc_files", str)
 
 
+@migrations(name="0011_site_boilerplate_prior")
+def _site_boilerplate_prior(db: sqlite_utils.Database) -> None:
+    # The rule each site's stored texts were last stripped with (tracker.boilerplate): the fixed
+    # phrase list as a prior (``prior`` = 1, a site with too few pages to learn from) or its
+    # learned boilerplate alone (0). When a site grows past the threshold the rule changes and
+    # every version of the site is stripped again: what the prior removed comes back unless the
+    # site's own statistics say it is boilerplate. ``pages``: the site's pages at that time.
+    db.execute(
+        "create table site_boilerplate_prior (site text primary key, pages integer not null,"
+        " prior integer not null)"
+    )
+    # The content hash of a stripped version's text as extracted (NULL when nothing was removed:
+    # then ``content_hash`` is that hash), so a fetch of unchanged content is recognised as
+    # unchanged although the stored text, and its ``content_hash``, lack the boilerplate.
+    db.table("versions").add_column("extracted_hash", str)
+    from tracker.store.boilerplate import extracted_paragraphs, removed_from_json
+    from tracker.store.queries import version_paragraphs
+    from tracker.store.writes import content_hash
+
+    rows = db.execute(
+        "select id, title, paragraphs, text, boilerplate from versions"
+        " where boilerplate is not null"
+    ).fetchall()
+    for vid, title, paragraphs, text, blob in rows:
+        extracted = extracted_paragraphs(
+            version_paragraphs(paragraphs, text), removed_from_json(blob)
+        )
+        db.execute(
+            "update versions set extracted_hash = ? where id = ?",
+            [content_hash(title, "\n\n".join(extracted)), vid],
+        )
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One unit of work: committed whole or not at all.

@@ -138,13 +138,14 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         chash = content_hash(rec.title, rec.text)
         # Idempotent re-import: the same content at the same fetch time is already stored.
         same = db.execute(
-            "select id from versions where page_id = ? and content_hash = ? and fetched_at = ?",
+            "select id from versions where page_id = ?"
+            " and coalesce(extracted_hash, content_hash) = ? and fetched_at = ?",
             [page_id, chash, rec.fetched_at],
         ).fetchone()
         # The version in force when this copy was fetched; unchanged text adds no version.
         prev = db.execute(
-            "select id, content_hash from versions where page_id = ? and fetched_at <= ?"
-            " order by fetched_at desc, id desc limit 1",
+            "select id, coalesce(extracted_hash, content_hash) from versions"
+            " where page_id = ? and fetched_at <= ? order by fetched_at desc, id desc limit 1",
             [page_id, rec.fetched_at],
         ).fetchone()
         prev_id = prev[0] if prev else None
@@ -152,14 +153,18 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             return StoreResult(page_id, None, new_page, False, prev_id)
         # The version that followed this fetch, when an older snapshot arrives late.
         nxt = db.execute(
-            "select id, content_hash from versions where page_id = ? and fetched_at > ?"
-            " order by fetched_at, id limit 1",
+            "select id, coalesce(extracted_hash, content_hash), extracted_hash is not null"
+            " from versions where page_id = ? and fetched_at > ? order by fetched_at, id limit 1",
             [page_id, rec.fetched_at],
         ).fetchone()
         if nxt and nxt[1] == chash:
             # Seen earlier than known: the version starts at this fetch, as it would have had the
             # snapshots arrived in order (its text and credits are those of its first fetch).
-            db.table("versions").update(nxt[0], _version_fields(rec, chash))
+            fields = _version_fields(rec, chash)
+            if nxt[2]:  # its text was stripped of site boilerplate: the stored text stays
+                for key in ("content_hash", "text", "paragraphs", "word_count"):
+                    del fields[key]
+            db.table("versions").update(nxt[0], fields)
             db.execute("delete from attributions where version_id = ?", [nxt[0]])
             store_credits(db, page_id, nxt[0], rec.credits or [])
             sites.note_site_name(db, rec.site, rec.site_name)
