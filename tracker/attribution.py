@@ -30,7 +30,7 @@ import lxml.html
 from tracker.credit_phrases import MAX_EVIDENCE, compact, phrase_credits, phrases
 from tracker.html import parse_html
 from tracker.urls import normalize_url, resolve_link, site_of
-from tracker.visible_text import SPACES, Line, block_of, candidate_lines, visible
+from tracker.visible_text import SPACES, Line, block_of, candidate_lines, nodes_with, visible
 
 MAX_LINK_EVIDENCE = 120
 
@@ -66,6 +66,7 @@ class _Page:
         self.base = self.url
         self.site = site_of(self.url) if self.url else ""
         self.brand = _brand(self.site) if self.site else ""
+        self._resolved: dict[str, str | None] = {}
         names = {self.site, self.brand} if self.site else set()
         if tree is not None:
             base = tree.find(".//base[@href]")
@@ -78,8 +79,13 @@ class _Page:
         self.names = {compact(n) for n in names if n and compact(n)}
 
     def resolve(self, href: str | None) -> str | None:
-        """An absolute, normalised http(s) URL for ``href``, or None."""
-        return resolve_link(self.base, href)
+        """An absolute, normalised http(s) URL for ``href``, or None (one normalisation per
+        distinct ``href``: pages repeat their links)."""
+        if href is None:
+            return None
+        if href not in self._resolved:
+            self._resolved[href] = resolve_link(self.base, href)
+        return self._resolved[href]
 
     def is_self(self, target_site: str | None, target_name: str | None) -> bool:
         if target_site:
@@ -221,12 +227,12 @@ def _link_credits(
         label = SPACES.sub(" ", raw or "").strip()
         if not label or label not in main:
             continue
-        target = page.resolve(href)
-        if not target or target in credited or page.is_self(site_of(target), None):
-            continue
         block = SPACES.sub(" ", block_of(anchor).text_content()).strip()
         # the link's own line is article text: its start or end is in the extracted body
         if not (block[:60] in main or block[-60:] in main):
+            continue
+        target = page.resolve(href)
+        if not target or target in credited or page.is_self(site_of(target), None):
             continue
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
@@ -270,9 +276,9 @@ def find_credits(
         _markup_credits(tree, page, out)
         for line in candidate_lines(tree, phrases().trigger):
             _add_phrases(line, page, out)
-    for paragraph in paragraphs or []:
-        for text in paragraph.splitlines():
-            _add_phrases(Line(SPACES.sub(" ", visible(text)).strip(), [], False), page, out)
+    lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
+    for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word
+        _add_phrases(Line(SPACES.sub(" ", lines[index]).strip(), [], False), page, out)
     if tree is not None:
         _link_credits(tree, paragraphs or [], page, out)
     return out.credits
