@@ -219,6 +219,7 @@ def _link_credits(
     # relative links stay on the page's own site unless a <base> sends them elsewhere
     relative_is_own = site_of(page.base) == page.site if page.base else True
     anchors = _ABSOLUTE_LINKS(tree) if relative_is_own else tree.iter("a")
+    in_main: dict[lxml.html.HtmlElement, bool] = {}
     for anchor in anchors:
         href = (anchor.get("href") or "").strip()
         if not href or (relative_is_own and "//" not in href[:8]):
@@ -227,9 +228,12 @@ def _link_credits(
         label = SPACES.sub(" ", raw or "").strip()
         if not label or label not in main:
             continue
-        block = SPACES.sub(" ", block_of(anchor).text_content()).strip()
-        # the link's own line is article text: its start or end is in the extracted body
-        if not (block[:60] in main or block[-60:] in main):
+        holder = block_of(anchor)
+        if holder not in in_main:  # links share blocks: each block's text is read once
+            block = SPACES.sub(" ", holder.text_content()).strip()
+            # the link's own line is article text: its start or end is in the extracted body
+            in_main[holder] = block[:60] in main or block[-60:] in main
+        if not in_main[holder]:
             continue
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
