@@ -234,15 +234,27 @@ def nodes_with(trigger: re.Pattern[str], texts: list[str]) -> list[int]:
     return hits
 
 
+_FEW_HITS = 64
+
+
+def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
+    """The text nodes of ``tree`` at these positions of ``//text()`` (ascending), as "smart"
+    strings that know their element: for a few, only those are made, not one per text node."""
+    if not indices:
+        return []
+    if len(indices) > _FEW_HITS:
+        texts = _TEXTS(tree)
+        return [texts[index] for index in indices]
+    wanted = " or ".join(f"position()={index + 1}" for index in indices)
+    return tree.xpath(f"(//text())[{wanted}]")
+
+
 def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
     hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
     blocks: list[lxml.html.HtmlElement] = []
     seen: set[lxml.html.HtmlElement] = set()
-    hits = nodes_with(trigger, _PLAIN_TEXTS(tree))
-    texts = _TEXTS(tree) if hits else []
-    for index in hits:
-        text = texts[index]
+    for text in _texts_at(tree, nodes_with(trigger, _PLAIN_TEXTS(tree))):
         holder = text.getparent()
         if holder is not None and text.is_tail:
             holder = holder.getparent()
