@@ -87,6 +87,14 @@ class _Page:
             self._resolved[href] = resolve_link(self.base, href)
         return self._resolved[href]
 
+    def links_home(self, href: str) -> bool:
+        """Whether ``href`` plainly points to the page's own site, told without normalising the
+        URL (the costly part of :meth:`resolve`): normalising changes no host's site."""
+        try:
+            return self.is_self(site_of(urljoin(self.base, href)), None)
+        except ValueError:  # a malformed host or port: left to resolve()
+            return False
+
     def is_self(self, target_site: str | None, target_name: str | None) -> bool:
         if target_site:
             return target_site == self.site or _brand(target_site) == self.brand
@@ -234,6 +242,8 @@ def _link_credits(
             # the link's own line is article text: its start or end is in the extracted body
             in_main[holder] = block[:60] in main or block[-60:] in main
         if not in_main[holder]:
+            continue
+        if page.links_home(href):  # most links in an article stay on its site
             continue
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
