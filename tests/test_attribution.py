@@ -719,3 +719,45 @@ def test_credit_lines_labelled_as_the_original_hat_tips_and_shared_from():
     for not_a_credit in ("Shared from the blog of a friend.", "This was shared from my phone."):
         page = f"<html><body><article>{filler}<p>{not_a_credit}</p></article></body></html>"
         assert find_credits(page, "https://copy.example/a") == [], not_a_credit
+
+
+# The credit reader's shortcuts must find what a node-by-node reading finds.
+
+
+def test_trigger_search_over_joined_texts_matches_each_text_alone():
+    import re
+
+    from tracker.credit_phrases import phrases
+    from tracker.visible_text import nodes_with
+
+    trigger = phrases().trigger
+    texts = [
+        "İİİ then originally",  # lower() makes "İ" two characters: offsets must still map
+        "orig",
+        "inally",  # a word split over two text nodes is in neither
+        "spread the news",  # "read" inside a word is no trigger
+        "Read more",
+        "",
+        "\u6765\u6e90\uff1a\u65b0\u534e\u793e",  # an unspaced source word
+        "cross-posted   from x",
+        "h/t someone",
+        "nothing here",
+    ]
+    per_text = [i for i, text in enumerate(texts) if trigger.search(text.lower())]
+    assert nodes_with(trigger, texts) == per_text == [0, 4, 6, 7, 8]
+    # grouped by first letter, the trigger matches what the plain word-start form matches
+    plain = re.compile(r"\b(?:originally|read|via)")
+    for text in ("readers", "bread", "via x", "trivia", "originally", "unoriginally"):
+        assert bool(trigger.search(text)) == bool(plain.search(text)), text
+
+
+def test_credit_line_after_many_other_links_is_found():
+    links = "".join(
+        f'<p><a href="https://own.example/{i}">Own story {i}</a></p>' for i in range(30)
+    )
+    page = (
+        f"<html><body><article>{links}<p>This article originally appeared on "
+        '<a href="https://origin.example/a">Origin News</a>.</p></article></body></html>'
+    )
+    found = find_credits(page, "https://own.example/x")
+    assert [(c.kind, c.target_site) for c in found] == [("originally-appeared", "origin.example")]

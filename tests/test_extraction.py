@@ -139,3 +139,19 @@ def test_a_page_laid_out_in_a_table_keeps_only_its_article():
     )
     got = extract(html, "https://example.org/a")
     assert got.paragraphs == [para.strip()]
+
+
+def test_parse_repairs_the_page_as_trafilatura_does():
+    from trafilatura.utils import repair_faulty_html
+
+    from tracker.html import _repaired
+
+    filler = "<p>" + "word " * 2000 + "</p>\n"
+    pages = [
+        "<!DOCTYPE html/>\n<html/>\n" + filler * 3,  # self-closing doctype and <html/>
+        "<!DOCTYPE html/>" + "x" * 5000 + "\n" + filler,  # a first line past the head
+        filler * 3 + "\x01\x0b tail \ufffe",  # control characters after the head
+        "<html><body>" + "y" * 5000,  # no line end at all
+    ]
+    for html in pages:
+        assert _repaired(html) == repair_faulty_html(html, html[:50].lower())

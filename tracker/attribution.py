@@ -30,7 +30,7 @@ import lxml.html
 from tracker.credit_phrases import MAX_EVIDENCE, compact, phrase_credits, phrases
 from tracker.html import parse_html
 from tracker.urls import normalize_url, resolve_link, site_of
-from tracker.visible_text import SPACES, Line, block_of, candidate_lines, visible
+from tracker.visible_text import SPACES, Line, block_of, candidate_lines, nodes_with, visible
 
 MAX_LINK_EVIDENCE = 120
 
@@ -66,6 +66,7 @@ class _Page:
         self.base = self.url
         self.site = site_of(self.url) if self.url else ""
         self.brand = _brand(self.site) if self.site else ""
+        self._resolved: dict[str, str | None] = {}
         names = {self.site, self.brand} if self.site else set()
         if tree is not None:
             base = tree.find(".//base[@href]")
@@ -78,8 +79,21 @@ class _Page:
         self.names = {compact(n) for n in names if n and compact(n)}
 
     def resolve(self, href: str | None) -> str | None:
-        """An absolute, normalised http(s) URL for ``href``, or None."""
-        return resolve_link(self.base, href)
+        """An absolute, normalised http(s) URL for ``href``, or None (one normalisation per
+        distinct ``href``: pages repeat their links)."""
+        if href is None:
+            return None
+        if href not in self._resolved:
+            self._resolved[href] = resolve_link(self.base, href)
+        return self._resolved[href]
+
+    def links_home(self, href: str) -> bool:
+        """Whether ``href`` plainly points to the page's own site, told without normalising the
+        URL (the costly part of :meth:`resolve`): normalising changes no host's site."""
+        try:
+            return self.is_self(site_of(urljoin(self.base, href)), None)
+        except ValueError:  # a malformed host or port: left to resolve()
+            return False
 
     def is_self(self, target_site: str | None, target_name: str | None) -> bool:
         if target_site:
@@ -213,6 +227,7 @@ def _link_credits(
     # relative links stay on the page's own site unless a <base> sends them elsewhere
     relative_is_own = site_of(page.base) == page.site if page.base else True
     anchors = _ABSOLUTE_LINKS(tree) if relative_is_own else tree.iter("a")
+    in_main: dict[lxml.html.HtmlElement, bool] = {}
     for anchor in anchors:
         href = (anchor.get("href") or "").strip()
         if not href or (relative_is_own and "//" not in href[:8]):
@@ -221,12 +236,17 @@ def _link_credits(
         label = SPACES.sub(" ", raw or "").strip()
         if not label or label not in main:
             continue
+        holder = block_of(anchor)
+        if holder not in in_main:  # links share blocks: each block's text is read once
+            block = SPACES.sub(" ", holder.text_content()).strip()
+            # the link's own line is article text: its start or end is in the extracted body
+            in_main[holder] = block[:60] in main or block[-60:] in main
+        if not in_main[holder]:
+            continue
+        if page.links_home(href):  # most links in an article stay on its site
+            continue
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
-            continue
-        block = SPACES.sub(" ", block_of(anchor).text_content()).strip()
-        # the link's own line is article text: its start or end is in the extracted body
-        if not (block[:60] in main or block[-60:] in main):
             continue
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
@@ -270,9 +290,9 @@ def find_credits(
         _markup_credits(tree, page, out)
         for line in candidate_lines(tree, phrases().trigger):
             _add_phrases(line, page, out)
-    for paragraph in paragraphs or []:
-        for text in paragraph.splitlines():
-            _add_phrases(Line(SPACES.sub(" ", visible(text)).strip(), [], False), page, out)
+    lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
+    for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word
+        _add_phrases(Line(SPACES.sub(" ", lines[index]).strip(), [], False), page, out)
     if tree is not None:
         _link_credits(tree, paragraphs or [], page, out)
     return out.credits

@@ -71,8 +71,30 @@ def phrases() -> _Phrases:
     words = [re.escape(w).replace("\\ ", r"\s+") for w in data["triggers"]]
     spaced = [w for w in [*words, *data["source_words"]] if not _UNSPACED.match(w)]
     unspaced = [w for w in data["source_words"] if _UNSPACED.match(w)]
-    trigger = re.compile(r"\b(?:" + "|".join(spaced) + ")|" + "|".join(unspaced))
+    trigger = re.compile("|".join([*_by_first_letter(spaced), *unspaced]))
     return _Phrases(source, trigger, phrases)
+
+
+def _by_first_letter(words: list[str]) -> list[str]:
+    r"""``\b(?:word|…)`` as alternatives grouped by their first letter, each followed by a
+    look-behind that puts the word start after it (``r(?<!\w\w)(?:ead|eprinted)``): the regex
+    engine then skips, in C, every position whose character starts no word, instead of trying
+    each alternative at every character of the page."""
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for word in words:
+        first = word[:1]
+        # a quantifier after the first letter ("s?ource") binds to it: keep such a word whole
+        if _WORD_CHAR.match(first) and word[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(first, []).append(word[1:])
+        else:  # an escape or a non-word first character: the plain word-start form
+            others.append(r"\b(?:" + word + ")")
+    return [
+        first + r"(?<!\w\w)(?:" + "|".join(rests) + ")" for first, rests in groups.items()
+    ] + others
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")

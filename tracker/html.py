@@ -132,7 +132,7 @@ def parse_html(html: str | bytes, content_type: str | None = None) -> lxml.html.
     html = html.strip()
     if not html:
         return None
-    html = repair_faulty_html(html, html[:50].lower())
+    html = _repaired(html)
     try:
         tree = lxml.html.document_fromstring(html, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError):
@@ -145,6 +145,27 @@ def parse_html(html: str | bytes, content_type: str | None = None) -> lxml.html.
             return None
     _drop_code(tree)
     return tree
+
+
+# What trafilatura's repair deletes anywhere in a page (XML-invalid control characters), as
+# single characters: ``in`` finds one in C at memory speed, its character-class regex does not.
+_INVALID_XML_CHARS = [chr(c) for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20))] + [
+    "\ufffe",
+    "\uffff",
+]
+# trafilatura's repair reads the first 4096 characters for its other fixes (a self-closing
+# DOCTYPE on the first line, a self-closing <html/> in the first lines).
+_REPAIR_HEAD = 4096
+
+
+def _repaired(html: str) -> str:
+    """``html`` after trafilatura's ``repair_faulty_html``, which a parse must see first. Its
+    regex over the whole page costs half a parse; a page without control characters (nearly all)
+    only needs it on the head, cut after a line end so the first-line fix sees whole lines."""
+    cut = html.find("\n", _REPAIR_HEAD)
+    if cut < 0 or any(char in html for char in _INVALID_XML_CHARS):
+        return repair_faulty_html(html, html[:50].lower())
+    return repair_faulty_html(html[: cut + 1], html[:50].lower()) + html[cut + 1 :]
 
 
 def _drop_code(tree: lxml.html.HtmlElement) -> None:

@@ -7,6 +7,7 @@ worker processes.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 from tracker.attribution import find_credits
@@ -17,6 +18,10 @@ from tracker.store import PageRecord
 from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
 
 log = logging.getLogger(__name__)
+
+
+# C0 control characters other than tab, line feed, form feed and carriage return: binary bytes.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class BadInput(ValueError):
@@ -38,7 +43,7 @@ def decode_body(body: bytes | str, content_type: str | None = None) -> str:
     if not text.strip():
         raise BadInput("empty body")
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    controls = len(_CONTROLS.findall(sample))
     if controls > 0.05 * len(sample) or sample.count("\ufffd") > 0.1 * len(sample):
         raise BadInput("binary body, not HTML")
     if "<" not in sample:

@@ -9,7 +9,9 @@ around text nodes that hold a trigger word, which give the same lines a whole-pa
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 import lxml.etree
 import lxml.html
@@ -164,9 +166,14 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
         out.newline()
 
 
-_TEXTS = lxml.etree.XPath("//text()")
-
 _NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_TEXTS = lxml.etree.XPath("//text()")
+# The same text nodes as plain strings: several times cheaper than "smart" strings, which carry
+# their parent element; the smart list is built only for a page where a trigger word was found.
+_PLAIN_TEXTS = lxml.etree.XPath("//text()", smart_strings=False)
+# Between texts in the one string the trigger is searched in: no trigger matches across it
+# (none holds a NUL) and, being no word character, it is a word boundary as a string's end is.
+_NODE_BREAK = "\x00"
 
 
 def block_of(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -208,14 +215,46 @@ def _readable_from(block: lxml.html.HtmlElement) -> tuple[bool, bool, int] | Non
     return caption, True, depth
 
 
+def nodes_with(trigger: re.Pattern[str], texts: list[str]) -> list[int]:
+    """Indices of the texts in which ``trigger`` matches (lower-cased), in order: one search
+    over all of them joined, not one call per text (a page has hundreds of text nodes)."""
+    if not texts:
+        return []
+    joined = _NODE_BREAK.join(texts).lower()
+    if len(joined) != sum(map(len, texts)) + len(texts) - 1:
+        # lower() lengthened some text ("İ" -> "i̇"): lower each one, so offsets still map
+        texts = [text.lower() for text in texts]
+        joined = _NODE_BREAK.join(texts)
+    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    hits: list[int] = []
+    for match in trigger.finditer(joined):
+        index = bisect_right(starts, match.start()) - 1
+        if not hits or hits[-1] != index:
+            hits.append(index)
+    return hits
+
+
+_FEW_HITS = 64
+
+
+def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
+    """The text nodes of ``tree`` at these positions of ``//text()`` (ascending), as "smart"
+    strings that know their element: for a few, only those are made, not one per text node."""
+    if not indices:
+        return []
+    if len(indices) > _FEW_HITS:
+        texts = _TEXTS(tree)
+        return [texts[index] for index in indices]
+    wanted = " or ".join(f"position()={index + 1}" for index in indices)
+    return tree.xpath(f"(//text())[{wanted}]")
+
+
 def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
     hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
     blocks: list[lxml.html.HtmlElement] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for text in _TEXTS(tree):
-        if not trigger.search(text.lower()):
-            continue
+    for text in _texts_at(tree, nodes_with(trigger, _PLAIN_TEXTS(tree))):
         holder = text.getparent()
         if holder is not None and text.is_tail:
             holder = holder.getparent()
