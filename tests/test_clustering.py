@@ -387,6 +387,55 @@ def test_compact_lsh_answers_like_datasketch_default():
     assert 1 not in compact and 0 in compact
 
 
+def test_vectorised_band_keys_are_datasketch_band_keys():
+    import numpy as np
+
+    from tracker.lsh import LSH_PARAMS, band_hash, band_keys
+
+    rng = np.random.default_rng(5)
+    matrix = rng.integers(0, 2**32, (50, 128), dtype=np.uint64).astype(np.uint32)
+    for bands, rows in (LSH_PARAMS, (32, 4), (42, 3), (16, 8)):
+        keys = band_keys(matrix, (bands, rows))
+        assert keys.shape == (50, bands)
+        assert all(
+            keys[i, b] == band_hash(bytes(matrix[i, b * rows : (b + 1) * rows].byteswap().data))
+            for i in range(50)
+            for b in range(bands)
+        )
+
+
+def test_candidate_index_answers_like_datasketch_lsh():
+    import numpy as np
+
+    from tracker import signatures as sig
+    from tracker.lsh import CandidateIndex, CompactMinHashLSH
+
+    rng = np.random.default_rng(11)
+    sets = []
+    for _ in range(40):  # a base, a near copy, a far copy
+        base = np.unique(rng.integers(0, 2**32, 600, dtype=np.uint64).astype(np.uint32))
+        noise = rng.integers(0, 2**32, 400, dtype=np.uint64).astype(np.uint32)
+        sets += [base, np.unique(np.concatenate([base[:550], noise[:50]]))]
+        sets.append(np.unique(np.concatenate([base[:200], noise])))
+    matrix = sig.signatures(sets)
+    reference = CompactMinHashLSH()
+    index = CandidateIndex()
+    for key, row in enumerate(matrix):
+        reference.insert(key, sig.lean_minhash(row))
+    index.add_signatures(np.arange(len(sets) // 2), matrix[: len(sets) // 2])
+    for key in range(len(sets) // 2, len(sets)):
+        index.add(key, matrix[key], np.empty(0, dtype=np.uint32))
+    index.freeze()
+    queries, keys = index.query_lsh_many(matrix)
+    batched = {q: set() for q in range(len(sets))}
+    for q, k in zip(queries.tolist(), keys.tolist(), strict=True):
+        batched[q].add(k)
+    for q, row in enumerate(matrix):
+        expected = set(reference.query(sig.lean_minhash(row)))
+        assert batched[q] == expected == set(index.query_lsh(row))
+    assert all({3 * i, 3 * i + 1} <= batched[3 * i] for i in range(40))
+
+
 def test_candidate_index_anchor_postings(monkeypatch):
     import numpy as np
 
@@ -404,6 +453,16 @@ def test_candidate_index_anchor_postings(monkeypatch):
     monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 9)  # too common to be evidence
     assert index.query_anchors(common) == []
     assert index.query_anchors(np.array([], dtype=np.uint32)) == []
+    monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 5000)
+    queries = [np.array([5, 6], dtype=np.uint32), np.array([5, 9, 6], dtype=np.uint32), common[:2]]
+    offsets = np.cumsum([0, *map(len, queries)])
+    which, keys = index.query_anchors_many(np.concatenate(queries), offsets)
+    assert list(zip(which.tolist(), keys.tolist(), strict=True)) == [
+        (0, 1),
+        (1, 1),
+        (1, 2),
+        *((2, key) for key in range(10, 20)),
+    ]
 
 
 def _members_and_seeds(db) -> tuple[list, list]:

@@ -195,6 +195,30 @@ def _verified(
     return cache[key]
 
 
+def _candidates(
+    index: CandidateIndex,
+    signature_matrix: np.ndarray,
+    row_of: dict[int, int],
+    pages: list[int],
+    shingles_of: Callable[[int], np.ndarray],
+    batch: int = 20_000,
+) -> dict[int, set[int]]:
+    """Candidate page ids of each of ``pages`` (LSH + anchors), queried a batch at a time."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for lo in range(0, len(pages), batch):
+        chunk = pages[lo : lo + batch]
+        anchors = [anchors_of(shingles_of(page_id)) for page_id in chunk]
+        offsets = np.zeros(len(chunk) + 1, dtype=np.int64)
+        np.cumsum([len(a) for a in anchors], out=offsets[1:])
+        flat = np.concatenate(anchors) if anchors else np.empty(0, dtype=np.uint32)
+        queries, keys = index.query_many(
+            signature_matrix[[row_of[p] for p in chunk]], flat, offsets
+        )
+        for query, key in zip(queries.tolist(), keys.tolist(), strict=True):
+            out[chunk[query]].add(key)
+    return out
+
+
 def _member_row(cluster_id: int, page_id: int, version_id: int, now: str) -> dict:
     return {"cluster_id": cluster_id, "page_id": page_id, "version_id": version_id, "joined": now}
 
@@ -352,12 +376,16 @@ def _assign(
     dissolve_small()
 
     # Phase 1: pages not in a cluster join the best existing cluster whose seed they match.
+    # The index does not change during the loop, so every pending page's candidates come from
+    # one batched query.
     edges: dict[tuple[int, int], Match] = {}
+    candidates_of = _candidates(
+        index, signature_matrix, row_of, [p for p in sorted(pending) if p in row_of], shingles_of
+    )
     for page_id in sorted(pending):
         if page_id not in row_of:
             continue
-        hv = signature_matrix[row_of[page_id]]
-        candidates = index.query(hv, anchors_of(shingles_of(page_id))) - {page_id}
+        candidates = candidates_of.get(page_id, set()) - {page_id}
         options = []
         clusters_near = set()
         for other in sorted(candidates):

@@ -50,6 +50,7 @@ ANCHOR_MOD = 8
 ANCHOR_MIN_SHARED = 2
 ANCHOR_MAX_DF = 5000
 _MISSING = object()
+_EMPTY2 = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
 def anchor_mask(shingles: np.ndarray) -> np.ndarray:
@@ -156,115 +157,359 @@ class CompactMinHashLSH(MinHashLSH):
         self.keys = BandKeyStorage()
 
 
-class CandidateIndex:
-    """Candidate finder over many pages: a datasketch ``MinHashLSH`` (:class:`CompactMinHashLSH`)
-    for reposts plus an anchor inverted index for excerpts.
+_P1, _P2, _P3, _P4, _P5 = (
+    np.uint32(c) for c in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
+)
 
-    Add every page with :meth:`add`, call :meth:`freeze`, then :meth:`query` (or its two
-    halves, :meth:`query_lsh` and :meth:`query_anchors`). The anchor postings are two flat
-    numpy arrays sorted by anchor (8 bytes per anchor with 32-bit keys).
+
+# Up to this many signatures, :func:`band_keys` calls xxhash per band instead of numpy.
+_FEW_ROWS = 8
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def band_keys(signatures: np.ndarray, params: tuple[int, int] = LSH_PARAMS) -> np.ndarray:
+    """The keys :class:`CompactMinHashLSH` stores each band of each signature under, for a
+    whole ``n x NUM_PERM`` matrix at once: ``band_hash(bytes(band.byteswap().data))``, i.e.
+    xxh32 of the band's big-endian bytes (the bytes datasketch's ``MinHashLSH._H`` hashes),
+    computed with numpy over every row, bit-identical to ``xxhash`` (a test checks it).
+
+    Args:
+        signatures: ``uint32`` signature rows.
+        params: LSH bands and rows.
+
+    Returns:
+        ``n x bands`` ``uint32`` keys.
+    """
+    bands, rows = params
+    matrix = np.asarray(signatures, dtype=np.uint32).reshape(-1, signatures.shape[-1])
+    out = np.empty((len(matrix), bands), dtype=np.uint32)
+    if len(matrix) <= _FEW_ROWS:
+        # ~30 numpy steps per band cost more than xxhash itself on a few rows.
+        swapped = matrix.byteswap()
+        for i, row in enumerate(swapped):
+            for band in range(bands):
+                out[i, band] = band_hash(row[band * rows : (band + 1) * rows].tobytes())
+        return out
+    length = 4 * rows
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            # xxh32 reads little-endian 32-bit lanes of the big-endian bytes: byte-swapped values.
+            lanes = matrix[:, band * rows : (band + 1) * rows].byteswap()
+            lane = 0
+            if length >= 16:
+                acc = [
+                    np.full(len(matrix), int(v) & 0xFFFFFFFF, dtype=np.uint32)
+                    for v in (int(_P1) + int(_P2), int(_P2), 0, -int(_P1))
+                ]
+                while (rows - lane) * 4 >= 16:
+                    for i in range(4):
+                        a = acc[i] + lanes[:, lane + i] * _P2
+                        acc[i] = _rotl(a, 13) * _P1
+                    lane += 4
+                h = _rotl(acc[0], 1) + _rotl(acc[1], 7) + _rotl(acc[2], 12) + _rotl(acc[3], 18)
+            else:
+                h = np.full(len(matrix), int(_P5), dtype=np.uint32)
+            h += np.uint32(length)
+            while lane < rows:
+                h += lanes[:, lane] * _P3
+                h = _rotl(h, 17) * _P4
+                lane += 1
+            h ^= h >> np.uint32(15)
+            h *= _P2
+            h ^= h >> np.uint32(13)
+            h *= _P3
+            h ^= h >> np.uint32(16)
+            out[:, band] = h
+    return out
+
+
+class Postings:
+    """A static inverted index of ``uint32`` values to integer keys, in one or more groups
+    (one per LSH band; one for the anchors): per group, ``(value, key)`` pairs in two flat
+    arrays sorted by value (8 bytes a posting with 32-bit keys), and a directory over the
+    values' top bits (~4 postings per bucket, the values being uniform hashes), so a lookup is
+    two reads and a short scan instead of a binary search (measured at ~100M postings: 28 µs
+    against 178 µs for 96 values). Lookups are batched: many values, of any groups, in one
+    numpy pass.
+
+    Args:
+        values: ``groups x n`` (or ``n``) values.
+        keys: The ``n`` keys, one per column of ``values``.
+    """
+
+    def __init__(self, values: np.ndarray, keys: np.ndarray) -> None:
+        values = np.atleast_2d(np.asarray(values, dtype=np.uint32))
+        keys = np.asarray(keys, dtype=np.int64)
+        groups, n = values.shape
+        small = n == 0 or (keys.min() >= 0 and keys.max() < 2**31)
+        self.values = np.empty(groups * n, dtype=np.uint32)
+        self.keys: np.ndarray = np.empty(groups * n, dtype=np.int32 if small else np.int64)
+        # About one posting per bucket: a lookup then scans ~1-2 postings (measured on 1.9M
+        # anchor postings: 0.28 s against 1.0 s for all of them at ~7 a bucket).
+        self.bits = max(4, min(28, int(np.ceil(np.log2(max(n, 1))))))
+        width = (1 << self.bits) + 1
+        directory = np.zeros((groups, width), dtype=np.int64)
+        for group in range(groups):
+            lo, hi = group * n, (group + 1) * n
+            if small:
+                # One uint64 sort of (value, key) pairs: numpy's SIMD sort does 100M in ~2 s,
+                # a stable argsort of the values ~30 s.
+                packed = (values[group].astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
+                packed.sort()
+                self.values[lo:hi] = packed >> np.uint64(32)
+                self.keys[lo:hi] = packed & np.uint64(0xFFFFFFFF)
+                del packed
+            else:
+                order = np.argsort(values[group], kind="stable")
+                self.values[lo:hi], self.keys[lo:hi] = values[group][order], keys[order]
+            counts = np.bincount(
+                self.values[lo:hi] >> np.uint32(32 - self.bits), minlength=1 << self.bits
+            )
+            directory[group, 0] = lo
+            np.cumsum(counts, out=directory[group, 1:])
+            directory[group, 1:] += lo
+        total = groups * n
+        self.directory = directory.astype(np.int32 if total < 2**31 else np.int64).ravel()
+        self._width = width
+        self._groups, self._n = groups, n
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.values.nbytes + self.keys.nbytes + self.directory.nbytes)
+
+    def lookup(
+        self, values: np.ndarray, groups: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every posting equal to one of ``values`` (in group ``groups[i]``; group 0 if
+        omitted): ``(which, keys)``, ``which[i]`` being the index in ``values`` that
+        ``keys[i]`` was found under."""
+        values = np.asarray(values, dtype=np.uint32)
+        empty = np.empty(0, dtype=np.int64)
+        if not len(values) or not len(self.values):
+            return empty, empty
+        bucket = (values >> np.uint32(32 - self.bits)).astype(np.int64)
+        if groups is not None:
+            bucket += np.asarray(groups, dtype=np.int64) * self._width
+        lo = self.directory[bucket].astype(np.int64)
+        spans = self.directory[bucket + 1] - lo
+        total = int(spans.sum())
+        if not total:
+            return empty, empty
+        # Every posting of every touched bucket, and which query value's bucket it is in.
+        position = np.repeat(lo - (np.cumsum(spans) - spans), spans) + np.arange(total)
+        which = np.repeat(np.arange(len(values)), spans)
+        same = self.values[position] == values[which]
+        return which[same], self.keys[position[same]].astype(np.int64)
+
+    def pairs(self, max_run: int | None = None) -> np.ndarray:
+        """Every pair of keys holding an equal value in one group, once per such value,
+        packed ``key_a << 32 | key_b`` with ``key_a < key_b`` (a value held by more than
+        ``max_run`` keys of a group gives none). The keys of the postings, their lookups
+        against each other, at the cost of one pass over the sorted postings plus the pairs."""
+        out = []
+        for group in range(self._groups):
+            lo, hi = group * self._n, (group + 1) * self._n
+            out.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], max_run))
+        return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
+
+
+def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.ndarray:
+    """Pairs of keys within each run of equal ``values`` (sorted by value, then key)."""
+    n = len(values)
+    if n < 2:
+        return np.empty(0, dtype=np.uint64)
+    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    lengths = np.diff(np.append(starts, n))
+    keep = lengths >= 2
+    if max_run is not None:
+        keep &= lengths <= max_run
+    starts, lengths = starts[keep], lengths[keep]
+    if not len(starts):
+        return np.empty(0, dtype=np.uint64)
+    total = int(lengths.sum())
+    first = np.cumsum(lengths) - lengths
+    position = np.repeat(starts - first, lengths) + np.arange(total)
+    after = np.repeat(starts + lengths, lengths) - position - 1
+    wide = keys.astype(np.uint64)
+    out = []
+    # Offset by offset: pairs (i, i + d) inside a run; most runs are short, so the positions
+    # still having a partner d places on shrink fast.
+    live = np.flatnonzero(after >= 1)
+    distance = 1
+    while len(live):
+        at = position[live]
+        out.append((wide[at] << np.uint64(32)) | wide[at + distance])
+        distance += 1
+        live = live[after[live] >= distance]
+    return np.concatenate(out)
+
+
+def _pairs(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``(query, key)`` pairs packed in one ``uint64`` each (query in the high half)."""
+    return (queries.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
+
+
+def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return (packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(
+        np.int64
+    )
+
+
+class CandidateIndex:
+    """Candidate finder over many pages: MinHash LSH banding for reposts (datasketch's
+    ``MinHashLSH`` banding and band keys, :class:`CompactMinHashLSH`'s, as one
+    :class:`Postings` per band built at once from the signature matrix) plus an anchor inverted
+    index for excerpts.
+
+    Add every page with :meth:`add` (or in bulk with :meth:`add_signatures` and
+    :meth:`add_anchors`), call :meth:`freeze`, then query many pages at once with
+    :meth:`query_many` (or one with :meth:`query`, :meth:`query_lsh`, :meth:`query_anchors`).
+    A query answers what ``CompactMinHashLSH.query`` answers for the same signatures (keys
+    sharing a band), plus keys sharing ``ANCHOR_MIN_SHARED`` anchors; a test checks it.
+
+    Page keys are integers below ``2**31`` (page ids, document numbers).
 
     Args:
         params: LSH bands and rows.
-        stock: Use datasketch's default in-memory storage (for the benchmark's comparison).
     """
 
-    def __init__(self, params: tuple[int, int] = LSH_PARAMS, stock: bool = False) -> None:
-        self.lsh: MinHashLSH = (
-            MinHashLSH(num_perm=sig.NUM_PERM, params=params, hashfunc=band_hash, prepickle=False)
-            if stock
-            else CompactMinHashLSH(sig.NUM_PERM, params)
-        )
-        self._session = self.lsh.insertion_session()
+    def __init__(self, params: tuple[int, int] = LSH_PARAMS) -> None:
+        self.b, self.r = params
+        self._sig_parts: list[np.ndarray] = []
+        self._sig_key_parts: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []
+        self._row_keys: list[int] = []
         self._anchor_parts: list[np.ndarray] = []
         self._key_parts: list[np.ndarray] = []
-        self.anchors = np.empty(0, dtype=np.uint32)
-        self.anchor_keys = np.empty(0, dtype=np.int64)
-        self._bits = 4
-        self._directory = np.zeros((1 << self._bits) + 1, dtype=np.int32)
+        self.bands: Postings | None = None
+        self.anchor_index = Postings(np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64))
         self.size = 0
 
     def add(self, key: int, hashvalues: np.ndarray, anchors: np.ndarray) -> None:
         """Index one page under an integer key."""
-        self._session.insert(key, sig.lean_minhash(hashvalues), check_duplication=False)
+        self.add_lsh(key, hashvalues)
         if len(anchors):
             self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
             self._key_parts.append(np.full(len(anchors), key, dtype=np.int64))
+
+    def add_lsh(self, key: int, hashvalues: np.ndarray) -> None:
+        """Index one page's signature in the LSH only (anchors go in :meth:`add_anchors`)."""
+        self._rows.append(np.asarray(hashvalues, dtype=np.uint32))
+        self._row_keys.append(key)
         self.size += 1
+
+    def add_signatures(self, keys: np.ndarray, signatures: np.ndarray) -> None:
+        """Index many signatures at once (``keys[i]`` has row ``signatures[i]``)."""
+        if len(keys) != len(signatures):
+            raise ValueError(f"{len(keys)} keys for {len(signatures)} signatures")
+        self._sig_parts.append(np.asarray(signatures, dtype=np.uint32))
+        self._sig_key_parts.append(np.asarray(keys, dtype=np.int64))
+        self.size += len(keys)
 
     def add_anchors(self, keys: np.ndarray, anchors: np.ndarray) -> None:
         """Add many anchor postings at once (``keys[i]`` holds ``anchors[i]``)."""
         self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
         self._key_parts.append(np.asarray(keys, dtype=np.int64))
 
-    def add_lsh(self, key: int, hashvalues: np.ndarray) -> None:
-        """Index one page's signature in the LSH only (anchors go in :meth:`add_anchors`)."""
-        self._session.insert(key, sig.lean_minhash(hashvalues), check_duplication=False)
-        self.size += 1
-
     def freeze(self) -> None:
-        """Finish bulk insertion and sort the anchor postings."""
-        self._session.close()
+        """Build the band postings and the anchor postings from everything added."""
+        if self._rows:
+            self._sig_parts.append(np.stack(self._rows))
+            self._sig_key_parts.append(np.array(self._row_keys, dtype=np.int64))
+            self._rows, self._row_keys = [], []
+        if self._sig_parts:
+            keys = np.concatenate(self._sig_key_parts)
+            signatures = (
+                self._sig_parts[0] if len(self._sig_parts) == 1 else np.concatenate(self._sig_parts)
+            )
+            self._sig_parts, self._sig_key_parts = [], []
+            banded = band_keys(signatures, (self.b, self.r))
+            self.bands = Postings(banded.T, keys)
         if self._anchor_parts:
             anchors = np.concatenate(self._anchor_parts)
             self._anchor_parts = []
             keys = np.concatenate(self._key_parts)
             self._key_parts = []
-            if len(keys) == 0 or (keys.min() >= 0 and keys.max() < 2**31):
-                # One uint64 sort of (anchor, key) pairs: numpy's SIMD sort does 100M in
-                # ~2 s, a stable argsort of the anchors ~30 s.
-                packed = (anchors.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
-                del anchors, keys
-                packed.sort()
-                self.anchors = (packed >> np.uint64(32)).astype(np.uint32)
-                self.anchor_keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
-            else:
-                order = np.argsort(anchors, kind="stable")
-                self.anchors, self.anchor_keys = anchors[order], keys[order]
+            self.anchor_index = Postings(anchors, keys)
         self._anchor_parts, self._key_parts = [], []
-        # A directory over the top bits of the (uniform) anchor hashes, ~4 postings per
-        # bucket: a lookup is two reads and a short scan instead of a binary search through
-        # ~100M postings (measured at that size: 28 µs against 178 µs for 96 anchors).
-        total = len(self.anchors)
-        self._bits = max(4, min(26, int(np.log2(max(total, 1))) - 2))
-        counts = np.bincount(self.anchors >> np.uint32(32 - self._bits), minlength=1 << self._bits)
-        directory = np.zeros((1 << self._bits) + 1, dtype=np.int64)
-        np.cumsum(counts, out=directory[1:])
-        self._directory = directory.astype(np.int32 if total < 2**31 else np.int64)
+
+    @property
+    def nbytes(self) -> tuple[int, int]:
+        """Bytes held by the band postings and by the anchor postings."""
+        return (self.bands.nbytes if self.bands else 0), self.anchor_index.nbytes
+
+    def query_lsh_many(self, signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(query, key)`` pairs, each once, of keys sharing a band with signature row
+        ``query`` of ``signatures`` (``MinHashLSH.query`` for many signatures at once)."""
+        if self.bands is None or not len(signatures):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        banded = band_keys(np.atleast_2d(signatures), (self.b, self.r))
+        which, keys = self.bands.lookup(banded.ravel(), np.tile(np.arange(self.b), len(banded)))
+        return _unpack(np.unique(_pairs(which // self.b, keys)))
+
+    def query_anchors_many(
+        self, anchors: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(query, key)`` pairs, each once, of keys sharing at least ``ANCHOR_MIN_SHARED``
+        anchors (each held by at most ``ANCHOR_MAX_DF`` pages) with query ``i``, whose
+        anchors are ``anchors[offsets[i] : offsets[i + 1]]``."""
+        empty = np.empty(0, dtype=np.int64)
+        if not len(anchors):
+            return empty, empty
+        which, keys = self.anchor_index.lookup(anchors)
+        frequency = np.bincount(which, minlength=len(anchors))
+        common = frequency[which] <= ANCHOR_MAX_DF
+        which, keys = which[common], keys[common]
+        query_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        packed = _pairs(query_of[which], keys)
+        if len(packed) < ANCHOR_MIN_SHARED:
+            return empty, empty
+        packed.sort()
+        # A pair appearing ANCHOR_MIN_SHARED times in the sorted list shares that many anchors.
+        step = ANCHOR_MIN_SHARED - 1
+        hits = packed[step:][packed[step:] == packed[:-step]] if step else packed
+        return _unpack(np.unique(hits))
+
+    def query_many(
+        self, signatures: np.ndarray, anchors: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate ``(query, key)`` pairs, each once, sorted, of many pages at once: the
+        union of :meth:`query_lsh_many` and :meth:`query_anchors_many` (may include a page
+        itself)."""
+        lsh = _pairs(*self.query_lsh_many(signatures))
+        anchored = _pairs(*self.query_anchors_many(anchors, offsets))
+        return _unpack(np.union1d(lsh, anchored))
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every candidate pair among the indexed pages, ``(u, v)`` with ``u < v``, each once,
+        sorted: what :meth:`query_many` on every indexed page gives for its keys above it,
+        found from the postings alone (pages sharing a band key; pages sharing at least
+        ``ANCHOR_MIN_SHARED`` anchors held by at most ``ANCHOR_MAX_DF`` pages each)."""
+        lsh = np.unique(self.bands.pairs()) if self.bands is not None else _pairs(*_EMPTY2)
+        shared = self.anchor_index.pairs(ANCHOR_MAX_DF)
+        shared.sort()
+        step = ANCHOR_MIN_SHARED - 1
+        hits = shared[step:][shared[step:] == shared[:-step]] if step else shared
+        return _unpack(np.union1d(lsh, hits))
 
     def query_lsh(self, hashvalues: np.ndarray) -> list[int]:
         """Keys whose signature shares a band with ``hashvalues`` (``MinHashLSH.query``)."""
-        return self.lsh.query(sig.lean_minhash(hashvalues))
+        return self.query_lsh_many(np.atleast_2d(hashvalues))[1].tolist()
 
     def query_anchors(self, anchors: np.ndarray) -> list[int]:
         """Keys sharing at least ``ANCHOR_MIN_SHARED`` anchors (each held by at most
         ``ANCHOR_MAX_DF`` pages) with ``anchors``."""
-        if not len(anchors) or not len(self.anchors):
-            return []
         anchors = np.asarray(anchors, dtype=np.uint32)
-        bucket = anchors >> np.uint32(32 - self._bits)
-        lo = self._directory[bucket].astype(np.int64)
-        spans = self._directory[bucket + 1] - lo
-        total = int(spans.sum())
-        if not total:
-            return []
-        # Every posting of every touched bucket, and which query anchor's bucket it is in.
-        position = np.repeat(lo - (np.cumsum(spans) - spans), spans) + np.arange(total)
-        which = np.repeat(np.arange(len(anchors)), spans)
-        same = self.anchors[position] == anchors[which]
-        position, which = position[same], which[same]
-        frequency = np.bincount(which, minlength=len(anchors))
-        keys = self.anchor_keys[position[frequency[which] <= ANCHOR_MAX_DF]]
-        if len(keys) < ANCHOR_MIN_SHARED:
-            return []
-        keys.sort()
-        # A key appearing ANCHOR_MIN_SHARED times in the sorted list shares that many anchors.
-        step = ANCHOR_MIN_SHARED - 1
-        hits = keys[step:][keys[step:] == keys[:-step]] if step else keys
-        return np.unique(hits).tolist()
+        return self.query_anchors_many(anchors, np.array([0, len(anchors)]))[1].tolist()
 
     def query(self, hashvalues: np.ndarray, anchors: np.ndarray) -> set[int]:
         """Keys of candidate pages for one page (may include the page itself)."""
-        found = set(self.query_lsh(hashvalues))
-        found.update(self.query_anchors(anchors))
-        return found
+        anchors = np.asarray(anchors, dtype=np.uint32)
+        return set(
+            self.query_many(np.atleast_2d(hashvalues), anchors, np.array([0, len(anchors)]))[
+                1
+            ].tolist()
+        )
