@@ -436,6 +436,37 @@ def test_candidate_index_answers_like_datasketch_lsh():
     assert all({3 * i, 3 * i + 1} <= batched[3 * i] for i in range(40))
 
 
+def test_candidate_pairs_are_every_page_queried():
+    import numpy as np
+
+    from tracker import signatures as sig
+    from tracker.lsh import CandidateIndex, anchors_of
+
+    rng = np.random.default_rng(17)
+    sets = []
+    for _ in range(60):  # an article, a light edit, an excerpt (anchors only), an unrelated page
+        base = np.unique(rng.integers(0, 2**32, 700, dtype=np.uint64).astype(np.uint32))
+        noise = np.unique(rng.integers(0, 2**32, 700, dtype=np.uint64).astype(np.uint32))
+        sets += [base, np.union1d(base[:640], noise[:60]), base[::5].copy(), noise]
+    matrix = sig.signatures(sets)
+    anchors = [anchors_of(s) for s in sets]
+    index = CandidateIndex()
+    for key, (row, own) in enumerate(zip(matrix, anchors, strict=True)):
+        index.add(key, row, own)
+    index.freeze()
+    lower, upper = index.pairs()
+    offsets = np.cumsum([0, *map(len, anchors)])
+    queries, keys = index.query_many(matrix, np.concatenate(anchors), offsets)
+    above = keys > queries
+    assert np.array_equal(lower, queries[above]) and np.array_equal(upper, keys[above])
+    found = set(zip(lower.tolist(), upper.tolist(), strict=True))
+    assert all({(4 * i, 4 * i + 1), (4 * i, 4 * i + 2)} <= found for i in range(60))
+    assert all(
+        index.query(matrix[q], anchors[q]) == {q} | {k for k in keys[queries == q]}
+        for q in range(0, len(sets), 7)
+    )
+
+
 def test_candidate_index_anchor_postings(monkeypatch):
     import numpy as np
 

@@ -203,8 +203,19 @@ def _candidates(
     shingles_of: Callable[[int], np.ndarray],
     batch: int = 20_000,
 ) -> dict[int, set[int]]:
-    """Candidate page ids of each of ``pages`` (LSH + anchors), queried a batch at a time."""
+    """Candidate page ids of each of ``pages`` (LSH + anchors), queried a batch at a time, or,
+    when most indexed pages are asked about (a first run), read from the index's pairs: the
+    same answer, without reading any shingle set."""
     out: dict[int, set[int]] = defaultdict(set)
+    if 2 * len(pages) >= index.size:
+        wanted = set(pages)
+        lower, upper = index.pairs()
+        for u, v in zip(lower.tolist(), upper.tolist(), strict=True):
+            if u in wanted:
+                out[u].add(v)
+            if v in wanted:
+                out[v].add(u)
+        return out
     for lo in range(0, len(pages), batch):
         chunk = pages[lo : lo + batch]
         anchors = [anchors_of(shingles_of(page_id)) for page_id in chunk]

@@ -294,7 +294,7 @@ class Postings:
         if groups is not None:
             bucket += np.asarray(groups, dtype=np.int64) * self._width
         lo = self.directory[bucket].astype(np.int64)
-        spans = self.directory[bucket + 1] - lo
+        spans = self.directory[bucket + 1].astype(np.int64) - lo
         total = int(spans.sum())
         if not total:
             return empty, empty
