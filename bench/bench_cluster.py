@@ -69,7 +69,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import fingerprint as fp  # noqa: E402
 from tracker import signatures as sig  # noqa: E402
-from tracker.lsh import CandidateIndex, CompactMinHashLSH, anchor_mask  # noqa: E402
+from tracker.lsh import (  # noqa: E402
+    LSH_PARAMS,
+    CandidateIndex,
+    CompactMinHashLSH,
+    anchor_mask,
+    band_keys,
+)
 from tracker.matching import star_clusters, verify  # noqa: E402
 
 WORDS_PER_DOC = 800
@@ -185,10 +191,12 @@ def _generate_chunk(args: tuple[int, int, int, str]) -> float:
     return time.process_time() - t
 
 
-def _sketch_chunk(path: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _sketch_chunk(
+    path: str,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Read one chunk of raw texts and sketch it; the exact shingle sets go to
     ``path + ".u32"`` (so they never travel through the pipe). Returns CPU seconds,
-    signatures, shingle-set lengths, anchor values and anchor counts."""
+    signatures, their LSH band keys, shingle-set lengths, anchor values and anchor counts."""
     texts = Path(path).read_bytes().decode("utf-8").split("\0")
     t = time.process_time()
     sets, sigs = fp.sketch_many(texts)
@@ -200,9 +208,36 @@ def _sketch_chunk(path: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
     doc_of_value = np.repeat(np.arange(len(sets)), lengths)
     counts = np.bincount(doc_of_value[is_anchor], minlength=len(sets)).astype(np.int64)
     anchors = values[is_anchor]
+    banded = band_keys(sigs)
     seconds = time.process_time() - t
     Path(path + ".u32").write_bytes(values.tobytes())
-    return seconds, sigs, lengths, anchors, counts
+    return seconds, sigs, banded, lengths, anchors, counts
+
+
+_SETS: tuple[list[np.ndarray], np.ndarray, np.ndarray] | None = None
+
+
+def _open_sets(paths: list[str], offsets: np.ndarray) -> None:
+    """Pool initializer: map the chunk shingle files of this run (read on demand)."""
+    global _SETS
+    sets = [np.asarray(np.memmap(path, dtype=np.uint32, mode="r")) for path in paths]
+    _SETS = (sets, offsets, offsets[::CHUNK])
+
+
+def _set_of(doc: int) -> np.ndarray:
+    sets, offsets, base = _SETS  # type: ignore[misc]
+    c = doc // CHUNK
+    return sets[c][offsets[doc] - base[c] : offsets[doc + 1] - base[c]]
+
+
+def _verify_pairs(pairs: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, object]]:
+    """Exact verification of candidate pairs in a worker; returns the matching ones."""
+    out = []
+    for key, other in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+        match = verify(_set_of(key), _set_of(other))
+        if match is not None:
+            out.append((key, other, match))
+    return out
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -453,16 +488,18 @@ def run(n: int, jobs: int, sample: int, workdir: Path) -> None:
     rss_start = _rss()
     start = time.perf_counter()
     sigs = np.empty((n, sig.NUM_PERM), dtype=np.uint32)
+    banded = np.empty((n, LSH_PARAMS[0]), dtype=np.uint32)
     offsets = np.zeros(n + 1, dtype=np.int64)
     anchor_parts, count_parts = [], []
     sketch_cpu = 0.0
     with Pool(jobs) as pool:
         lo = 0
-        for seconds, part_sigs, lengths, anchors, counts in pool.imap(
+        for seconds, part_sigs, part_banded, lengths, anchors, counts in pool.imap(
             _sketch_chunk, [c[3] for c in chunks]
         ):
             hi = lo + len(part_sigs)
             sigs[lo:hi] = part_sigs
+            banded[lo:hi] = part_banded
             offsets[lo + 1 : hi + 1] = offsets[lo] + np.cumsum(lengths)
             anchor_parts.append(anchors)
             count_parts.append(counts)
@@ -470,8 +507,6 @@ def run(n: int, jobs: int, sample: int, workdir: Path) -> None:
             lo = hi
     t_sketch = time.perf_counter() - start
     # One memory-mapped file per chunk of CHUNK documents, addressed by global offsets.
-    chunk_sets = [np.asarray(np.memmap(c[3] + ".u32", dtype=np.uint32, mode="r")) for c in chunks]
-    chunk_base = offsets[::CHUNK]
     anchor_values = np.concatenate(anchor_parts)
     anchor_counts = np.concatenate(count_parts)
     del anchor_parts, count_parts
@@ -486,7 +521,8 @@ def run(n: int, jobs: int, sample: int, workdir: Path) -> None:
     rss0 = _rss()
     t = time.perf_counter()
     index = CandidateIndex()
-    index.add_signatures(np.arange(n, dtype=np.int64), sigs)
+    index.add_band_keys(np.arange(n, dtype=np.int64), banded)
+    del banded
     index.freeze()
     t_lsh = time.perf_counter() - t
     gc.collect()
@@ -502,20 +538,21 @@ def run(n: int, jobs: int, sample: int, workdir: Path) -> None:
         flush=True,
     )
 
-    def set_of(doc: int) -> np.ndarray:
-        c = doc // CHUNK
-        return chunk_sets[c][offsets[doc] - chunk_base[c] : offsets[doc + 1] - chunk_base[c]]
-
     edges = {}
     t = time.perf_counter()
     # Every document against every other: the candidate pairs straight from the postings
     # (what querying each document and keeping the keys above it gives; a test checks it).
     lower, upper = index.pairs()
     t_pairs = time.perf_counter() - t
-    for key, other in zip(lower.tolist(), upper.tolist(), strict=True):
-        match = verify(set_of(key), set_of(other))
-        if match is not None:
-            edges[(key, other)] = match
+    # Verification reads the memory-mapped shingle sets in ``jobs`` processes, as sketching
+    # does; each gets slices of the pair list.
+    step = max(1, -(-len(lower) // (jobs * 8)))
+    slices = [(lower[i : i + step], upper[i : i + step]) for i in range(0, len(lower), step)]
+    with Pool(
+        jobs, initializer=_open_sets, initargs=([c[3] + ".u32" for c in chunks], offsets)
+    ) as pool:
+        for found in pool.imap(_verify_pairs, slices):
+            edges.update(((key, other), match) for key, other, match in found)
     t_query = time.perf_counter() - t
     t_verify = t_query - t_pairs
     t = time.perf_counter()

@@ -229,9 +229,10 @@ def band_keys(signatures: np.ndarray, params: tuple[int, int] = LSH_PARAMS) -> n
 class Postings:
     """A static inverted index of ``uint32`` values to integer keys, in one or more groups
     (one per LSH band; one for the anchors): per group, ``(value, key)`` pairs in two flat
-    arrays sorted by value (8 bytes a posting with 32-bit keys), and a directory over the
-    values' top bits (~4 postings per bucket, the values being uniform hashes), so a lookup is
-    two reads and a short scan instead of a binary search (measured at ~100M postings: 28 µs
+    arrays sorted by value (8 bytes a posting with 32-bit keys). :meth:`pairs` reads them in
+    one pass; :meth:`lookup` goes through a directory over the values' top bits (1-2 postings
+    per bucket, the values being uniform hashes), built on the first lookup, so a lookup is two
+    reads and a short scan instead of a binary search (measured at ~100M postings: 28 µs
     against 178 µs for 96 values). Lookups are batched: many values, of any groups, in one
     numpy pass.
 
@@ -242,43 +243,59 @@ class Postings:
 
     def __init__(self, values: np.ndarray, keys: np.ndarray) -> None:
         values = np.atleast_2d(np.asarray(values, dtype=np.uint32))
-        keys = np.asarray(keys, dtype=np.int64)
+        keys = np.asarray(keys)
         groups, n = values.shape
-        small = n == 0 or (keys.min() >= 0 and keys.max() < 2**31)
+        small = n == 0 or (int(keys.min()) >= 0 and int(keys.max()) < 2**31)
         self.values = np.empty(groups * n, dtype=np.uint32)
         self.keys: np.ndarray = np.empty(groups * n, dtype=np.int32 if small else np.int64)
-        # About one posting per bucket: a lookup then scans ~1-2 postings (measured on 1.9M
-        # anchor postings: 0.28 s against 1.0 s for all of them at ~7 a bucket).
-        self.bits = max(4, min(28, int(np.ceil(np.log2(max(n, 1))))))
-        width = (1 << self.bits) + 1
-        directory = np.zeros((groups, width), dtype=np.int64)
         for group in range(groups):
             lo, hi = group * n, (group + 1) * n
             if small:
                 # One uint64 sort of (value, key) pairs: numpy's SIMD sort does 100M in ~2 s,
-                # a stable argsort of the values ~30 s.
-                packed = (values[group].astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
+                # a stable argsort of the values ~30 s. Built in place, split through a view.
+                packed = values[group].astype(np.uint64)
+                packed <<= np.uint64(32)
+                packed |= keys.astype(np.uint64, copy=False)
                 packed.sort()
-                self.values[lo:hi] = packed >> np.uint64(32)
-                self.keys[lo:hi] = packed & np.uint64(0xFFFFFFFF)
-                del packed
+                halves = packed.view(np.uint32).reshape(n, 2)
+                little = np.little_endian
+                self.values[lo:hi] = halves[:, 1 if little else 0]
+                self.keys[lo:hi] = halves[:, 0 if little else 1]
+                del packed, halves
             else:
                 order = np.argsort(values[group], kind="stable")
                 self.values[lo:hi], self.keys[lo:hi] = values[group][order], keys[order]
-            counts = np.bincount(
-                self.values[lo:hi] >> np.uint32(32 - self.bits), minlength=1 << self.bits
-            )
-            directory[group, 0] = lo
-            np.cumsum(counts, out=directory[group, 1:])
-            directory[group, 1:] += lo
-        total = groups * n
-        self.directory = directory.astype(np.int32 if total < 2**31 else np.int64).ravel()
-        self._width = width
         self._groups, self._n = groups, n
+        # About 1-2 postings per bucket (measured on 1.9M anchor postings: 0.28-0.46 s for a
+        # lookup of all of them, against 1.0 s at ~7 a bucket).
+        self.bits = max(4, min(28, int(np.log2(max(n, 1)))))
+        self._width = (1 << self.bits) + 1
+        self._directory: np.ndarray | None = None
+
+    @property
+    def directory(self) -> np.ndarray:
+        """Start of each bucket of each group in the flat arrays (``groups x (2**bits + 1)``,
+        flattened), built on first use."""
+        if self._directory is None:
+            groups, n = self._groups, self._n
+            directory = np.zeros((groups, self._width), dtype=np.int64)
+            for group in range(groups):
+                lo, hi = group * n, (group + 1) * n
+                counts = np.bincount(
+                    self.values[lo:hi] >> np.uint32(32 - self.bits), minlength=1 << self.bits
+                )
+                directory[group, 0] = lo
+                np.cumsum(counts, out=directory[group, 1:])
+                directory[group, 1:] += lo
+            total = groups * n
+            self._directory = directory.astype(np.int32 if total < 2**31 else np.int64).ravel()
+        return self._directory
 
     @property
     def nbytes(self) -> int:
-        return int(self.values.nbytes + self.keys.nbytes + self.directory.nbytes)
+        """Bytes held (the directory counted once built)."""
+        built = self._directory.nbytes if self._directory is not None else 0
+        return int(self.values.nbytes + self.keys.nbytes + built)
 
     def lookup(
         self, values: np.ndarray, groups: np.ndarray | None = None
@@ -380,6 +397,8 @@ class CandidateIndex:
         self.b, self.r = params
         self._sig_parts: list[np.ndarray] = []
         self._sig_key_parts: list[np.ndarray] = []
+        self._banded_parts: list[np.ndarray] = []
+        self._banded_key_parts: list[np.ndarray] = []
         self._rows: list[np.ndarray] = []
         self._row_keys: list[int] = []
         self._anchor_parts: list[np.ndarray] = []
@@ -409,6 +428,15 @@ class CandidateIndex:
         self._sig_key_parts.append(np.asarray(keys, dtype=np.int64))
         self.size += len(keys)
 
+    def add_band_keys(self, keys: np.ndarray, banded: np.ndarray) -> None:
+        """Index many pages by their band keys, computed elsewhere with :func:`band_keys` (e.g.
+        by the processes that made the signatures)."""
+        if banded.shape != (len(keys), self.b):
+            raise ValueError(f"band keys of shape {banded.shape} for {len(keys)} keys")
+        self._banded_parts.append(np.asarray(banded, dtype=np.uint32))
+        self._banded_key_parts.append(np.asarray(keys, dtype=np.int64))
+        self.size += len(keys)
+
     def add_anchors(self, keys: np.ndarray, anchors: np.ndarray) -> None:
         """Add many anchor postings at once (``keys[i]`` holds ``anchors[i]``)."""
         self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
@@ -420,13 +448,14 @@ class CandidateIndex:
             self._sig_parts.append(np.stack(self._rows))
             self._sig_key_parts.append(np.array(self._row_keys, dtype=np.int64))
             self._rows, self._row_keys = [], []
-        if self._sig_parts:
-            keys = np.concatenate(self._sig_key_parts)
-            signatures = (
-                self._sig_parts[0] if len(self._sig_parts) == 1 else np.concatenate(self._sig_parts)
-            )
-            self._sig_parts, self._sig_key_parts = [], []
-            banded = band_keys(signatures, (self.b, self.r))
+        for signatures, keys in zip(self._sig_parts, self._sig_key_parts, strict=True):
+            self._banded_parts.append(band_keys(signatures, (self.b, self.r)))
+            self._banded_key_parts.append(keys)
+        self._sig_parts, self._sig_key_parts = [], []
+        if self._banded_parts:
+            keys = np.concatenate(self._banded_key_parts)
+            banded = np.concatenate(self._banded_parts)
+            self._banded_parts, self._banded_key_parts = [], []
             self.bands = Postings(banded.T, keys)
         if self._anchor_parts:
             anchors = np.concatenate(self._anchor_parts)
