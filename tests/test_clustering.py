@@ -481,8 +481,13 @@ def test_candidate_index_anchor_postings(monkeypatch):
     assert index.query_anchors(np.array([5, 6], dtype=np.uint32)) == [1]
     assert index.query_anchors(np.array([5, 9, 6], dtype=np.uint32)) == [1, 2]
     assert index.query_anchors(common[:2]) == list(range(10, 20))
+    ten = {(a, b) for a in range(10, 20) for b in range(a + 1, 20)}
+    assert (
+        set(zip(*(x.tolist() for x in index.pairs()), strict=True)) == ten
+    )  # 1, 2 and 3 share one anchor at most
     monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 9)  # too common to be evidence
     assert index.query_anchors(common) == []
+    assert index.pairs()[0].tolist() == []
     assert index.query_anchors(np.array([], dtype=np.uint32)) == []
     monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 5000)
     queries = [np.array([5, 6], dtype=np.uint32), np.array([5, 9, 6], dtype=np.uint32), common[:2]]

@@ -336,31 +336,25 @@ class Postings:
 def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.ndarray:
     """Pairs of keys within each run of equal ``values`` (sorted by value, then key)."""
     n = len(values)
-    if n < 2:
-        return np.empty(0, dtype=np.uint64)
-    starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
-    lengths = np.diff(np.append(starts, n))
-    keep = lengths >= 2
-    if max_run is not None:
-        keep &= lengths <= max_run
-    starts, lengths = starts[keep], lengths[keep]
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64)
-    total = int(lengths.sum())
-    first = np.cumsum(lengths) - lengths
-    position = np.repeat(starts - first, lengths) + np.arange(total)
-    after = np.repeat(starts + lengths, lengths) - position - 1
-    wide = keys.astype(np.uint64)
-    out = []
+    # Positions i with values[i] == values[i + 1]: few, where most values are unique.
+    live = np.flatnonzero(values[1:] == values[:-1])
+    if max_run is not None and len(live):
+        # A run of length m + 1 is m consecutive positions of ``live``.
+        starts = np.flatnonzero(np.diff(live, prepend=-2) != 1)
+        lengths = np.diff(np.append(starts, len(live)))
+        live = live[np.repeat(lengths + 1 <= max_run, lengths)]
+    out = [np.empty(0, dtype=np.uint64)]
+    distance = 1
     # Offset by offset: pairs (i, i + d) inside a run; most runs are short, so the positions
     # still having a partner d places on shrink fast.
-    live = np.flatnonzero(after >= 1)
-    distance = 1
     while len(live):
-        at = position[live]
-        out.append((wide[at] << np.uint64(32)) | wide[at + distance])
+        out.append(
+            (keys[live].astype(np.uint64) << np.uint64(32))
+            | keys[live + distance].astype(np.uint64)
+        )
         distance += 1
-        live = live[after[live] >= distance]
+        live = live[live + distance < n]
+        live = live[values[live + distance] == values[live]]
     return np.concatenate(out)
 
 
