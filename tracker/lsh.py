@@ -1,36 +1,47 @@
-"""Candidate finding for clustering: datasketch's ``MinHashLSH`` configured for memory, and an
-anchor index for excerpts.
+"""Candidate finding for clustering: MinHash LSH banding for reposts and an anchor index for
+excerpts, both held as sorted postings built from whole matrices in a few numpy passes.
 
-A datasketch ``MinHashLSH`` with ``LSH_PARAMS`` = (20 bands, 6 rows) finds reposts
-(:class:`CompactMinHashLSH`: the library's banding, insert and query, configured for memory, see
-*Scale*), and an anchor index finds excerpts (a page's shingles whose mixed hash is 0 mod
-``ANCHOR_MOD``; pages sharing ``ANCHOR_MIN_SHARED`` anchors are candidates). ``MinHashLSHEnsemble``
-cannot be updated incrementally and a low-threshold LSH misses teasers (a 3-paragraph teaser of a
-20-paragraph article has Jaccard ~0.15); anchors find any pair whose smaller side is largely
-inside the larger, whatever the size ratio.
+Reposts come from MinHash LSH with ``LSH_PARAMS`` = (20 bands, 6 rows) and datasketch's
+banding: band ``i`` of a signature is its values ``[6i, 6i + 6)``, stored under xxh32 of their
+big-endian bytes, the key datasketch's ``MinHashLSH`` gives it with ``hashfunc=band_hash``
+(:class:`CompactMinHashLSH`, kept as the reference). :func:`band_keys` computes those keys for a
+whole signature matrix in numpy, bit-identical to ``xxhash``; :class:`CandidateIndex` holds
+them as one :class:`Postings` group per band (``(key, page)`` pairs sorted by key). A query
+answers exactly what ``MinHashLSH.query`` answers for the same signatures (tests compare them,
+and ``bench/bench_cluster.py`` checks it in every run), and :meth:`CandidateIndex.pairs` gives
+every candidate pair among the indexed pages straight from the runs of equal keys, with no
+query at all. Excerpts come from an anchor index (a page's shingles whose mixed hash is 0 mod
+``ANCHOR_MOD``; pages sharing ``ANCHOR_MIN_SHARED`` anchors are candidates), the same postings.
+``MinHashLSHEnsemble`` cannot be updated incrementally and a low-threshold LSH misses teasers (a
+3-paragraph teaser of a 20-paragraph article has Jaccard ~0.15); anchors find any pair whose
+smaller side is largely inside the larger, whatever the size ratio.
 
 * ``LSH_PARAMS`` = (20, 6): candidate probability 1 - (1 - J**6)**20 is 0.998 at J = 0.8,
-  0.92 at J = 0.7 and 0.62 at J = 0.6 (32 x 4 would give 0.87 at J = 0.5 but costs 60% more
-  memory, ~80 bytes per page per band even in the compact storage). Pairs below that, and
-  every excerpt, come from the anchor index; on the synthetic benchmark the union finds
-  every true pair but a handful (pairwise recall 1.0000 at 10k, 0.9998 at 100k, 0.9999 at
-  1M documents; precision 1.0000).
+  0.92 at J = 0.7 and 0.62 at J = 0.6 (32 x 4 would give 0.87 at J = 0.5 for 60% more
+  postings). Pairs below that, and every excerpt, come from the anchor index; on the synthetic
+  benchmark the union finds every true pair but a handful (pairwise recall 1.0000 at 10k,
+  0.9998 at 100k, 0.9999 at 1M documents; precision 1.0000).
+* Why not datasketch's ``MinHashLSH`` page by page (what this module used before): its insert
+  and query make ~40 ``byteswap`` + hash calls and 20 dict operations per page in Python, which
+  at 1M documents was ~90 s of the 233 s end to end. Measured in the same run
+  (``bench/bench_cluster.py``, 20,000 documents, build + every document queried): the postings
+  are 15-25x faster and give the same candidates.
+* Why not rensa's ``RMinHashLSH``: it takes only rensa's own ``RMinHash`` objects or digest
+  matrices made from tokens (there is no constructor from signature values), so the database
+  path, which rebuilds the index from stored signatures without re-hashing any text, cannot
+  feed it; and its band keys are its own.
+* The shared index of :mod:`tracker.distributed.lsh` stays datasketch's ``MinHashLSH`` on Redis
+  with its own (default) band keys; it only shares ``LSH_PARAMS`` with this module.
 
 **Scale** (``python bench/bench_cluster.py`` and ``--million``; 2-core machine, ~800-word
-synthetic documents, 30% variants):
-
-* *Memory per document* at 100k / 1M: LSH ~2.0 / 1.6 KB (RSS delta) + anchor postings and
-  directory 0.85 KB + signatures 512 B (one ``n x 128`` ``uint32`` matrix) = 3.4 / 2.9 KB.
-  The exact shingle sets (~3.1 KB) are not held: verification reads them on demand (SQLite
-  blobs here, a memory-mapped file in the benchmark). datasketch's default dict storage
-  costs 6.4 KB per document for the LSH alone at 100k (``--stock-lsh``): a one-key ``set``
-  per band per page is 216 bytes, hence :class:`BucketStorage`; band keys are xxh32 ints
-  (``band_hash``: 32 bytes against a 57-byte ``bytes``) and page keys plain ints
-  (``prepickle=False``).
-* *Query*, per document at 100k / 1M: LSH alone p99 0.08 / 0.09 ms; candidates (LSH +
-  anchors, the anchor lookup being a directory on the hashes' top bits, O(1) per anchor)
-  p99 0.14 / 0.17 ms; with exact verification p99 0.16 / 0.33 ms. The benchmark calls
-  ``gc.freeze()`` once the index is built so the cyclic GC never walks its objects.
+synthetic documents, 30% variants): memory per document at 100k: band postings 212 B (20 x
+8 B, plus their directory once queried), anchor postings and directory 1.1 KB, signatures
+512 B (one ``n x 128`` ``uint32`` matrix): 1.8 KB, against 3.5 KB with datasketch's
+``MinHashLSH`` in compact storage (:class:`BucketStorage`; 6.4 KB with its default storage).
+The exact shingle sets (~3.1 KB) are not held: verification reads them on demand (SQLite blobs
+here, a memory-mapped file in the benchmark). A one-page query (the incremental path) takes
+p50 0.04 ms for the LSH; a batch of pages against the whole index ~35-75 µs a page with
+anchors (the anchor lookup through a directory on the hashes' top bits, 1-2 postings a bucket).
 """
 
 from __future__ import annotations
