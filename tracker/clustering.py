@@ -30,17 +30,21 @@ one member is deleted: singletons have no cluster rows. Re-running on unchanged 
 
 **Settings**: the match thresholds and how they were measured are in :mod:`tracker.matching`.
 
-**Time**: 1M synthetic documents clustered from raw text in 233 s before the rensa signatures
-(sketch 73 s on 2 processes, LSH insert 39 s, anchor sort 8 s, queries + verification 108 s,
-star clusters 3 s). With them, on a 2-core machine shared at load average 5-7: 333 s (sketch
-104 s on 2 processes at 14,455 docs per CPU second, LSH insert 52 s, anchor sort 11 s, queries +
-verification 158 s, star clusters 4 s); precision 1.0000 and recall 0.9999 as before. At 100k
-and load ~1.6: 21.8 s, of which queries 9.6 s (LSH 3.8 s, anchors 4.7 s, verification 1.1 s).
-The sketch is no longer the largest part: datasketch's per-band hashing in LSH insert and query
-(~40 ``byteswap`` + hash calls per page) and the anchor query's numpy call overhead are. The
-store-backed :func:`update_clusters` (boilerplate statistics, fingerprints written to SQLite,
-index rebuilt from stored rows, assignment; measured when it still ran provenance too) takes
-93 s for 100k stored pages (1,076 pages/s); re-running on unchanged data takes 1.5 s.
+**Time** (``python bench/bench_cluster.py --sizes 100000 --million``, 2-core machine shared
+with other jobs): 1M synthetic documents clustered from raw text in 131.9 s at load average
+4.6-4.9 (sketch 80.8 s on 2 processes, LSH postings 0.4 s, anchor postings 7.0 s, candidate
+pairs 14.1 s, verification 25.1 s on 2 processes, star clusters 3.7 s), 230.7 s in a run at
+load ~7; 100k in 12.1 s in the same run as the 131.9 s. Before the vectorised postings: 333 s
+at 1M (load 5-7; LSH insert 52 s, queries + verification 158 s) and 45.8 s at 100k (load
+4.5-6.2). Precision 1.0000 and recall 0.9999 as before. The sketch is now ~60% of the time;
+the candidate pairs and their verification grow faster than the documents (at 1M, 2.0
+candidates a document against 0.84 at 100k: more pages share two common anchors). The first
+run of :func:`update_clusters` reads candidates from :meth:`CandidateIndex.pairs`; later runs
+query the changed pages in batches (``bench/bench_cluster.py --sqlite 10000``: first run 5.0 s
+against 6.8 s before, load ~4.5, the same 2,482 clusters). The store-backed
+:func:`update_clusters` (boilerplate statistics, fingerprints written to SQLite, index rebuilt
+from stored rows, assignment; measured when it still ran provenance too) took 93 s for 100k
+stored pages (1,076 pages/s) before; re-running on unchanged data takes 1.5 s.
 """
 
 from __future__ import annotations
