@@ -18,9 +18,9 @@ Everything printed is measured in the same run:
 * **candidates**: every candidate pair among the documents from the postings
   (:meth:`tracker.lsh.CandidateIndex.pairs`), their exact verification (on ``--jobs``
   processes), and, as peers in the same run, the batched query of the incremental path and
-  datasketch's ``MinHashLSH`` (:class:`tracker.lsh.CompactMinHashLSH`, insert + one query per
-  document) against the vectorised index on the same signatures, with a check that both give
-  the same candidates;
+  datasketch's ``MinHashLSH`` (:class:`tracker.lsh_datasketch.CompactMinHashLSH`, insert + one
+  query per document) against the vectorised index on the same signatures, with a check that
+  both give the same candidates;
 * **memory per document**, structure by structure (exact ``nbytes`` of the numpy arrays, RSS
   delta for the LSH), and the process's peak RSS divided by the documents;
 * **end-to-end** wall time of the in-memory clustering core from raw text (sketch on
@@ -76,10 +76,10 @@ from tracker import signatures as sig  # noqa: E402
 from tracker.lsh import (  # noqa: E402
     LSH_PARAMS,
     CandidateIndex,
-    CompactMinHashLSH,
     anchor_mask,
     band_keys,
 )
+from tracker.lsh_datasketch import CompactMinHashLSH  # noqa: E402
 from tracker.matching import star_clusters, verify  # noqa: E402
 
 WORDS_PER_DOC = 800
@@ -422,7 +422,7 @@ def _pack(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 def lsh_peer(sigs: np.ndarray) -> str:
     """Band index build + every document's LSH query on the same signatures, datasketch
-    ``MinHashLSH`` (:class:`tracker.lsh.CompactMinHashLSH`, insertion session and one
+    ``MinHashLSH`` (:class:`tracker.lsh_datasketch.CompactMinHashLSH`, insertion session and one
     ``query`` per document) against :class:`tracker.lsh.CandidateIndex` (vectorised band keys,
     batched queries); checks both give the same candidates."""
     m = len(sigs)

@@ -346,7 +346,8 @@ def test_compact_lsh_answers_like_datasketch_default():
     from datasketch import MinHashLSH
 
     from tracker import signatures as sig
-    from tracker.lsh import LSH_PARAMS, CompactMinHashLSH
+    from tracker.lsh import LSH_PARAMS
+    from tracker.lsh_datasketch import CompactMinHashLSH
 
     rng = np.random.default_rng(11)
     bases = [
@@ -408,7 +409,8 @@ def test_candidate_index_answers_like_datasketch_lsh():
     import numpy as np
 
     from tracker import signatures as sig
-    from tracker.lsh import CandidateIndex, CompactMinHashLSH
+    from tracker.lsh import CandidateIndex
+    from tracker.lsh_datasketch import CompactMinHashLSH
 
     rng = np.random.default_rng(11)
     sets = []

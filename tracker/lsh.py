@@ -4,9 +4,9 @@ excerpts, both held as sorted postings built from whole matrices in a few numpy 
 Reposts come from MinHash LSH with ``LSH_PARAMS`` = (20 bands, 6 rows) and datasketch's
 banding: band ``i`` of a signature is its values ``[6i, 6i + 6)``, stored under xxh32 of their
 big-endian bytes, the key datasketch's ``MinHashLSH`` gives it with ``hashfunc=band_hash``
-(:class:`CompactMinHashLSH`, kept as the reference). :func:`band_keys` computes those keys for a
-whole signature matrix in numpy, bit-identical to ``xxhash``; :class:`CandidateIndex` holds
-them as one :class:`Postings` group per band (``(key, page)`` pairs sorted by key). A query
+(:class:`tracker.lsh_datasketch.CompactMinHashLSH`, kept as the reference). :func:`band_keys`
+computes those keys for a whole signature matrix in numpy, bit-identical to ``xxhash``;
+:class:`CandidateIndex` holds them as one :class:`Postings` group per band (``(key, page)`` pairs sorted by key). A query
 answers exactly what ``MinHashLSH.query`` answers for the same signatures (tests compare them,
 and ``bench/bench_cluster.py`` checks it in every run), and :meth:`CandidateIndex.pairs` gives
 every candidate pair among the indexed pages straight from the runs of equal keys, with no
@@ -37,7 +37,8 @@ smaller side is largely inside the larger, whatever the size ratio.
 synthetic documents, 30% variants): memory per document at 100k: band postings 212 B (20 x
 8 B, plus their directory once queried), anchor postings and directory 1.1 KB, signatures
 512 B (one ``n x 128`` ``uint32`` matrix): 1.8 KB, against 3.5 KB with datasketch's
-``MinHashLSH`` in compact storage (:class:`BucketStorage`; 6.4 KB with its default storage).
+``MinHashLSH`` in compact storage (:mod:`tracker.lsh_datasketch`; 6.4 KB with its default
+storage).
 The exact shingle sets (~3.1 KB) are not held: verification reads them on demand (SQLite blobs
 here, a memory-mapped file in the benchmark). A one-page query (the incremental path) takes
 p50 0.04 ms for the LSH; a batch of pages against the whole index ~35-75 µs a page with
@@ -46,13 +47,8 @@ anchors (the anchor lookup through a directory on the hashes' top bits, 1-2 post
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Collection, Hashable
-
 import numpy as np
 import xxhash
-from datasketch import MinHashLSH
-from datasketch.storage import DictListStorage, DictSetStorage
 
 from tracker import signatures as sig
 
@@ -60,7 +56,6 @@ LSH_PARAMS = (20, 6)
 ANCHOR_MOD = 8
 ANCHOR_MIN_SHARED = 2
 ANCHOR_MAX_DF = 5000
-_MISSING = object()
 _EMPTY2 = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
@@ -82,90 +77,6 @@ def band_hash(band: bytes) -> int:
     57-byte ``bytes``. Two bands colliding only add a candidate, which verification rejects.
     """
     return xxhash.xxh32_intdigest(band)
-
-
-class BucketStorage(DictSetStorage):
-    """datasketch's in-memory bucket storage (``DictSetStorage``), storing a bucket that holds
-    a single key as the bare key instead of a one-element ``set``.
-
-    Nearly every LSH bucket of a large collection holds one page, and an empty ``set`` alone
-    is 216 bytes: 20 bands x 216 bytes is more than the whole memory budget per document.
-    """
-
-    def __init__(self, config: dict | None = None) -> None:
-        self._dict: dict = {}
-
-    def get(self, key: Hashable) -> Collection[Hashable]:
-        value = self._dict.get(key, _MISSING)
-        if value is _MISSING:
-            return ()
-        return value if type(value) is set else (value,)
-
-    def insert(self, key: Hashable, *vals: Hashable, **kwargs: object) -> None:
-        table = self._dict
-        for val in vals:
-            current = table.get(key, _MISSING)
-            if current is _MISSING:
-                table[key] = val
-            elif type(current) is set:
-                current.add(val)
-            elif current != val:
-                table[key] = {current, val}
-
-    def remove_val(self, key: Hashable, val: Hashable, **kwargs: object) -> None:
-        current = self._dict[key]
-        if type(current) is set:
-            current.discard(val)
-            if len(current) == 1:
-                self._dict[key] = next(iter(current))
-        elif current == val:
-            del self._dict[key]
-
-    def remove(self, *keys: Hashable, **kwargs: object) -> None:
-        for key in keys:
-            self._dict.pop(key, None)
-
-    def itemcounts(self, **kwargs: object) -> dict:
-        return {k: len(self.get(k)) for k in self._dict}
-
-
-class BandKeyStorage(DictListStorage):
-    """datasketch's per-key record of band hashes (``DictListStorage``, used by ``remove``),
-    holding a key's band hashes as one packed ``uint32`` array instead of a list of ints."""
-
-    def __init__(self, config: dict | None = None) -> None:
-        self._dict: dict = {}
-
-    def get(self, key: Hashable) -> list[int]:
-        packed = self._dict.get(key)
-        return array("I", packed).tolist() if packed is not None else []
-
-    def insert(self, key: Hashable, *vals: int, **kwargs: object) -> None:
-        old = self.get(key)
-        self._dict[key] = array("I", [*old, *vals]).tobytes()
-
-    def remove_val(self, key: Hashable, val: int, **kwargs: object) -> None:
-        values = self.get(key)
-        values.remove(val)
-        self._dict[key] = array("I", values).tobytes()
-
-    def itemcounts(self, **kwargs: object) -> dict:
-        return {k: len(self.get(k)) for k in self._dict}
-
-
-class CompactMinHashLSH(MinHashLSH):
-    """datasketch's ``MinHashLSH``, unchanged in how it bands, inserts and queries, configured
-    for memory: band keys hashed to 32-bit ints (``hashfunc``), integer page keys
-    (``prepickle=False``), and the compact in-memory storages above.
-
-    Measured at 100k documents (``python bench/bench_cluster.py --stock-lsh``), see the
-    module docstring for the figures.
-    """
-
-    def __init__(self, num_perm: int = sig.NUM_PERM, params: tuple[int, int] = LSH_PARAMS) -> None:
-        super().__init__(num_perm=num_perm, params=params, hashfunc=band_hash, prepickle=False)
-        self.hashtables = [BucketStorage() for _ in range(self.b)]
-        self.keys = BandKeyStorage()
 
 
 _P1, _P2, _P3, _P4, _P5 = (
@@ -382,7 +293,8 @@ def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 class CandidateIndex:
     """Candidate finder over many pages: MinHash LSH banding for reposts (datasketch's
-    ``MinHashLSH`` banding and band keys, :class:`CompactMinHashLSH`'s, as one
+    ``MinHashLSH`` banding and band keys, those of
+    :class:`tracker.lsh_datasketch.CompactMinHashLSH`, as one
     :class:`Postings` per band built at once from the signature matrix) plus an anchor inverted
     index for excerpts.
 
