@@ -13,11 +13,15 @@ Everything printed is measured in the same run:
   vectorised batch path (:func:`tracker.fingerprint.sketch_many`), the per-document path
   (``shingles`` + ``signatures``), datasketch's default path (``MinHash(); update_batch``
   with SHA1 on the encoded shingles) and a per-token ``update()`` loop;
-* **index**: LSH insert rate (datasketch ``MinHashLSH`` with the compact storage of
-  :class:`tracker.lsh.CompactMinHashLSH`) and anchor index build time;
-* **query latency**, per document, p50/p99/max, of (a) the LSH query alone, (b) the full
-  candidate query (LSH + anchors), (c) candidates + exact verification of the new pairs;
-* **memory per document**, structure by structure (exact ``nbytes`` for numpy arrays, RSS
+* **index**: build time of the LSH band postings (band keys computed by the sketching
+  processes with :func:`tracker.lsh.band_keys`) and of the anchor postings;
+* **candidates**: every candidate pair among the documents from the postings
+  (:meth:`tracker.lsh.CandidateIndex.pairs`), their exact verification (on ``--jobs``
+  processes), and, as peers in the same run, the batched query of the incremental path and
+  datasketch's ``MinHashLSH`` (:class:`tracker.lsh_datasketch.CompactMinHashLSH`, insert + one
+  query per document) against the vectorised index on the same signatures, with a check that
+  both give the same candidates;
+* **memory per document**, structure by structure (exact ``nbytes`` of the numpy arrays, RSS
   delta for the LSH), and the process's peak RSS divided by the documents;
 * **end-to-end** wall time of the in-memory clustering core from raw text (sketch on
   ``--jobs`` processes, index, candidates, verification, star clusters; text generation not
@@ -38,7 +42,6 @@ Usage::
 
     python bench/bench_cluster.py                      # 10k and 100k documents
     python bench/bench_cluster.py --sizes 10000 --million
-    python bench/bench_cluster.py --stock-lsh --sizes 100000   # datasketch default storage
     python bench/bench_cluster.py --sqlite 100000
     python bench/bench_cluster.py --calibrate
     python bench/bench_cluster.py --sketch-only        # machine, sketch ratios and accuracy
@@ -70,7 +73,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tracker import fingerprint as fp  # noqa: E402
 from tracker import signatures as sig  # noqa: E402
-from tracker.lsh import CandidateIndex, anchor_mask  # noqa: E402
+from tracker.lsh import (  # noqa: E402
+    LSH_PARAMS,
+    CandidateIndex,
+    anchor_mask,
+    band_keys,
+)
+from tracker.lsh_datasketch import CompactMinHashLSH  # noqa: E402
 from tracker.matching import star_clusters, verify  # noqa: E402
 
 WORDS_PER_DOC = 800
@@ -80,6 +89,10 @@ ZIPF_EXPONENT = 1.07
 VARIANT_SHARE = 0.3
 SEED = 1
 CHUNK = 5000
+# Documents per batched candidate query.
+QUERY_BATCH = 20_000
+# Documents the datasketch LSH peer is measured on, in the same run.
+PEER_DOCS = 20_000
 
 # --- synthetic documents ---------------------------------------------------------------------
 
@@ -182,10 +195,12 @@ def _generate_chunk(args: tuple[int, int, int, str]) -> float:
     return time.process_time() - t
 
 
-def _sketch_chunk(path: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _sketch_chunk(
+    path: str,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Read one chunk of raw texts and sketch it; the exact shingle sets go to
     ``path + ".u32"`` (so they never travel through the pipe). Returns CPU seconds,
-    signatures, shingle-set lengths, anchor values and anchor counts."""
+    signatures, their LSH band keys, shingle-set lengths, anchor values and anchor counts."""
     texts = Path(path).read_bytes().decode("utf-8").split("\0")
     t = time.process_time()
     sets, sigs = fp.sketch_many(texts)
@@ -197,9 +212,40 @@ def _sketch_chunk(path: str) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
     doc_of_value = np.repeat(np.arange(len(sets)), lengths)
     counts = np.bincount(doc_of_value[is_anchor], minlength=len(sets)).astype(np.int64)
     anchors = values[is_anchor]
+    banded = band_keys(sigs)
     seconds = time.process_time() - t
     Path(path + ".u32").write_bytes(values.tobytes())
-    return seconds, sigs, lengths, anchors, counts
+    return seconds, sigs, banded, lengths, anchors, counts
+
+
+_SETS: tuple[list[np.ndarray], np.ndarray, np.ndarray] | None = None
+
+
+def _open_sets(paths: list[str], offsets: np.ndarray) -> None:
+    """Pool initializer: map the chunk shingle files of this run (read on demand)."""
+    global _SETS
+    sets = [np.asarray(np.memmap(path, dtype=np.uint32, mode="r")) for path in paths]
+    _SETS = (sets, offsets, offsets[::CHUNK])
+
+
+def _verify_pairs(pairs: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, object]]:
+    """Exact verification of candidate pairs in a worker; returns the matching ones."""
+    sets, offsets, base = _SETS  # type: ignore[misc]
+    # Where each set lies, for the whole slice at once (numpy scalars cost ~1 µs an operation).
+    where = []
+    for docs in pairs:
+        chunk = docs // CHUNK
+        start = offsets[docs] - base[chunk]
+        where.append(
+            (chunk.tolist(), start.tolist(), (start + offsets[docs + 1] - offsets[docs]).tolist())
+        )
+    (ca, sa, ea), (cb, sb, eb) = where
+    out = []
+    for i, (key, other) in enumerate(zip(pairs[0].tolist(), pairs[1].tolist(), strict=True)):
+        match = verify(sets[ca[i]][sa[i] : ea[i]], sets[cb[i]][sb[i] : eb[i]])
+        if match is not None:
+            out.append((key, other, match))
+    return out
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -370,6 +416,46 @@ def print_sketch_figures(texts: list[str]) -> None:
     )
 
 
+def _pack(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    return (queries.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
+
+
+def lsh_peer(sigs: np.ndarray) -> str:
+    """Band index build + every document's LSH query on the same signatures, datasketch
+    ``MinHashLSH`` (:class:`tracker.lsh_datasketch.CompactMinHashLSH`, insertion session and one
+    ``query`` per document) against :class:`tracker.lsh.CandidateIndex` (vectorised band keys,
+    batched queries); checks both give the same candidates."""
+    m = len(sigs)
+    t = time.perf_counter()
+    stock = CompactMinHashLSH()
+    with stock.insertion_session() as session:
+        for key in range(m):
+            session.insert(key, sig.lean_minhash(sigs[key]), check_duplication=False)
+    stock_answers = [sorted(stock.query(sig.lean_minhash(sigs[key]))) for key in range(m)]
+    t_stock = time.perf_counter() - t
+    t = time.perf_counter()
+    index = CandidateIndex()
+    index.add_signatures(np.arange(m), sigs)
+    index.freeze()
+    queries, keys = index.query_lsh_many(sigs)
+    t_new = time.perf_counter() - t
+    answers: list[list[int]] = [[] for _ in range(m)]
+    for q, k in zip(queries.tolist(), keys.tolist(), strict=True):
+        answers[q].append(k)
+    same = answers == stock_answers
+    single = np.empty(min(m, 1000))
+    for key in range(len(single)):
+        q0 = time.perf_counter()
+        index.query_lsh(sigs[key])
+        single[key] = time.perf_counter() - q0
+    return (
+        f"LSH build + query of every document, {m:,} docs: vectorised CandidateIndex "
+        f"{t_new:.2f}s, datasketch MinHashLSH (compact storage) {t_stock:.2f}s: "
+        f"x{t_stock / t_new:.1f}; same candidates: {same}; one-document query (incremental "
+        f"path) {_pct(single)}"
+    )
+
+
 def pairs_of(groups: dict[int, list[int]]) -> set[tuple[int, int]]:
     out = set()
     for members in groups.values():
@@ -386,7 +472,7 @@ def _pct(values: np.ndarray) -> str:
     )
 
 
-def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
+def run(n: int, jobs: int, sample: int, workdir: Path) -> None:
     print(
         f"\n== {n:,} documents (~{WORDS_PER_DOC} words, {VARIANT_SHARE:.0%} variants) ==",
         flush=True,
@@ -410,16 +496,18 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     rss_start = _rss()
     start = time.perf_counter()
     sigs = np.empty((n, sig.NUM_PERM), dtype=np.uint32)
+    banded = np.empty((n, LSH_PARAMS[0]), dtype=np.uint32)
     offsets = np.zeros(n + 1, dtype=np.int64)
     anchor_parts, count_parts = [], []
     sketch_cpu = 0.0
     with Pool(jobs) as pool:
         lo = 0
-        for seconds, part_sigs, lengths, anchors, counts in pool.imap(
+        for seconds, part_sigs, part_banded, lengths, anchors, counts in pool.imap(
             _sketch_chunk, [c[3] for c in chunks]
         ):
             hi = lo + len(part_sigs)
             sigs[lo:hi] = part_sigs
+            banded[lo:hi] = part_banded
             offsets[lo + 1 : hi + 1] = offsets[lo] + np.cumsum(lengths)
             anchor_parts.append(anchors)
             count_parts.append(counts)
@@ -427,8 +515,6 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
             lo = hi
     t_sketch = time.perf_counter() - start
     # One memory-mapped file per chunk of CHUNK documents, addressed by global offsets.
-    chunk_sets = [np.asarray(np.memmap(c[3] + ".u32", dtype=np.uint32, mode="r")) for c in chunks]
-    chunk_base = offsets[::CHUNK]
     anchor_values = np.concatenate(anchor_parts)
     anchor_counts = np.concatenate(count_parts)
     del anchor_parts, count_parts
@@ -442,78 +528,68 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     gc.collect()
     rss0 = _rss()
     t = time.perf_counter()
-    index = CandidateIndex(stock=stock)
-    for key in range(n):
-        index.add_lsh(key, sigs[key])
+    index = CandidateIndex()
+    index.add_band_keys(np.arange(n, dtype=np.int64), banded)
+    del banded
+    index.freeze()
     t_lsh = time.perf_counter() - t
     gc.collect()
     rss_lsh = _rss()
     t = time.perf_counter()
-    index.add_anchors(np.repeat(np.arange(n, dtype=np.int64), anchor_counts), anchor_values)
+    index.add_anchors(np.repeat(np.arange(n, dtype=np.int32), anchor_counts), anchor_values)
     index.freeze()
     t_anchor = time.perf_counter() - t
     gc.collect()
-    gc.freeze()  # the index is millions of long-lived objects: keep the cyclic GC off them
     print(
-        f"index: LSH insert {n / t_lsh:,.0f} docs/s ({t_lsh:.1f}s); anchor postings sorted in "
-        f"{t_anchor:.1f}s",
+        f"index: LSH band postings {n / t_lsh:,.0f} docs/s ({t_lsh:.1f}s); anchor postings "
+        f"sorted in {t_anchor:.1f}s",
         flush=True,
     )
 
-    def set_of(doc: int) -> np.ndarray:
-        c = doc // CHUNK
-        return chunk_sets[c][offsets[doc] - chunk_base[c] : offsets[doc + 1] - chunk_base[c]]
-
-    lat_lsh = np.empty(n)
-    lat_cand = np.empty(n)
-    lat_full = np.empty(n)
     edges = {}
-    candidates_total = 0
     t = time.perf_counter()
-    clock = time.perf_counter
-    for key in range(n):
-        q0 = clock()
-        found = set(index.query_lsh(sigs[key]))
-        q1 = clock()
-        found.update(
-            index.query_anchors(anchor_values[anchor_offsets[key] : anchor_offsets[key + 1]])
-        )
-        q2 = clock()
-        own = set_of(key)
-        for other in found:
-            if other > key:
-                match = verify(own, set_of(other))
-                if match is not None:
-                    edges[(key, other)] = match
-        q3 = clock()
-        candidates_total += len(found) - 1
-        lat_lsh[key] = q1 - q0
-        lat_cand[key] = q2 - q0
-        lat_full[key] = q3 - q0
+    # Every document against every other: the candidate pairs straight from the postings
+    # (what querying each document and keeping the keys above it gives; a test checks it).
+    lower, upper = index.pairs()
+    t_pairs = time.perf_counter() - t
+    # Verification reads the memory-mapped shingle sets in ``jobs`` processes, as sketching
+    # does; each gets slices of the pair list.
+    step = max(1, -(-len(lower) // (jobs * 8)))
+    slices = [(lower[i : i + step], upper[i : i + step]) for i in range(0, len(lower), step)]
+    with Pool(
+        jobs, initializer=_open_sets, initargs=([c[3] + ".u32" for c in chunks], offsets)
+    ) as pool:
+        for found in pool.imap(_verify_pairs, slices):
+            edges.update(((key, other), match) for key, other, match in found)
     t_query = time.perf_counter() - t
+    t_verify = t_query - t_pairs
     t = time.perf_counter()
     clusters = star_clusters(range(n), edges)
     t_star = time.perf_counter() - t
     total = time.perf_counter() - start
-    gc.unfreeze()
     print(
-        f"query (a) LSH alone: {_pct(lat_lsh)}\n"
-        f"query (b) candidates, LSH + anchors: {_pct(lat_cand)} "
-        f"({candidates_total / n:.1f} candidates per document)\n"
-        f"query (c) candidates + exact verification: {_pct(lat_full)}\n"
-        f"all queries + verification {t_query:.1f}s (LSH queries {lat_lsh.sum():.1f}s, anchor "
-        f"queries {(lat_cand - lat_lsh).sum():.1f}s, exact verification "
-        f"{(lat_full - lat_cand).sum():.1f}s, loop {t_query - lat_full.sum():.1f}s); "
-        f"star clusters {t_star:.1f}s",
+        f"candidate pairs {t_pairs:.1f}s ({2 * len(lower) / n:.2f} candidates per document); "
+        f"exact verification {t_verify:.1f}s; star clusters {t_star:.1f}s",
         flush=True,
     )
-    lsh_bytes = (rss_lsh - rss0) / n
-    anchor_bytes = (index.anchors.nbytes + index.anchor_keys.nbytes + index._directory.nbytes) / n
+    sample = min(n, QUERY_BATCH)
+    t = time.perf_counter()
+    index.query_many(
+        sigs[:sample], anchor_values[: anchor_offsets[sample]], anchor_offsets[: sample + 1]
+    )
+    print(
+        f"batched query (the incremental path), {sample:,} documents against all: "
+        f"{(time.perf_counter() - t) / sample * 1e6:,.1f} µs per document",
+        flush=True,
+    )
+    print(lsh_peer(sigs[: min(n, PEER_DOCS)]), flush=True)
+    lsh_bytes = index.nbytes[0] / n
+    anchor_bytes = index.nbytes[1] / n
     sig_bytes = sigs.nbytes / n
     print(
-        f"memory per document: LSH {lsh_bytes:,.0f} B (RSS delta; "
-        f"{'datasketch default dict storage' if stock else 'CompactMinHashLSH'}, "
-        f"{index.lsh.b} bands x {index.lsh.r} rows) + anchor index {anchor_bytes:,.0f} B "
+        f"memory per document: LSH {lsh_bytes:,.0f} B (band postings, {index.b} bands x "
+        f"{index.r} rows; RSS delta {(rss_lsh - rss0) / n:,.0f} B) + anchor index "
+        f"{anchor_bytes:,.0f} B "
         f"+ signatures {sig_bytes:,.0f} B (n x {sig.NUM_PERM} uint32) + shingle offsets "
         f"{offsets.nbytes / n:,.0f} B = {lsh_bytes + anchor_bytes + sig_bytes + offsets.nbytes / n:,.0f} B; "
         f"exact shingles {offsets[-1] * 4 / n:,.0f} B on disk (memory-mapped, read on demand)",
@@ -528,8 +604,9 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
     print(
         f"end-to-end clustering (sketch + index + candidates + verification + star clusters, "
         f"from raw text, {jobs} processes for sketching): {total:.1f}s = sketch {t_sketch:.1f}s "
-        f"+ LSH insert {t_lsh:.1f}s + anchor index {t_anchor:.1f}s + queries and verification "
-        f"{t_query:.1f}s + star clusters {t_star:.1f}s (load average now "
+        f"+ LSH index {t_lsh:.1f}s + anchor index {t_anchor:.1f}s + queries and verification "
+        f"{t_query:.1f}s (pairs {t_pairs:.1f}s, verification {t_verify:.1f}s) + star clusters "
+        f"{t_star:.1f}s (load average now "
         f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})",
         flush=True,
     )
@@ -556,9 +633,7 @@ def run(n: int, jobs: int, sample: int, workdir: Path, stock: bool) -> None:
         "variant joined its original, by kind: "
         + ", ".join(f"{kind} {np.mean(v):.4f} (n={len(v)})" for kind, v in sorted(by_kind.items()))
     )
-    print(
-        f"[LSH {index.lsh.b} bands x {index.lsh.r} rows, num_perm {sig.NUM_PERM}, k {fp.SHINGLE_K}]"
-    )
+    print(f"[LSH {index.b} bands x {index.r} rows, num_perm {sig.NUM_PERM}, k {fp.SHINGLE_K}]")
     for path in workdir.iterdir():
         path.unlink()
 
@@ -679,11 +754,6 @@ def main() -> None:
         help="docs for the sketch-rate and accuracy comparison (0: skip it)",
     )
     parser.add_argument(
-        "--stock-lsh",
-        action="store_true",
-        help="datasketch's default storage instead of the compact one",
-    )
-    parser.add_argument(
         "--sqlite", type=int, default=0, help="measure update_clusters on N stored pages"
     )
     parser.add_argument("--workdir", default=None, help="folder for texts and the shingle file")
@@ -713,7 +783,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         for n in sizes:
-            run(n, args.jobs, args.sample, workdir, args.stock_lsh)
+            run(n, args.jobs, args.sample, workdir)
     finally:
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -346,7 +346,8 @@ def test_compact_lsh_answers_like_datasketch_default():
     from datasketch import MinHashLSH
 
     from tracker import signatures as sig
-    from tracker.lsh import LSH_PARAMS, CompactMinHashLSH
+    from tracker.lsh import LSH_PARAMS
+    from tracker.lsh_datasketch import CompactMinHashLSH
 
     rng = np.random.default_rng(11)
     bases = [
@@ -387,6 +388,87 @@ def test_compact_lsh_answers_like_datasketch_default():
     assert 1 not in compact and 0 in compact
 
 
+def test_vectorised_band_keys_are_datasketch_band_keys():
+    import numpy as np
+
+    from tracker.lsh import LSH_PARAMS, band_hash, band_keys
+
+    rng = np.random.default_rng(5)
+    matrix = rng.integers(0, 2**32, (50, 128), dtype=np.uint64).astype(np.uint32)
+    for bands, rows in (LSH_PARAMS, (32, 4), (42, 3), (16, 8)):
+        keys = band_keys(matrix, (bands, rows))
+        assert keys.shape == (50, bands)
+        assert all(
+            keys[i, b] == band_hash(bytes(matrix[i, b * rows : (b + 1) * rows].byteswap().data))
+            for i in range(50)
+            for b in range(bands)
+        )
+
+
+def test_candidate_index_answers_like_datasketch_lsh():
+    import numpy as np
+
+    from tracker import signatures as sig
+    from tracker.lsh import CandidateIndex
+    from tracker.lsh_datasketch import CompactMinHashLSH
+
+    rng = np.random.default_rng(11)
+    sets = []
+    for _ in range(40):  # a base, a near copy, a far copy
+        base = np.unique(rng.integers(0, 2**32, 600, dtype=np.uint64).astype(np.uint32))
+        noise = rng.integers(0, 2**32, 400, dtype=np.uint64).astype(np.uint32)
+        sets += [base, np.unique(np.concatenate([base[:550], noise[:50]]))]
+        sets.append(np.unique(np.concatenate([base[:200], noise])))
+    matrix = sig.signatures(sets)
+    reference = CompactMinHashLSH()
+    index = CandidateIndex()
+    for key, row in enumerate(matrix):
+        reference.insert(key, sig.lean_minhash(row))
+    index.add_signatures(np.arange(len(sets) // 2), matrix[: len(sets) // 2])
+    for key in range(len(sets) // 2, len(sets)):
+        index.add(key, matrix[key], np.empty(0, dtype=np.uint32))
+    index.freeze()
+    queries, keys = index.query_lsh_many(matrix)
+    batched = {q: set() for q in range(len(sets))}
+    for q, k in zip(queries.tolist(), keys.tolist(), strict=True):
+        batched[q].add(k)
+    for q, row in enumerate(matrix):
+        expected = set(reference.query(sig.lean_minhash(row)))
+        assert batched[q] == expected == set(index.query_lsh(row))
+    assert all({3 * i, 3 * i + 1} <= batched[3 * i] for i in range(40))
+
+
+def test_candidate_pairs_are_every_page_queried():
+    import numpy as np
+
+    from tracker import signatures as sig
+    from tracker.lsh import CandidateIndex, anchors_of
+
+    rng = np.random.default_rng(17)
+    sets = []
+    for _ in range(60):  # an article, a light edit, an excerpt (anchors only), an unrelated page
+        base = np.unique(rng.integers(0, 2**32, 700, dtype=np.uint64).astype(np.uint32))
+        noise = np.unique(rng.integers(0, 2**32, 700, dtype=np.uint64).astype(np.uint32))
+        sets += [base, np.union1d(base[:640], noise[:60]), base[::5].copy(), noise]
+    matrix = sig.signatures(sets)
+    anchors = [anchors_of(s) for s in sets]
+    index = CandidateIndex()
+    for key, (row, own) in enumerate(zip(matrix, anchors, strict=True)):
+        index.add(key, row, own)
+    index.freeze()
+    lower, upper = index.pairs()
+    offsets = np.cumsum([0, *map(len, anchors)])
+    queries, keys = index.query_many(matrix, np.concatenate(anchors), offsets)
+    above = keys > queries
+    assert np.array_equal(lower, queries[above]) and np.array_equal(upper, keys[above])
+    found = set(zip(lower.tolist(), upper.tolist(), strict=True))
+    assert all({(4 * i, 4 * i + 1), (4 * i, 4 * i + 2)} <= found for i in range(60))
+    assert all(
+        index.query(matrix[q], anchors[q]) == {q} | {k for k in keys[queries == q]}
+        for q in range(0, len(sets), 7)
+    )
+
+
 def test_candidate_index_anchor_postings(monkeypatch):
     import numpy as np
 
@@ -401,9 +483,24 @@ def test_candidate_index_anchor_postings(monkeypatch):
     assert index.query_anchors(np.array([5, 6], dtype=np.uint32)) == [1]
     assert index.query_anchors(np.array([5, 9, 6], dtype=np.uint32)) == [1, 2]
     assert index.query_anchors(common[:2]) == list(range(10, 20))
+    ten = {(a, b) for a in range(10, 20) for b in range(a + 1, 20)}
+    assert (
+        set(zip(*(x.tolist() for x in index.pairs()), strict=True)) == ten
+    )  # 1, 2 and 3 share one anchor at most
     monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 9)  # too common to be evidence
     assert index.query_anchors(common) == []
+    assert index.pairs()[0].tolist() == []
     assert index.query_anchors(np.array([], dtype=np.uint32)) == []
+    monkeypatch.setattr(lsh, "ANCHOR_MAX_DF", 5000)
+    queries = [np.array([5, 6], dtype=np.uint32), np.array([5, 9, 6], dtype=np.uint32), common[:2]]
+    offsets = np.cumsum([0, *map(len, queries)])
+    which, keys = index.query_anchors_many(np.concatenate(queries), offsets)
+    assert list(zip(which.tolist(), keys.tolist(), strict=True)) == [
+        (0, 1),
+        (1, 1),
+        (1, 2),
+        *((2, key) for key in range(10, 20)),
+    ]
 
 
 def _members_and_seeds(db) -> tuple[list, list]:

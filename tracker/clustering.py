@@ -30,17 +30,21 @@ one member is deleted: singletons have no cluster rows. Re-running on unchanged 
 
 **Settings**: the match thresholds and how they were measured are in :mod:`tracker.matching`.
 
-**Time**: 1M synthetic documents clustered from raw text in 233 s before the rensa signatures
-(sketch 73 s on 2 processes, LSH insert 39 s, anchor sort 8 s, queries + verification 108 s,
-star clusters 3 s). With them, on a 2-core machine shared at load average 5-7: 333 s (sketch
-104 s on 2 processes at 14,455 docs per CPU second, LSH insert 52 s, anchor sort 11 s, queries +
-verification 158 s, star clusters 4 s); precision 1.0000 and recall 0.9999 as before. At 100k
-and load ~1.6: 21.8 s, of which queries 9.6 s (LSH 3.8 s, anchors 4.7 s, verification 1.1 s).
-The sketch is no longer the largest part: datasketch's per-band hashing in LSH insert and query
-(~40 ``byteswap`` + hash calls per page) and the anchor query's numpy call overhead are. The
-store-backed :func:`update_clusters` (boilerplate statistics, fingerprints written to SQLite,
-index rebuilt from stored rows, assignment; measured when it still ran provenance too) takes
-93 s for 100k stored pages (1,076 pages/s); re-running on unchanged data takes 1.5 s.
+**Time** (``python bench/bench_cluster.py --sizes 100000 --million``, 2-core machine shared
+with other jobs): 1M synthetic documents clustered from raw text in 131.9 s at load average
+4.6-4.9 (sketch 80.8 s on 2 processes, LSH postings 0.4 s, anchor postings 7.0 s, candidate
+pairs 14.1 s, verification 25.1 s on 2 processes, star clusters 3.7 s), 230.7 s in a run at
+load ~7; 100k in 12.1 s in the same run as the 131.9 s. Before the vectorised postings: 333 s
+at 1M (load 5-7; LSH insert 52 s, queries + verification 158 s) and 45.8 s at 100k (load
+4.5-6.2). Precision 1.0000 and recall 0.9999 as before. The sketch is now ~60% of the time;
+the candidate pairs and their verification grow faster than the documents (at 1M, 2.0
+candidates a document against 0.84 at 100k: more pages share two common anchors). The first
+run of :func:`update_clusters` reads candidates from :meth:`CandidateIndex.pairs`; later runs
+query the changed pages in batches (``bench/bench_cluster.py --sqlite 10000``: first run 5.0 s
+against 6.8 s before, load ~4.5, the same 2,482 clusters). The store-backed
+:func:`update_clusters` (boilerplate statistics, fingerprints written to SQLite, index rebuilt
+from stored rows, assignment; measured when it still ran provenance too) took 93 s for 100k
+stored pages (1,076 pages/s) before; re-running on unchanged data takes 1.5 s.
 """
 
 from __future__ import annotations
@@ -193,6 +197,41 @@ def _verified(
     if key not in cache:
         cache[key] = verify(shingles_of(key[0]), shingles_of(key[1]))
     return cache[key]
+
+
+def _candidates(
+    index: CandidateIndex,
+    signature_matrix: np.ndarray,
+    row_of: dict[int, int],
+    pages: list[int],
+    shingles_of: Callable[[int], np.ndarray],
+    batch: int = 20_000,
+) -> dict[int, set[int]]:
+    """Candidate page ids of each of ``pages`` (LSH + anchors), queried a batch at a time, or,
+    when most indexed pages are asked about (a first run), read from the index's pairs: the
+    same answer, without reading any shingle set."""
+    out: dict[int, set[int]] = defaultdict(set)
+    if 2 * len(pages) >= index.size:
+        wanted = set(pages)
+        lower, upper = index.pairs()
+        for u, v in zip(lower.tolist(), upper.tolist(), strict=True):
+            if u in wanted:
+                out[u].add(v)
+            if v in wanted:
+                out[v].add(u)
+        return out
+    for lo in range(0, len(pages), batch):
+        chunk = pages[lo : lo + batch]
+        anchors = [anchors_of(shingles_of(page_id)) for page_id in chunk]
+        offsets = np.zeros(len(chunk) + 1, dtype=np.int64)
+        np.cumsum([len(a) for a in anchors], out=offsets[1:])
+        flat = np.concatenate(anchors) if anchors else np.empty(0, dtype=np.uint32)
+        queries, keys = index.query_many(
+            signature_matrix[[row_of[p] for p in chunk]], flat, offsets
+        )
+        for query, key in zip(queries.tolist(), keys.tolist(), strict=True):
+            out[chunk[query]].add(key)
+    return out
 
 
 def _member_row(cluster_id: int, page_id: int, version_id: int, now: str) -> dict:
@@ -352,12 +391,16 @@ def _assign(
     dissolve_small()
 
     # Phase 1: pages not in a cluster join the best existing cluster whose seed they match.
+    # The index does not change during the loop, so every pending page's candidates come from
+    # one batched query.
     edges: dict[tuple[int, int], Match] = {}
+    candidates_of = _candidates(
+        index, signature_matrix, row_of, [p for p in sorted(pending) if p in row_of], shingles_of
+    )
     for page_id in sorted(pending):
         if page_id not in row_of:
             continue
-        hv = signature_matrix[row_of[page_id]]
-        candidates = index.query(hv, anchors_of(shingles_of(page_id))) - {page_id}
+        candidates = candidates_of.get(page_id, set()) - {page_id}
         options = []
         clusters_near = set()
         for other in sorted(candidates):

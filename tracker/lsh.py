@@ -1,47 +1,54 @@
-"""Candidate finding for clustering: datasketch's ``MinHashLSH`` configured for memory, and an
-anchor index for excerpts.
+"""Candidate finding for clustering: MinHash LSH banding for reposts and an anchor index for
+excerpts, both held as sorted postings built from whole matrices in a few numpy passes.
 
-A datasketch ``MinHashLSH`` with ``LSH_PARAMS`` = (20 bands, 6 rows) finds reposts
-(:class:`CompactMinHashLSH`: the library's banding, insert and query, configured for memory, see
-*Scale*), and an anchor index finds excerpts (a page's shingles whose mixed hash is 0 mod
-``ANCHOR_MOD``; pages sharing ``ANCHOR_MIN_SHARED`` anchors are candidates). ``MinHashLSHEnsemble``
-cannot be updated incrementally and a low-threshold LSH misses teasers (a 3-paragraph teaser of a
-20-paragraph article has Jaccard ~0.15); anchors find any pair whose smaller side is largely
-inside the larger, whatever the size ratio.
+Reposts come from MinHash LSH with ``LSH_PARAMS`` = (20 bands, 6 rows) and datasketch's
+banding: band ``i`` of a signature is its values ``[6i, 6i + 6)``, stored under xxh32 of their
+big-endian bytes, the key datasketch's ``MinHashLSH`` gives it with ``hashfunc=band_hash``
+(:class:`tracker.lsh_datasketch.CompactMinHashLSH`, kept as the reference). :func:`band_keys`
+computes those keys for a whole signature matrix in numpy, bit-identical to ``xxhash``;
+:class:`CandidateIndex` holds them as one :class:`Postings` group per band (``(key, page)`` pairs sorted by key). A query
+answers exactly what ``MinHashLSH.query`` answers for the same signatures (tests compare them,
+and ``bench/bench_cluster.py`` checks it in every run), and :meth:`CandidateIndex.pairs` gives
+every candidate pair among the indexed pages straight from the runs of equal keys, with no
+query at all. Excerpts come from an anchor index (a page's shingles whose mixed hash is 0 mod
+``ANCHOR_MOD``; pages sharing ``ANCHOR_MIN_SHARED`` anchors are candidates), the same postings.
+``MinHashLSHEnsemble`` cannot be updated incrementally and a low-threshold LSH misses teasers (a
+3-paragraph teaser of a 20-paragraph article has Jaccard ~0.15); anchors find any pair whose
+smaller side is largely inside the larger, whatever the size ratio.
 
 * ``LSH_PARAMS`` = (20, 6): candidate probability 1 - (1 - J**6)**20 is 0.998 at J = 0.8,
-  0.92 at J = 0.7 and 0.62 at J = 0.6 (32 x 4 would give 0.87 at J = 0.5 but costs 60% more
-  memory, ~80 bytes per page per band even in the compact storage). Pairs below that, and
-  every excerpt, come from the anchor index; on the synthetic benchmark the union finds
-  every true pair but a handful (pairwise recall 1.0000 at 10k, 0.9998 at 100k, 0.9999 at
-  1M documents; precision 1.0000).
+  0.92 at J = 0.7 and 0.62 at J = 0.6 (32 x 4 would give 0.87 at J = 0.5 for 60% more
+  postings). Pairs below that, and every excerpt, come from the anchor index; on the synthetic
+  benchmark the union finds every true pair but a handful (pairwise recall 1.0000 at 10k,
+  0.9998 at 100k, 0.9999 at 1M documents; precision 1.0000).
+* Why not datasketch's ``MinHashLSH`` page by page (what this module used before): its insert
+  and query make ~40 ``byteswap`` + hash calls and 20 dict operations per page in Python, which
+  at 1M documents was ~90 s of the 233 s end to end. Measured in the same run
+  (``bench/bench_cluster.py``, 20,000 documents, build + every document queried): the postings
+  are 15-25x faster and give the same candidates.
+* Why not rensa's ``RMinHashLSH``: it takes only rensa's own ``RMinHash`` objects or digest
+  matrices made from tokens (there is no constructor from signature values), so the database
+  path, which rebuilds the index from stored signatures without re-hashing any text, cannot
+  feed it; and its band keys are its own.
+* The shared index of :mod:`tracker.distributed.lsh` stays datasketch's ``MinHashLSH`` on Redis
+  with its own (default) band keys; it only shares ``LSH_PARAMS`` with this module.
 
 **Scale** (``python bench/bench_cluster.py`` and ``--million``; 2-core machine, ~800-word
-synthetic documents, 30% variants):
-
-* *Memory per document* at 100k / 1M: LSH ~2.0 / 1.6 KB (RSS delta) + anchor postings and
-  directory 0.85 KB + signatures 512 B (one ``n x 128`` ``uint32`` matrix) = 3.4 / 2.9 KB.
-  The exact shingle sets (~3.1 KB) are not held: verification reads them on demand (SQLite
-  blobs here, a memory-mapped file in the benchmark). datasketch's default dict storage
-  costs 6.4 KB per document for the LSH alone at 100k (``--stock-lsh``): a one-key ``set``
-  per band per page is 216 bytes, hence :class:`BucketStorage`; band keys are xxh32 ints
-  (``band_hash``: 32 bytes against a 57-byte ``bytes``) and page keys plain ints
-  (``prepickle=False``).
-* *Query*, per document at 100k / 1M: LSH alone p99 0.08 / 0.09 ms; candidates (LSH +
-  anchors, the anchor lookup being a directory on the hashes' top bits, O(1) per anchor)
-  p99 0.14 / 0.17 ms; with exact verification p99 0.16 / 0.33 ms. The benchmark calls
-  ``gc.freeze()`` once the index is built so the cyclic GC never walks its objects.
+synthetic documents, 30% variants): memory per document at 100k: band postings 212 B (20 x
+8 B, plus their directory once queried), anchor postings and directory 1.1 KB, signatures
+512 B (one ``n x 128`` ``uint32`` matrix): 1.8 KB, against 3.5 KB with datasketch's
+``MinHashLSH`` in compact storage (:mod:`tracker.lsh_datasketch`; 6.4 KB with its default
+storage).
+The exact shingle sets (~3.1 KB) are not held: verification reads them on demand (SQLite blobs
+here, a memory-mapped file in the benchmark). A one-page query (the incremental path) takes
+p50 0.04 ms for the LSH; a batch of pages against the whole index ~35-75 µs a page with
+anchors (the anchor lookup through a directory on the hashes' top bits, 1-2 postings a bucket).
 """
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Collection, Hashable
-
 import numpy as np
 import xxhash
-from datasketch import MinHashLSH
-from datasketch.storage import DictListStorage, DictSetStorage
 
 from tracker import signatures as sig
 
@@ -49,7 +56,7 @@ LSH_PARAMS = (20, 6)
 ANCHOR_MOD = 8
 ANCHOR_MIN_SHARED = 2
 ANCHOR_MAX_DF = 5000
-_MISSING = object()
+_EMPTY2 = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 
 
 def anchor_mask(shingles: np.ndarray) -> np.ndarray:
@@ -72,199 +79,383 @@ def band_hash(band: bytes) -> int:
     return xxhash.xxh32_intdigest(band)
 
 
-class BucketStorage(DictSetStorage):
-    """datasketch's in-memory bucket storage (``DictSetStorage``), storing a bucket that holds
-    a single key as the bare key instead of a one-element ``set``.
+_P1, _P2, _P3, _P4, _P5 = (
+    np.uint32(c) for c in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
+)
 
-    Nearly every LSH bucket of a large collection holds one page, and an empty ``set`` alone
-    is 216 bytes: 20 bands x 216 bytes is more than the whole memory budget per document.
+
+# Up to this many signatures, :func:`band_keys` calls xxhash per band instead of numpy.
+_FEW_ROWS = 8
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def band_keys(signatures: np.ndarray, params: tuple[int, int] = LSH_PARAMS) -> np.ndarray:
+    """The keys :class:`CompactMinHashLSH` stores each band of each signature under, for a
+    whole ``n x NUM_PERM`` matrix at once: ``band_hash(bytes(band.byteswap().data))``, i.e.
+    xxh32 of the band's big-endian bytes (the bytes datasketch's ``MinHashLSH._H`` hashes),
+    computed with numpy over every row, bit-identical to ``xxhash`` (a test checks it).
+
+    Args:
+        signatures: ``uint32`` signature rows.
+        params: LSH bands and rows.
+
+    Returns:
+        ``n x bands`` ``uint32`` keys.
+    """
+    bands, rows = params
+    matrix = np.asarray(signatures, dtype=np.uint32).reshape(-1, signatures.shape[-1])
+    out = np.empty((len(matrix), bands), dtype=np.uint32)
+    if len(matrix) <= _FEW_ROWS:
+        # ~30 numpy steps per band cost more than xxhash itself on a few rows.
+        swapped = matrix.byteswap()
+        for i, row in enumerate(swapped):
+            for band in range(bands):
+                out[i, band] = band_hash(row[band * rows : (band + 1) * rows].tobytes())
+        return out
+    length = 4 * rows
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            # xxh32 reads little-endian 32-bit lanes of the big-endian bytes: byte-swapped values.
+            lanes = matrix[:, band * rows : (band + 1) * rows].byteswap()
+            lane = 0
+            if length >= 16:
+                acc = [
+                    np.full(len(matrix), int(v) & 0xFFFFFFFF, dtype=np.uint32)
+                    for v in (int(_P1) + int(_P2), int(_P2), 0, -int(_P1))
+                ]
+                while (rows - lane) * 4 >= 16:
+                    for i in range(4):
+                        a = acc[i] + lanes[:, lane + i] * _P2
+                        acc[i] = _rotl(a, 13) * _P1
+                    lane += 4
+                h = _rotl(acc[0], 1) + _rotl(acc[1], 7) + _rotl(acc[2], 12) + _rotl(acc[3], 18)
+            else:
+                h = np.full(len(matrix), int(_P5), dtype=np.uint32)
+            h += np.uint32(length)
+            while lane < rows:
+                h += lanes[:, lane] * _P3
+                h = _rotl(h, 17) * _P4
+                lane += 1
+            h ^= h >> np.uint32(15)
+            h *= _P2
+            h ^= h >> np.uint32(13)
+            h *= _P3
+            h ^= h >> np.uint32(16)
+            out[:, band] = h
+    return out
+
+
+class Postings:
+    """A static inverted index of ``uint32`` values to integer keys, in one or more groups
+    (one per LSH band; one for the anchors): per group, ``(value, key)`` pairs in two flat
+    arrays sorted by value (8 bytes a posting with 32-bit keys). :meth:`pairs` reads them in
+    one pass; :meth:`lookup` goes through a directory over the values' top bits (1-2 postings
+    per bucket, the values being uniform hashes), built on the first lookup, so a lookup is two
+    reads and a short scan instead of a binary search (measured at ~100M postings: 28 µs
+    against 178 µs for 96 values). Lookups are batched: many values, of any groups, in one
+    numpy pass.
+
+    Args:
+        values: ``groups x n`` (or ``n``) values.
+        keys: The ``n`` keys, one per column of ``values``.
     """
 
-    def __init__(self, config: dict | None = None) -> None:
-        self._dict: dict = {}
+    def __init__(self, values: np.ndarray, keys: np.ndarray) -> None:
+        values = np.atleast_2d(np.asarray(values, dtype=np.uint32))
+        keys = np.asarray(keys)
+        groups, n = values.shape
+        small = n == 0 or (int(keys.min()) >= 0 and int(keys.max()) < 2**31)
+        self.values = np.empty(groups * n, dtype=np.uint32)
+        self.keys: np.ndarray = np.empty(groups * n, dtype=np.int32 if small else np.int64)
+        for group in range(groups):
+            lo, hi = group * n, (group + 1) * n
+            if small:
+                # One uint64 sort of (value, key) pairs: numpy's SIMD sort does 100M in ~2 s,
+                # a stable argsort of the values ~30 s. Built in place, split through a view.
+                packed = values[group].astype(np.uint64)
+                packed <<= np.uint64(32)
+                packed |= keys.astype(np.uint64, copy=False)
+                packed.sort()
+                halves = packed.view(np.uint32).reshape(n, 2)
+                little = np.little_endian
+                self.values[lo:hi] = halves[:, 1 if little else 0]
+                self.keys[lo:hi] = halves[:, 0 if little else 1]
+                del packed, halves
+            else:
+                order = np.argsort(values[group], kind="stable")
+                self.values[lo:hi], self.keys[lo:hi] = values[group][order], keys[order]
+        self._groups, self._n = groups, n
+        # About 1-2 postings per bucket (measured on 1.9M anchor postings: 0.28-0.46 s for a
+        # lookup of all of them, against 1.0 s at ~7 a bucket).
+        self.bits = max(4, min(28, int(np.log2(max(n, 1)))))
+        self._width = (1 << self.bits) + 1
+        self._directory: np.ndarray | None = None
 
-    def get(self, key: Hashable) -> Collection[Hashable]:
-        value = self._dict.get(key, _MISSING)
-        if value is _MISSING:
-            return ()
-        return value if type(value) is set else (value,)
+    @property
+    def directory(self) -> np.ndarray:
+        """Start of each bucket of each group in the flat arrays (``groups x (2**bits + 1)``,
+        flattened), built on first use."""
+        if self._directory is None:
+            groups, n = self._groups, self._n
+            directory = np.zeros((groups, self._width), dtype=np.int64)
+            for group in range(groups):
+                lo, hi = group * n, (group + 1) * n
+                counts = np.bincount(
+                    self.values[lo:hi] >> np.uint32(32 - self.bits), minlength=1 << self.bits
+                )
+                directory[group, 0] = lo
+                np.cumsum(counts, out=directory[group, 1:])
+                directory[group, 1:] += lo
+            total = groups * n
+            self._directory = directory.astype(np.int32 if total < 2**31 else np.int64).ravel()
+        return self._directory
 
-    def insert(self, key: Hashable, *vals: Hashable, **kwargs: object) -> None:
-        table = self._dict
-        for val in vals:
-            current = table.get(key, _MISSING)
-            if current is _MISSING:
-                table[key] = val
-            elif type(current) is set:
-                current.add(val)
-            elif current != val:
-                table[key] = {current, val}
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (the directory counted once built)."""
+        built = self._directory.nbytes if self._directory is not None else 0
+        return int(self.values.nbytes + self.keys.nbytes + built)
 
-    def remove_val(self, key: Hashable, val: Hashable, **kwargs: object) -> None:
-        current = self._dict[key]
-        if type(current) is set:
-            current.discard(val)
-            if len(current) == 1:
-                self._dict[key] = next(iter(current))
-        elif current == val:
-            del self._dict[key]
+    def lookup(
+        self, values: np.ndarray, groups: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every posting equal to one of ``values`` (in group ``groups[i]``; group 0 if
+        omitted): ``(which, keys)``, ``which[i]`` being the index in ``values`` that
+        ``keys[i]`` was found under."""
+        values = np.asarray(values, dtype=np.uint32)
+        empty = np.empty(0, dtype=np.int64)
+        if not len(values) or not len(self.values):
+            return empty, empty
+        bucket = (values >> np.uint32(32 - self.bits)).astype(np.int64)
+        if groups is not None:
+            bucket += np.asarray(groups, dtype=np.int64) * self._width
+        lo = self.directory[bucket].astype(np.int64)
+        spans = self.directory[bucket + 1].astype(np.int64) - lo
+        total = int(spans.sum())
+        if not total:
+            return empty, empty
+        # Every posting of every touched bucket, and which query value's bucket it is in.
+        position = np.repeat(lo - (np.cumsum(spans) - spans), spans) + np.arange(total)
+        which = np.repeat(np.arange(len(values)), spans)
+        same = self.values[position] == values[which]
+        return which[same], self.keys[position[same]].astype(np.int64)
 
-    def remove(self, *keys: Hashable, **kwargs: object) -> None:
-        for key in keys:
-            self._dict.pop(key, None)
-
-    def itemcounts(self, **kwargs: object) -> dict:
-        return {k: len(self.get(k)) for k in self._dict}
-
-
-class BandKeyStorage(DictListStorage):
-    """datasketch's per-key record of band hashes (``DictListStorage``, used by ``remove``),
-    holding a key's band hashes as one packed ``uint32`` array instead of a list of ints."""
-
-    def __init__(self, config: dict | None = None) -> None:
-        self._dict: dict = {}
-
-    def get(self, key: Hashable) -> list[int]:
-        packed = self._dict.get(key)
-        return array("I", packed).tolist() if packed is not None else []
-
-    def insert(self, key: Hashable, *vals: int, **kwargs: object) -> None:
-        old = self.get(key)
-        self._dict[key] = array("I", [*old, *vals]).tobytes()
-
-    def remove_val(self, key: Hashable, val: int, **kwargs: object) -> None:
-        values = self.get(key)
-        values.remove(val)
-        self._dict[key] = array("I", values).tobytes()
-
-    def itemcounts(self, **kwargs: object) -> dict:
-        return {k: len(self.get(k)) for k in self._dict}
+    def pairs(self, max_run: int | None = None) -> np.ndarray:
+        """Every pair of keys holding an equal value in one group, once per such value,
+        packed ``key_a << 32 | key_b`` with ``key_a < key_b`` (a value held by more than
+        ``max_run`` keys of a group gives none). The keys of the postings, their lookups
+        against each other, at the cost of one pass over the sorted postings plus the pairs."""
+        out = []
+        for group in range(self._groups):
+            lo, hi = group * self._n, (group + 1) * self._n
+            out.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], max_run))
+        return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
 
-class CompactMinHashLSH(MinHashLSH):
-    """datasketch's ``MinHashLSH``, unchanged in how it bands, inserts and queries, configured
-    for memory: band keys hashed to 32-bit ints (``hashfunc``), integer page keys
-    (``prepickle=False``), and the compact in-memory storages above.
+def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.ndarray:
+    """Pairs of keys within each run of equal ``values`` (sorted by value, then key)."""
+    n = len(values)
+    # Positions i with values[i] == values[i + 1]: few, where most values are unique.
+    live = np.flatnonzero(values[1:] == values[:-1])
+    if max_run is not None and len(live):
+        # A run of length m + 1 is m consecutive positions of ``live``.
+        starts = np.flatnonzero(np.diff(live, prepend=-2) != 1)
+        lengths = np.diff(np.append(starts, len(live)))
+        live = live[np.repeat(lengths + 1 <= max_run, lengths)]
+    out = [np.empty(0, dtype=np.uint64)]
+    distance = 1
+    # Offset by offset: pairs (i, i + d) inside a run; most runs are short, so the positions
+    # still having a partner d places on shrink fast.
+    while len(live):
+        out.append(
+            (keys[live].astype(np.uint64) << np.uint64(32))
+            | keys[live + distance].astype(np.uint64)
+        )
+        distance += 1
+        live = live[live + distance < n]
+        live = live[values[live + distance] == values[live]]
+    return np.concatenate(out)
 
-    Measured at 100k documents (``python bench/bench_cluster.py --stock-lsh``), see the
-    module docstring for the figures.
-    """
 
-    def __init__(self, num_perm: int = sig.NUM_PERM, params: tuple[int, int] = LSH_PARAMS) -> None:
-        super().__init__(num_perm=num_perm, params=params, hashfunc=band_hash, prepickle=False)
-        self.hashtables = [BucketStorage() for _ in range(self.b)]
-        self.keys = BandKeyStorage()
+def _pairs(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``(query, key)`` pairs packed in one ``uint64`` each (query in the high half)."""
+    return (queries.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
+
+
+def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return (packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(
+        np.int64
+    )
 
 
 class CandidateIndex:
-    """Candidate finder over many pages: a datasketch ``MinHashLSH`` (:class:`CompactMinHashLSH`)
-    for reposts plus an anchor inverted index for excerpts.
+    """Candidate finder over many pages: MinHash LSH banding for reposts (datasketch's
+    ``MinHashLSH`` banding and band keys, those of
+    :class:`tracker.lsh_datasketch.CompactMinHashLSH`, as one
+    :class:`Postings` per band built at once from the signature matrix) plus an anchor inverted
+    index for excerpts.
 
-    Add every page with :meth:`add`, call :meth:`freeze`, then :meth:`query` (or its two
-    halves, :meth:`query_lsh` and :meth:`query_anchors`). The anchor postings are two flat
-    numpy arrays sorted by anchor (8 bytes per anchor with 32-bit keys).
+    Add every page with :meth:`add` (or in bulk with :meth:`add_signatures` and
+    :meth:`add_anchors`), call :meth:`freeze`, then query many pages at once with
+    :meth:`query_many` (or one with :meth:`query`, :meth:`query_lsh`, :meth:`query_anchors`).
+    A query answers what ``CompactMinHashLSH.query`` answers for the same signatures (keys
+    sharing a band), plus keys sharing ``ANCHOR_MIN_SHARED`` anchors; a test checks it.
+
+    Page keys are integers below ``2**31`` (page ids, document numbers).
 
     Args:
         params: LSH bands and rows.
-        stock: Use datasketch's default in-memory storage (for the benchmark's comparison).
     """
 
-    def __init__(self, params: tuple[int, int] = LSH_PARAMS, stock: bool = False) -> None:
-        self.lsh: MinHashLSH = (
-            MinHashLSH(num_perm=sig.NUM_PERM, params=params, hashfunc=band_hash, prepickle=False)
-            if stock
-            else CompactMinHashLSH(sig.NUM_PERM, params)
-        )
-        self._session = self.lsh.insertion_session()
+    def __init__(self, params: tuple[int, int] = LSH_PARAMS) -> None:
+        self.b, self.r = params
+        self._sig_parts: list[np.ndarray] = []
+        self._sig_key_parts: list[np.ndarray] = []
+        self._banded_parts: list[np.ndarray] = []
+        self._banded_key_parts: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []
+        self._row_keys: list[int] = []
         self._anchor_parts: list[np.ndarray] = []
         self._key_parts: list[np.ndarray] = []
-        self.anchors = np.empty(0, dtype=np.uint32)
-        self.anchor_keys = np.empty(0, dtype=np.int64)
-        self._bits = 4
-        self._directory = np.zeros((1 << self._bits) + 1, dtype=np.int32)
+        self.bands: Postings | None = None
+        self.anchor_index = Postings(np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64))
         self.size = 0
 
     def add(self, key: int, hashvalues: np.ndarray, anchors: np.ndarray) -> None:
         """Index one page under an integer key."""
-        self._session.insert(key, sig.lean_minhash(hashvalues), check_duplication=False)
+        self.add_lsh(key, hashvalues)
         if len(anchors):
             self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
             self._key_parts.append(np.full(len(anchors), key, dtype=np.int64))
+
+    def add_lsh(self, key: int, hashvalues: np.ndarray) -> None:
+        """Index one page's signature in the LSH only (anchors go in :meth:`add_anchors`)."""
+        self._rows.append(np.asarray(hashvalues, dtype=np.uint32))
+        self._row_keys.append(key)
         self.size += 1
+
+    def add_signatures(self, keys: np.ndarray, signatures: np.ndarray) -> None:
+        """Index many signatures at once (``keys[i]`` has row ``signatures[i]``)."""
+        if len(keys) != len(signatures):
+            raise ValueError(f"{len(keys)} keys for {len(signatures)} signatures")
+        self._sig_parts.append(np.asarray(signatures, dtype=np.uint32))
+        self._sig_key_parts.append(np.asarray(keys, dtype=np.int64))
+        self.size += len(keys)
+
+    def add_band_keys(self, keys: np.ndarray, banded: np.ndarray) -> None:
+        """Index many pages by their band keys, computed elsewhere with :func:`band_keys` (e.g.
+        by the processes that made the signatures)."""
+        if banded.shape != (len(keys), self.b):
+            raise ValueError(f"band keys of shape {banded.shape} for {len(keys)} keys")
+        self._banded_parts.append(np.asarray(banded, dtype=np.uint32))
+        self._banded_key_parts.append(np.asarray(keys, dtype=np.int64))
+        self.size += len(keys)
 
     def add_anchors(self, keys: np.ndarray, anchors: np.ndarray) -> None:
         """Add many anchor postings at once (``keys[i]`` holds ``anchors[i]``)."""
         self._anchor_parts.append(np.asarray(anchors, dtype=np.uint32))
         self._key_parts.append(np.asarray(keys, dtype=np.int64))
 
-    def add_lsh(self, key: int, hashvalues: np.ndarray) -> None:
-        """Index one page's signature in the LSH only (anchors go in :meth:`add_anchors`)."""
-        self._session.insert(key, sig.lean_minhash(hashvalues), check_duplication=False)
-        self.size += 1
-
     def freeze(self) -> None:
-        """Finish bulk insertion and sort the anchor postings."""
-        self._session.close()
+        """Build the band postings and the anchor postings from everything added."""
+        if self._rows:
+            self._sig_parts.append(np.stack(self._rows))
+            self._sig_key_parts.append(np.array(self._row_keys, dtype=np.int64))
+            self._rows, self._row_keys = [], []
+        for signatures, keys in zip(self._sig_parts, self._sig_key_parts, strict=True):
+            self._banded_parts.append(band_keys(signatures, (self.b, self.r)))
+            self._banded_key_parts.append(keys)
+        self._sig_parts, self._sig_key_parts = [], []
+        if self._banded_parts:
+            keys = np.concatenate(self._banded_key_parts)
+            banded = np.concatenate(self._banded_parts)
+            self._banded_parts, self._banded_key_parts = [], []
+            self.bands = Postings(banded.T, keys)
         if self._anchor_parts:
             anchors = np.concatenate(self._anchor_parts)
             self._anchor_parts = []
             keys = np.concatenate(self._key_parts)
             self._key_parts = []
-            if len(keys) == 0 or (keys.min() >= 0 and keys.max() < 2**31):
-                # One uint64 sort of (anchor, key) pairs: numpy's SIMD sort does 100M in
-                # ~2 s, a stable argsort of the anchors ~30 s.
-                packed = (anchors.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
-                del anchors, keys
-                packed.sort()
-                self.anchors = (packed >> np.uint64(32)).astype(np.uint32)
-                self.anchor_keys = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32)
-            else:
-                order = np.argsort(anchors, kind="stable")
-                self.anchors, self.anchor_keys = anchors[order], keys[order]
+            self.anchor_index = Postings(anchors, keys)
         self._anchor_parts, self._key_parts = [], []
-        # A directory over the top bits of the (uniform) anchor hashes, ~4 postings per
-        # bucket: a lookup is two reads and a short scan instead of a binary search through
-        # ~100M postings (measured at that size: 28 µs against 178 µs for 96 anchors).
-        total = len(self.anchors)
-        self._bits = max(4, min(26, int(np.log2(max(total, 1))) - 2))
-        counts = np.bincount(self.anchors >> np.uint32(32 - self._bits), minlength=1 << self._bits)
-        directory = np.zeros((1 << self._bits) + 1, dtype=np.int64)
-        np.cumsum(counts, out=directory[1:])
-        self._directory = directory.astype(np.int32 if total < 2**31 else np.int64)
+
+    @property
+    def nbytes(self) -> tuple[int, int]:
+        """Bytes held by the band postings and by the anchor postings."""
+        return (self.bands.nbytes if self.bands else 0), self.anchor_index.nbytes
+
+    def query_lsh_many(self, signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(query, key)`` pairs, each once, of keys sharing a band with signature row
+        ``query`` of ``signatures`` (``MinHashLSH.query`` for many signatures at once)."""
+        if self.bands is None or not len(signatures):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        banded = band_keys(np.atleast_2d(signatures), (self.b, self.r))
+        which, keys = self.bands.lookup(banded.ravel(), np.tile(np.arange(self.b), len(banded)))
+        return _unpack(np.unique(_pairs(which // self.b, keys)))
+
+    def query_anchors_many(
+        self, anchors: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(query, key)`` pairs, each once, of keys sharing at least ``ANCHOR_MIN_SHARED``
+        anchors (each held by at most ``ANCHOR_MAX_DF`` pages) with query ``i``, whose
+        anchors are ``anchors[offsets[i] : offsets[i + 1]]``."""
+        empty = np.empty(0, dtype=np.int64)
+        if not len(anchors):
+            return empty, empty
+        which, keys = self.anchor_index.lookup(anchors)
+        frequency = np.bincount(which, minlength=len(anchors))
+        common = frequency[which] <= ANCHOR_MAX_DF
+        which, keys = which[common], keys[common]
+        query_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        packed = _pairs(query_of[which], keys)
+        if len(packed) < ANCHOR_MIN_SHARED:
+            return empty, empty
+        packed.sort()
+        # A pair appearing ANCHOR_MIN_SHARED times in the sorted list shares that many anchors.
+        step = ANCHOR_MIN_SHARED - 1
+        hits = packed[step:][packed[step:] == packed[:-step]] if step else packed
+        return _unpack(np.unique(hits))
+
+    def query_many(
+        self, signatures: np.ndarray, anchors: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate ``(query, key)`` pairs, each once, sorted, of many pages at once: the
+        union of :meth:`query_lsh_many` and :meth:`query_anchors_many` (may include a page
+        itself)."""
+        lsh = _pairs(*self.query_lsh_many(signatures))
+        anchored = _pairs(*self.query_anchors_many(anchors, offsets))
+        return _unpack(np.union1d(lsh, anchored))
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every candidate pair among the indexed pages, ``(u, v)`` with ``u < v``, each once,
+        sorted: what :meth:`query_many` on every indexed page gives for its keys above it,
+        found from the postings alone (pages sharing a band key; pages sharing at least
+        ``ANCHOR_MIN_SHARED`` anchors held by at most ``ANCHOR_MAX_DF`` pages each)."""
+        lsh = np.unique(self.bands.pairs()) if self.bands is not None else _pairs(*_EMPTY2)
+        shared = self.anchor_index.pairs(ANCHOR_MAX_DF)
+        shared.sort()
+        step = ANCHOR_MIN_SHARED - 1
+        hits = shared[step:][shared[step:] == shared[:-step]] if step else shared
+        return _unpack(np.union1d(lsh, hits))
 
     def query_lsh(self, hashvalues: np.ndarray) -> list[int]:
         """Keys whose signature shares a band with ``hashvalues`` (``MinHashLSH.query``)."""
-        return self.lsh.query(sig.lean_minhash(hashvalues))
+        return self.query_lsh_many(np.atleast_2d(hashvalues))[1].tolist()
 
     def query_anchors(self, anchors: np.ndarray) -> list[int]:
         """Keys sharing at least ``ANCHOR_MIN_SHARED`` anchors (each held by at most
         ``ANCHOR_MAX_DF`` pages) with ``anchors``."""
-        if not len(anchors) or not len(self.anchors):
-            return []
         anchors = np.asarray(anchors, dtype=np.uint32)
-        bucket = anchors >> np.uint32(32 - self._bits)
-        lo = self._directory[bucket].astype(np.int64)
-        spans = self._directory[bucket + 1] - lo
-        total = int(spans.sum())
-        if not total:
-            return []
-        # Every posting of every touched bucket, and which query anchor's bucket it is in.
-        position = np.repeat(lo - (np.cumsum(spans) - spans), spans) + np.arange(total)
-        which = np.repeat(np.arange(len(anchors)), spans)
-        same = self.anchors[position] == anchors[which]
-        position, which = position[same], which[same]
-        frequency = np.bincount(which, minlength=len(anchors))
-        keys = self.anchor_keys[position[frequency[which] <= ANCHOR_MAX_DF]]
-        if len(keys) < ANCHOR_MIN_SHARED:
-            return []
-        keys.sort()
-        # A key appearing ANCHOR_MIN_SHARED times in the sorted list shares that many anchors.
-        step = ANCHOR_MIN_SHARED - 1
-        hits = keys[step:][keys[step:] == keys[:-step]] if step else keys
-        return np.unique(hits).tolist()
+        return self.query_anchors_many(anchors, np.array([0, len(anchors)]))[1].tolist()
 
     def query(self, hashvalues: np.ndarray, anchors: np.ndarray) -> set[int]:
         """Keys of candidate pages for one page (may include the page itself)."""
-        found = set(self.query_lsh(hashvalues))
-        found.update(self.query_anchors(anchors))
-        return found
+        anchors = np.asarray(anchors, dtype=np.uint32)
+        return set(
+            self.query_many(np.atleast_2d(hashvalues), anchors, np.array([0, len(anchors)]))[
+                1
+            ].tolist()
+        )
