@@ -240,3 +240,59 @@ def test_schedule_drops_pages_not_due_and_the_site_budget_counts_only_the_rest(t
     ScheduleMiddleware.from_crawler(crawler).process_request(request)
     assert request.headers.get("If-None-Match") == b"x"
     assert crawler.stats.get_value("tracker/credits_followed") == 1
+
+
+def test_a_page_the_store_fails_on_is_a_crawl_urls_reason_and_the_crawl_goes_on(
+    tmp_path, monkeypatch
+):
+    import asyncio
+    import sqlite3
+
+    import tracker.pipelines
+    from tracker.items import PageItem
+    from tracker.store.schedule import crawl_db
+
+    crawler, _spider = _site_spider(tmp_path, max_pages=5)
+    monkeypatch.setattr(tracker.pipelines, "extraction_pool", lambda processes=0: None)
+    pipeline = tracker.pipelines.StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+
+    class Extracted:
+        """Extraction without worker processes: the record is known."""
+
+        async def extract(self, page):
+            return _record(page.url, [f"Story at {page.url}."], page.fetched_at)
+
+    pipeline.batcher = Extracted()
+    real_store = tracker.pipelines.store_record
+
+    def failing_store(db, record, summary):
+        if record.url.endswith("/2"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_store(db, record, summary)
+
+    monkeypatch.setattr(tracker.pipelines, "store_record", failing_store)
+
+    def item(n: int) -> PageItem:
+        return PageItem(
+            url=f"https://a.example/news/{n}",
+            body=b"<html></html>",
+            fetched_at="2026-01-01T00:00:00+00:00",
+            spider="site",
+        )
+
+    async def process() -> list:
+        return [await pipeline.process_item(item(n)) for n in (1, 2, 3)]
+
+    results = asyncio.run(process())
+    assert [r["result"] for r in results] == [
+        "new page",
+        "error: OperationalError('disk I/O error')",
+        "new page",
+    ]
+    db = crawl_db(tmp_path / "tracker.db")
+    stored = [row[0] for row in db.execute("select url from pages order by url")]
+    assert stored == ["https://a.example/news/1", "https://a.example/news/3"]
+    notes = dict(db.execute("select url, note from crawl_urls where note is not null").fetchall())
+    assert notes == {"https://a.example/news/2": "store failed: OperationalError('disk I/O error')"}
+    assert crawler.stats.get_value("tracker/errors") == 1

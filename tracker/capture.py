@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -45,6 +46,36 @@ META_KEY = "tracker_capture"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 #: Headers that describe the connection, not the message: Scrapy has already undone them.
 _HOP_HEADERS = {"transfer-encoding"}
+#: gzip level of the WARC records (``TRACKER_WARC_GZIP_LEVEL``). warcio's own is 9, which costs
+#: ~5 ms of the crawl process's CPU per 170 KB page; 3 takes ~1.6 ms for files ~12% larger.
+DEFAULT_GZIP_LEVEL = 3
+
+
+class _GzipMember:
+    """One gzip member per WARC record (what warcio writes), at a chosen compression level."""
+
+    def __init__(self, out: IO[bytes], level: int) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class _LevelWARCWriter(WARCWriter):
+    """warcio's writer with each record gzipped at ``level`` instead of warcio's fixed 9."""
+
+    def __init__(self, stream: IO[bytes], level: int) -> None:
+        super().__init__(stream, gzip=False)
+        self.level = level
+
+    def _write_warc_record(self, out: Any, record: Any) -> None:
+        # warcio writes the record into ``out`` and ends with ``out.flush()``: the member's end.
+        super()._write_warc_record(_GzipMember(out, self.level), record)
 
 
 def warc_folder(db_path: str | Path) -> Path:
@@ -96,12 +127,19 @@ class WarcRun:
         prefix: The start of each file name (the database's stem).
         max_bytes: A file that has reached this size is closed; the next record starts a new one.
         relative_to: Paths are reported relative to this folder (the database's), when inside it.
+        gzip_level: zlib level of each record's gzip member (1-9).
     """
 
     def __init__(
-        self, folder: Path, prefix: str, max_bytes: int, relative_to: Path | None = None
+        self,
+        folder: Path,
+        prefix: str,
+        max_bytes: int,
+        relative_to: Path | None = None,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
     ) -> None:
         self.folder = folder
+        self.gzip_level = min(9, max(1, gzip_level))
         self.max_bytes = max(1, max_bytes)
         self.relative_to = relative_to
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -134,7 +172,7 @@ class WarcRun:
                 break
             except FileExistsError:
                 continue
-        self._writer = WARCWriter(self._stream, gzip=True)
+        self._writer = _LevelWARCWriter(self._stream, self.gzip_level)
         self.files.append(self._name(path))
         info = self._writer.create_warcinfo_record(
             path.name,
@@ -213,6 +251,7 @@ class WarcCaptureMiddleware:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("TRACKER_WARC_MAX_BYTES", 1_000_000_000)
+        self.gzip_level = crawler.settings.getint("TRACKER_WARC_GZIP_LEVEL", DEFAULT_GZIP_LEVEL)
         self.run: WarcRun | None = None
         self.db_path: str | None = None
         self.spider_name = ""
@@ -239,7 +278,9 @@ class WarcCaptureMiddleware:
         db = Path(self.db_path)
         folder = Path(chosen) if chosen else warc_folder(db)
         prefix = f"{db.stem}-{self.spider_name}" if self.spider_name else db.stem
-        self.run = WarcRun(folder, prefix, self.max_bytes, relative_to=db.parent)
+        self.run = WarcRun(
+            folder, prefix, self.max_bytes, relative_to=db.parent, gzip_level=self.gzip_level
+        )
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.run is None or not 200 <= response.status < 300 or not _is_html(response):

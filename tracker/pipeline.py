@@ -70,14 +70,15 @@ class StagesRun:
 def store_record(
     db: sqlite_utils.Database, record: PageRecord, summary: IngestSummary
 ) -> StoreResult | None:
-    """Store one extracted record (page, version, credits: one transaction), counting it; a page
-    with no article text is counted, not stored."""
+    """Store one extracted record (page, version, credits, capture: one transaction), counting
+    it; a page with no article text is counted, not stored."""
     if not record.paragraphs:
         summary.no_text += 1
         log.info("%s: no article text found, not stored", record.url)
         return None
-    result = store_page(db, record)
-    store_capture(db, result, record.capture)
+    with write_transaction(db):
+        result = store_page(db, record)
+        store_capture(db, result, record.capture)
     summary.count(result)
     return result
 

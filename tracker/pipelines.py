@@ -108,7 +108,13 @@ class StorePipeline:
             log.exception("%s: extraction failed", item.url)
             return {"url": item.url, "result": f"error: {exc!r}"}
         before = (self.summary.pages_new, self.summary.versions_new)
-        result = store_record(self.db, record, self.summary)
+        try:
+            result = store_record(self.db, record, self.summary)
+        except Exception as exc:  # its transaction was rolled back; the crawl goes on
+            self._inc("errors")
+            self.schedule.url_done(item.url, item.http_status, f"store failed: {exc!r}")
+            log.exception("%s: storing the page failed", item.url)
+            return {"url": item.url, "result": f"error: {exc!r}"}
         self._redirected(item.redirected_from, record.url)
         if result is None:
             self._inc("no_text")

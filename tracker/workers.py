@@ -2,7 +2,9 @@
 
 Extraction (:func:`tracker.record.build_record`) is pure and CPU-bound; it runs here, in other
 processes, so the crawl's reactor keeps downloading and storing meanwhile. This module imports
-only what the workers need (not Scrapy, not the store's later stages).
+only what the workers need (not Scrapy, not the store's later stages); the extraction modules
+themselves (trafilatura, lxml, the credit reader) are loaded by the workers' fork server, not by
+the process that starts them, which meanwhile loads the later stages.
 
 Every worker is bounded, so one hostile page cannot stall or sink a run:
 
@@ -34,13 +36,15 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from tracker.items import FetchedPage
-from tracker.record import BadInput, build_record
 from tracker.store import PageRecord
 
-Extracted = PageRecord | BadInput
+if TYPE_CHECKING:
+    from tracker.record import BadInput
+
+Extracted: TypeAlias = "PageRecord | BadInput"
 
 _PR_SET_PDEATHSIG = 1
 
@@ -109,15 +113,24 @@ def _cap_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _bad_input(message: str) -> BadInput:
+    # Imported here: the parent process only needs the class when a page fails.
+    from tracker.record import BadInput
+
+    return BadInput(message)
+
+
 def _extract_one(page: FetchedPage, memory_mb: int) -> Extracted:
+    from tracker.record import BadInput, build_record
+
     try:
         return build_record(page)
     except BadInput as exc:
         return exc
     except MemoryError:
-        return BadInput(f"extraction needed more than {memory_mb} MB")
+        return _bad_input(f"extraction needed more than {memory_mb} MB")
     except Exception as exc:  # noqa: BLE001 (third-party parsers raise anything on hostile input)
-        return BadInput(f"extraction failed ({exc.__class__.__name__}: {exc})")
+        return _bad_input(f"extraction failed ({exc.__class__.__name__}: {exc})")
 
 
 def _worker_main(conn: Connection, parent_pid: int, limits: ExtractionLimits) -> None:
@@ -136,13 +149,13 @@ def _worker_main(conn: Connection, parent_pid: int, limits: ExtractionLimits) ->
         except (EOFError, OSError):
             return  # the parent is gone or done
         except MemoryError:
-            result = BadInput(f"page too large for the {limits.memory_mb} MB extraction limit")
+            result = _bad_input(f"page too large for the {limits.memory_mb} MB extraction limit")
         try:
             conn.send(result)
         except (EOFError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 (a result that cannot be pickled, no memory)
-            conn.send(BadInput(f"extraction failed ({exc.__class__.__name__}: {exc})"))
+            conn.send(_bad_input(f"extraction failed ({exc.__class__.__name__}: {exc})"))
 
 
 def _context() -> Any:
@@ -179,9 +192,13 @@ class _Worker:
             result = self.conn.recv()
         except (EOFError, OSError):
             self.process.join(5)
-            return BadInput(f"extraction worker died (exit code {self.process.exitcode})")
-        if not isinstance(result, PageRecord | BadInput):
-            return BadInput(f"extraction returned {type(result).__name__}")
+            return _bad_input(f"extraction worker died (exit code {self.process.exitcode})")
+        if isinstance(result, PageRecord):
+            return result
+        from tracker.record import BadInput
+
+        if not isinstance(result, BadInput):
+            return _bad_input(f"extraction returned {type(result).__name__}")
         return result
 
     def alive(self) -> bool:
@@ -229,6 +246,10 @@ class ExtractionPool:
     def _slot(self, number: int) -> None:
         # One thread per worker process: it hands pages over one at a time and keeps the clock.
         worker: _Worker | None = None
+        # Started before the first page arrives: the fork server loads the extraction modules
+        # while the caller is still loading its own and reading its input.
+        with contextlib.suppress(Exception):  # tried again, and reported, with the first page
+            worker = self.workers[number] = _Worker(self.limits)
         try:
             while (task := self.tasks.get()) is not None:
                 future, pages = task
@@ -241,7 +262,7 @@ class ExtractionPool:
                             worker = self.workers[number] = _Worker(self.limits)
                         result = worker.run(page, self.limits.seconds)
                         if result is None:
-                            result = BadInput(
+                            result = _bad_input(
                                 f"extraction took longer than {self.limits.seconds:g} s"
                             )
                         if not worker.alive():
@@ -285,18 +306,23 @@ def extract_pages(
     jobs: int = 0,
     limits: ExtractionLimits | None = None,
     chunk: int = 4,
+    pool: ExtractionPool | None = None,
 ) -> Iterator[tuple[FetchedPage, Extracted]]:
-    """Extract pages in ``jobs`` worker processes under ``limits``; results in input order."""
-    jobs = jobs or os.cpu_count() or 1
+    """Extract pages in ``jobs`` worker processes under ``limits``; results in input order.
+
+    ``pool``: workers started beforehand (so they load while the caller prepares); this function
+    then owns it and shuts it down at the end. Without one, a pool of ``jobs`` is started here.
+    """
+    jobs = len(pool.slots) if pool is not None else jobs or os.cpu_count() or 1
     in_flight: deque[tuple[list[FetchedPage], Future]] = deque()
     iterator = iter(pages)
-    with ExtractionPool(jobs, limits) as pool:
+    with pool or ExtractionPool(jobs, limits) as running:
         while True:
             while len(in_flight) < jobs * 4:
                 batch = list(itertools.islice(iterator, chunk))
                 if not batch:
                     break
-                in_flight.append((batch, pool.submit(batch)))
+                in_flight.append((batch, running.submit(batch)))
             if not in_flight:
                 return
             batch, future = in_flight.popleft()

@@ -53,17 +53,27 @@ def import_(
         tracker import crawl.warc.gz saved-pages/ --db tracker.db
         tracker import page.html --base-url https://example.com/news/ --db tracker.db
     """
-    from tracker.pipeline import IngestSummary, run_stages, store_record, strip_stored_text
-    from tracker.readers import Problem, read_paths
-    from tracker.store import open_db
-    from tracker.workers import ExtractionLimits, extract_pages
+    from tracker.workers import ExtractionLimits, ExtractionPool, extract_pages
 
     log_setup(verbose)
     try:
         limits = ExtractionLimits.from_env()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    db = open_db(db_path)
+    # The workers start first: their fork server loads the extraction modules while this
+    # process loads the later stages' (clustering, provenance, diffs) and opens the database.
+    pool = ExtractionPool(max(1, jobs), limits)
+    try:
+        from tracker.pipeline import IngestSummary, run_stages, store_record, strip_stored_text
+        from tracker.readers import Problem, read_paths
+        from tracker.store import open_db
+        from tracker.store.writes import skip_fsync_per_commit
+
+        db = open_db(db_path)
+        skip_fsync_per_commit(db)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     summary = IngestSummary()
     problems: list[Problem] = []
 
@@ -75,7 +85,7 @@ def import_(
             else:
                 yield item
 
-    for page, record in extract_pages(pages(), jobs=max(1, jobs), limits=limits):
+    for page, record in extract_pages(pages(), pool=pool):
         summary.read += 1
         if isinstance(record, Exception):
             summary.errors += 1

@@ -61,29 +61,90 @@ def content_hash(title: str | None, text: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
 
-def _inserted_id(table: sqlite_utils.db.Table) -> int:
-    """The rowid of the row a table just inserted."""
-    if not isinstance(table.last_rowid, int):
-        raise StoreError(f"{table.name}: insert returned no row id")
-    return table.last_rowid
+# The writes of every stored page, as fixed statements (SQLite's statement cache prepares each
+# once per connection), rather than sqlite-utils' insert, which reads the table's columns and
+# builds its statement again on every call.
+_PAGE_COLUMNS = (
+    "url",
+    "site",
+    "first_seen",
+    "last_fetched",
+    "checks",
+    "canonical_url",
+    "http_status",
+    "etag",
+    "last_modified",
+)
+_VERSION_COLUMNS = (
+    "fetched_at",
+    "content_hash",
+    "title",
+    "byline",
+    "published",
+    "language",
+    "site_name",
+    "description",
+    "text",
+    "paragraphs",
+    "word_count",
+    "source",
+)
+_ATTRIBUTION_COLUMNS = (
+    "page_id",
+    "version_id",
+    "kind",
+    "evidence",
+    "target_url",
+    "target_site",
+    "target_name",
+    "target_page_id",
+)
 
 
-def _version_fields(rec: PageRecord, chash: str) -> dict:
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+
+
+_INSERT_PAGE = _insert_sql("pages", _PAGE_COLUMNS)
+_INSERT_VERSION = _insert_sql("versions", ("page_id", *_VERSION_COLUMNS))
+_INSERT_ATTRIBUTION = _insert_sql("attributions", _ATTRIBUTION_COLUMNS)
+
+
+def _insert(db: sqlite_utils.Database, sql: str, values: list, table: str) -> int:
+    """Run one insert; the new row's id."""
+    row_id = db.conn.execute(sql, values).lastrowid
+    if not isinstance(row_id, int):
+        raise StoreError(f"{table}: insert returned no row id")
+    return row_id
+
+
+def skip_fsync_per_commit(db: sqlite_utils.Database) -> None:
+    """Commit without waiting for the disk, for runs of many one-page transactions (import, crawl).
+
+    In WAL mode ``synchronous = NORMAL`` keeps the database consistent and every committed page
+    survives the process being killed (kill -9); only a power cut or an OS crash can lose the
+    last commits, which are then simply imported or fetched again by the next run.
+    """
+    db.conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _version_values(rec: PageRecord, chash: str) -> list:
+    """The values of ``_VERSION_COLUMNS``, in order."""
     text = rec.text
-    return {
-        "fetched_at": rec.fetched_at,
-        "content_hash": chash,
-        "title": rec.title,
-        "byline": rec.byline,
-        "published": rec.published,
-        "language": rec.language,
-        "site_name": rec.site_name,
-        "description": rec.description,
-        "text": text,
-        "paragraphs": json.dumps(rec.paragraphs, ensure_ascii=False),
-        "word_count": len(text.split()),
-        "source": rec.source,
-    }
+    return [
+        rec.fetched_at,
+        chash,
+        rec.title,
+        rec.byline,
+        rec.published,
+        rec.language,
+        rec.site_name,
+        rec.description,
+        text,
+        json.dumps(rec.paragraphs, ensure_ascii=False),
+        len(text.split()),
+        rec.source,
+    ]
 
 
 def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bool]:
@@ -99,17 +160,8 @@ def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bo
         "last_modified": rec.last_modified,
     }
     if row is None:
-        table = db.table("pages").insert(
-            {
-                "url": rec.url,
-                "site": rec.site,
-                "first_seen": rec.fetched_at,
-                "last_fetched": rec.fetched_at,
-                "checks": 1,
-                **page_fields,
-            }
-        )
-        return _inserted_id(table), True
+        values = [rec.url, rec.site, rec.fetched_at, rec.fetched_at, 1, *page_fields.values()]
+        return _insert(db, _INSERT_PAGE, values, "pages"), True
     page_id, first_seen, last_fetched = row
     updates: dict = {}
     if rec.fetched_at >= (last_fetched or ""):
@@ -118,7 +170,10 @@ def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bo
     if rec.fetched_at < (first_seen or rec.fetched_at):
         updates["first_seen"] = rec.fetched_at
     if updates:
-        db.table("pages").update(page_id, updates)
+        db.conn.execute(
+            f"update pages set {', '.join(f'{c} = ?' for c in updates)} where id = ?",
+            [*updates.values(), page_id],
+        )
     return page_id, False
 
 
@@ -160,17 +215,20 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         if nxt and nxt[1] == chash:
             # Seen earlier than known: the version starts at this fetch, as it would have had the
             # snapshots arrived in order (its text and credits are those of its first fetch).
-            fields = _version_fields(rec, chash)
+            fields = dict(zip(_VERSION_COLUMNS, _version_values(rec, chash), strict=True))
             if nxt[2]:  # its text was stripped of site boilerplate: the stored text stays
                 for key in ("content_hash", "text", "paragraphs", "word_count"):
                     del fields[key]
-            db.table("versions").update(nxt[0], fields)
+            db.conn.execute(
+                f"update versions set {', '.join(f'{c} = ?' for c in fields)} where id = ?",
+                [*fields.values(), nxt[0]],
+            )
             db.execute("delete from attributions where version_id = ?", [nxt[0]])
             store_credits(db, page_id, nxt[0], rec.credits or [])
             sites.note_site_name(db, rec.site, rec.site_name)
             return StoreResult(page_id, None, new_page, False, prev_id)
-        version_id = _inserted_id(
-            db.table("versions").insert({"page_id": page_id, **_version_fields(rec, chash)})
+        version_id = _insert(
+            db, _INSERT_VERSION, [page_id, *_version_values(rec, chash)], "versions"
         )
         store_credits(db, page_id, version_id, rec.credits or [])
         sites.note_site_name(db, rec.site, rec.site_name)
@@ -208,17 +266,18 @@ def store_credits(
                 "select id from pages where url = ?", [credit["target_url"]]
             ).fetchone()
             target_page = hit[0] if hit else None
-        db.table("attributions").insert(
-            {
-                "page_id": page_id,
-                "version_id": version_id,
-                "kind": credit["kind"],
-                "evidence": credit.get("evidence"),
-                "target_url": credit.get("target_url"),
-                "target_site": credit.get("target_site"),
-                "target_name": credit.get("target_name"),
-                "target_page_id": target_page,
-            }
+        db.conn.execute(
+            _INSERT_ATTRIBUTION,
+            [
+                page_id,
+                version_id,
+                credit["kind"],
+                credit.get("evidence"),
+                credit.get("target_url"),
+                credit.get("target_site"),
+                credit.get("target_name"),
+                target_page,
+            ],
         )
 
 
