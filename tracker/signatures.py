@@ -32,13 +32,17 @@ from their stored shingles).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import struct
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 from rensa import RMinHash
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 # Signature settings, set once here: changing any of them invalidates stored signatures
 # (``fingerprints.num_perm`` / ``scheme`` record what a row was made with).
@@ -58,12 +62,14 @@ _U32 = np.uint32
 _SIG_BLOCK_SHINGLES = 3072
 
 
+@functools.cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    # datasketch (and the scipy it loads, ~0.4 s) is imported on first use only: the rensa scheme
+    # and the CLI's start-up do not need it.
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=AFFINE32).permutations
     return a.astype(_U32)[:, None], b.astype(_U32)[:, None]
-
-
-_PERM_A, _PERM_B = _permutations()
 
 
 def premix(hashes: np.ndarray) -> np.ndarray:
@@ -87,6 +93,7 @@ def _signature_rows(values: np.ndarray, offsets: np.ndarray, out: np.ndarray) ->
     faults on every call, which measured twice as slow.
     """
     premixed = premix(values)
+    perm_a, perm_b = _permutations()
     rows = len(offsets)
     ends = np.append(offsets[1:], len(values))
     buf = np.empty(
@@ -99,8 +106,8 @@ def _signature_rows(values: np.ndarray, offsets: np.ndarray, out: np.ndarray) ->
             stop += 1
         lo, hi = int(offsets[start]), int(ends[stop - 1])
         block = buf[: NUM_PERM * (hi - lo)].reshape(NUM_PERM, hi - lo)
-        np.multiply(_PERM_A, premixed[None, lo:hi], out=block)
-        np.add(block, _PERM_B, out=block)
+        np.multiply(perm_a, premixed[None, lo:hi], out=block)
+        np.add(block, perm_b, out=block)
         out[start:stop] = np.minimum.reduceat(block, offsets[start:stop] - lo, axis=1).T
         start = stop
 
@@ -193,6 +200,8 @@ def signatures(
 
 def lean_minhash(hashvalues: np.ndarray) -> LeanMinHash:
     """Wrap one signature row as a datasketch ``LeanMinHash`` (seed ``SEED``, ``affine32``)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme=_DATASKETCH_SCHEME)
 
 
@@ -230,6 +239,8 @@ def minhash_to_bytes(m: LeanMinHash) -> bytes:
 
 def minhash_from_bytes(blob: bytes) -> LeanMinHash:
     """Inverse of :func:`minhash_to_bytes` (``LeanMinHash.deserialize``)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash.deserialize(blob)
 
 
