@@ -129,6 +129,15 @@ def test_serialised_signature_round_trip():
     assert np.array_equal(fp.shingles_from_bytes(fp.shingles_to_bytes(shingle_set)), shingle_set)
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=sig.NUM_PERM, max_size=sig.NUM_PERM))
+def test_signature_bytes_are_datasketchs_serialisation(values):
+    row = np.array(values, dtype=np.uint32)
+    blob = sig.signature_to_bytes(row)
+    assert blob == sig.minhash_to_bytes(sig.lean_minhash(row))
+    assert np.array_equal(sig.hashvalues_from_bytes(blob), row)
+
+
 def test_exact_jaccard_and_containment():
     a = np.array([1, 2, 3, 4], dtype=np.uint32)
     b = np.array([3, 4, 5, 6, 7, 8, 9, 10], dtype=np.uint32)

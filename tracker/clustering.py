@@ -131,7 +131,7 @@ def _fingerprint_versions(
                     "num_perm": sig.NUM_PERM,
                     "scheme": sig.SCHEME,
                     "num_shingles": len(shingles),
-                    "minhash": sig.minhash_to_bytes(sig.lean_minhash(signature)),
+                    "minhash": sig.signature_to_bytes(signature),
                     "shingles": fp.shingles_to_bytes(shingles),
                     "anchors": fp.shingles_to_bytes(anchors_of(shingles)),
                     "blocks": boilerplate.blocks_to_bytes(all_blocks),
@@ -162,7 +162,7 @@ def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
         store.set_signatures(
             db,
             (
-                (sig.minhash_to_bytes(sig.lean_minhash(signature)), sig.SCHEME, version_id)
+                (sig.signature_to_bytes(signature), sig.SCHEME, version_id)
                 for (version_id, _), signature in zip(rows, sigs, strict=True)
             ),
         )

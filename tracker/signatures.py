@@ -237,6 +237,14 @@ def minhash_to_bytes(m: LeanMinHash) -> bytes:
     return bytes(buf)
 
 
+def signature_to_bytes(hashvalues: np.ndarray) -> bytes:
+    """One signature row in the bytes :func:`minhash_to_bytes` gives for its ``LeanMinHash``
+    (datasketch's documented ``affine32`` layout: seed, negated number of values, scheme code 1,
+    the values), written without building the object or loading datasketch."""
+    values = np.ascontiguousarray(hashvalues, dtype=_U32)
+    return struct.pack("@qiB0I", SEED, -len(values), 1) + values.tobytes()
+
+
 def minhash_from_bytes(blob: bytes) -> LeanMinHash:
     """Inverse of :func:`minhash_to_bytes` (``LeanMinHash.deserialize``)."""
     from datasketch import LeanMinHash
