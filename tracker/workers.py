@@ -39,10 +39,10 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from tracker.items import FetchedPage
-from tracker.store import PageRecord
 
 if TYPE_CHECKING:
     from tracker.record import BadInput
+    from tracker.store import PageRecord
 
 Extracted: TypeAlias = "PageRecord | BadInput"
 
@@ -193,6 +193,9 @@ class _Worker:
         except (EOFError, OSError):
             self.process.join(5)
             return _bad_input(f"extraction worker died (exit code {self.process.exitcode})")
+        # Imported here: loading the store (sqlite-utils) would delay starting the workers.
+        from tracker.store import PageRecord
+
         if isinstance(result, PageRecord):
             return result
         from tracker.record import BadInput
