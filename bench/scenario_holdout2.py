@@ -146,7 +146,9 @@ def template_of(phrasing: str) -> str:
 def expected_paragraphs(expected_html: bytes) -> list[str]:
     """The article body of a Readability case: the text blocks of its expected output, in order
     (a block holding other blocks is left to its children)."""
-    tree = lxml.html.fromstring(expected_html)
+    # The expected outputs are UTF-8 fragments without a charset declaration: given bytes, lxml
+    # would read them as Latin-1 (every accented letter garbled in the built pages and labels).
+    tree = lxml.html.fromstring(expected_html.decode("utf-8"))
     out = []
     for el in tree.iter(*_TEXT_BLOCKS):
         if any(child.tag in _NESTED_BLOCKS for child in el.iterdescendants()):

@@ -83,3 +83,13 @@ def test_the_build_is_deterministic(built):
     assert [(p.url, p.role, p.credited) for p in again.pages] == [
         (p.url, p.role, p.credited) for p in built.pages
     ]
+
+
+def test_article_bodies_are_decoded_as_utf8():
+    """The Readability expected outputs are UTF-8: a body read as Latin-1 ("ZÃ¡zrak") would
+    garble every copy and every label built from it."""
+    mojibake = ("Ã¡", "Ã©", "Ã³", "Ã\xad", "Ã§", "â€")
+    folder = corpus_path(scenario_holdout2.MOZILLA, "pages") / "aktualne"
+    paragraphs = scenario_holdout2.expected_paragraphs((folder / "expected.html").read_bytes())
+    assert any("á" in p for p in paragraphs)
+    assert not any(m in p for p in paragraphs for m in mojibake)
