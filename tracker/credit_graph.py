@@ -5,8 +5,10 @@ page, by URL or canonical URL, by site (registrable domain) or by site name (a s
 the domain's first label, "RT" for rt.com, or as a wire-agency brand of ``_BRAND_ALIASES``, "AP"
 for apnews.com). A credit linking to a stored page that is not a member (the credited site's home
 page) still names that site. A bare link in the article body (kind ``link``) credits only the
-member it links to; otherwise it is no credit at all. A credit to the crediting page's own site
-is never provenance. :mod:`tracker.provenance` weighs the graph; :mod:`tracker.report.show`
+member it links to; otherwise it is no credit at all. A member none of whose recorded credits
+reaches another member may still name one in a short line of its own at the top or bottom of
+its text (:func:`mention_targets`, evidence ``mention: <the line>``). A credit to the crediting
+page's own site is never provenance. :mod:`tracker.provenance` weighs the graph; :mod:`tracker.report.show`
 prints it.
 """
 
