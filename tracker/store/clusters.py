@@ -21,6 +21,7 @@ import sqlite_utils
 
 from tracker.store.boilerplate import extracted_paragraphs, removed_from_json
 from tracker.store.queries import LATEST_VERSIONS_SQL, version_paragraphs
+from tracker.store.schema import ATTRIBUTION_COLUMNS
 
 _CHUNK = 5000
 _JUDGEMENT_COLUMNS = (
@@ -42,17 +43,7 @@ _SUMMARY_COLUMNS = (
     "title",
     "updated",
 )
-_CREDIT_COLUMNS = (
-    "id",
-    "page_id",
-    "version_id",
-    "kind",
-    "evidence",
-    "target_url",
-    "target_site",
-    "target_name",
-    "target_page_id",
-)
+_CREDIT_COLUMNS = ("id", *ATTRIBUTION_COLUMNS)
 
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:

@@ -31,6 +31,19 @@ migrations = Migrations("tracker")
 log = logging.getLogger(__name__)
 
 
+# The columns of an ``attributions`` row besides its ``id``, in the order the store writes them.
+ATTRIBUTION_COLUMNS = (
+    "page_id",
+    "version_id",
+    "kind",
+    "evidence",
+    "target_url",
+    "target_site",
+    "target_name",
+    "target_page_id",
+)
+
+
 def utcnow() -> str:
     """Now, as an ISO 8601 UTC timestamp with seconds."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -12,7 +12,7 @@ import sqlite_utils
 from tracker.normalize import normalize_text
 from tracker.store import sites
 from tracker.store.diffs import delete_diff
-from tracker.store.schema import StoreError, write_transaction
+from tracker.store.schema import ATTRIBUTION_COLUMNS, StoreError, write_transaction
 
 
 @dataclass
@@ -89,16 +89,6 @@ _VERSION_COLUMNS = (
     "word_count",
     "source",
 )
-_ATTRIBUTION_COLUMNS = (
-    "page_id",
-    "version_id",
-    "kind",
-    "evidence",
-    "target_url",
-    "target_site",
-    "target_name",
-    "target_page_id",
-)
 
 
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
@@ -107,7 +97,7 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 _INSERT_PAGE = _insert_sql("pages", _PAGE_COLUMNS)
 _INSERT_VERSION = _insert_sql("versions", ("page_id", *_VERSION_COLUMNS))
-_INSERT_ATTRIBUTION = _insert_sql("attributions", _ATTRIBUTION_COLUMNS)
+_INSERT_ATTRIBUTION = _insert_sql("attributions", ATTRIBUTION_COLUMNS)
 
 
 def _insert(db: sqlite_utils.Database, sql: str, values: list, table: str) -> int:
