@@ -949,3 +949,19 @@ def test_mentions_that_are_not_credit_lines(fx, site_name, line, at_end):
     provenance.assign(fx.db, [cluster_id])
     assert fx.members(cluster_id)[copy]["credits_page_id"] is None
     assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
+
+
+def test_chains_are_listed_by_site_whatever_the_page_ids(fx):
+    """Two credit chains into one origin: listed by the sites they name, not by which page a
+    crawl happened to store first."""
+    origin = fx.page("https://origin.example/a", "origin.example", published="2024-01-01")
+    zulu = fx.page("https://zulu.example/a", "zulu.example", published="2024-01-02")
+    alpha = fx.page("https://alpha.example/a", "alpha.example", published="2024-01-03")
+    for copy in (zulu, alpha):
+        fx.credit(copy, target_url="https://origin.example/a", target_site="origin.example")
+    cluster_id = fx.cluster(origin, zulu, alpha)
+    provenance.assign(fx.db, [cluster_id])
+    assert show.describe_cluster(fx.db, cluster_id)["chains"] == [
+        ["alpha.example", "origin.example"],
+        ["zulu.example", "origin.example"],
+    ]

@@ -134,7 +134,9 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, An
     sites = {m.page_id: m.site for m in members.values()}
     info["origin"] = next((r for r in rows if r["page_id"] == info["origin_page_id"]), None)
     info["members"] = rows
-    info["chains"] = [[sites[p] for p in path] for path in chain_paths(edges)]
+    # Ordered by the sites they name, not by page id: the same story shows the same way whatever
+    # order a crawl stored its pages in.
+    info["chains"] = sorted([sites[p] for p in path] for path in chain_paths(edges))
     info["chain_page_ids"] = chain_paths(edges)
     info["credits_outside"] = outside
     return info
