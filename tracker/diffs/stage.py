@@ -125,8 +125,7 @@ def diff_cluster_members(
 
     A is the origin's latest version, B the member's latest version. Pairs already diffed are
     skipped, so calling this again after clustering only diffs new members, members with a new
-    version, and every member of a cluster whose origin changed; the diffs against a former
-    origin (or of a page that left the cluster) are deleted first.
+    version, and every member of a cluster whose origin changed.
 
     Args:
         db: The tracker database.
@@ -136,8 +135,6 @@ def diff_cluster_members(
         The number of diffs added.
     """
     wanted = None if cluster_ids is None else [int(c) for c in cluster_ids]
-    with db.atomic():
-        store_diffs.forget_former_origin_diffs(db)
     rows = store_diffs.undiffed_member_pairs(db, wanted)
     return _diff_pairs(db, [(a, b) for _, a, b in rows], "repost")
 

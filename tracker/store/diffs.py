@@ -264,32 +264,3 @@ def forget_diffs_of_versions(
         db.execute("delete from diff_ops where diff_id = ?", [diff_id])
         db.execute("delete from diffs where id = ?", [diff_id])
     return [(a, b, kind) for _, a, b, kind in rows]
-
-
-_FORMER_ORIGIN_SQL = """
-select d.id from diffs d
-join versions va on va.id = d.a_version_id
-join versions vb on vb.id = d.b_version_id
-where d.kind = 'repost' and not exists (
-  select 1 from clusters c join cluster_members m on m.cluster_id = c.id
-  where c.origin_page_id = va.page_id and m.page_id = vb.page_id
-)
-"""
-
-
-def forget_former_origin_diffs(db: sqlite_utils.Database) -> int:
-    """Delete the ``repost`` diffs whose A page is no longer the origin of a cluster that B's page
-    belongs to (the origin moved, or the member left): such a diff answers a question nobody
-    asks any more. Runs inside the caller's transaction; returns the number deleted."""
-    try:
-        ids = [row[0] for row in db.execute(_FORMER_ORIGIN_SQL).fetchall()]
-    except sqlite3.OperationalError as error:
-        if "no such table" in str(error):
-            return 0
-        raise
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk : chunk + 500]
-        marks = ", ".join("?" * len(part))
-        db.execute(f"delete from diff_ops where diff_id in ({marks})", part)
-        db.execute(f"delete from diffs where id in ({marks})", part)
-    return len(ids)
