@@ -965,3 +965,90 @@ def test_chains_are_listed_by_site_whatever_the_page_ids(fx):
         ["alpha.example", "origin.example"],
         ["zulu.example", "origin.example"],
     ]
+
+
+def test_a_common_phrase_is_not_a_site_name(fx):
+    """ "The Sun" is too short a name to find in running text, and "The Nation" is found only as
+    written: "address the nation" names neither."""
+    original = fx.page(
+        "https://thesun.example/ferry",
+        "thesun.example",
+        published="2024-07-01T00:00:00+00:00",
+        first_seen="2024-07-01T01:00:00+00:00",
+        site_name="The Sun",
+    )
+    sunny = fx.page(
+        "https://other.example/ferry",
+        "other.example",
+        published="2024-07-03T00:00:00+00:00",
+        first_seen="2024-07-03T01:00:00+00:00",
+        text=_with_line("Crossings resume when The Sun rises over the pier."),
+    )
+    nation = fx.page(
+        "https://thenation.example/ferry",
+        "thenation.example",
+        published="2024-07-05T00:00:00+00:00",
+        first_seen="2024-07-05T01:00:00+00:00",
+        site_name="The Nation",
+    )
+    undated = fx.page(
+        "https://third.example/ferry",
+        "third.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        text=_with_line("The mayor will address the nation on Friday."),
+    )
+    cluster_id = fx.cluster(original, sunny, nation, undated)
+    provenance.assign(fx.db, [cluster_id])
+    rows = fx.members(cluster_id)
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert rows[sunny]["credited"] == 0
+    assert rows[undated]["credited"] == 0 and rows[undated]["credits_page_id"] is None
+
+
+def test_a_mention_does_not_overturn_dates(fx):
+    """The dated original's own sign-off names the later copy's site (a syndication partner):
+    a mention is weaker than a credit, so the dates decide."""
+    original = fx.page(
+        "https://origin.example/ferry",
+        "origin.example",
+        published="2024-07-01T00:00:00+00:00",
+        first_seen="2024-07-01T01:00:00+00:00",
+        text=_with_line("Also published by Copy Times."),
+    )
+    copy = fx.page(
+        "https://copytimes.example/ferry",
+        "copytimes.example",
+        published="2024-07-05T00:00:00+00:00",
+        first_seen="2024-07-05T01:00:00+00:00",
+        site_name="Copy Times",
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[original]["credits_page_id"] is None
+
+
+def test_a_footer_the_named_site_prints_as_boilerplate_is_no_credit(fx):
+    """Both undated; the named site prints the same partnership footer, stored as its learned
+    boilerplate (not in its stored text): the footer still says nothing about who copied whom."""
+    footer = "This story was produced in partnership with Copy Times."
+    original = fx.page(
+        "https://origin.example/ferry",
+        "origin.example",
+        first_seen="2024-07-01T00:00:00+00:00",
+        text=_with_line(footer),
+    )
+    copy = fx.page(
+        "https://copytimes.example/ferry",
+        "copytimes.example",
+        first_seen="2024-07-02T00:00:00+00:00",
+        site_name="Copy Times",
+    )
+    fx.db["versions"].update(
+        fx.db.execute("select id from versions where page_id = ?", [copy]).fetchone()[0],
+        {"boilerplate": json.dumps([[len(STORY), footer]])},
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[original]["credits_page_id"] is None

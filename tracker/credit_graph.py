@@ -14,6 +14,7 @@ prints it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -180,9 +181,11 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
             member.published, member.published_raw = published
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
         member.names = _mention_names(site, site_name)
-        text = store.version_text(db, chosen[0])
-        member.lines = _edge_lines(text)
-        member.folded = f" {normalize_text(text)} {normalize_text(chosen[1] or '')} "
+        member.lines = _edge_lines(store.version_text(db, chosen[0]))
+        # What the page prints, its site's boilerplate included (a partnership footer the site
+        # repeats is stripped from its stored text but still on the page).
+        extracted = " ".join(store.version_paragraph_list(db, chosen[0]))
+        member.folded = f" {normalize_text(extracted)} {normalize_text(chosen[1] or '')} "
         members[page_id] = member
     if members:
         # Only the credits of the member's own version count: a credit line a later version
@@ -266,15 +269,29 @@ def credit_marks(credit: dict) -> set[str]:
 
 
 def _mention_names(domain: str, site_name: str | None) -> set[str]:
-    """The folded forms a line of text may name a site by: its domain, and its name as the site's
-    own pages give it (``sites.name``, never an article's wire line) when that name is distinctive
-    enough (two words or more, or six letters or more: not "Time", "Vox" or "AP")."""
-    names = {normalize_text(domain)} if "." in domain else set()
-    name = normalize_text(site_name or "")
-    if name and (" " in name or len(name) >= _MIN_MENTION_NAME):
-        names.add(name)
-    names.discard("")
+    """The forms a line of text may name a site by: its domain, and its name as the site's own
+    pages write it (``sites.name``, never an article's wire line), with and without a leading
+    "The", when that name is distinctive (two words or more, or six letters or more once "The" is
+    dropped: not "Time", "Vox", "The Sun" or "The Hill")."""
+    names = {domain.lower()} if "." in domain else set()
+    name = " ".join((site_name or "").split())
+    bare = name[4:] if name.lower().startswith("the ") else name
+    if bare and (" " in bare or len(bare) >= _MIN_MENTION_NAME):
+        names |= {name, bare}
     return names
+
+
+def _names_in(line: str, names: set[str]) -> bool:
+    """Whether ``line`` names one of ``names``: a domain in any case, a site name as written
+    (capitals included: "address the nation" does not name "The Nation")."""
+    for name in names:
+        if "." in name and " " not in name:
+            found = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", line, re.IGNORECASE)
+        else:
+            found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", line)
+        if found:
+            return True
+    return False
 
 
 def _edge_lines(text: str) -> list[tuple[str, str]]:
@@ -289,18 +306,29 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
     """Members that a short line of ``source``'s own text names, with that line.
 
     A line at the top or bottom of the article (at most ``_MENTION_MAX_WORDS`` words) naming
-    another member's site, by domain or by its distinctive name, that the named member's own text
-    does not carry is a credit as a reader sees it ("This story appears courtesy of Valley
-    Gazette", "Valley Gazette contributed to this report"), whatever its wording. A line the named
-    member carries too was copied with the text, and says nothing about who copied whom.
+    another member's site, by domain or by its distinctive name as written, is a credit as a
+    reader sees it ("This story appears courtesy of Valley Gazette", "Valley Gazette contributed
+    to this report"), whatever its wording, unless:
+
+    * the named member's own page carries the line too, boilerplate included (it was copied with
+      the text, or is the two sites' shared partnership footer: it says nothing about who copied
+      whom); or
+    * both pages carry a plausible published date and the naming page's is the earlier: a
+      mention is weaker evidence than a credit, and does not overturn dates.
     """
     out: list[tuple[int, str]] = []
+    own = {n.lower() for n in source.names}
     for other in sorted(members.values(), key=lambda m: m.order):
-        if other.site == source.site or not other.names or other.names & source.names:
+        if other.site == source.site or not other.names or own & {n.lower() for n in other.names}:
+            continue
+        if (
+            source.published is not None
+            and other.published is not None
+            and source.published < other.published
+        ):
             continue
         for line, folded in source.lines:
-            padded = f" {folded} "
-            if padded in other.folded or not any(f" {name} " in padded for name in other.names):
+            if f" {folded} " in other.folded or not _names_in(line, other.names):
                 continue
             out.append((other.page_id, line))
             break
