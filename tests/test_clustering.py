@@ -469,6 +469,33 @@ def test_candidate_pairs_are_every_page_queried():
     )
 
 
+@pytest.mark.parametrize("merge_at", [1 << 22, 10])
+def test_band_pairs_of_many_identical_pages_are_merged_as_they_come(monkeypatch, merge_at):
+    """300 copies of one story share all 20 bands: their pairs are held once, not 20 times,
+    and are exactly the distinct pairs of every band (merging early or only at the end)."""
+    import numpy as np
+
+    from tracker import lsh
+    from tracker import signatures as sig
+
+    monkeypatch.setattr(lsh, "_MERGE_AT", merge_at)
+    rng = np.random.default_rng(5)
+    story = np.unique(rng.integers(0, 2**32, 500, dtype=np.uint64).astype(np.uint32))
+    others = [
+        np.unique(rng.integers(0, 2**32, 500, dtype=np.uint64).astype(np.uint32)) for _ in range(40)
+    ]
+    matrix = sig.signatures([story] * 300 + others)
+    index = lsh.CandidateIndex()
+    for key, row in enumerate(matrix):
+        index.add(key, row, np.empty(0, dtype=np.uint32))
+    index.freeze()
+    assert index.bands is not None
+    distinct = index.bands.distinct_pairs()
+    assert np.array_equal(distinct, np.unique(index.bands.pairs()))
+    assert len(distinct) == 300 * 299 // 2
+    assert len(index.bands.pairs()) == 20 * len(distinct)
+
+
 def test_candidate_index_anchor_postings(monkeypatch):
     import numpy as np
 

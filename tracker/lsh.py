@@ -57,6 +57,8 @@ ANCHOR_MOD = 8
 ANCHOR_MIN_SHARED = 2
 ANCHOR_MAX_DF = 5000
 _EMPTY2 = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+# Band pairs (8 bytes each) are merged into the distinct ones once more than this are pending.
+_MERGE_AT = 1 << 22
 
 
 def anchor_mask(shingles: np.ndarray) -> np.ndarray:
@@ -254,6 +256,21 @@ class Postings:
             out.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], max_run))
         return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
+    def distinct_pairs(self) -> np.ndarray:
+        """The pairs of :meth:`pairs`, each once, sorted. Merged as they come, so that pages
+        sharing every band (one story copied many times) hold about one copy of their pairs in
+        memory rather than one per band; where pairs are few, one final sort as before."""
+        out = np.empty(0, dtype=np.uint64)
+        parts: list[np.ndarray] = []
+        pending = 0
+        for group in range(self._groups):
+            lo, hi = group * self._n, (group + 1) * self._n
+            parts.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], None))
+            pending += len(parts[-1])
+            if pending > 2 * max(len(out), _MERGE_AT):
+                out, parts, pending = np.unique(np.concatenate([out, *parts])), [], 0
+        return np.unique(np.concatenate([out, *parts]))
+
 
 def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.ndarray:
     """Pairs of keys within each run of equal ``values`` (sorted by value, then key)."""
@@ -434,7 +451,7 @@ class CandidateIndex:
         sorted: what :meth:`query_many` on every indexed page gives for its keys above it,
         found from the postings alone (pages sharing a band key; pages sharing at least
         ``ANCHOR_MIN_SHARED`` anchors held by at most ``ANCHOR_MAX_DF`` pages each)."""
-        lsh = np.unique(self.bands.pairs()) if self.bands is not None else _pairs(*_EMPTY2)
+        lsh = self.bands.distinct_pairs() if self.bands is not None else _pairs(*_EMPTY2)
         shared = self.anchor_index.pairs(ANCHOR_MAX_DF)
         shared.sort()
         step = ANCHOR_MIN_SHARED - 1
