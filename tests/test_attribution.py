@@ -761,3 +761,33 @@ def test_credit_line_after_many_other_links_is_found():
     )
     found = find_credits(page, "https://own.example/x")
     assert [(c.kind, c.target_site) for c in found] == [("originally-appeared", "origin.example")]
+
+
+_LONG = (
+    "The harbour ferry crew counted gulls near the pier while the night clerk logged every "
+    "crossing in a green ledger."
+)
+
+
+def test_a_link_line_the_extractor_dropped_beside_the_article_is_a_link_credit():
+    """Extractors drop a paragraph that is only a link; right after (or before) an article
+    paragraph it is still the article's own link, e.g. to the page it was copied from."""
+    link = '<p><a href="https://orig.example/2025/ferry">Read the original article</a></p>'
+    for html in (
+        f"<article><p>{_LONG}</p>{link}</article>",
+        f"<article>{link}<p>{_LONG}</p></article>",
+    ):
+        credits = find_credits(html, "https://copy.example/ferry", [_LONG])
+        assert [(c.kind, c.target_url) for c in credits] == [
+            ("link", "https://orig.example/2025/ferry")
+        ]
+
+
+def test_a_link_line_away_from_the_article_is_no_link_credit():
+    """A link block whose nearest neighbour is chrome (a short label, a footer) is not beside the
+    article, even when its own label is not in the extracted text."""
+    html = (
+        f"<article><p>{_LONG}</p></article><footer><p>Related</p>"
+        '<p><a href="https://other.example/2025/ferry">Ferries elsewhere</a></p></footer>'
+    )
+    assert find_credits(html, "https://copy.example/ferry", [_LONG]) == []

@@ -1052,3 +1052,68 @@ def test_a_footer_the_named_site_prints_as_boilerplate_is_no_credit(fx):
     provenance.assign(fx.db, [cluster_id])
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
     assert fx.members(cluster_id)[original]["credits_page_id"] is None
+
+
+_CHROME = [
+    "Weekly edition | Harbour | Ferries | Contact us | Search",
+    "Archives | Calendar | Subscribe | Write for us | FAQ",
+    "Copyright 2024, Copier Media.",
+    "Comments are owned by whoever posted them.",
+]
+
+
+@pytest.mark.parametrize("joined", [False, True])
+def test_a_line_beside_the_copied_text_is_a_credit_under_the_copiers_chrome(fx, joined):
+    """The copier's stored text goes on with its own chrome after the copied story, so the credit
+    line is not among its last lines; it sits right after the copied text, as its own paragraph or
+    joined by the extractor to the story's last paragraph. Either way a reader sees it."""
+    line = "Der Beitrag erschien zuerst auf Valley Gazette."
+    body = list(STORY)
+    if joined:
+        body[-1] = f"{body[-1]} {line}"
+    else:
+        body.append(line)
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name="Valley Gazette",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text="\n\n".join([*body, *_CHROME]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    row = fx.members(cluster_id)[copy]
+    assert (row["credited"], row["credits_page_id"]) == (1, original)
+    assert row["credit_evidence"] == f"mention: {line}"
+
+
+def test_a_name_inside_the_copied_text_is_no_credit_line(fx):
+    """A sentence naming the other site in the middle of a paragraph, between copied sentences,
+    is article text (the story quotes that site), not a credit line."""
+    body = list(STORY)
+    first, rest = body[5].split(": ", 1)
+    body[5] = f"{first}: Thanks to the Valley Gazette, we know more. {rest}"
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name="Valley Gazette",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text="\n\n".join([*body, *_CHROME]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[copy]["credits_page_id"] is None
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == copy

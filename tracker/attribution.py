@@ -214,6 +214,10 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
 _ABSOLUTE_LINKS = lxml.etree.XPath("//a[contains(@href, '//')]")
 
 
+# A sibling's text this long at least, to tell an article's paragraph from a stray word.
+_BESIDE_MIN_CHARS = 40
+
+
 def _link_credits(
     tree: lxml.html.HtmlElement, paragraphs: list[str], page: _Page, out: _Collector
 ) -> None:
@@ -234,13 +238,18 @@ def _link_credits(
             continue
         raw = anchor.text if len(anchor) == 0 else anchor.text_content()
         label = SPACES.sub(" ", raw or "").strip()
-        if not label or label not in main:
+        if not label:
             continue
         holder = block_of(anchor)
         if holder not in in_main:  # links share blocks: each block's text is read once
-            block = SPACES.sub(" ", holder.text_content()).strip()
-            # the link's own line is article text: its start or end is in the extracted body
-            in_main[holder] = block[:60] in main or block[-60:] in main
+            if label in main:
+                block = SPACES.sub(" ", holder.text_content()).strip()
+                # the link's own line is article text: its start or end is in the extracted body
+                in_main[holder] = block[:60] in main or block[-60:] in main
+            else:
+                # a line of links the extractor dropped ("Read the original article"), right
+                # after or before a paragraph of the article
+                in_main[holder] = _beside_main(holder, main)
         if not in_main[holder]:
             continue
         if page.links_home(href):  # most links in an article stay on its site
@@ -250,6 +259,22 @@ def _link_credits(
             continue
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
+
+
+def _beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
+    """Whether the nearest sibling block with text, before or after ``block``, is a paragraph of
+    the extracted article (at least ``_BESIDE_MIN_CHARS`` of it)."""
+    for siblings in (block.itersiblings(preceding=True), block.itersiblings()):
+        for sibling in siblings:
+            if not isinstance(sibling.tag, str):
+                continue
+            text = SPACES.sub(" ", sibling.text_content()).strip()
+            if text:
+                edge = text[-60:] if len(text) >= _BESIDE_MIN_CHARS else ""
+                if edge and edge in main:
+                    return True
+                break
+    return False
 
 
 def _add_phrases(line: Line, page: _Page, out: _Collector) -> None:

@@ -7,7 +7,8 @@ for apnews.com). A credit linking to a stored page that is not a member (the cre
 page) still names that site. A bare link in the article body (kind ``link``) credits only the
 member it links to; otherwise it is no credit at all. A member none of whose recorded credits
 reaches another member may still name one in a short line of its own at the top or bottom of
-its text (:func:`mention_targets`, evidence ``mention: <the line>``). A credit to the crediting
+its text, or just before or after the text it shares with that member
+(:func:`mention_targets`, evidence ``mention: <the line>``). A credit to the crediting
 page's own site is never provenance. :mod:`tracker.provenance` weighs the graph; :mod:`tracker.report.show`
 prints it.
 """
@@ -55,6 +56,10 @@ _MENTION_MAX_WORDS = 30
 _MENTION_HEAD = 2
 _MENTION_TAIL = 3
 _MIN_MENTION_NAME = 6
+# Lines next to the copied text count too, wherever the copier's chrome puts the text's edges: the
+# _MENTION_HEAD lines before the first and _MENTION_TAIL after the last paragraph a copy shares
+# with the named member (a shared paragraph has at least _SHARED_MIN_WORDS words).
+_SHARED_MIN_WORDS = 8
 # Attribution's kind for a bare link in the article body: a credit only to a member it links to.
 LINK_KIND = "link"
 
@@ -115,6 +120,8 @@ class Member:
     credits: list[dict] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
     lines: list[tuple[str, str]] = field(default_factory=list)
+    paragraphs: list[tuple[str, str]] = field(default_factory=list)
+    text: str = ""
     folded: str = ""
 
     @property
@@ -181,7 +188,9 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
             member.published, member.published_raw = published
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
         member.names = _mention_names(site, site_name)
-        member.lines = _edge_lines(store.version_text(db, chosen[0]))
+        member.text = store.version_text(db, chosen[0])
+        member.paragraphs = _paragraphs(member.text)
+        member.lines = _edge_lines(member.paragraphs)
         # What the page prints, its site's boilerplate included (a partnership footer the site
         # repeats is stripped from its stored text but still on the page).
         extracted = " ".join(store.version_paragraph_list(db, chosen[0]))
@@ -294,19 +303,58 @@ def _names_in(line: str, names: set[str]) -> bool:
     return False
 
 
-def _edge_lines(text: str) -> list[tuple[str, str]]:
-    """The short paragraphs at the top and bottom of a text, as written and folded: where a
-    credit line sits."""
-    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    edge = paragraphs[:_MENTION_HEAD] + paragraphs[_MENTION_HEAD:][-_MENTION_TAIL:]
-    return [(p, normalize_text(p)) for p in edge if 0 < len(p.split()) <= _MENTION_MAX_WORDS]
+def _paragraphs(text: str) -> list[tuple[str, str]]:
+    """A stored text's paragraphs, as written and folded."""
+    return [(p.strip(), normalize_text(p)) for p in text.split("\n") if p.strip()]
+
+
+def _short(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [line for line in lines if 0 < len(line[0].split()) <= _MENTION_MAX_WORDS]
+
+
+def _edge_lines(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The short paragraphs at the top and bottom of a text: where a credit line sits."""
+    return _short(paragraphs[:_MENTION_HEAD] + paragraphs[_MENTION_HEAD:][-_MENTION_TAIL:])
+
+
+# Where one sentence ends and the next begins, in Latin, Greek, Cyrillic and CJK text.
+_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’»)\]]*\s+|(?<=[。！？])")
+
+
+def _sentences(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The paragraphs split into sentences, as written and folded."""
+    out = []
+    for line, _ in paragraphs:
+        for sentence in _SENTENCE_END.split(line):
+            if sentence.strip():
+                out.append((sentence.strip(), normalize_text(sentence)))
+    return out
+
+
+def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
+    """The short sentences of ``source`` just before the first and just after the last sentence
+    it shares with ``other``: where a credit line sits when the copier's chrome (related links,
+    a footer) surrounds the copied text in its stored text, or when extraction joined the credit
+    line to the text's first or last paragraph."""
+    sentences = _sentences(source.paragraphs)
+
+    def shared(sentence: tuple[str, str]) -> bool:
+        return len(sentence[0].split()) >= _SHARED_MIN_WORDS and f" {sentence[1]} " in other.folded
+
+    first = next((i for i, s in enumerate(sentences) if shared(s)), None)
+    if first is None:
+        return []
+    last = next(i for i in range(len(sentences) - 1, first - 1, -1) if shared(sentences[i]))
+    before = sentences[max(0, first - _MENTION_HEAD) : first]
+    after = sentences[last + 1 : last + 1 + _MENTION_TAIL]
+    return _short(before + after)
 
 
 def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[int, str]]:
     """Members that a short line of ``source``'s own text names, with that line.
 
-    A line at the top or bottom of the article (at most ``_MENTION_MAX_WORDS`` words) naming
-    another member's site, by domain or by its distinctive name as written, is a credit as a
+    A line at the top or bottom of the article, or just before or after the text it shares with
+    the other member (at most ``_MENTION_MAX_WORDS`` words), naming another member's site, by domain or by its distinctive name as written, is a credit as a
     reader sees it ("This story appears courtesy of Valley Gazette", "Valley Gazette contributed
     to this report"), whatever its wording, unless:
 
@@ -318,6 +366,7 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
     """
     out: list[tuple[int, str]] = []
     own = {n.lower() for n in source.names}
+    lowered = source.text.lower()
     for other in sorted(members.values(), key=lambda m: m.order):
         if other.site == source.site or not other.names or own & {n.lower() for n in other.names}:
             continue
@@ -327,7 +376,14 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
             and source.published < other.published
         ):
             continue
-        for line, folded in source.lines:
+        if not any(n.lower() in lowered for n in other.names) or not _names_in(
+            source.text, other.names
+        ):
+            continue  # the text names the other site nowhere
+        lines = source.lines + [
+            line for line in _lines_beside_copy(source, other) if line not in source.lines
+        ]
+        for line, folded in lines:
             if f" {folded} " in other.folded or not _names_in(line, other.names):
                 continue
             out.append((other.page_id, line))
