@@ -1117,3 +1117,54 @@ def test_a_name_inside_the_copied_text_is_no_credit_line(fx):
     provenance.assign(fx.db, [cluster_id])
     assert fx.members(cluster_id)[copy]["credits_page_id"] is None
     assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
+
+
+@pytest.mark.parametrize(
+    "line, credited",
+    [
+        # The original's pages declare no name, but its domain spells the one the line writes.
+        ("Erstveröffentlichung bei Valley Gazette, mit Dank.", True),
+        ("Merci à la Valley-Gazette pour ce texte.", True),
+        # Lower case running words are not a name; a label cut short is not the site.
+        ("The valley gazette editors were not reached.", False),
+        ("Thanks to Valley Gaze for this.", False),
+    ],
+)
+def test_a_name_spelling_the_domain_of_a_site_without_a_declared_name(fx, line, credited):
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text=_with_line(line),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.members(cluster_id)[copy]
+    expected = original if credited else None
+    assert row["credits_page_id"] == expected
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == (original if credited else copy)
+
+
+def test_one_capitalised_word_spelling_a_domain_is_no_name(fx):
+    """ "Nation" opening a sentence is a word, not thenation.example's name."""
+    original = fx.page(
+        "https://thenation.example/rescue",
+        "thenation.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text=_with_line("Nation states watched the ferry closely."),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[copy]["credits_page_id"] is None

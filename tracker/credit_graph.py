@@ -122,6 +122,7 @@ class Member:
     lines: list[tuple[str, str]] = field(default_factory=list)
     paragraphs: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
+    label: str = ""
     folded: str = ""
 
     @property
@@ -188,6 +189,7 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
             member.published, member.published_raw = published
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
         member.names = _mention_names(site, site_name)
+        member.label = _mention_label(site)
         member.text = store.version_text(db, chosen[0])
         member.paragraphs = _paragraphs(member.text)
         member.lines = _edge_lines(member.paragraphs)
@@ -290,6 +292,40 @@ def _mention_names(domain: str, site_name: str | None) -> set[str]:
     return names
 
 
+def _mention_label(domain: str) -> str:
+    """The domain's first label when it is distinctive enough to find as a name written in words
+    ("Basalt Wire" for basaltwire.example, "Defend Democracy" for defend-democracy.org): six
+    letters or more, hyphens dropped; else ""."""
+    label = domain.split(".")[0].replace("-", "").lower() if "." in domain else ""
+    label = label.removeprefix("the")
+    return label if len(label) >= _MIN_MENTION_NAME and label.isalnum() else ""
+
+
+# A site's name written in words joins at most this many of them ("Basalt Wire Daily News").
+_LABEL_MAX_WORDS = 4
+
+
+def _label_in(line: str, label: str) -> bool:
+    """Whether ``line`` writes ``label`` as two or more consecutive words, the first capitalised,
+    whose letters joined are the label: the name of a site whose own pages never say it (no
+    ``og:site_name``) but whose domain spells it. One word is not enough: "Nation" or "Guardian"
+    at the start of a sentence is an ordinary word."""
+    if not label:
+        return False
+    words = re.findall(r"\w+", line)
+    for start, word in enumerate(words):
+        if not word[:1].isupper():
+            continue
+        joined = ""
+        for count, part in enumerate(words[start : start + _LABEL_MAX_WORDS], start=1):
+            joined += part.lower()
+            if joined == label and count >= 2:
+                return True
+            if not label.startswith(joined):
+                break
+    return False
+
+
 def _names_in(line: str, names: set[str]) -> bool:
     """Whether ``line`` names one of ``names``: a domain in any case, a site name as written
     (capitals included: "address the nation" does not name "The Nation")."""
@@ -354,9 +390,12 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
     """Members that a short line of ``source``'s own text names, with that line.
 
     A line at the top or bottom of the article, or just before or after the text it shares with
-    the other member (at most ``_MENTION_MAX_WORDS`` words), naming another member's site, by domain or by its distinctive name as written, is a credit as a
-    reader sees it ("This story appears courtesy of Valley Gazette", "Valley Gazette contributed
-    to this report"), whatever its wording, unless:
+    the other member (at most ``_MENTION_MAX_WORDS`` words), naming another member's site, is a
+    credit as a reader sees it ("This story appears courtesy of Valley Gazette", "Valley Gazette
+    contributed to this report"), whatever its wording. The site is named by its domain, by its
+    distinctive name as its pages write it, or by capitalised words that spell its domain's
+    distinctive first label ("Basalt Wire" for basaltwire.example, when its pages declare no
+    name). It is no credit when:
 
     * the named member's own page carries the line too, boilerplate included (it was copied with
       the text, or is the two sites' shared partnership footer: it says nothing about who copied
@@ -367,8 +406,9 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
     out: list[tuple[int, str]] = []
     own = {n.lower() for n in source.names}
     lowered = source.text.lower()
+    squashed = re.sub(r"\W+", "", lowered)
     for other in sorted(members.values(), key=lambda m: m.order):
-        if other.site == source.site or not other.names or own & {n.lower() for n in other.names}:
+        if other.site == source.site or own & {n.lower() for n in other.names}:
             continue
         if (
             source.published is not None
@@ -376,15 +416,23 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
             and source.published < other.published
         ):
             continue
-        if not any(n.lower() in lowered for n in other.names) or not _names_in(
+        by_name = any(n.lower() in lowered for n in other.names) and _names_in(
             source.text, other.names
-        ):
+        )
+        by_label = (
+            bool(other.label) and other.label in squashed and _label_in(source.text, other.label)
+        )
+        if not (by_name or by_label):
             continue  # the text names the other site nowhere
         lines = source.lines + [
             line for line in _lines_beside_copy(source, other) if line not in source.lines
         ]
         for line, folded in lines:
-            if f" {folded} " in other.folded or not _names_in(line, other.names):
+            if f" {folded} " in other.folded:
+                continue
+            if not (by_name and _names_in(line, other.names)) and not (
+                by_label and _label_in(line, other.label)
+            ):
                 continue
             out.append((other.page_id, line))
             break
