@@ -406,3 +406,39 @@ def test_migration_0011_fills_the_extracted_hash_of_versions_stripped_before_it(
         "select title, paragraphs, extracted_hash from versions"
     )
     assert extracted_hash == content_hash(title, "\n\n".join([*json.loads(paragraphs), SHARE]))
+
+
+def _as_before_0011(db, path):
+    """Turn a database back into what releases before migration 0011 left: no extracted_hash,
+    no site_boilerplate_prior, no chrome_dropped."""
+    db.execute("alter table versions drop column extracted_hash")
+    db.execute("alter table versions drop column chrome_dropped")
+    db.execute("drop table site_boilerplate_prior")
+    db.execute(
+        "delete from _sqlite_migrations where name in"
+        " ('0011_site_boilerplate_prior', '0012_versions_chrome_dropped')"
+    )
+    db.conn.commit()
+    db.conn.close()
+    return open_db(path)
+
+
+def test_first_fetch_after_the_upgrade_adds_no_version_for_unchanged_content(tmp_path):
+    """Before 0011 extraction dropped the chrome phrase list's paragraphs ("Share this
+    article") and hashed the text without them; today it keeps them and the boilerplate stage
+    decides per site (on a site of 5+ pages, only what recurs there). The first refetch of
+    unchanged content after the upgrade is still no new version; a real change still is."""
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    urls = [f"https://busy.example/story-{n}" for n in range(6)]
+    stories = {url: _article(1300 + n, paragraphs=4) for n, url in enumerate(urls)}
+    # What the old extraction stored: the stories without their "Share this article" line.
+    _store(db, [_record(url, stories[url], 1) for url in urls])
+    db = _as_before_0011(db, path)
+    assert {row[0] for row in db.execute("select chrome_dropped from versions")} == {1}
+    unchanged = _store(db, [_record(urls[0], [*stories[urls[0]], SHARE], 3)])
+    assert unchanged.versions_new == 0
+    edited = [*stories[urls[1]][:-1], "A paragraph the editors added later.", SHARE]
+    assert _store(db, [_record(urls[1], edited, 3)]).versions_new == 1
+    # Versions stored from now on keep their chrome and are compared as they are.
+    assert db.execute("select chrome_dropped from versions order by id desc").fetchone() == (None,)

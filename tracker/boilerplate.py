@@ -23,7 +23,7 @@ copies of each other: Jaccard of their paragraph sets below ``SAME_STORY_JACCARD
 from the stored article text of every version of that site, older versions included; a paragraph
 that merely reads like chrome (an article paragraph starting "The views and opinions expressed by
 residents…") stays. On a site with fewer pages the fixed phrase list
-(:func:`tracker.extraction.is_chrome`) is the prior: the paragraphs it matches are removed. The
+(:func:`tracker.chrome.is_chrome`) is the prior: the paragraphs it matches are removed. The
 rule each site was stripped with is kept in ``site_boilerplate_prior``; when a site grows past the
 threshold every version of it is stripped again, so what the prior removed comes back unless the
 site's own statistics say it is boilerplate. The removed paragraphs are kept in
@@ -51,7 +51,7 @@ import xxhash
 
 from tracker import diffs
 from tracker import fingerprint as fp
-from tracker.extraction import is_chrome
+from tracker.chrome import is_chrome
 from tracker.store import boilerplate as store_text
 from tracker.store import clusters as store
 from tracker.store.diffs import forget_diffs_of_versions
@@ -369,7 +369,7 @@ def split_boilerplate(
     Args:
         paragraphs: The paragraphs as extracted.
         learned: The blocks (:func:`block_of`) of the site's learned boilerplate.
-        prior: Whether the fixed phrase list (:func:`tracker.extraction.is_chrome`) applies:
+        prior: Whether the fixed phrase list (:func:`tracker.chrome.is_chrome`) applies:
             True for a site with too few pages to learn from.
 
     Returns:

@@ -17,26 +17,10 @@ import lxml.html
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
+from tracker.chrome import is_chrome
 from tracker.html import parse_html
 from tracker.normalize import normalize_text
 
-# Paragraphs that are page chrome, not article text. Each pattern must match at the start of a
-# paragraph and describe the site's furniture, never the story (kept general: no site names).
-_CHROME_PATTERNS = [
-    r"disclaimer\s*:?\s*the (statements|views|opinions)",
-    r"the (statements|views|opinions),? (views )?(and|&) opinions expressed",
-    r"(share|click to share|share this( article| story)?)( on \w+)?\s*[:.]?\s*$",
-    r"(follow us|like us) on (facebook|twitter|x|instagram)",
-    r"(sign up|subscribe) (for|to) (our|the) (free )?(daily |weekly )?newsletter",
-    r"(we welcome|comments are|please keep) (your )?(comments|moderated|civil)",
-    r"comment policy\b",
-    r"purchase\s*:\s*order reprint",
-    r"(all rights reserved|copyright ©|© \d{4})[^.]{0,80}$",
-    r"(related|related articles|read more|more from|recommended)\s*:?\s*$",
-    r"advertisement\s*$",
-    r"this (article|story) (is|was) (free|brought to you)[^.]{0,40}(donat|support|subscri)",
-]
-_CHROME = re.compile(r"^\s*(?:" + "|".join(_CHROME_PATTERNS) + ")", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -57,13 +41,6 @@ class Extracted:
     def text(self) -> str:
         """The main text, paragraphs separated by blank lines."""
         return "\n\n".join(self.paragraphs)
-
-
-def is_chrome(paragraph: str) -> bool:
-    """True when a paragraph reads like site furniture (disclaimer, share prompt, comment
-    policy…): the prior :mod:`tracker.boilerplate` applies to sites with too few pages to learn
-    their own boilerplate from."""
-    return bool(_CHROME.match(paragraph))
 
 
 def _markup_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:

@@ -371,6 +371,18 @@ def _site_boilerplate_prior(db: sqlite_utils.Database) -> None:
         )
 
 
+@migrations(name="0012_versions_chrome_dropped")
+def _versions_chrome_dropped(db: sqlite_utils.Database) -> None:
+    # Versions stored before 0011 were extracted without the paragraphs of the fixed chrome
+    # phrase list (tracker.chrome), and hashed so. 1 marks them: the store compares a new fetch
+    # with such a version on its text without those paragraphs too, so the first fetch after an
+    # upgrade of unchanged content adds no version. (On a database that already ran 0011 this
+    # marks its later versions as well; the comparison is only a second chance, so at worst a
+    # fetch that differs from them only by chrome-phrase paragraphs adds no version.)
+    db.table("versions").add_column("chrome_dropped", int)
+    db.execute("update versions set chrome_dropped = 1")
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One unit of work: committed whole or not at all.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from tracker.chrome import is_chrome
 from tracker.normalize import normalize_text
 from tracker.store import sites
 from tracker.store.diffs import delete_diff
@@ -189,26 +190,29 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         ).fetchone()
         # The version in force when this copy was fetched; unchanged text adds no version.
         prev = db.execute(
-            "select id, coalesce(extracted_hash, content_hash) from versions"
+            "select id, coalesce(extracted_hash, content_hash), chrome_dropped from versions"
             " where page_id = ? and fetched_at <= ? order by fetched_at desc, id desc limit 1",
             [page_id, rec.fetched_at],
         ).fetchone()
         prev_id = prev[0] if prev else None
-        if same or (prev and prev[1] == chash):
+        if same or (prev and _same_content(prev[1], prev[2], chash, rec)):
             return StoreResult(page_id, None, new_page, False, prev_id)
         # The version that followed this fetch, when an older snapshot arrives late.
         nxt = db.execute(
-            "select id, coalesce(extracted_hash, content_hash), extracted_hash is not null"
+            "select id, coalesce(extracted_hash, content_hash), extracted_hash is not null,"
+            " chrome_dropped"
             " from versions where page_id = ? and fetched_at > ? order by fetched_at, id limit 1",
             [page_id, rec.fetched_at],
         ).fetchone()
-        if nxt and nxt[1] == chash:
+        if nxt and _same_content(nxt[1], nxt[3], chash, rec):
             # Seen earlier than known: the version starts at this fetch, as it would have had the
             # snapshots arrived in order (its text and credits are those of its first fetch).
             fields = dict(zip(_VERSION_COLUMNS, _version_values(rec, chash), strict=True))
             if nxt[2]:  # its text was stripped of site boilerplate: the stored text stays
                 for key in ("content_hash", "text", "paragraphs", "word_count"):
                     del fields[key]
+            else:  # its text is now this fetch's, as extracted today
+                fields["chrome_dropped"] = None
             db.conn.execute(
                 f"update versions set {', '.join(f'{c} = ?' for c in fields)} where id = ?",
                 [*fields.values(), nxt[0]],
@@ -225,6 +229,22 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         if nxt and prev_id is not None:
             delete_diff(db, prev_id, nxt[0], "version")
         return StoreResult(page_id, version_id, new_page, True, prev_id, nxt[0] if nxt else None)
+
+
+def _same_content(
+    stored_hash: str, chrome_dropped: int | None, chash: str, rec: PageRecord
+) -> bool:
+    """Whether a fetch has a stored version's content: the same hash, or, for a version stored
+    before migration 0011 (``chrome_dropped``), the same hash once the paragraphs of the fixed
+    chrome phrase list are left out, as that version's extraction left them out."""
+    if stored_hash == chash:
+        return True
+    if not chrome_dropped:
+        return False
+    kept = [p for p in rec.paragraphs if not is_chrome(p)]
+    return len(kept) < len(rec.paragraphs) and content_hash(rec.title, "\n\n".join(kept)) == (
+        stored_hash
+    )
 
 
 def store_credits(
