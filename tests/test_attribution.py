@@ -9,7 +9,8 @@ import json
 import pytest
 
 from tests.conftest import corpus_path
-from tracker.attribution import Credit, find_credits
+from tracker.attribution import Credit, beside_lines, find_credits
+from tracker.html import parse_html
 from tracker.store import PageRecord, store_page
 
 REPOST = "https://www.repost-site.net/2024/01/story/"
@@ -776,6 +777,8 @@ def test_a_link_line_the_extractor_dropped_beside_the_article_is_a_link_credit()
     for html in (
         f"<article><p>{_LONG}</p>{link}</article>",
         f"<article>{link}<p>{_LONG}</p></article>",
+        f"<article><p>{_LONG}</p><footer>{link}</footer></article>",
+        f'<article><div class="body"><p>{_LONG}</p></div><aside>{link}</aside></article>',
     ):
         credits = find_credits(html, "https://copy.example/ferry", [_LONG])
         assert [(c.kind, c.target_url) for c in credits] == [
@@ -791,3 +794,21 @@ def test_a_link_line_away_from_the_article_is_no_link_credit():
         '<p><a href="https://other.example/2025/ferry">Ferries elsewhere</a></p></footer>'
     )
     assert find_credits(html, "https://copy.example/ferry", [_LONG]) == []
+
+
+def test_short_lines_beside_the_article_are_kept_as_line_candidates():
+    """A credit box the extractor leaves out, after the article or before it, is kept as a
+    ``line`` (no target); a long block of other text or the article's own paragraphs are not."""
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav><article>"
+        "<p><em>Avec l'aimable autorisation de Basalt Wire</em></p>"
+        f"<p>{_LONG}</p><aside><p>Merci à Basalt Wire pour ce texte.</p></aside></article>"
+        f"<footer><p>{'Archive links and more words. ' * 10}</p></footer></body></html>"
+    )
+    tree = parse_html(html)
+    assert find_credits(tree, "https://copy.example/ferry", [_LONG]) == []
+    assert [(c.kind, c.evidence, c.target_site) for c in beside_lines(tree, [_LONG])] == [
+        ("line", "Merci à Basalt Wire pour ce texte.", None),
+        ("line", "Avec l'aimable autorisation de Basalt Wire", None),
+    ]
+    assert beside_lines(parse_html(f"<article><p>{_LONG}</p></article>"), [_LONG]) == []

@@ -1168,3 +1168,41 @@ def test_one_capitalised_word_spelling_a_domain_is_no_name(fx):
     cluster_id = fx.cluster(original, copy)
     provenance.assign(fx.db, [cluster_id])
     assert fx.members(cluster_id)[copy]["credits_page_id"] is None
+
+
+@pytest.mark.parametrize("named_page_prints_it", [False, True])
+def test_a_line_beside_the_article_that_extraction_left_out_is_read_as_a_mention(
+    fx, named_page_prints_it
+):
+    """A credit box in an <aside> that the extractor dropped, stored as a ``line`` attribution,
+    names the original's site: a credit, unless the named page prints the same line too."""
+    line = "Avec l'aimable autorisation de Valley Gazette"
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name="Valley Gazette",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+    )
+    fx.credit(copy, kind="line", evidence=line)
+    if named_page_prints_it:
+        fx.credit(original, kind="line", evidence=line)
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.members(cluster_id)[copy]
+    if named_page_prints_it:
+        assert row["credits_page_id"] is None
+        assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
+    else:
+        assert (row["credited"], row["credits_page_id"]) == (1, original)
+        assert row["credit_evidence"] == f"mention: {line}"
+        assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    # A line is never listed as a credit to something outside the story.
+    assert all(
+        c["kind"] != "line" for c in show.describe_cluster(fx.db, cluster_id)["credits_outside"]
+    )

@@ -10,7 +10,12 @@ Three sources of evidence, read from the page's one parsed tree (:mod:`tracker.h
   (:mod:`tracker.visible_text`), not only the extracted main text, because extractors tend to
   drop exactly these closing credit lines;
 * **links** in the extracted article body to other sites (``kind = 'link'``): candidates that
-  provenance counts only when the target is another member of the same cluster.
+  provenance counts only when the target is another member of the same cluster;
+
+and, kept apart (:func:`beside_lines`), the **lines beside the article** that the extractor left
+out (``kind = 'line'``, no target): short lines right after its last paragraph or before its
+first (a credit box in an ``<aside>``); provenance counts one only when it names another member's
+site (a mention).
 
 A credit to the page's own site is never reported: sites link their own "originally published on"
 footers to themselves, and a same-site canonical is just the page naming itself. "Own site" also
@@ -214,8 +219,16 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
 _ABSOLUTE_LINKS = lxml.etree.XPath("//a[contains(@href, '//')]")
 
 
-# A sibling's text this long at least, to tell an article's paragraph from a stray word.
+# A neighbour's text this long at least, to tell an article's paragraph from a stray word; a
+# link's block is beside the article when its nearest neighbour, among its own siblings or those
+# of its ancestors up to this many levels, is such a paragraph.
 _BESIDE_MIN_CHARS = 40
+_BESIDE_LEVELS = 2
+# Lines beside the article kept as ``line`` candidates: this many after its last paragraph and
+# before its first, each this short at most (a credit line, not a paragraph of other text).
+_BESIDE_AFTER = 3
+_BESIDE_BEFORE = 2
+_BESIDE_MAX_WORDS = 30
 
 
 def _link_credits(
@@ -261,20 +274,116 @@ def _link_credits(
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
 
 
+def _nearest_text(block: lxml.html.HtmlElement, preceding: bool) -> str:
+    """The text of the nearest element with text before (or after) ``block``, looking at its
+    siblings, then at its parent's, up to ``_BESIDE_LEVELS`` levels (a credit box's own
+    ``<footer>`` or ``<aside>`` wrapper); "" when there is none below ``<body>``."""
+    node = block
+    for _ in range(_BESIDE_LEVELS):
+        for sibling in node.itersiblings(preceding=preceding):
+            if isinstance(sibling.tag, str):
+                text = SPACES.sub(" ", sibling.text_content()).strip()
+                if text:
+                    return text
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return ""
+        node = parent
+    return ""
+
+
 def _beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
-    """Whether the nearest sibling block with text, before or after ``block``, is a paragraph of
-    the extracted article (at least ``_BESIDE_MIN_CHARS`` of it)."""
-    for siblings in (block.itersiblings(preceding=True), block.itersiblings()):
-        for sibling in siblings:
-            if not isinstance(sibling.tag, str):
+    """Whether the nearest text before or after ``block`` is a paragraph of the extracted
+    article (at least ``_BESIDE_MIN_CHARS`` of it)."""
+    before = _nearest_text(block, preceding=True)
+    if len(before) >= _BESIDE_MIN_CHARS and before[-60:] in main:
+        return True
+    after = _nearest_text(block, preceding=False)
+    return len(after) >= _BESIDE_MIN_CHARS and after[:60] in main
+
+
+def _text_of(el: lxml.html.HtmlElement) -> str:
+    return SPACES.sub(" ", " ".join(el.itertext())).strip()
+
+
+def _edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[object, object]:
+    """The block elements holding the start of the first extracted paragraph and the end of
+    the last, found by a piece of their text in one search of the page's text nodes (a shorter
+    piece when a tag splits the longer one); None for one the text nodes do not hold whole."""
+    first = SPACES.sub(" ", paragraphs[0]).strip()
+    last = SPACES.sub(" ", paragraphs[-1]).strip()
+    found: list[object] = [None, None]
+    for size in (30, 12):
+        pieces = [first[:size].strip(), last[-size:].strip()]
+        wanted = [i for i in (0, 1) if found[i] is None and len(pieces[i]) >= 8]
+        if not wanted:
+            break
+        nodes = tree.xpath(
+            "//text()[contains(., $a) or contains(., $b)]",
+            a=pieces[wanted[0]],
+            b=pieces[wanted[-1]],
+        )
+        for i in wanted:
+            hits = [node for node in nodes if pieces[i] in node]
+            if hits:
+                node = hits[0] if i == 0 else hits[-1]
+                holder = node.getparent()
+                if holder is not None and getattr(node, "is_tail", False):
+                    holder = holder.getparent()
+                found[i] = block_of(holder) if holder is not None else None
+    return found[0], found[1]
+
+
+def _texts_beside(
+    block: lxml.html.HtmlElement, preceding: bool, count: int, main: str
+) -> list[str]:
+    """Up to ``count`` short texts next to ``block`` (its siblings, then its ancestors',
+    ``_BESIDE_LEVELS`` levels up), nearest first, until a long text or a paragraph of ``main``."""
+    out: list[str] = []
+    node = block
+    for _ in range(_BESIDE_LEVELS):
+        for sibling in node.itersiblings(preceding=preceding):
+            if not isinstance(sibling.tag, str) or sibling.tag in ("script", "style"):
                 continue
-            text = SPACES.sub(" ", sibling.text_content()).strip()
-            if text:
-                edge = text[-60:] if len(text) >= _BESIDE_MIN_CHARS else ""
-                if edge and edge in main:
-                    return True
-                break
-    return False
+            text = _text_of(sibling)
+            if not text:
+                continue
+            if len(text.split()) > _BESIDE_MAX_WORDS or text[:60] in main:
+                return out
+            out.append(text)
+            if len(out) == count:
+                return out
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        node = parent
+    return out
+
+
+def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> list[Credit]:
+    """Short lines right after the article's last paragraph, or right before its first, that
+    the extractor left out (a credit box in an ``<aside>`` or the article's ``<footer>``), as
+    ``line`` credits with no target. Provenance reads them as it reads the article's own edge
+    lines: a credit only when one names another member of the story (a mention).
+
+    Args:
+        tree: the page's parsed tree (not modified).
+        paragraphs: the extracted main text.
+    """
+    if tree is None or not paragraphs:
+        return []
+    main = SPACES.sub(" ", " ".join(paragraphs))
+    lines: list[str] = []
+    first, last = _edge_blocks(tree, paragraphs)
+    if isinstance(last, lxml.html.HtmlElement):
+        lines += _texts_beside(last, False, _BESIDE_AFTER, main)
+    if isinstance(first, lxml.html.HtmlElement):
+        lines += _texts_beside(first, True, _BESIDE_BEFORE, main)
+    out: list[Credit] = []
+    for line in dict.fromkeys(text[:MAX_EVIDENCE] for text in lines):
+        if len(line.split()) >= 2:
+            out.append(Credit("line", line, None, None, None))
+    return out
 
 
 def _add_phrases(line: Line, page: _Page, out: _Collector) -> None:

@@ -62,6 +62,9 @@ _MIN_MENTION_NAME = 6
 _SHARED_MIN_WORDS = 8
 # Attribution's kind for a bare link in the article body: a credit only to a member it links to.
 LINK_KIND = "link"
+# Attribution's kind for a short line beside the article that extraction left out: no credit by
+# itself, read like the text's own edge lines by the mention rule.
+LINE_KIND = "line"
 
 
 def name_key(text: str | None) -> str:
@@ -206,7 +209,22 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
             member = members[credit["page_id"]]  # type: ignore[index]
             if credit["version_id"] is None or credit["version_id"] == member.version_id:
                 member.credits.append(credit)
+        for member in members.values():
+            _add_beside_lines(member)
     return members
+
+
+def _add_beside_lines(member: Member) -> None:
+    """The member's short lines beside its article that extraction left out (``line``
+    attributions) join its edge lines and what its page prints."""
+    beside = [c["evidence"] for c in member.credits if c.get("kind") == LINE_KIND]
+    for line in beside:
+        if line and line.strip():
+            folded = normalize_text(line)
+            if (line, folded) not in member.lines:
+                member.lines.append((line, folded))
+            member.folded += f"{folded} "
+            member.text += f"\n{line}"
 
 
 def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> list[int]:
@@ -216,6 +234,8 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
     URL or that member's canonical URL; a link anywhere else (a tag, a related story) is no credit.
     """
     others = [m for m in members.values() if m.page_id != source.page_id and m.site != source.site]
+    if credit.get("kind") == LINE_KIND:
+        return []  # a line beside the article credits a member only as a mention
     target_page = credit.get("target_page_id")
     if target_page is not None and any(m.page_id == target_page for m in others):
         return [target_page]

@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from tracker.attribution import find_credits
+from tracker.attribution import beside_lines, find_credits
 from tracker.extraction import extract
 from tracker.html import decode_html, has_bom, parse_html
 from tracker.items import FetchedPage
@@ -64,6 +64,7 @@ def build_record(page: FetchedPage) -> PageRecord:
     tree = parse_html(html)  # the one parse: every reader below shares this tree
     extracted = extract(tree, url)
     credits = [c.as_dict() for c in find_credits(tree, url, extracted.paragraphs)]
+    credits += [c.as_dict() for c in beside_lines(tree, extracted.paragraphs)]
     known = {(c["kind"], c.get("target_url"), c.get("target_name")) for c in credits}
     for credit in page.extra_credits:
         if (credit["kind"], credit.get("target_url"), credit.get("target_name")) not in known:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from tracker.credit_graph import (
+    LINE_KIND,
     LINK_KIND,
     CreditEdge,
     credit_edges,
@@ -110,7 +111,7 @@ def describe_cluster(db: sqlite_utils.Database, cluster_id: int) -> dict[str, An
     for member in sorted(members.values(), key=lambda m: m.order):
         for credit in member.credits:
             if (
-                credit.get("kind") == LINK_KIND  # a link to no member is no credit
+                credit.get("kind") in (LINK_KIND, LINE_KIND)  # a link or line naming no member
                 or credit_targets(credit, member, members)
                 or (member.page_id, credit.get("evidence")) in in_cluster
             ):

@@ -62,8 +62,8 @@ def version_credits(
     """
     rows = db.execute(
         "select a.kind, a.target_site, a.target_name, a.evidence from attributions a"
-        " join versions v on v.id = ? where a.version_id = v.id"
-        " or (a.version_id is null and a.page_id = v.page_id)",
+        " join versions v on v.id = ? where (a.version_id = v.id"
+        " or (a.version_id is null and a.page_id = v.page_id)) and a.kind != 'line'",
         [version_id],
     ).fetchall()
     return [tuple(row) for row in rows]

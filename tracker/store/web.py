@@ -144,7 +144,7 @@ def credit_lines(conn: sqlite3.Connection, version_id: int | None) -> list[Row]:
     return fetch_rows(
         conn,
         "select kind, evidence, target_url, coalesce(target_name, target_site) as target"
-        " from attributions where version_id = ? and kind != 'link' order by id",
+        " from attributions where version_id = ? and kind not in ('link', 'line') order by id",
         [version_id],
     )
 
