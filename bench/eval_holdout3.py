@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import sys
 import tempfile
 import time
@@ -86,6 +87,18 @@ def by_shape(db, scenarios: ScenarioSet, ids: dict[str, int], name: str) -> dict
     return by_phrasing(db, regrouped, ids)
 
 
+def named_by_own_domain(wrong: list[str]) -> int:
+    """Copies ``judge`` counts as "named after another site" whose shown name is in fact their own
+    host: ``judge`` counts every site's domain as another site's name, and this set has sites that
+    name themselves only in JSON-LD publisher markup (shown apart so the two faults are not mixed)."""
+    count = 0
+    for line in wrong:
+        found = re.search(r": (https?://([^/]+)/\S*) named '([^']*)'$", line)
+        if found and found.group(3).lower().removeprefix("www.") == found.group(2).lower():
+            count += 1
+    return count
+
+
 def run(corpus: Path, jobs: int = 2) -> dict[str, Any]:
     """Build, store, run the stages and judge the whole holdout3 set."""
     started = time.perf_counter()
@@ -108,6 +121,7 @@ def run(corpus: Path, jobs: int = 2) -> dict[str, Any]:
         figures["phrasings"] = by_phrasing(db, scenarios, ids)
         figures["shapes"] = {name: by_shape(db, scenarios, ids, name) for name in SHAPES}
         db.close()
+    figures["named_by_own_domain"] = named_by_own_domain(figures["wrong"])
     figures["wrong"] = [f"{line}  [{_shape_of(scenarios, line)}]" for line in figures["wrong"]]
     figures["header_field"] = header_field_present()
     figures["seconds"] = {
@@ -131,6 +145,10 @@ def _print(figures: dict[str, Any], out=sys.stdout) -> None:
     ):
         sense, goal = JUDGEMENT_GOALS.get(name, ("", ""))
         print(f"{name:38}{figures[name]:>10}   {sense} {goal}", file=out)
+    print(
+        f"copies_named_after_another_site by their own domain: {figures['named_by_own_domain']}",
+        file=out,
+    )
     print(f"counts: {figures['counts']}", file=out)
     print("per family: origin_right credited_right site_name_right", file=out)
     for name, f in figures["families"].items():

@@ -191,7 +191,9 @@ def copietje_articles(corpus: Path) -> list[Source]:
             last[key] = row
     out = []
     for (outlet, entry), row in sorted(last.items()):
-        paragraphs = [p for p in (_clean(m) for m in re.findall(r"<p[^>]*>(.*?)</p>", row["summary"], re.S)) if p]  # fmt: skip
+        found = (_clean(m) for m in re.findall(r"<p[^>]*>(.*?)</p>", row["summary"], re.S))
+        # A stored "paragraph" that is only punctuation (a stray quote mark) is no text.
+        paragraphs = [p for p in found if re.search(r"\w", p)]
         title = re.split(r" [-|] ", row["title"] or "")[0].strip()
         if not title or title.lower().startswith("news from") or len(title.split()) < 3:
             title = _title_from(paragraphs[0] if paragraphs else "")
