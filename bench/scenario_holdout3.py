@@ -499,8 +499,8 @@ class _Builder:
         self.pool = list(self.copiers)
         self.turn = 0
         self.titles = titles
-        # One turn over the site wordings for linked and plain credits alike: with 46+ credits
-        # naming a site, every wording of the file is written at least once.
+        # One turn over the site wordings for linked and plain credits alike: with at least as
+        # many credits naming a site as wordings, every wording of the file is written.
         self.linked = self.unlinked = Turns(templates("site"), seed)
         self.bare = Turns(templates("bare_link"), seed)
         self.placements = Turns(PLACEMENTS, seed)
@@ -611,8 +611,23 @@ def pick(corpus: Path, seed: int, need: int) -> tuple[list[tuple[Source, str]], 
     return chosen, articles
 
 
+PER_FAMILY = 6
+DISCLAIMER_ARTICLES = 24
+SEED = 3
+
+
+def article_need(
+    per_family: int = PER_FAMILY, disclaimer_articles: int = DISCLAIMER_ARTICLES
+) -> int:
+    """Articles the set takes besides the header-charset ones."""
+    return per_family * (len(FAMILIES) - 1) + disclaimer_articles
+
+
 def build_holdout3(
-    corpus: Path, per_family: int = 6, disclaimer_articles: int = 20, seed: int = 3
+    corpus: Path,
+    per_family: int = PER_FAMILY,
+    disclaimer_articles: int = DISCLAIMER_ARTICLES,
+    seed: int = SEED,
 ) -> ScenarioSet:
     """Build the holdout3 set (see the module docstring) from the corpus at ``corpus``.
 
@@ -626,7 +641,7 @@ def build_holdout3(
     Returns:
         The pages with their labels (the same for the same arguments and corpus).
     """
-    need = per_family * (len(FAMILIES) - 1) + disclaimer_articles
+    need = article_need(per_family, disclaimer_articles)
     charset_articles, articles = pick(corpus, seed, need)
     if len(articles) < need or len(charset_articles) < min(per_family, len(CHARSETS)):
         raise ValueError(f"corpus too small: {len(articles)} articles, {len(charset_articles)} charset pages")  # fmt: skip
