@@ -144,6 +144,41 @@ def test_an_older_snapshot_arriving_late_takes_its_place_in_the_history(fresh_db
     assert histories[3] == in_order
 
 
+def test_a_change_reverted_arrives_late_and_the_history_still_ends_on_the_revert(
+    fresh_db, tmp_path
+):
+    """A -> X -> A, fetched on days 1, 2, 3 but stored in the order 1, 3, 2: day 3 made no
+    version (same as day 1), so when day 2's X arrives the page's history must not end on X. It
+    is the same history, diffs included, as in fetch order."""
+    from tracker.store import open_db
+
+    a = _article(31)
+    x = [*a[:-1], "An edit the editors took back the next day, with more words in it."]
+    url = "https://revert.example/story"
+    day = "2026-03-0{}T00:00:00+00:00".format
+    snapshots = {1: a, 2: x, 3: a}
+    histories = []
+    for n, order in enumerate(([1, 2, 3], [1, 3, 2], [3, 1, 2])):
+        db = fresh_db if n == 0 else open_db(tmp_path / f"{n}.db")
+        fetched = {}
+        for i in order:
+            summary = IngestSummary()
+            store_record(db, _record(url, snapshots[i], day(i)), summary)
+            run_stages(db, summary)
+            fetched[i] = summary
+        histories.append(_history(db))
+        latest = db.execute(
+            "select v.text from versions v join pages p on p.id = v.page_id"
+            " order by v.fetched_at desc, v.id desc limit 1"
+        ).fetchone()[0]
+        assert latest == "\n\n".join(a), order
+    in_order = histories[0]
+    assert [at for at, _ in in_order[0]] == [day(1), day(2), day(3)]
+    assert [(a_, b_) for a_, b_, _ in in_order[1]] == [(day(1), day(2)), (day(2), day(3))]
+    assert histories[1] == in_order
+    assert histories[2] == in_order
+
+
 def test_latest_version_ids_takes_the_newest_fetch(fresh_db):
     summary = IngestSummary()
     url = "https://origin.example/x"

@@ -138,9 +138,10 @@ def _version_values(rec: PageRecord, chash: str) -> list:
     ]
 
 
-def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bool]:
-    """The page's id (inserting its row if new) and whether it is new. The page's HTTP fields
-    are those of its newest fetch, whatever order fetches arrive in."""
+def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bool, str | None]:
+    """The page's id (inserting its row if new), whether it is new, and its newest fetch time
+    before this one. The page's HTTP fields are those of its newest fetch, whatever order
+    fetches arrive in."""
     row = db.execute(
         "select id, first_seen, last_fetched from pages where url = ?", [rec.url]
     ).fetchone()
@@ -152,7 +153,7 @@ def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bo
     }
     if row is None:
         values = [rec.url, rec.site, rec.fetched_at, rec.fetched_at, 1, *page_fields.values()]
-        return _insert(db, _INSERT_PAGE, values, "pages"), True
+        return _insert(db, _INSERT_PAGE, values, "pages"), True, None
     page_id, first_seen, last_fetched = row
     updates: dict = {}
     if rec.fetched_at >= (last_fetched or ""):
@@ -165,7 +166,7 @@ def _store_page_row(db: sqlite_utils.Database, rec: PageRecord) -> tuple[int, bo
             f"update pages set {', '.join(f'{c} = ?' for c in updates)} where id = ?",
             [*updates.values(), page_id],
         )
-    return page_id, False
+    return page_id, False, last_fetched
 
 
 def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
@@ -180,7 +181,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     """
     with write_transaction(db):
         sites.ensure_site(db, rec.site, rec.fetched_at)
-        page_id, new_page = _store_page_row(db, rec)
+        page_id, new_page, last_fetched = _store_page_row(db, rec)
         chash = content_hash(rec.title, rec.text)
         # Idempotent re-import: the same content at the same fetch time is already stored.
         same = db.execute(
@@ -228,7 +229,33 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
         sites.note_site_name(db, rec.site, rec.site_name)
         if nxt and prev_id is not None:
             delete_diff(db, prev_id, nxt[0], "version")
+        if nxt is None and prev_id is not None and last_fetched and last_fetched > rec.fetched_at:
+            # A late snapshot that differs from the latest version, although the page was
+            # fetched after it and that fetch found the latest version's content (it made no new
+            # version): the page went A -> X -> A. The return to A is a version of its own, at
+            # that later fetch, or the history would end on X.
+            back = _copy_version(db, prev_id, last_fetched)
+            return StoreResult(page_id, version_id, new_page, True, prev_id, back)
         return StoreResult(page_id, version_id, new_page, True, prev_id, nxt[0] if nxt else None)
+
+
+def _copy_version(db: sqlite_utils.Database, version_id: int, fetched_at: str) -> int:
+    """A copy of a version (text, boilerplate, credits) as fetched again at ``fetched_at``."""
+    columns = [c.name for c in db.table("versions").columns if c.name not in ("id", "fetched_at")]
+    names = ", ".join(columns)
+    cursor = db.execute(
+        f"insert into versions (fetched_at, {names}) select ?, {names} from versions where id = ?",
+        [fetched_at, version_id],
+    )
+    copy_id = int(cursor.lastrowid or 0)
+    credit_columns = [c for c in ATTRIBUTION_COLUMNS if c not in ("id", "version_id")]
+    listed = ", ".join(credit_columns)
+    db.execute(
+        f"insert into attributions (version_id, {listed}) select ?, {listed}"
+        " from attributions where version_id = ?",
+        [copy_id, version_id],
+    )
+    return copy_id
 
 
 def _same_content(
