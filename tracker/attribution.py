@@ -372,7 +372,7 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
     """
     if tree is None or not paragraphs:
         return []
-    main = SPACES.sub(" ", " ".join(paragraphs))
+    main = " ".join(paragraphs)  # trafilatura's paragraphs: whitespace already folded
     lines: list[str] = []
     first, last = _edge_blocks(tree, paragraphs)
     if isinstance(last, lxml.html.HtmlElement):
