@@ -1,4 +1,7 @@
-from tracker.store import PageRecord, content_hash, store_credits, store_page
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.store import PageRecord, content_hash, open_db, store_credits, store_page
 
 
 def _rec(
@@ -15,7 +18,7 @@ def _rec(
         byline=None,
         published=None,
         language="en",
-        site_name="A",
+        site_name=kw.get("site_name", "A"),
         description=None,
         paragraphs=[text],
         credits=kw.get("credits"),
@@ -113,3 +116,88 @@ def test_processes_opening_a_new_database_at_once_all_get_it(tmp_path):
 
     applied = [m.name for m in schema.migrations.applied(open_db(path))]
     assert applied == [m.name for m in schema.migrations.applied(open_db(":memory:"))]
+
+
+def _vote_state(db):
+    counted = {
+        (site, name): votes
+        for site, name, votes in db.execute("select site, name, votes from site_name_votes")
+    }
+    names = dict(db.execute("select domain, name from sites").fetchall())
+    return counted, names
+
+
+def _recount(db):
+    from tracker.store.queries import LATEST_VERSIONS_SQL
+    from tracker.store.sites import majority_site_name
+
+    counted = {
+        (site, name): votes
+        for site, name, votes in db.execute(
+            f"select p.site, trim(v.site_name), count(*) from ({LATEST_VERSIONS_SQL}) l"
+            " join versions v on v.id = l.version_id join pages p on p.id = l.page_id"
+            " where trim(coalesce(v.site_name, '')) != '' group by p.site, trim(v.site_name)"
+        )
+    }
+    names = {d: majority_site_name(db, d) for (d,) in db.execute("select domain from sites")}
+    return counted, names
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.integers(0, 3),  # page
+            st.integers(1, 9),  # fetch day (any order: late snapshots)
+            st.sampled_from([None, "Harbour Times", "The Harbour Times", "Harbour Daily"]),
+            st.integers(0, 2),  # text variant
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_site_name_votes_stay_the_majority_of_the_latest_versions(tmp_path_factory, steps):
+    """Votes are moved, not recounted: after any sequence of stores (new pages, new versions,
+    snapshots arriving late, unchanged refetches) the kept counts and the site's name are those
+    a recount over the site's pages gives."""
+    db = open_db(tmp_path_factory.mktemp("votes") / "t.db")
+    for page, day, name, variant in steps:
+        record = PageRecord(
+            url=f"https://harbour.example/story-{page}",
+            site="harbour.example",
+            fetched_at=f"2026-01-0{day}T00:00:00+00:00",
+            title="A story",
+            byline=None,
+            published=None,
+            language="en",
+            site_name=name,
+            description=None,
+            paragraphs=[f"Text of page {page}, variant {variant}, long enough to be one."],
+        )
+        store_page(db, record)
+    counted, names = _vote_state(db)
+    recounted, majority = _recount(db)
+    assert counted == recounted
+    # Ties: the kept "last" is the latest fetch that ever voted for the name, the recount's
+    # the latest current vote; they agree whenever the counts differ.
+    votes = sorted(recounted.values(), reverse=True)
+    if len(votes) < 2 or votes[0] != votes[1]:
+        assert names == majority
+
+
+def test_migration_0013_counts_the_votes_of_a_database_made_before_it(tmp_path):
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    for n, name in enumerate(["Harbour Times", "Harbour Times", "Harbour Daily"]):
+        store_page(db, _rec(url=f"https://a.example/s{n}", site_name=name))
+    db.execute("drop table site_name_votes")
+    db.execute("delete from _sqlite_migrations where name = '0013_site_name_votes'")
+    db.conn.commit()
+    db.conn.close()
+    db = open_db(path)
+    assert _vote_state(db)[0] == {
+        ("a.example", "Harbour Times"): 2,
+        ("a.example", "Harbour Daily"): 1,
+    }

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from tracker.store import sites
 from tracker.store.queries import LATEST_VERSIONS_WHERE, version_paragraphs
 
 _CHUNK = 5000
@@ -225,6 +226,11 @@ def fold_version(db: sqlite_utils.Database, keep: int, drop: int) -> None:
     has such a row (a primary key or unique index would clash) the row of ``drop`` is deleted.
     Diffs that involve ``drop`` are deleted by the caller before (they are recomputed).
     """
+    page = db.execute(
+        "select p.id, p.site from versions v join pages p on p.id = v.page_id where v.id = ?",
+        [drop],
+    ).fetchone()
+    voted = sites.page_vote(db, page[0]) if page else None
     # Clustering's counts were made from the fingerprint of the version it counted: keep that one.
     db.execute(
         "delete from fingerprints where version_id = ?"
@@ -249,6 +255,11 @@ def fold_version(db: sqlite_utils.Database, keep: int, drop: int) -> None:
             )
             db.execute(f"delete from [{table}] where [{column}] = ?", [drop])
     db.execute("delete from versions where id = ?", [drop])
+    if page:  # the page's latest version may have been the one folded: its vote follows
+        (seen,) = db.execute(
+            "select max(fetched_at) from versions where page_id = ?", [page[0]]
+        ).fetchone()
+        sites.move_vote(db, page[1], voted, sites.page_vote(db, page[0]), seen or "")
 
 
 def site_page_counts(db: sqlite_utils.Database, sites: Iterable[str]) -> dict[str, int]:

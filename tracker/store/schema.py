@@ -383,6 +383,26 @@ def _versions_chrome_dropped(db: sqlite_utils.Database) -> None:
     db.execute("update versions set chrome_dropped = 1")
 
 
+@migrations(name="0013_site_name_votes")
+def _site_name_votes(db: sqlite_utils.Database) -> None:
+    # Each page's vote for its site's name (its latest version's site_name), kept counted so a
+    # store costs no recount over the site's pages (tracker.store.sites.move_vote).
+    db.execute(
+        "create table site_name_votes (site text not null, name text not null,"
+        " votes integer not null, last text, primary key (site, name))"
+    )
+    from tracker.store.queries import LATEST_VERSIONS_SQL
+
+    db.execute(
+        f"insert into site_name_votes (site, name, votes, last)"
+        f" select p.site, trim(v.site_name), count(*), max(v.fetched_at)"
+        f" from ({LATEST_VERSIONS_SQL}) l join versions v on v.id = l.version_id"
+        f" join pages p on p.id = l.page_id"
+        f" where v.site_name is not null and trim(v.site_name) != ''"
+        f" group by p.site, trim(v.site_name)"
+    )
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One unit of work: committed whole or not at all.

@@ -6,8 +6,14 @@ canonical target's domain or a wire byline). Each page votes once, with its late
 name most pages carry wins, a tie goes to the name seen most recently. A page of another domain
 never votes, so a copy cannot rename the site it copied, nor the other way round.
 
-:func:`ensure_site` (called by :func:`tracker.store.writes.store_page`) is the one writer of
-``sites``.
+The votes are kept counted in ``site_name_votes`` (site, name, votes, last: the latest fetch that
+voted for the name), moved by :func:`move_vote` when a page's latest version changes its name,
+so storing a page costs no query over its site's pages however many names they disagree on.
+:func:`majority_site_name` counts them again from the versions (the migration that made the
+table, and tests, use it).
+
+This module (called by :func:`tracker.store.writes.store_page`) is the one writer of ``sites``
+and ``site_name_votes``.
 """
 
 from __future__ import annotations
@@ -46,20 +52,48 @@ def majority_site_name(db: sqlite_utils.Database, domain: str) -> str | None:
     return row[0] if row else None
 
 
+def page_vote(db: sqlite_utils.Database, page_id: int) -> str | None:
+    """The name a page votes for: its latest version's site name, trimmed (None for none)."""
+    row = db.execute(
+        "select trim(site_name) from versions where page_id = ?"
+        " order by fetched_at desc, id desc limit 1",
+        [page_id],
+    ).fetchone()
+    return row[0] if row and row[0] else None
+
+
+def move_vote(
+    db: sqlite_utils.Database, domain: str, old: str | None, new: str | None, seen: str
+) -> None:
+    """A page of ``domain`` now votes for ``new`` instead of ``old`` (either may be None): move
+    its vote and set ``sites.name`` to the name with most votes (a tie: the one seen last)."""
+    if old == new:
+        return
+    if old:
+        db.execute(
+            "update site_name_votes set votes = votes - 1 where site = ? and name = ?",
+            [domain, old],
+        )
+        db.execute(
+            "delete from site_name_votes where site = ? and name = ? and votes <= 0",
+            [domain, old],
+        )
+    if new:
+        db.execute(
+            "insert into site_name_votes (site, name, votes, last) values (?, ?, 1, ?)"
+            " on conflict (site, name) do update set votes = votes + 1,"
+            " last = max(coalesce(last, ''), excluded.last)",
+            [domain, new, seen],
+        )
+    db.execute(
+        "update sites set name = (select name from site_name_votes where site = ?"
+        " order by votes desc, last desc, name limit 1) where domain = ?",
+        [domain, domain],
+    )
+
+
 def recompute_site_name(db: sqlite_utils.Database, domain: str) -> str | None:
     """Set ``sites.name`` to the majority of the site's own pages; returns it."""
     name = majority_site_name(db, domain)
     db.execute("update sites set name = ? where domain = ?", [name, domain])
     return name
-
-
-def note_site_name(db: sqlite_utils.Database, domain: str, name: str | None) -> None:
-    """A page of ``domain`` was stored saying the site is called ``name``: recount the votes
-    when that can change the result (a name other than the current one). A page without a
-    name adds no vote, so it changes nothing and costs no query over the site's pages."""
-    if not name or not name.strip():
-        return
-    row = db.execute("select name from sites where domain = ?", [domain]).fetchone()
-    if row is not None and row[0] == name.strip():
-        return
-    recompute_site_name(db, domain)

@@ -182,6 +182,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
     with write_transaction(db):
         sites.ensure_site(db, rec.site, rec.fetched_at)
         page_id, new_page, last_fetched = _store_page_row(db, rec)
+        voted = None if new_page else sites.page_vote(db, page_id)
         chash = content_hash(rec.title, rec.text)
         # Idempotent re-import: the same content at the same fetch time is already stored.
         same = db.execute(
@@ -220,13 +221,12 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             )
             db.execute("delete from attributions where version_id = ?", [nxt[0]])
             store_credits(db, page_id, nxt[0], rec.credits or [])
-            sites.note_site_name(db, rec.site, rec.site_name)
+            sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), rec.fetched_at)
             return StoreResult(page_id, None, new_page, False, prev_id)
         version_id = _insert(
             db, _INSERT_VERSION, [page_id, *_version_values(rec, chash)], "versions"
         )
         store_credits(db, page_id, version_id, rec.credits or [])
-        sites.note_site_name(db, rec.site, rec.site_name)
         if nxt and prev_id is not None:
             delete_diff(db, prev_id, nxt[0], "version")
         if nxt is None and prev_id is not None and last_fetched and last_fetched > rec.fetched_at:
@@ -236,6 +236,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             # that later fetch, or the history would end on X.
             back = _copy_version(db, prev_id, last_fetched)
             return StoreResult(page_id, version_id, new_page, True, prev_id, back)
+        sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), rec.fetched_at)
         return StoreResult(page_id, version_id, new_page, True, prev_id, nxt[0] if nxt else None)
 
 
