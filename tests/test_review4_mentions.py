@@ -176,3 +176,67 @@ def test_a_chrome_phrase_spelling_an_undeclared_copiers_domain_is_no_credit(fx):
     rows = fx.members(cluster_id)
     assert rows[original]["credits_page_id"] is None, rows[original]["credit_evidence"]
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+# Eight self-written Chinese paragraphs (a harbour story), and a copier's chrome.
+CJK_STORY = [
+    f"第{n}段：港口渡轮的船员在{n}号码头附近数了{n * 7}只海鸥，夜班职员在账本上记录了每一次渡船往返的时间。"
+    for n in range(1, 9)
+]
+CJK_CHROME = [
+    "首页 | 新闻 | 联系我们",
+    "版权所有，翻印必究",
+    "评论仅代表读者个人观点",
+    "订阅我们的每日新闻",
+]
+
+
+def test_a_cjk_credit_line_beside_the_copied_text_is_a_credit(fx):
+    """The Chinese twin of the copier's-chrome case: a credit line right after the copied text
+    (a domain written without spaces around it), then four paragraphs of the copier's chrome."""
+    line = "本文转载自valleygazette.example。"
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        text="\n\n".join(CJK_STORY),
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text="\n\n".join([*CJK_STORY, line, *CJK_CHROME]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.members(cluster_id)[copy]
+    assert (row["credits_page_id"], row["credit_evidence"]) == (original, f"mention: {line}")
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+def test_a_long_cjk_paragraph_is_no_short_line(fx):
+    """A Chinese paragraph of some 60 words (120 characters) naming the copier's domain, at the
+    end of the original, is article text (here an author's bio), not a 30-word credit line."""
+    bio = (
+        "作者长期报道北方海岸的港口与航运新闻，曾在岛屿之间的夜班渡轮上工作十年，"
+        "她的报道也曾刊登在basaltwire.example等多家媒体上，"
+        "目前她正在撰写一本关于渡轮船员、码头职员和港口城市日常生活的书，预计明年春天出版。"
+    ) * 2
+    original = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        first_seen="2024-07-01T00:00:00+00:00",
+        text="\n\n".join([*CJK_STORY, bio]),
+    )
+    copy = fx.page(
+        "https://basaltwire.example/ferry",
+        "basaltwire.example",
+        first_seen="2024-07-03T00:00:00+00:00",
+        text="\n\n".join(CJK_STORY),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    rows = fx.members(cluster_id)
+    assert rows[original]["credits_page_id"] is None, rows[original]["credit_evidence"]
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from tracker.normalize import normalize_text
+from tracker.normalize import is_unspaced_script, normalize_text
 from tracker.store import clusters as store
 from tracker.timestamps import parse_time
 from tracker.urls import normalize_url, site_of
@@ -352,7 +352,10 @@ def _names_in(line: str, names: set[str]) -> bool:
     (capitals included: "address the nation" does not name "The Nation")."""
     for name in names:
         if "." in name and " " not in name:
-            found = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", line, re.IGNORECASE)
+            # ASCII boundaries: a domain written inside CJK text has no space before or after it
+            found = re.search(
+                rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_-])", line, re.IGNORECASE
+            )
         else:
             found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", line)
         if found:
@@ -365,8 +368,21 @@ def _paragraphs(text: str) -> list[tuple[str, str]]:
     return [(p.strip(), normalize_text(p)) for p in text.split("\n") if p.strip()]
 
 
+# In a script written without spaces (CJK, Thai) a word is counted as this many characters.
+_CHARS_PER_UNSPACED_WORD = 2
+
+
+def _words(text: str) -> int:
+    """How many words ``text`` has, counting characters in scripts written without spaces (a
+    Chinese paragraph is not one word)."""
+    spaced = len(text.split())
+    if is_unspaced_script(text):
+        return max(spaced, len("".join(text.split())) // _CHARS_PER_UNSPACED_WORD)
+    return spaced
+
+
 def _short(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [line for line in lines if 0 < len(line[0].split()) <= _MENTION_MAX_WORDS]
+    return [line for line in lines if 0 < _words(line[0]) <= _MENTION_MAX_WORDS]
 
 
 def _edge_lines(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -404,7 +420,7 @@ def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
     sentences = [(i, s) for i, p in enumerate(source.paragraphs) for s in _sentences([p])]
 
     def shared(sentence: tuple[str, str]) -> bool:
-        return len(sentence[0].split()) >= _SHARED_MIN_WORDS and f" {sentence[1]} " in other.folded
+        return _words(sentence[0]) >= _SHARED_MIN_WORDS and f" {sentence[1]} " in other.folded
 
     first = next((k for k, (_, s) in enumerate(sentences) if shared(s)), None)
     if first is None:
