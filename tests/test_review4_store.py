@@ -30,3 +30,33 @@ def test_a_late_snapshot_matching_a_pre_0011_version_only_without_chrome_keeps_i
     ).fetchall()
     assert [row[:3] for row in after] == before
     assert after[0][3] == "2026-01-01T00:00:00+00:00"
+
+
+def test_migration_0012_does_not_index_every_text_again(tmp_path):
+    """Marking the old versions touches their rows only: the full-text index (whose update
+    trigger fires on any column) is not rebuilt for a column it does not hold, and its trigger
+    is the same afterwards."""
+    import sqlite_utils
+
+    from tracker.store import schema
+
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    urls = [f"https://busy.example/story-{n}" for n in range(6)]
+    _store(db, [_record(url, _article(1400 + n, paragraphs=3), 1) for n, url in enumerate(urls)])
+    db = _as_before_0011(db, path)  # runs 0011 and 0012 again
+    trigger = "select sql from sqlite_master where name = 'versions_au'"
+    before_sql = db.execute(trigger).fetchone()
+    versions = db.execute("select count(*) from versions").fetchone()[0]
+    db.execute("alter table versions drop column chrome_dropped")
+    raw = sqlite_utils.Database(db.conn)
+    changes = db.conn.total_changes
+    with db.conn:
+        schema._versions_chrome_dropped(raw)
+    # total_changes counts the rows trigger programs write too (the index's 'delete' and insert)
+    assert db.conn.total_changes - changes == versions
+    assert db.execute(trigger).fetchone() == before_sql
+    db.execute("update versions set text = 'a gull called Quillimber' where id = 1")
+    assert db.execute(
+        "select rowid from versions_fts where versions_fts match 'Quillimber'"
+    ).fetchall() == [(1,)]
