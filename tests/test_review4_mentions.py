@@ -240,3 +240,37 @@ def test_a_long_cjk_paragraph_is_no_short_line(fx):
     rows = fx.members(cluster_id)
     assert rows[original]["credits_page_id"] is None, rows[original]["credit_evidence"]
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (review4): a short partnership line right after the original's text (its own"
+    " chrome below it) names the copier, which does not print it: read as the original's credit",
+)
+def test_an_originals_partner_line_above_its_chrome_is_no_credit(fx):
+    """The original's own short line after its story, then four lines of its chrome (so the line
+    is not among its last three paragraphs): it names a partner that republishes, not a source."""
+    chrome = [
+        "Weekly edition | Harbour | Ferries | Contact us | Search",
+        "Archives | Calendar | Subscribe | Write for us | FAQ",
+        "Copyright 2024, Harbour Voice.",
+        "Comments are owned by whoever posted them.",
+    ]
+    original = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        first_seen="2024-07-01T00:00:00+00:00",
+        site_name="Harbour Voice",
+        text="\n\n".join([*STORY, "We share our stories with Basalt Wire.", *chrome]),
+    )
+    copy = fx.page(
+        "https://basaltwire.example/ferry",
+        "basaltwire.example",
+        first_seen="2024-07-03T00:00:00+00:00",
+        site_name="Basalt Wire",
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    rows = fx.members(cluster_id)
+    assert rows[original]["credits_page_id"] is None, rows[original]["credit_evidence"]
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
