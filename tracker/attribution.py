@@ -302,8 +302,15 @@ def _beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
     return len(after) >= _BESIDE_MIN_CHARS and after[:60] in main
 
 
+# Text no reader sees: a script's JSON (an article's JSON-LD repeats its text and names its
+# publisher), a style sheet, the page's <head>.
+_UNSEEN = "ancestor::head or ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
+_UNSEEN_TAGS = frozenset({"head", "script", "style", "noscript", "template"})
+_SEEN_TEXTS = lxml.etree.XPath(f".//text()[not({_UNSEEN})]")
+
+
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return SPACES.sub(" ", " ".join(el.itertext())).strip()
+    return SPACES.sub(" ", " ".join(_SEEN_TEXTS(el))).strip()
 
 
 def _edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[object, object]:
@@ -319,7 +326,7 @@ def _edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[ob
         if not wanted:
             break
         nodes = tree.xpath(
-            "//text()[contains(., $a) or contains(., $b)]",
+            f"//text()[contains(., $a) or contains(., $b)][not({_UNSEEN})]",
             a=pieces[wanted[0]],
             b=pieces[wanted[-1]],
         )
@@ -343,7 +350,7 @@ def _texts_beside(
     node = block
     for _ in range(_BESIDE_LEVELS):
         for sibling in node.itersiblings(preceding=preceding):
-            if not isinstance(sibling.tag, str) or sibling.tag in ("script", "style"):
+            if not isinstance(sibling.tag, str) or sibling.tag in _UNSEEN_TAGS:
                 continue
             text = _text_of(sibling)
             if not text:

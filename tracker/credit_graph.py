@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from tracker.normalize import normalize_text
+from tracker.normalize import is_unspaced_script, normalize_text
 from tracker.store import clusters as store
 from tracker.timestamps import parse_time
 from tracker.urls import normalize_url, site_of
@@ -56,9 +56,9 @@ _MENTION_MAX_WORDS = 30
 _MENTION_HEAD = 2
 _MENTION_TAIL = 3
 _MIN_MENTION_NAME = 6
-# Lines next to the copied text count too, wherever the copier's chrome puts the text's edges: the
-# _MENTION_HEAD lines before the first and _MENTION_TAIL after the last paragraph a copy shares
-# with the named member (a shared paragraph has at least _SHARED_MIN_WORDS words).
+# Lines next to the copied text count too, wherever the copier's chrome puts the text's edges: up
+# to _MENTION_HEAD short lines before the first and _MENTION_TAIL after the last sentence a copy
+# shares with the named member (a shared sentence has at least _SHARED_MIN_WORDS words).
 _SHARED_MIN_WORDS = 8
 # Attribution's kind for a bare link in the article body: a credit only to a member it links to.
 LINK_KIND = "link"
@@ -192,7 +192,8 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
             member.published, member.published_raw = published
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
         member.names = _mention_names(site, site_name)
-        member.label = _mention_label(site)
+        # Only a site whose pages declare no name is looked for by its domain's label in words.
+        member.label = "" if (site_name or "").strip() else _mention_label(site)
         member.text = store.version_text(db, chosen[0])
         member.paragraphs = _paragraphs(member.text)
         member.lines = _edge_lines(member.paragraphs)
@@ -351,7 +352,10 @@ def _names_in(line: str, names: set[str]) -> bool:
     (capitals included: "address the nation" does not name "The Nation")."""
     for name in names:
         if "." in name and " " not in name:
-            found = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", line, re.IGNORECASE)
+            # ASCII boundaries: a domain written inside CJK text has no space before or after it
+            found = re.search(
+                rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_-])", line, re.IGNORECASE
+            )
         else:
             found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", line)
         if found:
@@ -364,8 +368,21 @@ def _paragraphs(text: str) -> list[tuple[str, str]]:
     return [(p.strip(), normalize_text(p)) for p in text.split("\n") if p.strip()]
 
 
+# In a script written without spaces (CJK, Thai) a word is counted as this many characters.
+_CHARS_PER_UNSPACED_WORD = 2
+
+
+def _words(text: str) -> int:
+    """How many words ``text`` has, counting characters in scripts written without spaces (a
+    Chinese paragraph is not one word)."""
+    spaced = len(text.split())
+    if is_unspaced_script(text):
+        return max(spaced, len("".join(text.split())) // _CHARS_PER_UNSPACED_WORD)
+    return spaced
+
+
 def _short(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [line for line in lines if 0 < len(line[0].split()) <= _MENTION_MAX_WORDS]
+    return [line for line in lines if 0 < _words(line[0]) <= _MENTION_MAX_WORDS]
 
 
 def _edge_lines(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -388,22 +405,43 @@ def _sentences(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
-    """The short sentences of ``source`` just before the first and just after the last sentence
-    it shares with ``other``: where a credit line sits when the copier's chrome (related links,
-    a footer) surrounds the copied text in its stored text, or when extraction joined the credit
-    line to the text's first or last paragraph."""
-    sentences = _sentences(source.paragraphs)
+    """The short lines of ``source`` right beside the text it shares with ``other``: where a
+    credit line sits when the copier's chrome (related links, a footer) surrounds the copied text
+    in its stored text, or when extraction joined the credit line to the text's first or last
+    paragraph.
+
+    They are the sentences before the first shared sentence in its own paragraph and the short
+    paragraphs just before that one (up to ``_MENTION_HEAD`` of each), and the sentences after
+    the last shared sentence in its own paragraph and the short paragraphs just after it (up to
+    ``_MENTION_TAIL``). A sentence of another, longer paragraph is not a line: beside an
+    original's text that is its author's bio, or the rest of its article beyond what an excerpt
+    copied, and a sentence there naming the copier's site is no credit to it.
+    """
+    sentences = [(i, s) for i, p in enumerate(source.paragraphs) for s in _sentences([p])]
 
     def shared(sentence: tuple[str, str]) -> bool:
-        return len(sentence[0].split()) >= _SHARED_MIN_WORDS and f" {sentence[1]} " in other.folded
+        return _words(sentence[0]) >= _SHARED_MIN_WORDS and f" {sentence[1]} " in other.folded
 
-    first = next((i for i, s in enumerate(sentences) if shared(s)), None)
+    first = next((k for k, (_, s) in enumerate(sentences) if shared(s)), None)
     if first is None:
         return []
-    last = next(i for i in range(len(sentences) - 1, first - 1, -1) if shared(sentences[i]))
-    before = sentences[max(0, first - _MENTION_HEAD) : first]
-    after = sentences[last + 1 : last + 1 + _MENTION_TAIL]
-    return _short(before + after)
+    last = next(k for k in range(len(sentences) - 1, first - 1, -1) if shared(sentences[k][1]))
+    head, tail = sentences[first][0], sentences[last][0]
+    before = [s for i, s in sentences[:first] if i == head][-_MENTION_HEAD:]
+    after = [s for i, s in sentences[last + 1 :] if i == tail][:_MENTION_TAIL]
+    above = _short_run(reversed(source.paragraphs[max(0, head - _MENTION_HEAD) : head]))[::-1]
+    below = _short_run(source.paragraphs[tail + 1 : tail + 1 + _MENTION_TAIL])
+    return _short(above + before + after + below)
+
+
+def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The short paragraphs of ``paragraphs`` up to the first longer one."""
+    out = []
+    for paragraph in paragraphs:
+        if not _short([paragraph]):
+            break
+        out.append(paragraph)
+    return out
 
 
 def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[int, str]]:

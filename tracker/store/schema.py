@@ -380,7 +380,16 @@ def _versions_chrome_dropped(db: sqlite_utils.Database) -> None:
     # marks its later versions as well; the comparison is only a second chance, so at worst a
     # fetch that differs from them only by chrome-phrase paragraphs adds no version.)
     db.table("versions").add_column("chrome_dropped", int)
+    # The full-text index's update trigger fires on any column: it would index every stored
+    # text again for a column it does not hold. Left out for this update (same transaction).
+    trigger = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = 'versions_au'"
+    ).fetchone()
+    if trigger:
+        db.execute("drop trigger versions_au")
     db.execute("update versions set chrome_dropped = 1")
+    if trigger:
+        db.execute(trigger[0])
 
 
 @migrations(name="0013_site_name_votes")

@@ -210,7 +210,10 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             # Seen earlier than known: the version starts at this fetch, as it would have had the
             # snapshots arrived in order (its text and credits are those of its first fetch).
             fields = dict(zip(_VERSION_COLUMNS, _version_values(rec, chash), strict=True))
-            if nxt[2]:  # its text was stripped of site boilerplate: the stored text stays
+            if nxt[2] or nxt[1] != chash:
+                # Its text was stripped of site boilerplate, or it is a pre-0011 text that matched
+                # only without the chrome phrase list's paragraphs: the stored text stays (its
+                # fingerprint, boilerplate and diffs were computed from it).
                 for key in ("content_hash", "text", "paragraphs", "word_count"):
                     del fields[key]
             else:  # its text is now this fetch's, as extracted today
