@@ -10,12 +10,27 @@ by :mod:`tracker.boilerplate`, with :func:`is_chrome` as the prior for sites wit
 from __future__ import annotations
 
 import json
+import logging
 import re
+from copy import copy
 from dataclasses import dataclass, field
 
 import lxml.html
-from trafilatura import bare_extraction
-from trafilatura.settings import Document
+from htmldate import find_date
+from lxml.etree import strip_tags
+
+# trafilatura's own steps, called one by one (pinned in pyproject: these are its internals;
+# tests/test_extraction_fast.py checks the result against ``bare_extraction`` field by field)
+from trafilatura.core import trafilatura_sequence
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_title,
+    extract_url,
+)
+from trafilatura.settings import Document, Extractor
+from trafilatura.xml import xmltotxt
 
 from tracker.html import parse_html
 from tracker.normalize import normalize_text
@@ -38,6 +53,8 @@ _CHROME_PATTERNS = [
 ]
 _CHROME = re.compile(r"^\s*(?:" + "|".join(_CHROME_PATTERNS) + ")", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -202,36 +219,90 @@ def _layout_table(text: str) -> bool:
     return sum(len(row.split()) for row in rows) / words >= _LAYOUT_TABLE_SHARE
 
 
-def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> object:
-    doc = _trafilatura_once(tree, url, fast, tables=True)
-    if isinstance(doc, Document) and _layout_table(doc.text or ""):
-        # Read the page again without tables: the article's own paragraphs, not the layout cell.
-        bare = _trafilatura_once(tree, url, fast, tables=False)
-        if (
-            isinstance(bare, Document)
-            and len((bare.text or "").split()) >= _MIN_WORDS_WITHOUT_TABLE
-        ):
-            return bare
-    return doc
-
-
-def _trafilatura_once(
-    tree: lxml.html.HtmlElement, url: str | None, fast: bool, tables: bool
-) -> object:
-    # trafilatura copies a tree it is given before pruning it: ours stays whole for the other
-    # readers (the markup metadata reader, the credit reader).
-    return bare_extraction(
-        tree,
-        url=url,
+def _options(url: str | None, fast: bool, tables: bool) -> Extractor:
+    """trafilatura's options for one reading (what ``bare_extraction`` would build from ours)."""
+    return Extractor(
+        output_format="python",
         fast=fast,
+        comments=False,
+        tables=tables,
+        dedup=False,
+        url=url,
         with_metadata=True,
-        include_comments=False,
-        include_tables=tables,
-        deduplicate=False,
-        # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01),
-        # and a wrong early date would make a copy look like the original.
-        date_extraction_params={"original_date": True, "extensive_search": False},
+        date_params=_DATE_PARAMS,
     )
+
+
+# No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01), and a
+# wrong early date would make a copy look like the original.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+
+
+def _page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> Document:
+    """``trafilatura.metadata.extract_metadata`` without the fields tracker does not store
+    (site name, categories, tags, licence: a quarter of trafilatura's time on a page), in its
+    order, so the title, author, description, URL and date are the ones it finds. Reads the tree
+    without changing it (the author and date readers prune copies of their own)."""
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception:  # noqa: BLE001 (as trafilatura does: its JSON-LD reader has bugs)
+        log.debug("JSON-LD metadata failed", exc_info=True)
+    if not metadata.title:
+        metadata.title = extract_title(tree)
+    if not metadata.author:
+        metadata.author = extract_author(tree)
+    if not metadata.url:
+        metadata.url = extract_url(tree, url)
+    metadata.date = find_date(tree, **_DATE_PARAMS, url=metadata.url)
+    metadata.clean_and_trim()
+    return metadata
+
+
+class _Reader:
+    """trafilatura's reading of one page: its metadata, read once, and its main text, read once
+    per set of options (``bare_extraction`` would read the metadata again for each)."""
+
+    def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
+        self.tree = tree
+        self.url = url
+        # bare_extraction discards a page whose metadata reading fails with these errors
+        try:
+            self.metadata: Document | None = _page_metadata(tree, url)
+        except (TypeError, ValueError):
+            self.metadata = None
+
+    def text(self, fast: bool, tables: bool) -> str | None:
+        """The main text (``bare_extraction``'s ``text``), None when trafilatura finds none."""
+        if self.metadata is None:
+            return None
+        options = _options(self.url, fast, tables)
+        try:
+            # trafilatura prunes the tree it reads: a copy, ours stays whole for the other readers
+            body, text, _, comments = trafilatura_sequence(
+                copy(self.tree), options, options.url or self.metadata.url
+            )
+        except (TypeError, ValueError):
+            return None
+        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+            return None
+        if options.max_tree_size and len(body) > options.max_tree_size:
+            strip_tags(body, "hi")
+            if len(body) > options.max_tree_size:
+                return None
+        return xmltotxt(body, options.formatting)
+
+
+def _trafilatura(reader: _Reader, fast: bool) -> str | None:
+    text = reader.text(fast, tables=True)
+    if text is not None and _layout_table(text):
+        # Read the page again without tables: the article's own paragraphs, not the layout cell.
+        bare = reader.text(fast, tables=False)
+        if bare is not None and len(bare.split()) >= _MIN_WORDS_WITHOUT_TABLE:
+            return bare
+    return text
 
 
 def extract(
@@ -260,19 +331,20 @@ def extract(
     if tree is None:
         return Extracted()
     markup = _markup_metadata(tree)
-    doc = _trafilatura(tree, url, fast=FAST)
-    if FAST and isinstance(doc, Document) and _looks_like_a_list(doc.text or ""):
+    reader = _Reader(tree, url)
+    raw = _trafilatura(reader, fast=FAST)
+    if FAST and raw is not None and _looks_like_a_list(raw):
         # The fast path took a page of links or tags for the article: let trafilatura compare
         # its result with readability's and jusText's, as it does without the fast path.
-        doc = _trafilatura(tree, url, fast=False)
+        raw = _trafilatura(reader, fast=False)
     site_name = markup.get("site_name")
-    if not isinstance(doc, Document):
+    doc = reader.metadata
+    if raw is None or doc is None:
         return Extracted(
             language=markup.get("language"),
             canonical_url=markup.get("canonical_url"),
             site_name=site_name,
         )
-    raw = doc.text or ""
     # Every paragraph, chrome included: the boilerplate stage decides per site what to remove.
     paragraphs = [p.strip() for p in raw.split("\n") if p.strip()]
     # The headline is metadata: extractors often repeat it as the first line of the body (after
