@@ -14,14 +14,26 @@ import logging
 import re
 from copy import copy
 from dataclasses import dataclass, field
+from typing import Any
 
+import lxml.etree
 import lxml.html
 from htmldate import find_date
 from lxml.etree import strip_tags
 
 # trafilatura's own steps, called one by one (pinned in pyproject: these are its internals;
 # tests/test_extraction_fast.py checks the result against ``bare_extraction`` field by field)
-from trafilatura.core import trafilatura_sequence
+from trafilatura.baseline import baseline, html2txt
+from trafilatura.core import (
+    ESCALATION_ACCEPT_RATIO,
+    ESCALATION_JUSTEXT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _forum_thread_page,
+)
+from trafilatura.external import compare_extraction, justext_rescue
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
     examine_meta,
     extract_author,
@@ -31,6 +43,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document, Extractor
 from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
 from tracker.html import parse_html
 from tracker.normalize import normalize_text
@@ -235,7 +248,7 @@ def _options(url: str | None, fast: bool, tables: bool) -> Extractor:
 
 # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01), and a
 # wrong early date would make a copy look like the original.
-_DATE_PARAMS = {"original_date": True, "extensive_search": False}
+_DATE_PARAMS: dict[str, Any] = {"original_date": True, "extensive_search": False}
 
 
 def _page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> Document:
@@ -261,6 +274,79 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> Document:
     return metadata
 
 
+# The ids and classes of a page, read in C: the raw-tree prunes below need one of these words in
+# one of them (every id or class their expressions match holds one), and most pages have none.
+_IDS_AND_CLASSES = lxml.etree.XPath("//@id|//@class", smart_strings=False)
+_RAW_PRUNE_WORDS = ("mvp-post-add-", "infinite", "elementor-share-buttons")
+_COMMENTS_WORDS = ("omment", "comol", "disqus_thread")
+
+
+def _sequence(tree: lxml.html.HtmlElement, options: Extractor, url: str | None) -> tuple:
+    """``trafilatura.core.trafilatura_sequence`` for tracker's options (comments off, balanced
+    focus), with the same result and less work: the raw-tree prunes are skipped on a page none of
+    whose ids and classes hold their words, the cleaned tree is copied only for the fallback
+    extractors that read the copy, and the page-text measure of the recall escalation is skipped
+    when a bound on it already decides. Prunes ``tree``; returns (body, text)."""
+    marks = "\n".join(_IDS_AND_CLASSES(tree))
+    is_forum = _forum_thread_page(tree)
+    if any(word in marks for word in _RAW_PRUNE_WORDS):
+        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    if not is_forum and any(word in marks for word in _COMMENTS_WORDS):
+        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    body, text = _cascade(tree, options, url)
+    # rescue: trafilatura's baseline on the raw tree, kept only when it finds more text
+    if len(text) < options.min_extracted_size:
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(text):
+            body, text = b_body, b_text
+    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(len(text), tree):
+        # a short extraction of a long page: trafilatura retries in recall mode
+        r_options = copy(options)
+        r_options.focus = "recall"
+        r_text = j_text = ""
+        try:
+            r_body, r_text = _cascade(tree, r_options, url)
+        except Exception:  # noqa: BLE001 (as trafilatura does: a failed retry keeps the result)
+            log.debug("recall retry failed: %s", url, exc_info=True)
+        if not options.fast:
+            try:
+                j_body, j_text = justext_rescue(copy(tree), options)
+            except Exception:  # noqa: BLE001 (likewise)
+                log.debug("justext candidate failed: %s", url, exc_info=True)
+        length, r_len, j_len = len(text), len(r_text), len(j_text)
+        if j_len > r_len and j_len > ESCALATION_JUSTEXT_RATIO * length:
+            body, text = j_body, j_text
+        elif r_len >= options.min_extracted_size and r_len > ESCALATION_ACCEPT_RATIO * length:
+            body, text = r_body, r_text
+    return body, text
+
+
+def _cascade(raw: lxml.html.HtmlElement, options: Extractor, url: str | None) -> tuple:
+    """trafilatura's main extractor on a cleaned copy of ``raw``, then, off the fast path, its
+    comparison with readability's and jusText's readings."""
+    cleaned = tree_cleaning(copy(raw), options)
+    backup = None if options.fast else copy(cleaned)
+    body, text = extract_content(convert_tags(cleaned, options, url), options)
+    if backup is not None:
+        body, text = compare_extraction(backup, copy(raw), body, text, options)
+    return body, text
+
+
+def _covers_little(length: int, raw: lxml.html.HtmlElement) -> bool:
+    """trafilatura's ``length < ESCALATION_PAGE_SHARE * len(html2txt(raw))``, without html2txt (a
+    copy, a cleaning and a walk of the page) when a bound decides: html2txt's text is the body's
+    text with parts removed and at most two spaces added per element, whitespace folded."""
+    body = raw.find(".//body")
+    body = raw if body is None else body
+    bound = len(" ".join(body.text_content().split())) + 2 * int(_ELEMENTS(body))
+    if length >= ESCALATION_PAGE_SHARE * bound:
+        return False
+    return length < ESCALATION_PAGE_SHARE * len(html2txt(raw))
+
+
+_ELEMENTS = lxml.etree.XPath("count(descendant-or-self::*)")
+
+
 class _Reader:
     """trafilatura's reading of one page: its metadata, read once, and its main text, read once
     per set of options (``bare_extraction`` would read the metadata again for each)."""
@@ -281,12 +367,10 @@ class _Reader:
         options = _options(self.url, fast, tables)
         try:
             # trafilatura prunes the tree it reads: a copy, ours stays whole for the other readers
-            body, text, _, comments = trafilatura_sequence(
-                copy(self.tree), options, options.url or self.metadata.url
-            )
+            body, text = _sequence(copy(self.tree), options, options.url or self.metadata.url)
         except (TypeError, ValueError):
             return None
-        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+        if len(text) < options.min_output_size and options.min_output_comm_size > 0:
             return None
         if options.max_tree_size and len(body) > options.max_tree_size:
             strip_tags(body, "hi")

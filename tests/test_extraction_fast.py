@@ -1,0 +1,74 @@
+"""tracker calls trafilatura's steps one by one (metadata once, only the fields it stores, less
+copying): on real pages the result must be ``bare_extraction``'s, field for field."""
+
+import gzip
+import json
+from functools import cache
+
+import pytest
+from trafilatura import bare_extraction
+
+from tests.conftest import corpus_path
+from tracker.extraction import _DATE_PARAMS, _Reader
+from tracker.html import parse_html
+
+FIELDS = ("title", "author", "date", "description", "url")
+
+
+@cache
+def _pages() -> list[tuple[str, str, bytes]]:
+    """(name, url, html) of the Scrapinghub benchmark pages and the Readability test pages."""
+    bench = corpus_path("scrapinghub-article-extraction-benchmark")
+    ground = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = [
+        (
+            key,
+            ground[key].get("url") or "",
+            gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()),
+        )
+        for key in sorted(ground)
+    ]
+    readability = corpus_path("mozilla-readability-test-pages", "pages")
+    pages += [
+        (case.name, f"https://example.com/{case.name}/", (case / "source.html").read_bytes())
+        for case in sorted(readability.iterdir())
+        if case.is_dir()
+    ]
+    return pages
+
+
+def _same_as_bare_extraction(fast: bool, tables: bool, every: int) -> int:
+    checked = 0
+    for name, url, html in _pages()[::every]:
+        tree = parse_html(html)
+        doc = bare_extraction(
+            tree,
+            url=url or None,
+            fast=fast,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=tables,
+            deduplicate=False,
+            date_extraction_params=dict(_DATE_PARAMS),
+        )
+        reader = _Reader(tree, url or None)
+        text = reader.text(fast=fast, tables=tables)
+        if doc is None:
+            assert text is None, name
+            continue
+        assert text == doc.text, name
+        assert reader.metadata is not None, name
+        for field in FIELDS:
+            assert getattr(reader.metadata, field) == getattr(doc, field), (name, field)
+        checked += 1
+    return checked
+
+
+def test_fast_path_is_bare_extraction_on_every_page():
+    assert _same_as_bare_extraction(fast=True, tables=True, every=1) > 200
+
+
+@pytest.mark.parametrize(("fast", "tables"), [(True, False), (False, True)])
+def test_other_readings_are_bare_extraction(fast, tables):
+    # the retries: without tables (layout tables), without the fast path (lists of links)
+    assert _same_as_bare_extraction(fast=fast, tables=tables, every=9) > 20
