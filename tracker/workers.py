@@ -161,9 +161,10 @@ def _worker_main(conn: Connection, parent_pid: int, limits: ExtractionLimits) ->
 def _context() -> Any:
     # A fork server started before any page is fetched: workers never inherit the reactor's
     # threads and locks (nor the parent's pipes to other workers, so an idle worker sees its
-    # pipe close when the parent dies); it preloads the extraction modules once.
+    # pipe close when the parent dies); it preloads the extraction modules once, and warms
+    # their caches once (tracker.worker_preload) instead of once per worker.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.record", "tracker.workers"])
+    context.set_forkserver_preload(["tracker.record", "tracker.workers", "tracker.worker_preload"])
     return context
 
 
