@@ -5,6 +5,7 @@ import gzip
 import json
 from functools import cache
 
+import lxml.etree
 import pytest
 from trafilatura import bare_extraction
 
@@ -41,6 +42,7 @@ def _same_as_bare_extraction(fast: bool, tables: bool, every: int) -> int:
     checked = 0
     for name, url, html in _pages()[::every]:
         tree = parse_html(html)
+        before = lxml.etree.tostring(tree)
         doc = bare_extraction(
             tree,
             url=url or None,
@@ -53,6 +55,8 @@ def _same_as_bare_extraction(fast: bool, tables: bool, every: int) -> int:
         )
         reader = _Reader(tree, url or None)
         text = reader.text(fast=fast, tables=tables)
+        # the other readers (markup metadata, credits) read the same tree afterwards
+        assert lxml.etree.tostring(tree) == before, f"{name}: the tree was changed"
         if doc is None:
             assert text is None, name
             continue

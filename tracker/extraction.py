@@ -281,17 +281,24 @@ _RAW_PRUNE_WORDS = ("mvp-post-add-", "infinite", "elementor-share-buttons")
 _COMMENTS_WORDS = ("omment", "comol", "disqus_thread")
 
 
-def _sequence(tree: lxml.html.HtmlElement, options: Extractor, url: str | None) -> tuple:
+def _sequence(
+    tree: lxml.html.HtmlElement, options: Extractor, url: str | None, marks: str
+) -> tuple:
     """``trafilatura.core.trafilatura_sequence`` for tracker's options (comments off, balanced
     focus), with the same result and less work: the raw-tree prunes are skipped on a page none of
-    whose ids and classes hold their words, the cleaned tree is copied only for the fallback
-    extractors that read the copy, and the page-text measure of the recall escalation is skipped
-    when a bound on it already decides. Prunes ``tree``; returns (body, text)."""
-    marks = "\n".join(_IDS_AND_CLASSES(tree))
+    whose ids and classes (``marks``) hold their words; the raw tree is copied only when one of
+    them applies, as they are the only steps that change it (every later one copies it or only
+    reads it); the cleaned tree is copied only for the fallback extractors that read the copy; the
+    page-text measure of the recall escalation is skipped when a bound on it already decides.
+    Leaves ``tree`` as it is; returns (body, text)."""
     is_forum = _forum_thread_page(tree)
-    if any(word in marks for word in _RAW_PRUNE_WORDS):
+    prune_raw = any(word in marks for word in _RAW_PRUNE_WORDS)
+    prune_comments = not is_forum and any(word in marks for word in _COMMENTS_WORDS)
+    if prune_raw or prune_comments:
+        tree = copy(tree)
+    if prune_raw:
         tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
-    if not is_forum and any(word in marks for word in _COMMENTS_WORDS):
+    if prune_comments:
         tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
     body, text = _cascade(tree, options, url)
     # rescue: trafilatura's baseline on the raw tree, kept only when it finds more text
@@ -354,6 +361,7 @@ class _Reader:
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
         self.tree = tree
         self.url = url
+        self.marks: str | None = None  # the page's ids and classes, read on the first reading
         # bare_extraction discards a page whose metadata reading fails with these errors
         try:
             self.metadata: Document | None = _page_metadata(tree, url)
@@ -366,8 +374,10 @@ class _Reader:
             return None
         options = _options(self.url, fast, tables)
         try:
-            # trafilatura prunes the tree it reads: a copy, ours stays whole for the other readers
-            body, text = _sequence(copy(self.tree), options, options.url or self.metadata.url)
+            # ours stays whole for the other readers: _sequence prunes only copies
+            if self.marks is None:
+                self.marks = "\n".join(_IDS_AND_CLASSES(self.tree))
+            body, text = _sequence(self.tree, options, options.url or self.metadata.url, self.marks)
         except (TypeError, ValueError):
             return None
         if len(text) < options.min_output_size and options.min_output_comm_size > 0:
