@@ -76,3 +76,24 @@ def test_fast_path_is_bare_extraction_on_every_page():
 def test_other_readings_are_bare_extraction(fast, tables):
     # the retries: without tables (layout tables), without the fast path (lists of links)
     assert _same_as_bare_extraction(fast=fast, tables=tables, every=9) > 20
+
+
+def test_the_expressions_the_word_lists_were_read_from_are_unchanged():
+    # tracker.extraction skips trafilatura's raw-tree prunes and its author reader on pages
+    # without the words these expressions need (_RAW_PRUNE_WORDS, _COMMENTS_WORDS,
+    # _AUTHOR_WORDS): a trafilatura whose expressions differ needs those lists read again.
+    import hashlib
+
+    from trafilatura.xpaths import (
+        AUTHOR_XPATHS,
+        RAW_TREE_PRUNE_XPATH,
+        REMOVE_COMMENTS_AND_LISTS_XPATH,
+    )
+
+    def digest(expressions):
+        text = " ".join(" ".join(x.path.split()) for x in expressions)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    assert digest(RAW_TREE_PRUNE_XPATH) == "c39afc1dd42bbc23"
+    assert digest(REMOVE_COMMENTS_AND_LISTS_XPATH) == "ec1083e558ae70c0"
+    assert digest(AUTHOR_XPATHS) == "1786364624caf88c"

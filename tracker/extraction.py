@@ -251,11 +251,12 @@ def _options(url: str | None, fast: bool, tables: bool) -> Extractor:
 _DATE_PARAMS: dict[str, Any] = {"original_date": True, "extensive_search": False}
 
 
-def _page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> Document:
+def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> Document:
     """``trafilatura.metadata.extract_metadata`` without the fields tracker does not store
     (site name, categories, tags, licence: a quarter of trafilatura's time on a page), in its
     order, so the title, author, description, URL and date are the ones it finds. Reads the tree
-    without changing it (the author and date readers prune copies of their own)."""
+    without changing it (the author and date readers prune copies of their own). ``marks``: the
+    page's marking attributes (:data:`_MARKS`)."""
     metadata = examine_meta(tree)
     if metadata.author and " " not in metadata.author:
         metadata.author = None
@@ -265,7 +266,7 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> Document:
         log.debug("JSON-LD metadata failed", exc_info=True)
     if not metadata.title:
         metadata.title = extract_title(tree)
-    if not metadata.author:
+    if not metadata.author and _may_name_an_author(tree, marks):
         metadata.author = extract_author(tree)
     if not metadata.url:
         metadata.url = extract_url(tree, url)
@@ -274,11 +275,42 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> Document:
     return metadata
 
 
-# The ids and classes of a page, read in C: the raw-tree prunes below need one of these words in
-# one of them (every id or class their expressions match holds one), and most pages have none.
-_IDS_AND_CLASSES = lxml.etree.XPath("//@id|//@class", smart_strings=False)
+# The attributes trafilatura's raw-tree prune and author expressions test, every value on the
+# page, read in C: each of those expressions matches an element only through one of the words
+# below in one of these values, and many pages hold none of a list's words.
+_MARKS = lxml.etree.XPath(
+    "//@id|//@class|//@rel|//@itemprop|//@data-testid|//@data-component", smart_strings=False
+)
+# trafilatura.xpaths.RAW_TREE_PRUNE_XPATH, then REMOVE_COMMENTS_AND_LISTS_XPATH
 _RAW_PRUNE_WORDS = ("mvp-post-add-", "infinite", "elementor-share-buttons")
 _COMMENTS_WORDS = ("omment", "comol", "disqus_thread")
+# trafilatura.xpaths.AUTHOR_XPATHS ("uthor" for author and Author, "yline" for Byline), which also
+# match <author> elements and a <rel> child reading "me"
+_AUTHOR_WORDS = (
+    "uthor",
+    "byl",
+    "yline",
+    "BBL",
+    "username",
+    "screenname",
+    "writer",
+    "zuozhe",
+    "bianji",
+    "xiaobian",
+    "channel-name",
+    "submitted-by",
+    "posted-by",
+    "journalist-name",
+)
+_AUTHOR_TAGS = ("author", "rel")
+
+
+def _may_name_an_author(tree: lxml.html.HtmlElement, marks: str) -> bool:
+    """False when none of trafilatura's author expressions can match (its author reader would
+    copy and prune the page only to find nothing)."""
+    return any(word in marks for word in _AUTHOR_WORDS) or (
+        next(tree.iter(*_AUTHOR_TAGS), None) is not None
+    )
 
 
 def _sequence(
@@ -361,10 +393,10 @@ class _Reader:
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
         self.tree = tree
         self.url = url
-        self.marks: str | None = None  # the page's ids and classes, read on the first reading
+        self.marks = "\n".join(_MARKS(tree))
         # bare_extraction discards a page whose metadata reading fails with these errors
         try:
-            self.metadata: Document | None = _page_metadata(tree, url)
+            self.metadata: Document | None = _page_metadata(tree, url, self.marks)
         except (TypeError, ValueError):
             self.metadata = None
 
@@ -375,8 +407,6 @@ class _Reader:
         options = _options(self.url, fast, tables)
         try:
             # ours stays whole for the other readers: _sequence prunes only copies
-            if self.marks is None:
-                self.marks = "\n".join(_IDS_AND_CLASSES(self.tree))
             body, text = _sequence(self.tree, options, options.url or self.metadata.url, self.marks)
         except (TypeError, ValueError):
             return None
