@@ -10,8 +10,8 @@ import pytest
 from trafilatura import bare_extraction
 
 from tests.conftest import corpus_path
-from tracker.extraction import _DATE_PARAMS, _Reader
 from tracker.html import parse_html
+from tracker.trafilatura_steps import _DATE_PARAMS, Reader
 
 FIELDS = ("title", "author", "date", "description", "url")
 
@@ -53,7 +53,7 @@ def _same_as_bare_extraction(fast: bool, tables: bool, every: int) -> int:
             deduplicate=False,
             date_extraction_params=dict(_DATE_PARAMS),
         )
-        reader = _Reader(tree, url or None)
+        reader = Reader(tree, url or None)
         text = reader.text(fast=fast, tables=tables)
         # the other readers (markup metadata, credits) read the same tree afterwards
         assert lxml.etree.tostring(tree) == before, f"{name}: the tree was changed"
@@ -79,7 +79,7 @@ def test_other_readings_are_bare_extraction(fast, tables):
 
 
 def test_the_expressions_the_word_lists_were_read_from_are_unchanged():
-    # tracker.extraction skips trafilatura's raw-tree prunes and its author reader on pages
+    # tracker.trafilatura_steps skips trafilatura's raw-tree prunes and its author reader on pages
     # without the words these expressions need (_RAW_PRUNE_WORDS, _COMMENTS_WORDS,
     # _AUTHOR_WORDS): a trafilatura whose expressions differ needs those lists read again.
     import hashlib

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
-from trafilatura.utils import repair_faulty_html
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -162,6 +161,9 @@ def _repaired(html: str) -> str:
     """``html`` after trafilatura's ``repair_faulty_html``, which a parse must see first. Its
     regex over the whole page costs half a parse; a page without control characters (nearly all)
     only needs it on the head, cut after a line end so the first-line fix sees whole lines."""
+    # Imported here: the processes that only store pages never parse one, nor load trafilatura.
+    from trafilatura.utils import repair_faulty_html
+
     cut = html.find("\n", _REPAIR_HEAD)
     if cut < 0 or any(char in html for char in _INVALID_XML_CHARS):
         return repair_faulty_html(html, html[:50].lower())

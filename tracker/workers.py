@@ -164,7 +164,9 @@ def _context() -> Any:
     # pipe close when the parent dies); it preloads the extraction modules once, and warms
     # their caches once (tracker.worker_preload) instead of once per worker.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tracker.record", "tracker.workers", "tracker.worker_preload"])
+    context.set_forkserver_preload(
+        ["tracker.record", "tracker.trafilatura_steps", "tracker.workers", "tracker.worker_preload"]
+    )
     return context
 
 
