@@ -32,6 +32,16 @@ _PARSER = lxml.html.HTMLParser(
     remove_comments=True,
     remove_pis=True,
 )
+# Every element an HtmlElement, its class told in C: lxml.html's own lookup is a Python method,
+# called for each element object lxml makes (thousands per page: every XPath result, every walk),
+# and only gives form controls classes of their own, which no reader here uses.
+_PARSER.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+    )
+)
 _DETECT_SAMPLE = 64_000
 
 
