@@ -171,7 +171,8 @@ def _repaired(html: str) -> str:
     """``html`` after trafilatura's ``repair_faulty_html``, which a parse must see first. Its
     regex over the whole page costs half a parse; a page without control characters (nearly all)
     only needs it on the head, cut after a line end so the first-line fix sees whole lines."""
-    # Imported here: the processes that only store pages never parse one, nor load trafilatura.
+    # Imported here: a process that stores pages parses one only now and then (a saved file's
+    # declared URL), and need not load trafilatura before.
     from trafilatura.utils import repair_faulty_html
 
     cut = html.find("\n", _REPAIR_HEAD)
