@@ -3,9 +3,9 @@
 tracker does not write an extractor of its own: trafilatura finds the main text (called step by
 step in :mod:`tracker.trafilatura_steps`); this module asks it for metadata too, fills the gaps it
 leaves (full publication timestamps from markup, language from the ``<html lang>`` attribute or
-py3langid). It keeps every paragraph trafilatura
-finds: what is a site's chrome (disclaimers, share prompts, comment policies) is decided per site
-by :mod:`tracker.boilerplate`, with :func:`is_chrome` as the prior for sites with few pages.
+py3langid). It keeps every paragraph trafilatura finds: what is a site's chrome (disclaimers,
+share prompts, comment policies) is decided per site by :mod:`tracker.boilerplate`, with
+:func:`is_chrome` as the prior for sites with few pages.
 """
 
 from __future__ import annotations
