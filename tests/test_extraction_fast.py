@@ -97,3 +97,31 @@ def test_the_expressions_the_word_lists_were_read_from_are_unchanged():
     assert digest(RAW_TREE_PRUNE_XPATH) == "c39afc1dd42bbc23"
     assert digest(REMOVE_COMMENTS_AND_LISTS_XPATH) == "ec1083e558ae70c0"
     assert digest(AUTHOR_XPATHS) == "1786364624caf88c"
+
+
+def test_a_part_of_a_page_reads_as_a_page_of_its_own():
+    # bare_extraction copies the element it is given: expressions from the root ("//") then see
+    # that element only, not the rest of the document it came from.
+    sentence = "A sentence long enough for the extractor to keep it as article text. "
+    page = parse_html(
+        "<html><body><h2 class='entry-title'>Outside</h2><section><article><h1>Part</h1>"
+        + "".join(f"<p>{i}. {sentence * 3}</p>" for i in range(4))
+        + "<h1>Second part</h1>"
+        + "</article></section></body></html>"
+    )
+    part = page.find(".//section")
+    doc = bare_extraction(
+        part,
+        url="https://example.com/part",
+        fast=True,
+        with_metadata=True,
+        include_comments=False,
+        deduplicate=False,
+        date_extraction_params=dict(_DATE_PARAMS),
+    )
+    reader = Reader(part, "https://example.com/part")
+    assert reader.text(fast=True, tables=True) == doc.text
+    assert reader.metadata is not None
+    for field in FIELDS:
+        assert getattr(reader.metadata, field) == getattr(doc, field), field
+    assert reader.metadata.title == "Part"

@@ -208,6 +208,10 @@ class Reader:
     per set of options (``bare_extraction`` would read the metadata again for each)."""
 
     def __init__(self, tree: lxml.html.HtmlElement, url: str | None) -> None:
+        if tree.getparent() is not None:
+            # A part of a page: bare_extraction reads its copy, the root of a document of its own,
+            # and trafilatura's expressions that start at the document's root ("//") see only it.
+            tree = copy(tree)
         self.tree = tree
         self.url = url
         self.marks = "\n".join(_MARKS(tree))
