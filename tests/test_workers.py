@@ -66,3 +66,24 @@ def test_a_page_over_the_memory_limit_fails_alone():
     assert isinstance(first, BadInput)
     assert str(first).startswith(("extraction needed more than", "extraction failed")), first
     assert isinstance(second, PageRecord) and second.title == "Small story"
+
+
+def test_the_fork_server_warm_up_extracts_its_page_without_starting_threads():
+    # tracker.worker_preload runs in the fork server before it forks the workers: a thread
+    # started there would be forked half-way; a page that fails would warm nothing.
+    import subprocess
+    import sys
+
+    code = (
+        "import threading; before = threading.active_count(); "
+        "import tracker.worker_preload as w; "
+        "from tracker.record import build_or_error; from tracker.items import FetchedPage; "
+        "from tracker.store import PageRecord; "
+        "page = FetchedPage(url='https://example.com/warm-up', body=w._PAGE.encode(), "
+        "fetched_at='2024-01-01T00:00:00+00:00'); "
+        "record = build_or_error(page); "
+        "assert isinstance(record, PageRecord) and record.paragraphs, record; "
+        "assert [c['kind'] for c in record.credits] == ['originally-appeared'], record.credits; "
+        "assert threading.active_count() == before, threading.enumerate()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)

@@ -1,10 +1,11 @@
 """Main text and metadata of an article page, with trafilatura doing the extraction.
 
-tracker does not write an extractor of its own: trafilatura finds the main text; this module
-asks it for metadata too, fills the gaps it leaves (full publication timestamps from markup,
-language from the ``<html lang>`` attribute or py3langid). It keeps every paragraph trafilatura
-finds: what is a site's chrome (disclaimers, share prompts, comment policies) is decided per site
-by :mod:`tracker.boilerplate`, with :func:`is_chrome` as the prior for sites with few pages.
+tracker does not write an extractor of its own: trafilatura finds the main text (called step by
+step in :mod:`tracker.trafilatura_steps`); this module asks it for metadata too, fills the gaps it
+leaves (full publication timestamps from markup, language from the ``<html lang>`` attribute or
+py3langid). It keeps every paragraph trafilatura finds: what is a site's chrome (disclaimers,
+share prompts, comment policies) is decided per site by :mod:`tracker.boilerplate`, with
+:func:`is_chrome` as the prior for sites with few pages.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import lxml.html
-from trafilatura import bare_extraction
-from trafilatura.settings import Document
 
 from tracker.chrome import is_chrome
 from tracker.html import parse_html
 from tracker.normalize import normalize_text
+
+if TYPE_CHECKING:
+    from tracker.trafilatura_steps import Reader
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
@@ -179,36 +182,14 @@ def _layout_table(text: str) -> bool:
     return sum(len(row.split()) for row in rows) / words >= _LAYOUT_TABLE_SHARE
 
 
-def _trafilatura(tree: lxml.html.HtmlElement, url: str | None, fast: bool) -> object:
-    doc = _trafilatura_once(tree, url, fast, tables=True)
-    if isinstance(doc, Document) and _layout_table(doc.text or ""):
+def _trafilatura(reader: Reader, fast: bool) -> str | None:
+    text = reader.text(fast, tables=True)
+    if text is not None and _layout_table(text):
         # Read the page again without tables: the article's own paragraphs, not the layout cell.
-        bare = _trafilatura_once(tree, url, fast, tables=False)
-        if (
-            isinstance(bare, Document)
-            and len((bare.text or "").split()) >= _MIN_WORDS_WITHOUT_TABLE
-        ):
+        bare = reader.text(fast, tables=False)
+        if bare is not None and len(bare.split()) >= _MIN_WORDS_WITHOUT_TABLE:
             return bare
-    return doc
-
-
-def _trafilatura_once(
-    tree: lxml.html.HtmlElement, url: str | None, fast: bool, tables: bool
-) -> object:
-    # trafilatura copies a tree it is given before pruning it: ours stays whole for the other
-    # readers (the markup metadata reader, the credit reader).
-    return bare_extraction(
-        tree,
-        url=url,
-        fast=fast,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=tables,
-        deduplicate=False,
-        # No free-text date search: it reads "Copyright 2024" as a publication date (2024-01-01),
-        # and a wrong early date would make a copy look like the original.
-        date_extraction_params={"original_date": True, "extensive_search": False},
-    )
+    return text
 
 
 def extract(
@@ -236,20 +217,25 @@ def extract(
         tree = parse_html(html, content_type) if html else None
     if tree is None:
         return Extracted()
+    # Imported here: the processes that only store pages (is_chrome, declared_url) need none of
+    # trafilatura, htmldate and jusText, which take a third of their start-up to load.
+    from tracker.trafilatura_steps import Reader
+
     markup = _markup_metadata(tree)
-    doc = _trafilatura(tree, url, fast=FAST)
-    if FAST and isinstance(doc, Document) and _looks_like_a_list(doc.text or ""):
+    reader = Reader(tree, url)
+    raw = _trafilatura(reader, fast=FAST)
+    if FAST and raw is not None and _looks_like_a_list(raw):
         # The fast path took a page of links or tags for the article: let trafilatura compare
         # its result with readability's and jusText's, as it does without the fast path.
-        doc = _trafilatura(tree, url, fast=False)
+        raw = _trafilatura(reader, fast=False)
     site_name = markup.get("site_name")
-    if not isinstance(doc, Document):
+    doc = reader.metadata
+    if raw is None or doc is None:
         return Extracted(
             language=markup.get("language"),
             canonical_url=markup.get("canonical_url"),
             site_name=site_name,
         )
-    raw = doc.text or ""
     # Every paragraph, chrome included: the boilerplate stage decides per site what to remove.
     paragraphs = [p.strip() for p in raw.split("\n") if p.strip()]
     # The headline is metadata: extractors often repeat it as the first line of the body (after

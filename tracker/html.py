@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
-from trafilatura.utils import repair_faulty_html
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -32,6 +31,16 @@ _PARSER = lxml.html.HTMLParser(
     encoding="utf-8",
     remove_comments=True,
     remove_pis=True,
+)
+# Every element an HtmlElement, its class told in C: lxml.html's own lookup is a Python method,
+# called for each element object lxml makes (thousands per page: every XPath result, every walk),
+# and only gives form controls classes of their own, which no reader here uses.
+_PARSER.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+    )
 )
 _DETECT_SAMPLE = 64_000
 
@@ -162,6 +171,10 @@ def _repaired(html: str) -> str:
     """``html`` after trafilatura's ``repair_faulty_html``, which a parse must see first. Its
     regex over the whole page costs half a parse; a page without control characters (nearly all)
     only needs it on the head, cut after a line end so the first-line fix sees whole lines."""
+    # Imported here: a process that stores pages parses one only now and then (a saved file's
+    # declared URL), and need not load trafilatura before.
+    from trafilatura.utils import repair_faulty_html
+
     cut = html.find("\n", _REPAIR_HEAD)
     if cut < 0 or any(char in html for char in _INVALID_XML_CHARS):
         return repair_faulty_html(html, html[:50].lower())
