@@ -779,6 +779,7 @@ def test_a_link_line_the_extractor_dropped_beside_the_article_is_a_link_credit()
         f"<article>{link}<p>{_LONG}</p></article>",
         f"<article><p>{_LONG}</p><footer>{link}</footer></article>",
         f'<article><div class="body"><p>{_LONG}</p></div><aside>{link}</aside></article>',
+        f"<article><p>{_LONG}</p><p>______________________________</p><hr>{link}</article>",
     ):
         credits = find_credits(html, "https://copy.example/ferry", [_LONG])
         assert [(c.kind, c.target_url) for c in credits] == [

@@ -1206,3 +1206,33 @@ def test_a_line_beside_the_article_that_extraction_left_out_is_read_as_a_mention
     assert all(
         c["kind"] != "line" for c in show.describe_cluster(fx.db, cluster_id)["credits_outside"]
     )
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "http://valleygazette.example/rescue",
+        "https://www.valleygazette.example/rescue/",
+        "http://www.valleygazette.example/rescue?utm_source=copier",
+    ],
+)
+def test_a_body_link_to_another_form_of_a_members_url_credits_it(fx, href):
+    """A backdated copy links the original as http://, with www. or a trailing slash: the same
+    page, so the link is a credit and, a credit outweighing dates, the copy stays a copy."""
+    original = fx.page(
+        "https://valleygazette.example/rescue",
+        "valleygazette.example",
+        published="2024-07-05T00:00:00+00:00",
+        first_seen="2024-07-05T01:00:00+00:00",
+    )
+    copy = fx.page(
+        "https://copier.example/rescue",
+        "copier.example",
+        published="2024-07-01T00:00:00+00:00",
+        first_seen="2024-07-06T00:00:00+00:00",
+    )
+    fx.credit(copy, kind="link", evidence="Valley Gazette", target_url=href)
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credits_page_id"] == original

@@ -275,7 +275,8 @@ def _link_credits(
 
 
 def _nearest_text(block: lxml.html.HtmlElement, preceding: bool) -> str:
-    """The text of the nearest element with text before (or after) ``block``, looking at its
+    """The text of the nearest element with words (letters or digits, not a "____" rule) before
+    (or after) ``block``, looking at its
     siblings, then at its parent's, up to ``_BESIDE_LEVELS`` levels (a credit box's own
     ``<footer>`` or ``<aside>`` wrapper); "" when there is none below ``<body>``."""
     node = block
@@ -283,7 +284,7 @@ def _nearest_text(block: lxml.html.HtmlElement, preceding: bool) -> str:
         for sibling in node.itersiblings(preceding=preceding):
             if isinstance(sibling.tag, str):
                 text = SPACES.sub(" ", sibling.text_content()).strip()
-                if text:
+                if any(c.isalnum() for c in text):  # not a rule of "____" or "* * *"
                     return text
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):

@@ -25,7 +25,7 @@ import sqlite_utils
 from tracker.normalize import is_unspaced_script, normalize_text
 from tracker.store import clusters as store
 from tracker.timestamps import parse_time
-from tracker.urls import normalize_url, site_of
+from tracker.urls import normalize_url, page_key, site_of
 
 # Published dates after the page was first seen (beyond time-zone slack) or in the future are
 # metadata errors (often an "updated" time), not evidence of who was first.
@@ -241,14 +241,15 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
     if target_page is not None and any(m.page_id == target_page for m in others):
         return [target_page]
     if credit.get("kind") == LINK_KIND:
-        url = normalize_url(credit["target_url"]) if credit.get("target_url") else None
-        return [m.page_id for m in others if url and url in _urls_of(m)][:1]
+        # A link names a member by its URL in any of the forms a site serves it under.
+        key = page_key(credit["target_url"]) if credit.get("target_url") else None
+        return [m.page_id for m in others if key and key in _page_keys(m)][:1]
     # A credit resolved to a crawled page that is not a member ("originally appeared on
     # <link to the site's home page>") still names a site: match it by site or name below.
     target_url = credit.get("target_url")
     if target_url:
-        url = normalize_url(target_url)
-        exact = [m.page_id for m in others if url in _urls_of(m)]
+        key = page_key(target_url)
+        exact = [m.page_id for m in others if key in _page_keys(m)]
         if exact:
             return exact
     sites = set()
@@ -265,11 +266,8 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
     return [m.page_id for m in by_site[:1]]
 
 
-def _urls_of(member: Member) -> set[str]:
-    urls = {member.url, normalize_url(member.url)}
-    if member.canonical_url:
-        urls |= {member.canonical_url, normalize_url(member.canonical_url)}
-    return urls
+def _page_keys(member: Member) -> set[str]:
+    return {page_key(url) for url in (member.url, member.canonical_url) if url}
 
 
 def credit_marks(credit: dict) -> set[str]:

@@ -48,6 +48,24 @@ def normalize_url(url: str) -> str:
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
 
 
+@lru_cache(maxsize=65536)
+def page_key(url: str) -> str:
+    """The form under which two links name the same page: :func:`normalize_url` without the
+    scheme, a leading ``www.`` or a trailing slash (``http://www.x.example/a/`` and
+    ``https://x.example/a`` are one page on every site that serves both).
+
+    Examples:
+        >>> page_key("http://www.Example.com/a/?utm_source=x") == page_key("https://example.com/a")
+        True
+    """
+    normal = normalize_url(url)
+    rest = normal.split("://", 1)[-1]
+    host, slash, path = rest.partition("/")
+    host = host.removeprefix("www.")
+    path = path.rstrip("/") if "?" not in path else path
+    return f"{host}{slash}{path}".rstrip("/")
+
+
 def _is_tracking(key: str) -> bool:
     return key.startswith("utm_") or key in _TRACKING_PARAMS
 
