@@ -813,3 +813,28 @@ def test_short_lines_beside_the_article_are_kept_as_line_candidates():
         ("line", "Avec l'aimable autorisation de Basalt Wire", None),
     ]
     assert beside_lines(parse_html(f"<article><p>{_LONG}</p></article>"), [_LONG]) == []
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        ("Cet article a été initialement publié sur Le Courrier du Port.", "Le Courrier du Port"),
+        ("Texto publicado originalmente no Jornal Costeiro", "Jornal Costeiro"),
+        ("Dieser Beitrag wurde zuerst veröffentlicht auf Hafenblatt.", "Hafenblatt"),
+    ],
+)
+def test_originally_published_lines_with_a_subject_in_other_languages(line, name):
+    """As in English ("This story was first published by X"), the line may start with its
+    subject; a line of its own, so a sentence of prose about some report is not read."""
+    html = f"<article><p>{_LONG}</p><p>{line}</p></article>"
+    credits = find_credits(html, "https://copy.example/ferry", [_LONG, line])
+    assert [(c.kind, c.target_name) for c in credits] == [("originally-published", name)]
+
+
+def test_a_prose_sentence_with_originally_published_is_no_credit_in_other_languages():
+    prose = (
+        "Le rapport, initialement publié sur le site du ministère, montre que les traversées "
+        "ont doublé en dix ans et que les ferries du port ne suffisent plus aux habitants."
+    )
+    html = f"<article><p>{_LONG}</p><p>{prose}</p></article>"
+    assert find_credits(html, "https://copy.example/ferry", [_LONG, prose]) == []
