@@ -46,7 +46,7 @@ import numpy as np
 import xxhash
 
 from tracker import signatures as sig
-from tracker.normalize import _QUOTES_DASHES, is_unspaced_script, normalize_text
+from tracker.normalize import INVISIBLE, QUOTES_DASHES, is_unspaced_script, normalize_text
 
 # Shingle settings, set once here: changing either invalidates stored shingle sets
 # (``fingerprints.k`` records what a row was made with).
@@ -72,7 +72,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 # Quotes, dashes and invisible characters folded the way ``normalize_text`` does it, but as
 # ``str.replace`` calls: a dict-based ``str.translate`` costs ~180 µs on a non-ASCII article.
-_FOLDS = [(chr(code), " " if target else "") for code, target in _QUOTES_DASHES.items()]
+_FOLDS = [(char, " ") for char in QUOTES_DASHES] + [(char, "") for char in INVISIBLE]
 # Bytes table: ASCII letters lowercased, every other ASCII non-alphanumeric byte a space.
 _ASCII_TABLE = bytes(
     (c + 32 if 65 <= c <= 90 else c) if (c >= 128 or chr(c).isalnum()) else 32 for c in range(256)

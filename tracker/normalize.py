@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_QUOTES_DASHES = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-        "\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "",
-    }
-)  # fmt: skip
-# Anything that is not a letter, digit or mark becomes a word break.
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_SPACE = re.compile(r"\s+")
+# Quotes, dashes and no-break spaces need no mapping of their own: like every character that is
+# not a letter or digit they become a word break. Only the invisible ones are dropped outright, so
+# "co\u00adoperate" (a soft hyphen) stays one word.
+INVISIBLE = "\u200b\u00ad\ufeff"
+# The quote, dash and space characters that fold to a word break (for fast paths that fold them
+# one by one, as :mod:`tracker.fingerprint` does).
+QUOTES_DASHES = (
+    "\u2018\u2019\u201a\u201b\u2032`\u00b4\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
+    "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0"
+)
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# Anything that is not a letter or digit (underscores included) is a word break.
+_BREAKS = re.compile(r"[\W_]+", re.UNICODE)
 # Scripts written without spaces between words need character shingles.
 _NO_SPACE_SCRIPTS = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]"
@@ -31,9 +33,8 @@ def normalize_text(text: str) -> str:
         >>> normalize_text("“Hello,”  she said — ‘twice’.")
         'hello she said twice'
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES_DASHES).casefold()
-    text = _NON_WORD.sub(" ", text.replace("_", " "))
-    return _SPACE.sub(" ", text).strip()
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return _BREAKS.sub(" ", text).strip()
 
 
 def words(text: str) -> list[str]:
