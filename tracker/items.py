@@ -93,3 +93,32 @@ class UrlNoteItem:
     # the URLs that redirected to it wait out a growing back-off (tracker.store.failures).
     give_up: bool = False
     retry_after: float | None = None
+
+
+@dataclass
+class PageRecord:
+    """One extracted page, ready to store (made by :func:`tracker.record.build_record`, stored by
+    :func:`tracker.store.store_page`; here, not in the store, so that extraction workers need no
+    database library)."""
+
+    url: str
+    site: str
+    fetched_at: str
+    title: str | None
+    byline: str | None
+    published: str | None
+    language: str | None
+    site_name: str | None
+    description: str | None
+    paragraphs: list[str]
+    canonical_url: str | None = None
+    credits: list[dict] | None = None
+    source: str = "import"
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    capture: dict | None = None  # FetchedPage.capture, kept by tracker.store.evidence
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)

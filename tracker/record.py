@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from tracker.attribution import beside_lines, find_credits
 from tracker.extraction import extract
 from tracker.html import decode_html, has_bom, parse_html
-from tracker.items import FetchedPage
-from tracker.store import PageRecord
+from tracker.items import FetchedPage, PageRecord
 from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
 
 log = logging.getLogger(__name__)

@@ -37,13 +37,12 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from tracker.items import FetchedPage
+from tracker.items import FetchedPage, PageRecord
 
 if TYPE_CHECKING:
     import asyncio
 
     from tracker.record import BadInput
-    from tracker.store import PageRecord
 
 Extracted: TypeAlias = "PageRecord | BadInput"
 
@@ -197,9 +196,6 @@ class _Worker:
         except (EOFError, OSError):
             self.process.join(5)
             return _bad_input(f"extraction worker died (exit code {self.process.exitcode})")
-        # Imported here: loading the store (sqlite-utils) would delay starting the workers.
-        from tracker.store import PageRecord
-
         if isinstance(result, PageRecord):
             return result
         from tracker.record import BadInput

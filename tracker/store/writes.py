@@ -10,37 +10,11 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from tracker.chrome import is_chrome
+from tracker.items import PageRecord
 from tracker.normalize import normalize_text
 from tracker.store import sites
 from tracker.store.diffs import delete_diff
 from tracker.store.schema import ATTRIBUTION_COLUMNS, StoreError, write_transaction
-
-
-@dataclass
-class PageRecord:
-    """One extracted page, ready to store (made by :func:`tracker.record.build_record`)."""
-
-    url: str
-    site: str
-    fetched_at: str
-    title: str | None
-    byline: str | None
-    published: str | None
-    language: str | None
-    site_name: str | None
-    description: str | None
-    paragraphs: list[str]
-    canonical_url: str | None = None
-    credits: list[dict] | None = None
-    source: str = "import"
-    http_status: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    capture: dict | None = None  # FetchedPage.capture, kept by tracker.store.evidence
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
 
 
 @dataclass
