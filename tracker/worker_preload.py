@@ -25,6 +25,7 @@ _PAGE = (
     + "".join(f'<div class="text" id="p{i}"><p>{i}. {_SENTENCE * 4}</p></div>' for i in range(4))
     + '<table class="data"><tr><td>cell</td></tr></table>'
     + '<p>This article originally appeared on <a href="https://www.theatlantic.com/a">The Atlantic</a>.</p>'
+    + "<p>Source: theatlantic.com</p>"
     + '</article></section><aside class="sidebar"><span id="ad">Ad</span></aside>'
     + '<footer id="footer">Footer</footer></div></body></html>'
 )
