@@ -83,7 +83,7 @@ def test_the_fork_server_warm_up_extracts_its_page_without_starting_threads():
         "fetched_at='2024-01-01T00:00:00+00:00'); "
         "record = build_or_error(page); "
         "assert isinstance(record, PageRecord) and record.paragraphs, record; "
-        "assert [c['kind'] for c in record.credits] == ['originally-appeared'], record.credits; "
+        "assert [c['kind'] for c in record.credits] == ['originally-appeared', 'source-line'], record.credits; "
         "assert threading.active_count() == before, threading.enumerate()"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
