@@ -224,6 +224,7 @@ _ABSOLUTE_LINKS = lxml.etree.XPath("//a[contains(@href, '//')]")
 # of its ancestors up to this many levels, is such a paragraph.
 _BESIDE_MIN_CHARS = 40
 _BESIDE_LEVELS = 2
+_LIST_CELLS = frozenset({"li", "td", "th", "dt", "dd", "option"})
 # Lines beside the article kept as ``line`` candidates: this many after its last paragraph and
 # before its first, each this short at most (a credit line, not a paragraph of other text).
 _BESIDE_AFTER = 3
@@ -261,8 +262,9 @@ def _link_credits(
                 in_main[holder] = block[:60] in main or block[-60:] in main
             else:
                 # a line of links the extractor dropped ("Read the original article"), right
-                # after or before a paragraph of the article
-                in_main[holder] = _beside_main(holder, main)
+                # after or before a paragraph of the article; a list item or table cell is
+                # navigation, not such a line
+                in_main[holder] = holder.tag not in _LIST_CELLS and _beside_main(holder, main)
         if not in_main[holder]:
             continue
         if page.links_home(href):  # most links in an article stay on its site
