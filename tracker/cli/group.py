@@ -33,12 +33,15 @@ class _Group(click.Group):
     """Turns a database that cannot be opened into one error line, whichever command met it."""
 
     def invoke(self, ctx: click.Context):
-        from tracker.store import StoreError
-
         try:
             return super().invoke(ctx)
-        except StoreError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except Exception as exc:
+            # The store is imported only if the command used it (importing it first would delay
+            # the extraction workers ``tracker import`` starts before anything else).
+            store = sys.modules.get("tracker.store")
+            if store is not None and isinstance(exc, store.StoreError):
+                raise click.ClickException(str(exc)) from exc
+            raise
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
