@@ -26,7 +26,9 @@ and, for credits that give only a name, the site's name ("Live Science" on ``liv
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -276,23 +278,34 @@ def _link_credits(
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
 
 
-def _nearest_text(block: lxml.html.HtmlElement, preceding: bool) -> str:
-    """The text of the nearest element with words (letters or digits, not a "____" rule) before
-    (or after) ``block``, looking at its
-    siblings, then at its parent's, up to ``_BESIDE_LEVELS`` levels (a credit box's own
-    ``<footer>`` or ``<aside>`` wrapper); "" when there is none below ``<body>``."""
+def _neighbours(
+    block: lxml.html.HtmlElement, preceding: bool, text_of: Callable[[Any], str]
+) -> Iterator[str]:
+    """The texts with words (letters or digits: not a "____" rule) next to ``block``, nearest
+    first: its siblings before (or after) it, then its parent's, up to ``_BESIDE_LEVELS`` levels
+    (a credit box's own ``<footer>`` or ``<aside>`` wrapper), never above ``<body>``; what no
+    reader sees (scripts, styles) is skipped."""
     node = block
     for _ in range(_BESIDE_LEVELS):
         for sibling in node.itersiblings(preceding=preceding):
-            if isinstance(sibling.tag, str):
-                text = SPACES.sub(" ", sibling.text_content()).strip()
-                if any(c.isalnum() for c in text):  # not a rule of "____" or "* * *"
-                    return text
+            if isinstance(sibling.tag, str) and sibling.tag not in _UNSEEN_TAGS:
+                text = text_of(sibling)
+                if any(c.isalnum() for c in text):
+                    yield text
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
-            return ""
+            return
         node = parent
-    return ""
+
+
+def _content(el: lxml.html.HtmlElement) -> str:
+    return SPACES.sub(" ", el.text_content()).strip()
+
+
+def _nearest_text(block: lxml.html.HtmlElement, preceding: bool) -> str:
+    """The nearest text with words before (or after) ``block`` (:func:`_neighbours`); "" when
+    there is none."""
+    return next(_neighbours(block, preceding, _content), "")
 
 
 def _beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
@@ -347,26 +360,15 @@ def _edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[ob
 def _texts_beside(
     block: lxml.html.HtmlElement, preceding: bool, count: int, main: str
 ) -> list[str]:
-    """Up to ``count`` short texts next to ``block`` (its siblings, then its ancestors',
-    ``_BESIDE_LEVELS`` levels up), nearest first, until a long text or a paragraph of ``main``."""
+    """Up to ``count`` short texts next to ``block`` (:func:`_neighbours`), nearest first, until a
+    long text or a paragraph of ``main``."""
     out: list[str] = []
-    node = block
-    for _ in range(_BESIDE_LEVELS):
-        for sibling in node.itersiblings(preceding=preceding):
-            if not isinstance(sibling.tag, str) or sibling.tag in _UNSEEN_TAGS:
-                continue
-            text = _text_of(sibling)
-            if not text:
-                continue
-            if len(text.split()) > _BESIDE_MAX_WORDS or text[:60] in main:
-                return out
-            out.append(text)
-            if len(out) == count:
-                return out
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
+    for text in _neighbours(block, preceding, _text_of):
+        if len(text.split()) > _BESIDE_MAX_WORDS or text[:60] in main:
             break
-        node = parent
+        out.append(text)
+        if len(out) == count:
+            break
     return out
 
 
