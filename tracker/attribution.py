@@ -323,6 +323,19 @@ def _beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
 _UNSEEN = "ancestor::head or ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
 _UNSEEN_TAGS = frozenset({"head", "script", "style", "noscript", "template"})
 _SEEN_TEXTS = lxml.etree.XPath(f".//text()[not({_UNSEEN})]")
+_HOLDING = lxml.etree.XPath("//text()[contains(., $a) or contains(., $b)]")
+
+
+def _seen(node: Any) -> bool:
+    """Whether a text node of the tree is text a reader sees (not in a script, style or <head>)."""
+    holder = node.getparent()
+    if holder is not None and getattr(node, "is_tail", False):
+        holder = holder.getparent()
+    while holder is not None:
+        if holder.tag in _UNSEEN_TAGS:
+            return False
+        holder = holder.getparent()
+    return True
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
@@ -341,11 +354,13 @@ def _edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[ob
         wanted = [i for i in (0, 1) if found[i] is None and len(pieces[i]) >= 8]
         if not wanted:
             break
-        nodes = tree.xpath(
-            f"//text()[contains(., $a) or contains(., $b)][not({_UNSEEN})]",
-            a=pieces[wanted[0]],
-            b=pieces[wanted[-1]],
-        )
+        # The few text nodes holding a piece, then those a reader sees (testing every text
+        # node's ancestors in the search itself costs more than the search).
+        nodes = [
+            node
+            for node in _HOLDING(tree, a=pieces[wanted[0]], b=pieces[wanted[-1]])
+            if _seen(node)
+        ]
         for i in wanted:
             hits = [node for node in nodes if pieces[i] in node]
             if hits:
