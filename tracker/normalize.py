@@ -17,6 +17,9 @@ QUOTES_DASHES = (
     "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0"
 )
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# The former fold table's shape ({code point: replacement}), which the sketching benchmark's
+# baseline (an earlier fingerprint.py read from git) imports.
+_QUOTES_DASHES = {ord(c): " " for c in QUOTES_DASHES} | {ord(c): "" for c in INVISIBLE}
 # Anything that is not a letter or digit (underscores included) is a word break.
 _BREAKS = re.compile(r"[\W_]+", re.UNICODE)
 # Scripts written without spaces between words need character shingles.
