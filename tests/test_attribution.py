@@ -838,3 +838,40 @@ def test_a_prose_sentence_with_originally_published_is_no_credit_in_other_langua
     )
     html = f"<article><p>{_LONG}</p><p>{prose}</p></article>"
     assert find_credits(html, "https://copy.example/ferry", [_LONG, prose]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Studie wurde zuerst veröffentlicht in Hafenblatt.",
+        "Le livre a été initialement publié chez Éditions du Port.",
+        "El estudio fue publicado originalmente en Diario Costero.",
+        "Il romanzo fu pubblicato originariamente da Il Porto.",
+        "Het rapport is eerder verschenen bij Havenblad.",
+        "Raport został pierwotnie opublikowany przez Portal Portowy.",
+        "Фото вперше опубліковано в Портовий Вісник.",
+    ],
+)
+def test_a_short_news_line_about_something_else_first_published_is_no_credit(line):
+    """As in English ("The study was first published in Nature" is news), the subject of a
+    short 'originally published' line must be the article ("this", its own nouns)."""
+    html = f"<article><p>{_LONG}</p><p>{line}</p></article>"
+    assert find_credits(html, "https://copy.example/ferry", [_LONG, line]) == []
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        ("L'article a été initialement publié sur Le Courrier du Port.", "Le Courrier du Port"),
+        ("Der Artikel ist zuerst erschienen in Hafenblatt.", "Hafenblatt"),
+        ("Questo articolo è stato pubblicato originariamente su Il Porto.", "Il Porto"),
+        ("Dit artikel is eerder verschenen op Havenblad.", "Havenblad"),
+        ("Artykuł został pierwotnie opublikowany na Portal Portowy.", "Portal Portowy"),
+        ("Matéria publicada originalmente no Jornal Costeiro.", "Jornal Costeiro"),
+        ("Эта статья впервые опубликована в Портовой Газете.", "Портовой Газете"),
+    ],
+)
+def test_originally_published_lines_whose_subject_is_the_article(line, name):
+    html = f"<article><p>{_LONG}</p><p>{line}</p></article>"
+    credits = find_credits(html, "https://copy.example/ferry", [_LONG, line])
+    assert [(c.kind, c.target_name) for c in credits] == [("originally-published", name)]

@@ -32,3 +32,26 @@ def test_unopenable_database_is_one_error_line(tmp_path):
         assert result.exit_code == 1, args
         assert "cannot open as a tracker database" in result.output
         assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "https://a.example/x"],
+        ["diff", "1", "2"],
+        ["export", "1", "-o", "{tmp}/out.json"],
+        ["watch"],
+        ["serve", "--get", "/"],
+        ["crawl", "--spider", "urls", "--urls", "{tmp}/urls.txt"],
+    ],
+)
+def test_every_command_meets_an_unopenable_database_with_one_error_line(tmp_path, args):
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("not a database " * 100)
+    (tmp_path / "urls.txt").write_text("http://127.0.0.1:9/a\n")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(cli, [*args, "--db", str(not_a_db)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0, result.output
+    assert str(not_a_db.name) in result.output

@@ -3,7 +3,7 @@
 import pytest
 
 from tracker.attribution import find_credits
-from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
+from tracker.urls import is_http_url, normalize_url, page_key, resolve_link, site_of
 
 
 def test_unicode_and_percent_encoded_paths_are_one_url():
@@ -63,3 +63,10 @@ def test_a_page_with_ipv6_links_is_not_dropped():
 def test_site_of_unbracketed_ipv6_and_bad_ports_do_not_raise():
     assert site_of("2001:db8::1") == "2001:db8::1"
     assert site_of("http://x.example:99999/") == "x.example"
+
+
+def test_page_key_drops_the_trailing_slash_before_a_query_too():
+    assert page_key("https://www.x.example/a/?id=2") == page_key("http://x.example/a?id=2")
+    assert page_key("https://x.example/?id=2") == page_key("https://x.example?id=2")
+    assert page_key("https://x.example/a?id=2") != page_key("https://x.example/a?id=3")
+    assert page_key("https://x.example/a/") == page_key("https://x.example/a") == "x.example/a"

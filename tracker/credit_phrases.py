@@ -61,7 +61,15 @@ def phrases() -> _Phrases:
         files("tracker").joinpath("data/credit_phrases.yml").read_text(encoding="utf-8")
     )
     source = "(?:" + "|".join(data["source_words"]) + ")"
-    fill = {"source": source, "dashes": _DASHES, "permission": _PERMISSION}
+    # One of the first words of a line's subject names the article ("Cet article", "Texto").
+    article = "|".join(data["article_subjects"])
+    subject = rf"(?:[^\W\d_]+[\s'\u2019]+){{0,3}}?(?:{article})[\s'\u2019]"
+    fill = {
+        "source": source,
+        "dashes": _DASHES,
+        "permission": _PERMISSION,
+        "article_subject": subject,
+    }
     phrases = tuple(
         _Phrase(
             kind=entry["kind"],

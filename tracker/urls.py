@@ -62,8 +62,8 @@ def page_key(url: str) -> str:
     rest = normal.split("://", 1)[-1]
     host, slash, path = rest.partition("/")
     host = host.removeprefix("www.")
-    path = path.rstrip("/") if "?" not in path else path
-    return f"{host}{slash}{path}".rstrip("/")
+    path, mark, query = path.partition("?")  # the slash before a query is the path's too
+    return f"{host}{slash}{path.rstrip('/')}".rstrip("/") + mark + query
 
 
 def _is_tracking(key: str) -> bool:

@@ -251,6 +251,11 @@ def crawl(
         raise click.ClickException("--spider urls needs --urls FILE (or --urls - for stdin)")
     if urls_path not in (None, "-") and not Path(urls_path).is_file():
         raise click.ClickException(f"--urls {urls_path}: no such file")
+    # A database that cannot be opened is one error line here (the command group's), not the
+    # tracebacks of a spider whose pipeline failed to open it.
+    from tracker.store import open_db
+
+    open_db(db_path).conn.close()
     try:
         sources = load_sources(sources_path) if sources_path else None
         summary = run_crawl(

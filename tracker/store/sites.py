@@ -66,30 +66,44 @@ def move_vote(
     db: sqlite_utils.Database, domain: str, old: str | None, new: str | None, seen: str
 ) -> None:
     """A page of ``domain`` now votes for ``new`` instead of ``old`` (either may be None): move
-    its vote and set ``sites.name`` to the name with most votes (a tie: the one seen last)."""
-    if old == new:
-        return
-    if old:
+    its vote and set ``sites.name`` to the name with most votes.
+
+    A tie is decided as :func:`majority_site_name` decides it (the name whose latest current vote
+    is the most recent), by a recount: the kept ``last`` is the latest fetch that ever voted for
+    a name, which depends on the order snapshots arrived in. A page's new latest version with an
+    unchanged name (``old == new``) can decide a tie too, so ties are looked at then as well.
+    """
+    if old != new:
+        if old:
+            db.execute(
+                "update site_name_votes set votes = votes - 1 where site = ? and name = ?",
+                [domain, old],
+            )
+            db.execute(
+                "delete from site_name_votes where site = ? and name = ? and votes <= 0",
+                [domain, old],
+            )
+        if new:
+            db.execute(
+                "insert into site_name_votes (site, name, votes, last) values (?, ?, 1, ?)"
+                " on conflict (site, name) do update set votes = votes + 1,"
+                " last = max(coalesce(last, ''), excluded.last)",
+                [domain, new, seen],
+            )
+    top = db.execute(
+        "select name, votes from site_name_votes where site = ?"
+        " order by votes desc, last desc, name limit 2",
+        [domain],
+    ).fetchall()
+    tie = len(top) == 2 and top[0][1] == top[1][1]
+    if old == new and not tie:
+        return  # the counts did not change, nor can the name
+    if tie:
+        recompute_site_name(db, domain)
+    else:
         db.execute(
-            "update site_name_votes set votes = votes - 1 where site = ? and name = ?",
-            [domain, old],
+            "update sites set name = ? where domain = ?", [top[0][0] if top else None, domain]
         )
-        db.execute(
-            "delete from site_name_votes where site = ? and name = ? and votes <= 0",
-            [domain, old],
-        )
-    if new:
-        db.execute(
-            "insert into site_name_votes (site, name, votes, last) values (?, ?, 1, ?)"
-            " on conflict (site, name) do update set votes = votes + 1,"
-            " last = max(coalesce(last, ''), excluded.last)",
-            [domain, new, seen],
-        )
-    db.execute(
-        "update sites set name = (select name from site_name_votes where site = ?"
-        " order by votes desc, last desc, name limit 1) where domain = ?",
-        [domain, domain],
-    )
 
 
 def recompute_site_name(db: sqlite_utils.Database, domain: str) -> str | None:

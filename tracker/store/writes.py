@@ -212,6 +212,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             # version): the page went A -> X -> A. The return to A is a version of its own, at
             # that later fetch, or the history would end on X.
             back = _copy_version(db, prev_id, last_fetched)
+            sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), last_fetched)
             return StoreResult(page_id, version_id, new_page, True, prev_id, back)
         sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), rec.fetched_at)
         return StoreResult(page_id, version_id, new_page, True, prev_id, nxt[0] if nxt else None)
