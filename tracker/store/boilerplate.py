@@ -256,10 +256,7 @@ def fold_version(db: sqlite_utils.Database, keep: int, drop: int) -> None:
             db.execute(f"delete from [{table}] where [{column}] = ?", [drop])
     db.execute("delete from versions where id = ?", [drop])
     if page:  # the page's latest version may have been the one folded: its vote follows
-        (seen,) = db.execute(
-            "select max(fetched_at) from versions where page_id = ?", [page[0]]
-        ).fetchone()
-        sites.move_vote(db, page[1], voted, sites.page_vote(db, page[0]), seen or "")
+        sites.revote(db, page[1], page[0], voted)
 
 
 def site_page_counts(db: sqlite_utils.Database, sites: Iterable[str]) -> dict[str, int]:

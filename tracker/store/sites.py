@@ -62,18 +62,36 @@ def page_vote(db: sqlite_utils.Database, page_id: int) -> str | None:
     return row[0] if row and row[0] else None
 
 
+def revote(db: sqlite_utils.Database, domain: str, page_id: int, old: str | None) -> None:
+    """A page of ``domain`` that voted for ``old`` may have a new latest version: move its vote
+    to that version's name, at that version's fetch time (:func:`move_vote`)."""
+    row = db.execute(
+        "select trim(site_name), fetched_at from versions where page_id = ?"
+        " order by fetched_at desc, id desc limit 1",
+        [page_id],
+    ).fetchone()
+    if row is not None:
+        move_vote(db, domain, old, row[0] or None, row[1])
+
+
 def move_vote(
     db: sqlite_utils.Database, domain: str, old: str | None, new: str | None, seen: str
 ) -> None:
-    """A page of ``domain`` now votes for ``new`` instead of ``old`` (either may be None): move
-    its vote and set ``sites.name`` to the name with most votes.
+    """A page of ``domain`` now votes for ``new`` instead of ``old`` (either may be None; the
+    same name when the page's new latest version keeps it): move its vote, keep ``last`` (the
+    latest fetch that voted for a name) and set ``sites.name`` to the name with most votes, a tie
+    going to the name voted for last.
 
-    A tie is decided as :func:`majority_site_name` decides it (the name whose latest current vote
-    is the most recent), by a recount: the kept ``last`` is the latest fetch that ever voted for
-    a name, which depends on the order snapshots arrived in. A page's new latest version with an
-    unchanged name (``old == new``) can decide a tie too, so ties are looked at then as well.
+    No recount over the site's pages: a tie between names whose latest votes were since taken
+    back may go to a name a recount (:func:`majority_site_name`) would not pick.
     """
-    if old != new:
+    if new and old == new:
+        db.execute(
+            "update site_name_votes set last = max(coalesce(last, ''), ?)"
+            " where site = ? and name = ?",
+            [seen, domain, new],
+        )
+    else:
         if old:
             db.execute(
                 "update site_name_votes set votes = votes - 1 where site = ? and name = ?",
@@ -90,20 +108,11 @@ def move_vote(
                 " last = max(coalesce(last, ''), excluded.last)",
                 [domain, new, seen],
             )
-    top = db.execute(
-        "select name, votes from site_name_votes where site = ?"
-        " order by votes desc, last desc, name limit 2",
-        [domain],
-    ).fetchall()
-    tie = len(top) == 2 and top[0][1] == top[1][1]
-    if old == new and not tie:
-        return  # the counts did not change, nor can the name
-    if tie:
-        recompute_site_name(db, domain)
-    else:
-        db.execute(
-            "update sites set name = ? where domain = ?", [top[0][0] if top else None, domain]
-        )
+    db.execute(
+        "update sites set name = (select name from site_name_votes where site = ?"
+        " order by votes desc, last desc, name limit 1) where domain = ?",
+        [domain, domain],
+    )
 
 
 def recompute_site_name(db: sqlite_utils.Database, domain: str) -> str | None:

@@ -198,7 +198,7 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             )
             db.execute("delete from attributions where version_id = ?", [nxt[0]])
             store_credits(db, page_id, nxt[0], rec.credits or [])
-            sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), rec.fetched_at)
+            sites.revote(db, rec.site, page_id, voted)
             return StoreResult(page_id, None, new_page, False, prev_id)
         version_id = _insert(
             db, _INSERT_VERSION, [page_id, *_version_values(rec, chash)], "versions"
@@ -212,9 +212,9 @@ def store_page(db: sqlite_utils.Database, rec: PageRecord) -> StoreResult:
             # version): the page went A -> X -> A. The return to A is a version of its own, at
             # that later fetch, or the history would end on X.
             back = _copy_version(db, prev_id, last_fetched)
-            sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), last_fetched)
+            sites.revote(db, rec.site, page_id, voted)
             return StoreResult(page_id, version_id, new_page, True, prev_id, back)
-        sites.move_vote(db, rec.site, voted, sites.page_vote(db, page_id), rec.fetched_at)
+        sites.revote(db, rec.site, page_id, voted)
         return StoreResult(page_id, version_id, new_page, True, prev_id, nxt[0] if nxt else None)
 
 
