@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,7 @@ sys.path.insert(0, str(BENCH.parent))
 
 from eval_judgement import (  # noqa: E402
     JUDGEMENT_GOALS,
-    by_family,
-    by_phrasing,
-    header_field_present,
-    judge,
-    load,
-    run_stages,
+    judge_set,
 )
 from scenario_holdout2 import (  # noqa: E402
     LABEL,
@@ -47,8 +41,6 @@ from scenario_holdout2 import (  # noqa: E402
     family_counts,
 )
 from scenario_pages import ScenarioSet  # noqa: E402
-
-from tracker.store import open_db  # noqa: E402
 
 
 def _family_of(scenarios: ScenarioSet, message: str) -> str:
@@ -63,29 +55,9 @@ def run(corpus: Path, jobs: int = 2) -> dict[str, Any]:
     """Build, store, run the stages and judge the whole holdout2 set."""
     started = time.perf_counter()
     scenarios = build_holdout2(corpus)
-    built = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(Path(tmp) / "holdout2.db")
-        try:
-            ids = load(db, scenarios, jobs)
-        except RuntimeError as error:
-            raise RuntimeError(f"{_family_of(scenarios, str(error))}: {error}") from error
-        stored = time.perf_counter()
-        run_stages(db)
-        staged = time.perf_counter()
-        figures = judge(db, scenarios, ids)
-        figures["families"] = {
-            name: {k: v for k, v in f.items() if k not in ("wrong", "counts")}
-            for name, f in by_family(db, scenarios, ids).items()
-        }
-        figures["phrasings"] = by_phrasing(db, scenarios, ids)
-        db.close()
-    figures["header_field"] = header_field_present()
-    figures["seconds"] = {
-        "build": round(built - started, 2),
-        "store": round(stored - built, 2),
-        "stages": round(staged - stored, 2),
-    }
+    built = round(time.perf_counter() - started, 2)
+    figures = judge_set(scenarios, "holdout2", jobs, _family_of)
+    figures["seconds"] = {"build": built, **figures["seconds"]}
     return figures
 
 

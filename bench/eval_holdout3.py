@@ -26,7 +26,6 @@ import dataclasses
 import json
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,12 +36,8 @@ sys.path.insert(0, str(BENCH.parent))
 
 from eval_judgement import (  # noqa: E402
     JUDGEMENT_GOALS,
-    by_family,
     by_phrasing,
-    header_field_present,
-    judge,
-    load,
-    run_stages,
+    judge_set,
 )
 from scenario_holdout3 import (  # noqa: E402
     LABEL,
@@ -51,8 +46,6 @@ from scenario_holdout3 import (  # noqa: E402
     family_counts,
 )
 from scenario_pages import ScenarioSet  # noqa: E402
-
-from tracker.store import open_db  # noqa: E402
 
 SHAPES = ("placement", "link_form", "skin")
 
@@ -99,36 +92,19 @@ def named_by_own_domain(wrong: list[str]) -> int:
     return count
 
 
+def _shapes(db, scenarios: ScenarioSet, ids: dict[str, int]) -> dict[str, Any]:
+    return {"shapes": {name: by_shape(db, scenarios, ids, name) for name in SHAPES}}
+
+
 def run(corpus: Path, jobs: int = 2) -> dict[str, Any]:
     """Build, store, run the stages and judge the whole holdout3 set."""
     started = time.perf_counter()
     scenarios = build_holdout3(corpus)
-    built = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_db(Path(tmp) / "holdout3.db")
-        try:
-            ids = load(db, scenarios, jobs)
-        except RuntimeError as error:
-            raise RuntimeError(f"{_shape_of(scenarios, str(error))}: {error}") from error
-        stored = time.perf_counter()
-        run_stages(db)
-        staged = time.perf_counter()
-        figures = judge(db, scenarios, ids)
-        figures["families"] = {
-            name: {k: v for k, v in f.items() if k not in ("wrong", "counts")}
-            for name, f in by_family(db, scenarios, ids).items()
-        }
-        figures["phrasings"] = by_phrasing(db, scenarios, ids)
-        figures["shapes"] = {name: by_shape(db, scenarios, ids, name) for name in SHAPES}
-        db.close()
+    built = round(time.perf_counter() - started, 2)
+    figures = judge_set(scenarios, "holdout3", jobs, _shape_of, _shapes)
+    figures["seconds"] = {"build": built, **figures["seconds"]}
     figures["named_by_own_domain"] = named_by_own_domain(figures["wrong"])
     figures["wrong"] = [f"{line}  [{_shape_of(scenarios, line)}]" for line in figures["wrong"]]
-    figures["header_field"] = header_field_present()
-    figures["seconds"] = {
-        "build": round(built - started, 2),
-        "store": round(stored - built, 2),
-        "stages": round(staged - stored, 2),
-    }
     return figures
 
 

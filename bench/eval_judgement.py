@@ -12,7 +12,11 @@ builder wrote (``bench/scenario_families.py``).
 from __future__ import annotations
 
 import dataclasses
+import tempfile
+import time
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from scenario_families import FAMILIES, sentence_of
@@ -20,7 +24,7 @@ from scenario_pages import ScenarioPage, ScenarioSet, fold
 
 from tracker.items import FetchedPage
 from tracker.record import build_records
-from tracker.store import PageRecord, store_page
+from tracker.store import PageRecord, open_db, store_page
 from tracker.urls import normalize_url, site_of
 
 # Goals of issue 11 ("Done when"); a figure the gate holds only once it reaches its goal.
@@ -281,3 +285,37 @@ def check_judgement(figures: dict[str, Any], baseline: dict[str, Any] | None) ->
         if was_met and not met:
             failures.append(f"{name} = {value} misses goal {sense} {goal} (baseline {was} met it)")
     return failures
+
+
+def judge_set(
+    scenarios: ScenarioSet,
+    name: str,
+    jobs: int,
+    locate: Callable[[ScenarioSet, str], str],
+    extra: Callable[[Any, ScenarioSet, dict[str, int]], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Store a whole held-out set in a fresh database, run the stages and judge it: ``judge``'s
+    figures, per family and per written phrasing, what ``extra`` adds, and the seconds taken.
+    A tracker error is raised again with ``locate``'s description of the page it names."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / f"{name}.db")
+        started = time.perf_counter()
+        try:
+            ids = load(db, scenarios, jobs)
+        except RuntimeError as error:
+            raise RuntimeError(f"{locate(scenarios, str(error))}: {error}") from error
+        stored = time.perf_counter()
+        run_stages(db)
+        staged = time.perf_counter()
+        figures = judge(db, scenarios, ids)
+        figures["families"] = {
+            family: {k: v for k, v in f.items() if k not in ("wrong", "counts")}
+            for family, f in by_family(db, scenarios, ids).items()
+        }
+        figures["phrasings"] = by_phrasing(db, scenarios, ids)
+        if extra is not None:
+            figures.update(extra(db, scenarios, ids))
+        db.close()
+    figures["header_field"] = header_field_present()
+    figures["seconds"] = {"store": round(stored - started, 2), "stages": round(staged - stored, 2)}
+    return figures
