@@ -194,8 +194,10 @@ def test_crawl_with_warc_off_writes_no_warc(tmp_path):
 # --------------------------------------------------------------------------- WARC files
 
 
-def test_warc_files_rotate_by_size_and_captures_point_at_their_records(tmp_path):
-    run = WarcRun(tmp_path / "w", "t", max_bytes=2_000, relative_to=tmp_path)
+@pytest.mark.parametrize("level", [None, 1, 9])
+def test_warc_files_rotate_by_size_and_captures_point_at_their_records(tmp_path, level):
+    # None: the default compressor (ISA-L's deflate, installed with tracker); 1-9: zlib's levels.
+    run = WarcRun(tmp_path / "w", "t", max_bytes=2_000, relative_to=tmp_path, gzip_level=level)
     captures = []
     for n in range(6):
         body = f"<html><body><p>page {n}</p>{'x' * 1500}</body></html>".encode()
@@ -218,6 +220,21 @@ def test_warc_files_rotate_by_size_and_captures_point_at_their_records(tmp_path)
         ((kind, headers, _, body),) = warc_records(chunk)
         assert kind == "response" and headers["WARC-Record-ID"] == capture["record_id"]
         assert f"page {n}".encode() in body
+        assert gzip.decompress(chunk).count(b"WARC/1.0\r\n") == 1  # one standard gzip member
+    for name in run.files:  # whole files read back with warcio too
+        with (tmp_path / name).open("rb") as stream:
+            assert sum(1 for _ in ArchiveIterator(stream)) >= 2
+
+
+def test_the_default_warc_compressor_is_isal_and_a_chosen_level_is_zlib():
+    import zlib
+
+    from isal import isal_zlib
+
+    from tracker.capture import _gzip_compressor
+
+    assert type(_gzip_compressor(None)) is type(isal_zlib.compressobj(1))
+    assert type(_gzip_compressor(3)) is type(zlib.compressobj(3))
 
 
 def test_the_middleware_keeps_the_raw_response_and_skips_what_is_no_page(tmp_path):
