@@ -54,7 +54,7 @@ DEFAULT_GZIP_LEVEL = 3
 try:  # ISA-L's deflate: standard gzip members, ~5x faster than zlib's level 3 at about its size
     from isal import isal_zlib as _isal_zlib
 except ImportError:  # pragma: no cover - a platform without isal's wheels
-    _isal_zlib = None
+    _isal_zlib = None  # type: ignore[assignment]
 
 
 def _gzip_compressor(level: int | None) -> Any:
