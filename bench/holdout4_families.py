@@ -175,14 +175,15 @@ def _seed_chain(b: _Builder, key: str, source: Source, number: int) -> None:
             template, antiwar, link_variant(a_url, "exact"), "bare link", source.title
         )
     made = b.copy(key, "seed-chain", source, ddp, source.paragraphs, day + _day(1), day + _day(1.1),
-                  credited=line is not None, credit=line, link_form="exact" if line else None, url=d_url)  # fmt: skip
+                  credited=line is not None, credit=line, link_form="exact" if line else None, url=d_url,
+                  placement="last-paragraph" if line else None)  # fmt: skip
     go = Turns(templates("seed"))()
     domain = Site("defenddemocracy.press", 0, "wp-jetpack")
     domain.host = "defenddemocracy.press"
     tms_line = credit_html(go, domain, None, "plain", source.title)
     t_url = f"https://www.transcend.org/tms/{year}/03/{path}/"
     b.copy(key, "seed-chain", source, tms, source.paragraphs, day + _day(7), day + _day(7.2),
-           credited=True, credit=tms_line, url=t_url)  # fmt: skip
+           credited=True, credit=tms_line, url=t_url, placement="last-paragraph")  # fmt: skip
     assert made.url == d_url
 
 

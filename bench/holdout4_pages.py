@@ -56,9 +56,9 @@ class Site:
 
     @property
     def alt_name(self) -> str:
-        """Another form of the site's name, as a copier might write it ("The …", "….com")."""
-        first, _, rest = self.name.partition(" ")
-        return f"The {self.name}" if len(first) % 2 else f"{first}{rest}.com"
+        """Another form of the site's name, as a copier might write it ("The …", "… Online")."""
+        first = self.name.split(" ")[0]
+        return f"The {self.name}" if len(first) % 2 else f"{self.name} Online"
 
     def url(self, path: str, when: datetime, number: int = 0) -> str:
         """An article address on this site, in the skin's URL shape."""
@@ -143,6 +143,7 @@ def place(credit: str | None, placement: str | None) -> tuple[str, str, str]:
     if not credit:
         return "", "", ""
     return {
+        "last-paragraph": ("", f"<p>{credit}</p>", ""),
         "dl-source": ("", "", f'<dl class="article-source"><dt>Source</dt><dd>{credit}</dd></dl>'),
         "table-caption": (
             "",

@@ -14,7 +14,7 @@ to be run once, at the end:
   name markup. Some origins link words of their body to unrelated sites.
 * **Credit lines** come from ``bench/phrasings_holdout4.yml`` (real wordings, each with where it was
   found, 12 languages), as a linked name, a plain name, another form of the name ("The …",
-  "….com"), the domain, a name linked through a shortener or a relative link, an ``<a>`` without
+  "… Online"), the domain, a name linked through a shortener or a relative link, an ``<a>`` without
   ``href``, or a bare address; in nine new placements and five link forms to the original.
 * **Charsets** of the header-charset family: windows-1251, iso-8859-5 and windows-1250 (no earlier
   set serves them), windows-1252, iso-8859-1 and iso-8859-15, each only in the HTTP header.
@@ -338,10 +338,11 @@ class _Builder:
         published: datetime | None, seen: datetime, credited: bool | None, credit: CreditLine | None = None,
         link_form: str | None = None, number: int = 1, name_in_page: bool = True, canonical: str | None = None,
         disclaimer: list[str] | None = None, mode: str = "p", url: str | None = None,
-        noise_line: str | None = None, **extra,
+        noise_line: str | None = None, placement: str | None = None, **extra,
     ) -> Holdout4Page:  # fmt: skip
         url = url or site.url(f"{slug(source.title, key)}-{number}", seen, number)
-        placement = self.placements() if credit or noise_line else None
+        if placement is None and (credit or noise_line):
+            placement = self.placements()
         html = render(site, url, source.title, paragraphs, published, self.related(key, source.title),
                       credit or noise_line, placement, name_in_page, canonical or _canonical(site, url),
                       disclaimer, mode=mode)  # fmt: skip

@@ -97,9 +97,9 @@ def test_the_seed_chain_in_its_two_variants(built):
         assert (tms.published or "")[5:10] == "03-25"
         assert ddp.url.startswith("https://www.defenddemocracy.press/") and ddp.credited is ddp_credited  # fmt: skip
         assert tms.url.startswith("https://www.transcend.org/") and tms.credited is True
-        assert "Go to Original – defenddemocracy.press" in (tms.html or "")
+        assert "<p>Go to Original – defenddemocracy.press</p>" in (tms.html or "")
         if ddp_credited:
-            assert f'<a href="{antiwar.url}">{antiwar.url}</a>' in (ddp.html or "")
+            assert f'<p><a href="{antiwar.url}">{antiwar.url}</a></p>' in (ddp.html or "")
         else:
             assert antiwar.url not in (ddp.html or "") and not ddp.credit_phrasing
 
@@ -147,7 +147,8 @@ def test_new_shapes_are_written(built):
     counts = family_counts(built)
     assert set(counts["skins"]) == {*SKINS, "real page"}
     assert len(set(SKINS) - set(scenario_holdout3.SKINS)) >= 4
-    assert set(counts["placements"]) == set(PLACEMENTS)
+    # Every new placement, and the seed chain's plain last paragraph.
+    assert set(counts["placements"]) == {*PLACEMENTS, "last-paragraph"}
     assert not set(PLACEMENTS) & set(scenario_holdout3.PLACEMENTS)
     assert {*LINK_FORMS, "unicode", "idn", "shortener", "relative", "no-href"} <= set(counts["link_forms"])  # fmt: skip
     html = "\n".join(p.html or "" for p in built.pages if p.credit_phrasing)
