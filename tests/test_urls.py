@@ -70,3 +70,29 @@ def test_page_key_drops_the_trailing_slash_before_a_query_too():
     assert page_key("https://x.example/?id=2") == page_key("https://x.example?id=2")
     assert page_key("https://x.example/a?id=2") != page_key("https://x.example/a?id=3")
     assert page_key("https://x.example/a/") == page_key("https://x.example/a") == "x.example/a"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "https://m.x.example/news/story-1",
+        "https://mobile.x.example/news/story-1/",
+        "https://amp.x.example/news/story-1",
+        "https://x.example/amp/news/story-1",
+        "https://x.example/news/story-1/amp/",
+        "https://x.example/news/story-1.amp",
+        "https://x.example/news/story-1?amp",
+        "https://x.example/news/story-1?amp=1&utm_source=t#top",
+        "https://x.example/news/story-1?outputType=amp",
+    ],
+)
+def test_page_key_one_page_under_its_mobile_and_amp_forms(other):
+    assert page_key(other) == page_key("https://www.x.example/news/story-1")
+
+
+def test_page_key_keeps_pages_apart_that_only_look_alike():
+    assert page_key("https://x.example/news/a.amp.html") == page_key("https://x.example/news/a.html")
+    assert page_key("https://x.example/amp") != page_key("https://x.example/")  # a page named amp
+    assert page_key("https://m.example/a") != page_key("https://example/a")  # m.example is a site
+    assert page_key("https://x.example/a?id=2&amp=1") != page_key("https://x.example/a?id=3")
+    assert page_key("https://x.example/news/sample") != page_key("https://x.example/news/sam")

@@ -48,22 +48,49 @@ def normalize_url(url: str) -> str:
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
 
 
+# Host prefixes under which a site serves the same pages to phones or as AMP.
+_ALTERNATE_HOSTS = ("www.", "m.", "mobile.", "amp.")
+# The AMP form of a page: an "amp" path segment at the start or end of the path
+# (/amp/2024/x, /2024/x/amp), a ".amp" or ".amp.html" ending, or an AMP query argument.
+_AMP_QUERY = {"amp", "amp=", "amp=1", "amp=true", "outputtype=amp", "output=amp"}
+
+
 @lru_cache(maxsize=65536)
 def page_key(url: str) -> str:
     """The form under which two links name the same page: :func:`normalize_url` without the
-    scheme, a leading ``www.`` or a trailing slash (``http://www.x.example/a/`` and
-    ``https://x.example/a`` are one page on every site that serves both).
+    scheme, a leading ``www.``, ``m.``, ``mobile.`` or ``amp.``, the marks of a page's AMP form
+    (an ``amp`` path segment at either end of the path, an ``.amp`` ending, an ``amp`` query
+    argument) or a trailing slash: ``http://www.x.example/a/``, ``https://m.x.example/a`` and
+    ``https://x.example/amp/a`` are one page on every site that serves them.
 
     Examples:
         >>> page_key("http://www.Example.com/a/?utm_source=x") == page_key("https://example.com/a")
+        True
+        >>> page_key("https://m.example.com/amp/a/?amp=1") == page_key("https://example.com/a/amp")
         True
     """
     normal = normalize_url(url)
     rest = normal.split("://", 1)[-1]
     host, slash, path = rest.partition("/")
-    host = host.removeprefix("www.")
+    for prefix in _ALTERNATE_HOSTS:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+            break
     path, mark, query = path.partition("?")  # the slash before a query is the path's too
-    return f"{host}{slash}{path.rstrip('/')}".rstrip("/") + mark + query
+    segments = [s for s in path.split("/") if s]
+    if len(segments) > 1 and segments[0] == "amp":
+        segments = segments[1:]
+    if len(segments) > 1 and segments[-1] == "amp":
+        segments = segments[:-1]
+    if segments:
+        last = segments[-1]
+        for ending, plain in ((".amp.html", ".html"), (".amp", "")):
+            if last.endswith(ending) and len(last) > len(ending):
+                segments[-1] = last[: -len(ending)] + plain
+                break
+    query = "&".join(a for a in query.split("&") if a and a.lower() not in _AMP_QUERY)
+    path = "/".join(segments)
+    return f"{host}{slash}{path}".rstrip("/") + ("?" + query if query else "")
 
 
 def _is_tracking(key: str) -> bool:
