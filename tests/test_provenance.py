@@ -490,6 +490,46 @@ def test_short_names_and_agency_brands_credit_their_site(fx, site, url, name):
     assert fx.members(cluster_id)[copy]["credited"] == 1
 
 
+@pytest.mark.parametrize(
+    "written", ["Harbour Voice Online", "The Harbour Voice Online", "HarbourVoice.com"]
+)
+def test_a_credit_by_name_with_a_generic_ending_credits_the_site(fx, written):
+    """A credit writes the site's name with "Online" or ".com" its own pages do not use."""
+    original = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        published="2024-02-02T00:00:00+00:00",
+        site_name="Harbour Voice",
+    )
+    copy = fx.page(
+        "https://reposter.example/ferry", "reposter.example", published="2024-02-01T00:00:00Z"
+    )
+    fx.credit(copy, evidence=f"Originally published by {written}.", target_name=written)
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credited"] == 1
+
+
+def test_a_generic_ending_dropped_leaves_the_whole_name_to_match(fx):
+    """ "Harbour Online" is not "Harbour Voice": only the ending is dropped, the rest must be
+    one of the site's names."""
+    other = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        published="2024-02-02",
+        site_name="Harbour Voice",
+    )
+    copy = fx.page("https://reposter.example/ferry", "reposter.example", published="2024-02-01")
+    fx.credit(
+        copy, evidence="Originally published by Harbour Online.", target_name="Harbour Online"
+    )
+    cluster_id = fx.cluster(other, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[other]["credited"] == 0
+    assert fx.members(cluster_id)[copy]["credits_page_id"] is None
+
+
 def test_short_site_name_alone_names_no_other_site(fx):
     """A two-letter site name matches only the site whose domain it is, not by metadata."""
     other = fx.page(

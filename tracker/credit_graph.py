@@ -261,9 +261,33 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
     if not by_site:
         key = name_key(credit.get("target_name"))
         by_site = [m for m in others if key and key in m.keys]
+        bare = _without_generic_suffix(key)
+        if not by_site and bare != key:
+            by_site = [m for m in others if bare in m.keys]
     # Several pages of the credited site in one cluster: the earliest one is the one credited.
     by_site.sort(key=lambda m: m.order)
     return [m.page_id for m in by_site[:1]]
+
+
+# Words a site's name is often written with in a credit but not on its own pages ("Spiegel
+# Online", "Salon.com"): a credit by name that matches no member is tried without them.
+_GENERIC_NAME_SUFFIXES = ("online", "digital", "website", "web", "com", "net", "org")
+
+
+def _without_generic_suffix(key: str) -> str:
+    """A name key without one generic ending ("meridiandispatchonline" -> "meridiandispatch"),
+    when enough of a name remains (``_MIN_NAME_KEY``); else the key itself.
+
+    Examples:
+        >>> _without_generic_suffix(name_key("The Harbour Voice Online"))
+        'harbourvoice'
+        >>> _without_generic_suffix(name_key("Web"))
+        'web'
+    """
+    for suffix in _GENERIC_NAME_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_NAME_KEY:
+            return key[: -len(suffix)]
+    return key
 
 
 def _page_keys(member: Member) -> set[str]:
