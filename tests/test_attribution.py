@@ -875,3 +875,71 @@ def test_originally_published_lines_whose_subject_is_the_article(line, name):
     html = f"<article><p>{_LONG}</p><p>{line}</p></article>"
     credits = find_credits(html, "https://copy.example/ferry", [_LONG, line])
     assert [(c.kind, c.target_name) for c in credits] == [("originally-published", name)]
+
+
+LEAD = "<p>" + "The harbour board met on Tuesday to count the ferries and the gulls. " * 6 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'Story courtesy of <a href="https://harbourvoice.example/ferry/amp">Harbour Voice</a>'
+            " (harbourvoice.example).",
+            (
+                "courtesy-of",
+                "https://harbourvoice.example/ferry/amp",
+                "harbourvoice.example",
+                "Harbour Voice",
+            ),
+        ),
+        (
+            "This article appears courtesy of Harbour Voice.",
+            ("courtesy-of", None, None, "Harbour Voice"),
+        ),
+        ("Courtesy of Harbour Voice", ("courtesy-of", None, None, "Harbour Voice")),
+        (
+            'Link to the original article: <a href="https://harbourvoice.example/ferry">'
+            "https://harbourvoice.example/ferry</a>",
+            (
+                "source-line",
+                "https://harbourvoice.example/ferry",
+                "harbourvoice.example",
+                "https://harbourvoice.example/ferry",
+            ),
+        ),
+        (
+            'Lien vers l’article original : <a href="https://harbourvoice.example/ferry">ici</a>',
+            ("source-line", "https://harbourvoice.example/ferry", "harbourvoice.example", "ici"),
+        ),
+        (
+            'Artikel ini telah tayang di <a href="https://m.harbourvoice.example/ferry">Harbour Voice</a>'
+            ' dengan judul "Feri"',
+            (
+                "originally-published",
+                "https://m.harbourvoice.example/ferry",
+                "harbourvoice.example",
+                "Harbour Voice",
+            ),
+        ),
+        (
+            "Bu yazı ilk olarak Harbour Voice adresinde yayımlanmıştır.",
+            ("originally-published", None, None, "Harbour Voice"),
+        ),
+    ],
+)
+def test_courtesy_link_label_indonesian_and_turkish_credit_lines(line, expected):
+    credits = find_credits(page(f"<article>{LEAD}<p>{line}</p></article>"), REPOST)
+    assert summary(credits)[:1] == [expected]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<figure><img src="x.jpg"><figcaption>Photo courtesy of Harbour Voice</figcaption></figure>',
+        "<p>The hotel stay was courtesy of Harbour Voice, the paper said on Monday.</p>",
+        "<p>Link to the original article</p>",  # no link: nothing to credit
+    ],
+)
+def test_courtesy_in_a_caption_or_in_news_prose_is_no_credit(html):
+    assert find_credits(page(f"<article>{LEAD}{html}</article>"), REPOST) == []
