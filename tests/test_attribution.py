@@ -943,3 +943,24 @@ def test_courtesy_link_label_indonesian_and_turkish_credit_lines(line, expected)
 )
 def test_courtesy_in_a_caption_or_in_news_prose_is_no_credit(html):
     assert find_credits(page(f"<article>{LEAD}{html}</article>"), REPOST) == []
+
+
+def test_a_reserved_example_domain_in_prose_names_its_site():
+    """Test webs use the reserved .example names: written in prose they are domains too."""
+    credits = find_credits(
+        page(f"<article>{LEAD}<p>By Staff | Story courtesy of harbourvoice.example.</p></article>"),
+        REPOST,
+    )
+    assert summary(credits) == [
+        ("courtesy-of", None, "harbourvoice.example", "harbourvoice.example")
+    ]
+
+
+def test_a_long_written_out_url_keeps_a_label_line_short():
+    url = "https://harbourvoice.example/ferry?" + "&".join(
+        f"utm_{k}=partner-feed-{k}" for k in "abcdefg"
+    )
+    assert len(url) > 160
+    html = f'<article>{LEAD}</article><ol><li>Enlace al artículo original: <a href="{url}#top">{url}</a></li></ol>'
+    (credit,) = find_credits(page(html), REPOST)
+    assert (credit.kind, credit.target_url) == ("source-line", "https://harbourvoice.example/ferry")

@@ -181,7 +181,14 @@ def _domain_site(name: str) -> str | None:
     if not _DOMAIN.match(name):
         return None
     host = re.sub(r"^https?://", "", name, flags=re.I).split("/")[0].lower()
-    return site_of(host) if _psl_strict().privatesuffix(host) else None
+    if _psl_strict().privatesuffix(host) or _RESERVED_TLD.search(host):
+        return site_of(host)
+    return None
+
+
+# The top-level names reserved for examples and tests (RFC 2606), which no public suffix list
+# holds: a test web's "harbourvoice.example" is written like a real site's domain.
+_RESERVED_TLD = re.compile(r"[a-z0-9]\.(?:example|test)$")
 
 
 def _parse_name(rest: str) -> str | None:
@@ -249,6 +256,16 @@ def _lower_brand(name: str) -> bool:
     )
 
 
+# A URL written out in a line (a bare link's text, tracking arguments included).
+_URL_TEXT = re.compile(r"https?://\S+", re.I)
+
+
+def _line_length(text: str) -> int:
+    """A line's length for "short line" phrases, a written-out URL counting as one word: "Link
+    to the original article: <a 150-character URL>" is a short line."""
+    return len(_URL_TEXT.sub("URL", text))
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Start and end of the sentence(s) covering ``text[start:end]``."""
     begin = 0
@@ -290,7 +307,7 @@ def phrase_credits(line: Line, resolve: Callable[[str | None], str | None]) -> l
     claimed: list[tuple[int, int]] = []
     for phrase in known.phrases:
         kind, pattern = phrase.kind, phrase.pattern
-        if phrase.short_line and (line.caption or len(text) > _MAX_SOURCE_LINE):
+        if phrase.short_line and (line.caption or _line_length(text) > _MAX_SOURCE_LINE):
             continue
         for match in pattern.finditer(text):
             if any(s <= match.start() < e for s, e in claimed):
