@@ -964,3 +964,29 @@ def test_a_long_written_out_url_keeps_a_label_line_short():
     html = f'<article>{LEAD}</article><ol><li>Enlace al artículo original: <a href="{url}#top">{url}</a></li></ol>'
     (credit,) = find_credits(page(html), REPOST)
     assert (credit.kind, credit.target_url) == ("source-line", "https://harbourvoice.example/ferry")
+
+
+def test_a_credit_line_in_a_table_laid_out_newsletter_counts():
+    """An email newsletter's archive page holds the whole article in one table cell: its lines
+    are no photo captions."""
+    cell = (
+        "<h2>Harbour ferries</h2><blockquote><header><p>Link to the original article: <a href="
+        '"https://harbourvoice.example/ferry">Harbour Voice</a></p></header></blockquote>'
+        + LEAD
+        * 3
+    )
+    html = (
+        f"<table><tr><td>Newsletter</td></tr><tr><td class=mcnTextContent>{cell}</td></tr></table>"
+    )
+    credits = find_credits(page(html), REPOST)
+    assert [(c.kind, c.target_url) for c in credits] == [
+        ("source-line", "https://harbourvoice.example/ferry")
+    ]
+
+
+def test_a_source_line_in_a_photos_small_table_cell_is_a_caption():
+    html = (
+        f"{LEAD}<table><tr><td><img src=gulls.jpg></td></tr>"
+        "<tr><td>Gulls over the pier. Source: Harbour Voice</td></tr></table>"
+    )
+    assert find_credits(page(html), REPOST) == []

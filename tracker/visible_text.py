@@ -30,7 +30,11 @@ _BLOCK_TAGS = frozenset(
     "thead tfoot tr td th caption ul".split()
 )
 # Tags whose text is a picture's or a table's caption: their "Source:" lines credit images or data.
-_CAPTION_TAGS = frozenset("figure figcaption caption table td th".split())
+_CAPTION_TAGS = frozenset("figure figcaption caption".split())
+# A table's cell is a caption when it holds little text (a photo laid out with its credit in a
+# table); a cell holding a whole article (a newsletter or an old site laid out in tables) is not.
+_TABLE_TAGS = frozenset("table td th".split())
+_CAPTION_CELL_MAX_WORDS = 60
 # An ad box's class token starts or ends with an ad word ("ad-slot", "top-ad"); a token with the
 # word inside ("non-ad-column", a layout column that holds the article) is not an ad.
 _AD_WORDS = r"(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)"
@@ -138,6 +142,15 @@ def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
     return bool(marks.strip()) and bool(_AD_CLASS.search(marks) or _COMMENTS_CLASS.search(marks))
 
 
+def _is_caption(el: lxml.html.HtmlElement, tag: str, marks: str) -> bool:
+    """Whether ``el`` (its lower-case ``tag``, its class and id in ``marks``) holds captions."""
+    if tag in _CAPTION_TAGS or _CAPTION_CLASS.search(marks):
+        return True
+    if tag in _TABLE_TAGS:
+        return len(el.text_content().split()) <= _CAPTION_CELL_MAX_WORDS
+    return False
+
+
 def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int) -> None:
     tag = el.tag
     if not isinstance(tag, str):  # comments and processing instructions
@@ -153,7 +166,7 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
         out.newline()
     if not caption and tag not in _NEVER_CAPTION:
         marks = (el.get("class") or "") + " " + (el.get("id") or "")
-        caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
+        caption = _is_caption(el, tag, marks)
     href = el.get("href") if tag == "a" else None
     started = out.position
     out.add(el.text, caption)
@@ -210,7 +223,7 @@ def _readable_from(block: lxml.html.HtmlElement) -> tuple[bool, bool, int] | Non
             return None
         if not caption and tag not in _NEVER_CAPTION:
             marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
-            caption = tag in _CAPTION_TAGS or bool(_CAPTION_CLASS.search(marks))
+            caption = _is_caption(ancestor, tag, marks)
         depth += 1
     return caption, True, depth
 
