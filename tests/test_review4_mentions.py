@@ -274,3 +274,31 @@ def test_an_originals_partner_line_above_its_chrome_is_no_credit(fx):
     rows = fx.members(cluster_id)
     assert rows[original]["credits_page_id"] is None, rows[original]["credit_evidence"]
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+def test_a_credit_sentence_before_short_copied_sentences_is_found(fx):
+    """Extraction joined the copy's credit sentence, two short sentences the original has too,
+    and the copied text into one paragraph: the short copied sentences are copied text, so the
+    credit sentence is still the one right beside it."""
+    short = ["Gulls counted.", "Ferries late again!"]
+    original = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        first_seen="2024-07-05T00:00:00+00:00",
+        site_name="Harbour Voice",
+        text="\n\n".join([" ".join(short), *STORY]),
+    )
+    line = "La version d'origine de cet article est parue sur le blog de The Harbour Voice."
+    copy = fx.page(
+        "https://basaltwire.example/ferry",
+        "basaltwire.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        site_name="Basalt Wire",
+        text=" ".join([line, *short, *STORY]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    row = fx.members(cluster_id)[copy]
+    assert (row["credits_page_id"], row["credit_evidence"]) == (original, f"mention: {line}")
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original

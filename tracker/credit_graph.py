@@ -441,14 +441,27 @@ def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
     """
     sentences = [(i, s) for i, p in enumerate(source.paragraphs) for s in _sentences([p])]
 
+    def copied(sentence: tuple[str, str]) -> bool:
+        return bool(sentence[1].strip()) and f" {sentence[1]} " in other.folded
+
     def shared(sentence: tuple[str, str]) -> bool:
-        return _words(sentence[0]) >= _SHARED_MIN_WORDS and f" {sentence[1]} " in other.folded
+        return _words(sentence[0]) >= _SHARED_MIN_WORDS and copied(sentence)
 
     first = next((k for k, (_, s) in enumerate(sentences) if shared(s)), None)
     if first is None:
         return []
     last = next(k for k in range(len(sentences) - 1, first - 1, -1) if shared(sentences[k][1]))
     head, tail = sentences[first][0], sentences[last][0]
+    # The shared text goes on over the short sentences of its paragraphs that the other member
+    # has too ("New tasks for the game!"): they are copied text, not lines beside it.
+    while first > 0 and sentences[first - 1][0] == head and copied(sentences[first - 1][1]):
+        first -= 1
+    while (
+        last + 1 < len(sentences)
+        and sentences[last + 1][0] == tail
+        and copied(sentences[last + 1][1])
+    ):
+        last += 1
     before = [s for i, s in sentences[:first] if i == head][-_MENTION_HEAD:]
     after = [s for i, s in sentences[last + 1 :] if i == tail][:_MENTION_TAIL]
     above = _short_run(reversed(source.paragraphs[max(0, head - _MENTION_HEAD) : head]))[::-1]
