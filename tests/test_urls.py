@@ -91,7 +91,9 @@ def test_page_key_one_page_under_its_mobile_and_amp_forms(other):
 
 
 def test_page_key_keeps_pages_apart_that_only_look_alike():
-    assert page_key("https://x.example/news/a.amp.html") == page_key("https://x.example/news/a.html")
+    assert page_key("https://x.example/news/a.amp.html") == page_key(
+        "https://x.example/news/a.html"
+    )
     assert page_key("https://x.example/amp") != page_key("https://x.example/")  # a page named amp
     assert page_key("https://m.example/a") != page_key("https://example/a")  # m.example is a site
     assert page_key("https://x.example/a?id=2&amp=1") != page_key("https://x.example/a?id=3")
