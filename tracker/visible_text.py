@@ -35,6 +35,9 @@ _CAPTION_TAGS = frozenset("figure figcaption caption".split())
 # table); a cell holding a whole article (a newsletter or an old site laid out in tables) is not.
 _TABLE_TAGS = frozenset("table td th".split())
 _CAPTION_CELL_MAX_WORDS = 60
+# A table with a header or footer section or a caption holds data, however long its notes: its
+# "Source:" line credits the figures. Layout tables (newsletters, old sites) have none of them.
+_DATA_TABLE_PARTS = ("thead", "tfoot", "caption")
 # An ad box's class token starts or ends with an ad word ("ad-slot", "top-ad"); a token with the
 # word inside ("non-ad-column", a layout column that holds the article) is not an ad.
 _AD_WORDS = r"(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)"
@@ -145,6 +148,8 @@ def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
 def _is_caption(el: lxml.html.HtmlElement, tag: str, marks: str) -> bool:
     """Whether ``el`` (its lower-case ``tag``, its class and id in ``marks``) holds captions."""
     if tag in _CAPTION_TAGS or _CAPTION_CLASS.search(marks):
+        return True
+    if tag == "table" and any(el.find(part) is not None for part in _DATA_TABLE_PARTS):
         return True
     if tag in _TABLE_TAGS:
         return len(el.text_content().split()) <= _CAPTION_CELL_MAX_WORDS
