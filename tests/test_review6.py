@@ -100,6 +100,13 @@ def test_a_generic_ending_is_a_word_of_the_name_not_letters_of_a_word(fx):
         "https://twitter.com/harbour/status/1</a></p>",
         '<p>Link to the original study: <a href="https://journal.example/paper">'
         "journal.example/paper</a></p>",
+        # "courtesy of" whose subject is not the article: a video, the data, a leaked report.
+        "<p>Video interview courtesy of Basalt Wire.</p>",
+        "<p>The data in this report is courtesy of the Harbour Statistics Office, which counted"
+        " every gull on the pier.</p>",
+        "<p>The mayor said the report was courtesy of Basalt Wire, which had leaked it to the"
+        " council on Monday.</p>",
+        "<p>Sponsored content courtesy of Basalt Wire.</p>",
         # Turkish news prose about a book, a town, an earlier story: not the article's subject.
         "<p>Roman ilk kez İstanbul'da yayımlandı ve büyük ilgi gördü.</p>",
         "<p>Yazarın ilk romanı ilk kez Harbour Yayınları'nda yayımlanmıştı ve çok sattı.</p>",
@@ -121,6 +128,20 @@ def test_labels_and_turkish_prose_about_other_things_are_no_credit(html):
 def test_turkish_lines_whose_subject_is_the_article_still_credit(line, name):
     credits = find_credits(page(f"{LEAD}<p>{line}</p>"), REPOST)
     assert [(c.kind, c.target_name) for c in credits] == [("originally-published", name)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Story courtesy of Harbour Voice.",
+        "This story appears courtesy of Harbour Voice.",
+        "By Staff | Story courtesy of Harbour Voice.",
+        "The ferries ran late again. This article appears here courtesy of Harbour Voice.",
+    ],
+)
+def test_courtesy_lines_whose_subject_is_the_article_still_credit(line):
+    credits = find_credits(page(f"{LEAD}<p>{line}</p>"), REPOST)
+    assert [(c.kind, c.target_name) for c in credits] == [("courtesy-of", "Harbour Voice")]
 
 
 def test_link_labels_still_credit():
