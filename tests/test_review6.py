@@ -160,27 +160,32 @@ PHOTO_CREDITS = [
     '<p><img src="ferry.jpg" alt="The night ferry"><br><em>Courtesy of Basalt Wire</em></p>',
     '<p><img src="ferry.jpg" alt="The night ferry"></p><p>(Courtesy of Basalt Wire)</p>',
     '<p><img src="ferry.jpg" alt="The night ferry"></p><p>Courtesy Basalt Wire</p>',
+    '<div><img src="chart.png" alt="Gulls by year"><p>Source: Basalt Wire</p></div>',
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: a photo's 'Courtesy of X' written as a plain paragraph (or after a <br>) right"
-    " under an <img>, outside any figure/caption markup, is read as the article's credit line;"
-    " the line reader knows nothing of the image before a line",
-)
 @pytest.mark.parametrize("html", PHOTO_CREDITS)
 def test_a_photo_credit_under_an_image_is_no_courtesy_credit(html):
     assert summary(find_credits(page(f"{LEAD}{html}{LEAD}"), REPOST)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: same cause; the original's photo credit 'Courtesy of Harbour Police', copied"
-    " with the text, makes an uncredited verbatim copy 'credited' (it credits what the origin"
-    " credits outside the cluster)",
+@pytest.mark.parametrize(
+    "html",
+    [
+        # Text between the picture and the line: the line is the article's own.
+        '<p><img src="ferry.jpg"></p><p>The ferries ran late.</p><p>Courtesy of Harbour Voice</p>',
+        # A picture on the line itself (an icon before the words) makes no caption of it.
+        '<p><img src="icon.png" alt=""> Courtesy of Harbour Voice</p>',
+    ],
 )
+def test_a_courtesy_line_not_right_under_a_picture_still_credits(html):
+    credits = find_credits(page(f"{LEAD}{html}"), REPOST)
+    assert [(c.kind, c.target_name) for c in credits] == [("courtesy-of", "Harbour Voice")]
+
+
 def test_a_copied_photo_credit_does_not_make_a_verbatim_copy_credited(fx):
+    """The original's photo credit ("Courtesy of X" under its picture), copied with the text,
+    is no credit both pages share: the verbatim copy credits no one."""
     photo = '<p><img src="ferry.jpg"></p><p>Courtesy of Harbour Police Department</p>'
     body = (
         "".join(f"<p>{p}</p>" for p in STORY[:5])

@@ -60,6 +60,7 @@ _CAPTION_CLASS = re.compile(
     re.IGNORECASE,
 )
 _NEVER_CAPTION = frozenset("html body main article".split())
+_IMAGE_TAGS = frozenset("img picture amp-img".split())
 SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 _NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
@@ -83,7 +84,7 @@ class Link:
 class Line:
     text: str
     links: list[Link]
-    caption: bool  # inside a figure/table caption or a credit/photo box
+    caption: bool  # inside a figure/table caption or a credit/photo box, or right under a picture
 
 
 class _TextLines:
@@ -95,6 +96,13 @@ class _TextLines:
         self._length = 0
         self._links: list[Link] = []
         self._caption = False
+        self._image = False  # the line being built shows a picture
+        # The next line with text sits right under a picture alone on its line: a photo credit
+        # written as a plain paragraph ("Courtesy of X" under an <img>, no figure markup).
+        self.under_image = False
+
+    def add_image(self) -> None:
+        self._image = True
 
     def add(self, text: str | None, caption: bool) -> None:
         if not text:
@@ -123,16 +131,20 @@ class _TextLines:
         self._links.append(Link(start, self._length, href, ""))  # text set by newline()
 
     def newline(self) -> None:
-        if self._parts:
-            text = "".join(self._parts).rstrip()
-            if text:
-                for link in self._links:
-                    link.end = min(link.end, len(text))
-                    link.text = text[link.start : link.end].strip()
-                self.lines.append(Line(text, self._links, self._caption))
-            else:
-                self.lines.append(Line("", [], False))
+        text = "".join(self._parts).rstrip()
+        if text:
+            for link in self._links:
+                link.end = min(link.end, len(text))
+                link.text = text[link.start : link.end].strip()
+            caption = self._caption or (self.under_image and not self._image)
+            self.lines.append(Line(text, self._links, caption))
+            self.under_image = False
+        elif self._parts:
+            self.lines.append(Line("", [], False))
+        if not text and self._image:
+            self.under_image = True
         self._parts, self._length, self._links, self._caption = [], 0, [], False
+        self._image = False
 
 
 def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
@@ -166,6 +178,8 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
     if tag == "br":
         out.newline()
         return
+    if tag in _IMAGE_TAGS:
+        out.add_image()
     block = tag in _BLOCK_TAGS
     if block:
         out.newline()
@@ -267,6 +281,26 @@ def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
     return tree.xpath(f"(//text())[{wanted}]")
 
 
+def _picture_before(block: lxml.html.HtmlElement) -> bool:
+    """Whether the element just before ``block`` (no text between) is a picture, or a block
+    showing only pictures: then ``block``'s first line sits right under it."""
+    before = block.getprevious()
+    while before is not None and not isinstance(before.tag, str):  # comments
+        if (before.tail or "").strip():
+            return False
+        before = before.getprevious()
+    if before is None or (before.tail or "").strip():
+        return False
+    tag = before.tag.lower()
+    if tag in _IMAGE_TAGS:
+        return True
+    return (
+        tag in _BLOCK_TAGS
+        and not before.text_content().strip()
+        and any(True for _ in before.iter(*_IMAGE_TAGS))
+    )
+
+
 def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
     hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
@@ -289,6 +323,7 @@ def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> li
             continue
         caption, _, depth = state
         out.newline()
+        out.under_image = _picture_before(block)
         _walk(block, out, caption, depth)
         out.newline()
     out.newline()
