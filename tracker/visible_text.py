@@ -60,7 +60,8 @@ _CAPTION_CLASS = re.compile(
     re.IGNORECASE,
 )
 _NEVER_CAPTION = frozenset("html body main article".split())
-_IMAGE_TAGS = frozenset("img picture amp-img".split())
+# What a credit line right under it may be the credit of: a picture or an embedded video.
+_IMAGE_TAGS = frozenset("img picture amp-img video iframe embed object".split())
 SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 _NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
@@ -173,13 +174,15 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
     if not isinstance(tag, str):  # comments and processing instructions
         return
     tag = tag.lower()
-    if tag in _SKIP_TAGS or depth > _MAX_DEPTH or _is_hidden_or_not_content(el):
+    if depth > _MAX_DEPTH or _is_hidden_or_not_content(el):
+        return
+    if tag in _IMAGE_TAGS:
+        out.add_image()
+    if tag in _SKIP_TAGS:
         return
     if tag == "br":
         out.newline()
         return
-    if tag in _IMAGE_TAGS:
-        out.add_image()
     block = tag in _BLOCK_TAGS
     if block:
         out.newline()
