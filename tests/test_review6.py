@@ -120,14 +120,19 @@ def test_labels_and_turkish_prose_about_other_things_are_no_credit(html):
 @pytest.mark.parametrize(
     ("line", "name"),
     [
+        # Indonesian: a date after "pada" is no name; the site after it is.
+        ("Artikel ini telah tayang pada Senin (1/12/2026) di Harbour Voice.", "Harbour Voice"),
+        ("Berita ini tayang pada Selasa, 2 Desember 2026.", None),
+        ("Artikel ini terbit pada Juli 2024.", None),
         ("Bu yazı ilk olarak Harbour Voice adresinde yayımlanmıştır.", "Harbour Voice"),
         ("Bu makale ilk kez Harbour Voice'ta yayınlanmıştır.", "Harbour Voice"),
         ("Haber ilk olarak Harbour Voice sitesinde yayımlandı.", "Harbour Voice"),
     ],
 )
-def test_turkish_lines_whose_subject_is_the_article_still_credit(line, name):
+def test_indonesian_and_turkish_lines_name_their_site(line, name):
     credits = find_credits(page(f"{LEAD}<p>{line}</p>"), REPOST)
-    assert [(c.kind, c.target_name) for c in credits] == [("originally-published", name)]
+    expected = [("originally-published", name)] if name else []
+    assert [(c.kind, c.target_name) for c in credits] == expected
 
 
 @pytest.mark.parametrize(
