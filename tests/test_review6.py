@@ -7,6 +7,7 @@ Every text here is written for these tests.
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from tests.test_attribution import LEAD, REPOST, page, summary
@@ -14,6 +15,7 @@ from tests.test_provenance import STORY, Fixture
 from tracker import provenance
 from tracker.attribution import find_credits
 from tracker.urls import page_key
+from tracker.visible_text import _at_most_words
 
 
 @pytest.fixture
@@ -345,3 +347,23 @@ def test_page_key_a_page_named_amp_under_an_article_is_another_page():
     assert page_key("https://gear.example/reviews/fender-twin/amp") != page_key(
         "https://gear.example/reviews/fender-twin"
     )
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<td>a b <!-- c d --> e<script>f g</script><b>h</b> i</td>",
+        "<td><b>Har</b>bour Voice <i> ferries </i>\n late</td>",
+        "<td>   </td>",
+        "<td>" + "word " * 61 + "</td>",
+    ],
+)
+def test_a_cells_word_count_reads_only_up_to_the_limit_and_agrees_with_its_text(html):
+    """The caption test of a table cell counts its words without building the whole text of a
+    page-sized table for every credit line (e68b45e: 11.6 s for a 430 kB table-laid page with 300
+    "Source" words, 0.36 s with the bounded count), and counts as ``text_content().split()``."""
+    cell = lxml.html.fragment_fromstring(html)
+    words = len(cell.text_content().split())
+    assert [_at_most_words(cell, limit) for limit in range(66)] == [
+        words <= limit for limit in range(66)
+    ]

@@ -165,8 +165,27 @@ def _is_caption(el: lxml.html.HtmlElement, tag: str, marks: str) -> bool:
     if tag == "table" and any(el.find(part) is not None for part in _DATA_TABLE_PARTS):
         return True
     if tag in _TABLE_TAGS:
-        return len(el.text_content().split()) <= _CAPTION_CELL_MAX_WORDS
+        return _at_most_words(el, _CAPTION_CELL_MAX_WORDS)
     return False
+
+
+def _at_most_words(el: lxml.html.HtmlElement, limit: int) -> bool:
+    """Whether ``el``'s text holds at most ``limit`` words (as ``text_content().split()`` counts
+    them), reading no further than the word past the limit: a table-laid page asks this of its
+    whole-page table for every credit line, and building that text each time is quadratic."""
+    count = 0
+    inside_word = False  # the text read so far ends inside a word that the next text may go on
+    for text in el.itertext():
+        if not text:
+            continue
+        words = text.split()
+        if words and inside_word and not text[0].isspace():
+            count -= 1
+        count += len(words)
+        if count > limit:
+            return False
+        inside_word = not text[-1].isspace()
+    return True
 
 
 def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int) -> None:
