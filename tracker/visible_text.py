@@ -318,8 +318,8 @@ def _picture_before(block: lxml.html.HtmlElement) -> bool:
         return True
     return (
         tag in _BLOCK_TAGS
-        and not before.text_content().strip()
-        and any(True for _ in before.iter(*_IMAGE_TAGS))
+        and next(before.iter(*_IMAGE_TAGS), None) is not None
+        and _at_most_words(before, 0)
     )
 
 
