@@ -129,6 +129,7 @@ def test_labels_and_turkish_prose_about_other_things_are_no_credit(html):
         ("Bu yazı ilk olarak Harbour Voice adresinde yayımlanmıştır.", "Harbour Voice"),
         ("Bu makale ilk kez Harbour Voice'ta yayınlanmıştır.", "Harbour Voice"),
         ("Haber ilk olarak Harbour Voice sitesinde yayımlandı.", "Harbour Voice"),
+        ("Not: Bu yazı ilk olarak Harbour Voice'ta yayımlanmıştır.", "Harbour Voice"),
     ],
 )
 def test_indonesian_and_turkish_lines_name_their_site(line, name):
