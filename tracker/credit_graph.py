@@ -261,8 +261,11 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
     if not by_site:
         key = name_key(credit.get("target_name"))
         by_site = [m for m in others if key and key in m.keys]
-        bare = _without_generic_suffix(key)
-        if not by_site and bare != key:
+        bare = _without_generic_suffix(credit.get("target_name"))
+        # A name written as the domain the credit names ("Spectator.org") is that domain, not
+        # another site of the same first label (spectator.co.uk).
+        is_domain = bool(credit.get("target_site")) and name_key(credit["target_site"]) == key
+        if not by_site and bare != key and not is_domain:
             by_site = [m for m in others if bare in m.keys]
     # Several pages of the credited site in one cluster: the earliest one is the one credited.
     by_site.sort(key=lambda m: m.order)
@@ -270,24 +273,26 @@ def credit_targets(credit: dict, source: Member, members: dict[int, Member]) -> 
 
 
 # Words a site's name is often written with in a credit but not on its own pages ("Spiegel
-# Online", "Salon.com"): a credit by name that matches no member is tried without them.
-_GENERIC_NAME_SUFFIXES = ("online", "digital", "website", "web", "com", "net", "org")
+# Online", "Salon.com"): a credit by name that matches no member is tried without them. Only a
+# whole word or a domain's ending is generic: "Planet" does not end in "net".
+_GENERIC_NAME_ENDING = re.compile(r"(?:\s+(?:online|digital|website|web)|\.(?:com|net|org))$", re.I)
 
 
-def _without_generic_suffix(key: str) -> str:
-    """A name key without one generic ending ("meridiandispatchonline" -> "meridiandispatch"),
-    when enough of a name remains (``_MIN_NAME_KEY``); else the key itself.
+def _without_generic_suffix(name: str | None) -> str:
+    """The name key of ``name`` without one generic ending ("Meridian Dispatch Online" ->
+    "meridiandispatch"), when enough of a name remains (``_MIN_NAME_KEY``); else its key.
 
     Examples:
-        >>> _without_generic_suffix(name_key("The Harbour Voice Online"))
+        >>> _without_generic_suffix("The Harbour Voice Online")
         'harbourvoice'
-        >>> _without_generic_suffix(name_key("Web"))
+        >>> _without_generic_suffix("HarbourVoice.com"), _without_generic_suffix("Planet")
+        ('harbourvoice', 'planet')
+        >>> _without_generic_suffix("Web")
         'web'
     """
-    for suffix in _GENERIC_NAME_SUFFIXES:
-        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_NAME_KEY:
-            return key[: -len(suffix)]
-    return key
+    key = name_key(name)
+    bare = name_key(_GENERIC_NAME_ENDING.sub("", (name or "").strip().rstrip(".")))
+    return bare if len(bare) >= _MIN_NAME_KEY else key
 
 
 def _page_keys(member: Member) -> set[str]:
@@ -441,8 +446,9 @@ def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
     """
     sentences = [(i, s) for i, p in enumerate(source.paragraphs) for s in _sentences([p])]
 
-    def copied(sentence: tuple[str, str]) -> bool:
-        return bool(sentence[1].strip()) and f" {sentence[1]} " in other.folded
+    def copied(*run: tuple[str, str]) -> bool:
+        folded = " ".join(s[1].strip() for s in run)
+        return all(s[1].strip() for s in run) and f" {folded} " in other.folded
 
     def shared(sentence: tuple[str, str]) -> bool:
         return _words(sentence[0]) >= _SHARED_MIN_WORDS and copied(sentence)
@@ -453,13 +459,18 @@ def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
     last = next(k for k in range(len(sentences) - 1, first - 1, -1) if shared(sentences[k][1]))
     head, tail = sentences[first][0], sentences[last][0]
     # The shared text goes on over the short sentences of its paragraphs that the other member
-    # has too ("New tasks for the game!"): they are copied text, not lines beside it.
-    while first > 0 and sentences[first - 1][0] == head and copied(sentences[first - 1][1]):
+    # has too, right beside that text ("New tasks for the game!"): they are copied text, not
+    # lines beside it. A one-word "Why?" whose word the other has somewhere is not.
+    while (
+        first > 0
+        and sentences[first - 1][0] == head
+        and copied(sentences[first - 1][1], sentences[first][1])
+    ):
         first -= 1
     while (
         last + 1 < len(sentences)
         and sentences[last + 1][0] == tail
-        and copied(sentences[last + 1][1])
+        and copied(sentences[last][1], sentences[last + 1][1])
     ):
         last += 1
     before = [s for i, s in sentences[:first] if i == head][-_MENTION_HEAD:]

@@ -146,6 +146,9 @@ _DATE_NAME = re.compile(
     r"^(?:the\s+)?(?:\d|(?:january|february|march|april|may|june|july|august|september|october|"
     r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?(?:\s|$)|"
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|yesterday|today|tomorrow|last\b|next\b|earlier\b|"
+    # Indonesian and Malay days and months ("Artikel ini telah tayang pada Senin")
+    r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|januari|februari|maret|mei|juni|juli|"
+    r"agustus|oktober|desember)\b|"
     r"print\b)",
     re.I,
 )

@@ -58,7 +58,8 @@ _AMP_QUERY = {"amp", "amp=", "amp=1", "amp=true", "outputtype=amp", "output=amp"
 @lru_cache(maxsize=65536)
 def page_key(url: str) -> str:
     """The form under which two links name the same page: :func:`normalize_url` without the
-    scheme, a leading ``www.``, ``m.``, ``mobile.`` or ``amp.``, the marks of a page's AMP form
+    scheme, a leading ``www.``, ``m.``, ``mobile.`` or ``amp.`` of a subdomain (``amp.co.uk`` and
+    ``m.github.io`` are sites of their own), the marks of a page's AMP form
     (an ``amp`` path segment at either end of the path, an ``.amp`` ending, an ``amp`` query
     argument) or a trailing slash: ``http://www.x.example/a/``, ``https://m.x.example/a`` and
     ``https://x.example/amp/a`` are one page on every site that serves them.
@@ -73,7 +74,8 @@ def page_key(url: str) -> str:
     rest = normal.split("://", 1)[-1]
     host, slash, path = rest.partition("/")
     for prefix in _ALTERNATE_HOSTS:
-        if host.startswith(prefix) and host.count(".") >= 2:
+        # Only a subdomain is a site's other form: "amp.co.uk" or "m.github.io" is a site itself.
+        if host.startswith(prefix) and _psl.privatesuffix(host[len(prefix) :].partition(":")[0]):
             host = host[len(prefix) :]
             break
     path, mark, query = path.partition("?")  # the slash before a query is the path's too

@@ -35,6 +35,9 @@ _CAPTION_TAGS = frozenset("figure figcaption caption".split())
 # table); a cell holding a whole article (a newsletter or an old site laid out in tables) is not.
 _TABLE_TAGS = frozenset("table td th".split())
 _CAPTION_CELL_MAX_WORDS = 60
+# A table with a header or footer section or a caption holds data, however long its notes: its
+# "Source:" line credits the figures. Layout tables (newsletters, old sites) have none of them.
+_DATA_TABLE_PARTS = ("thead", "tfoot", "caption")
 # An ad box's class token starts or ends with an ad word ("ad-slot", "top-ad"); a token with the
 # word inside ("non-ad-column", a layout column that holds the article) is not an ad.
 _AD_WORDS = r"(?:ad|ads|advert|adverts|advertisement|advertising|adsense|adslot|dfp|sponsored)"
@@ -57,6 +60,8 @@ _CAPTION_CLASS = re.compile(
     re.IGNORECASE,
 )
 _NEVER_CAPTION = frozenset("html body main article".split())
+# What a credit line right under it may be the credit of: a picture or an embedded video.
+_IMAGE_TAGS = frozenset("img picture amp-img video iframe embed object".split())
 SPACES = re.compile(r"\s+")
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 _NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
@@ -80,7 +85,7 @@ class Link:
 class Line:
     text: str
     links: list[Link]
-    caption: bool  # inside a figure/table caption or a credit/photo box
+    caption: bool  # inside a figure/table caption or a credit/photo box, or right under a picture
 
 
 class _TextLines:
@@ -92,6 +97,13 @@ class _TextLines:
         self._length = 0
         self._links: list[Link] = []
         self._caption = False
+        self._image = False  # the line being built shows a picture
+        # The next line with text sits right under a picture alone on its line: a photo credit
+        # written as a plain paragraph ("Courtesy of X" under an <img>, no figure markup).
+        self.under_image = False
+
+    def add_image(self) -> None:
+        self._image = True
 
     def add(self, text: str | None, caption: bool) -> None:
         if not text:
@@ -120,16 +132,20 @@ class _TextLines:
         self._links.append(Link(start, self._length, href, ""))  # text set by newline()
 
     def newline(self) -> None:
-        if self._parts:
-            text = "".join(self._parts).rstrip()
-            if text:
-                for link in self._links:
-                    link.end = min(link.end, len(text))
-                    link.text = text[link.start : link.end].strip()
-                self.lines.append(Line(text, self._links, self._caption))
-            else:
-                self.lines.append(Line("", [], False))
+        text = "".join(self._parts).rstrip()
+        if text:
+            for link in self._links:
+                link.end = min(link.end, len(text))
+                link.text = text[link.start : link.end].strip()
+            caption = self._caption or (self.under_image and not self._image)
+            self.lines.append(Line(text, self._links, caption))
+            self.under_image = False
+        elif self._parts:
+            self.lines.append(Line("", [], False))
+        if not text and self._image:
+            self.under_image = True
         self._parts, self._length, self._links, self._caption = [], 0, [], False
+        self._image = False
 
 
 def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
@@ -146,9 +162,30 @@ def _is_caption(el: lxml.html.HtmlElement, tag: str, marks: str) -> bool:
     """Whether ``el`` (its lower-case ``tag``, its class and id in ``marks``) holds captions."""
     if tag in _CAPTION_TAGS or _CAPTION_CLASS.search(marks):
         return True
+    if tag == "table" and any(el.find(part) is not None for part in _DATA_TABLE_PARTS):
+        return True
     if tag in _TABLE_TAGS:
-        return len(el.text_content().split()) <= _CAPTION_CELL_MAX_WORDS
+        return _at_most_words(el, _CAPTION_CELL_MAX_WORDS)
     return False
+
+
+def _at_most_words(el: lxml.html.HtmlElement, limit: int) -> bool:
+    """Whether ``el``'s text holds at most ``limit`` words (as ``text_content().split()`` counts
+    them), reading no further than the word past the limit: a table-laid page asks this of its
+    whole-page table for every credit line, and building that text each time is quadratic."""
+    count = 0
+    inside_word = False  # the text read so far ends inside a word that the next text may go on
+    for text in el.itertext():
+        if not text:
+            continue
+        words = text.split()
+        if words and inside_word and not text[0].isspace():
+            count -= 1
+        count += len(words)
+        if count > limit:
+            return False
+        inside_word = not text[-1].isspace()
+    return True
 
 
 def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int) -> None:
@@ -156,7 +193,11 @@ def _walk(el: lxml.html.HtmlElement, out: _TextLines, caption: bool, depth: int)
     if not isinstance(tag, str):  # comments and processing instructions
         return
     tag = tag.lower()
-    if tag in _SKIP_TAGS or depth > _MAX_DEPTH or _is_hidden_or_not_content(el):
+    if depth > _MAX_DEPTH or _is_hidden_or_not_content(el):
+        return
+    if tag in _IMAGE_TAGS:
+        out.add_image()
+    if tag in _SKIP_TAGS:
         return
     if tag == "br":
         out.newline()
@@ -262,6 +303,26 @@ def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
     return tree.xpath(f"(//text())[{wanted}]")
 
 
+def _picture_before(block: lxml.html.HtmlElement) -> bool:
+    """Whether the element just before ``block`` (no text between) is a picture, or a block
+    showing only pictures: then ``block``'s first line sits right under it."""
+    before = block.getprevious()
+    while before is not None and not isinstance(before.tag, str):  # comments
+        if (before.tail or "").strip():
+            return False
+        before = before.getprevious()
+    if before is None or (before.tail or "").strip():
+        return False
+    tag = before.tag.lower()
+    if tag in _IMAGE_TAGS:
+        return True
+    return (
+        tag in _BLOCK_TAGS
+        and next(before.iter(*_IMAGE_TAGS), None) is not None
+        and _at_most_words(before, 0)
+    )
+
+
 def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
     hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
@@ -284,6 +345,7 @@ def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> li
             continue
         caption, _, depth = state
         out.newline()
+        out.under_image = _picture_before(block)
         _walk(block, out, caption, depth)
         out.newline()
     out.newline()
