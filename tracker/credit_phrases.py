@@ -308,9 +308,10 @@ def phrase_credits(line: Line, resolve: Callable[[str | None], str | None]) -> l
         return found
     # spans already read as one credit: "SOURCE: RT . Go to ORIGINAL" is not also a "Source:" line
     claimed: list[tuple[int, int]] = []
+    short = not line.caption and _line_length(text) <= _MAX_SOURCE_LINE
     for phrase in known.phrases:
         kind, pattern = phrase.kind, phrase.pattern
-        if phrase.short_line and (line.caption or _line_length(text) > _MAX_SOURCE_LINE):
+        if phrase.short_line and not short:
             continue
         for match in pattern.finditer(text):
             if any(s <= match.start() < e for s, e in claimed):
