@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import re
 import sys
@@ -36,8 +35,10 @@ sys.path.insert(0, str(BENCH.parent))
 
 from eval_judgement import (  # noqa: E402
     JUDGEMENT_GOALS,
-    by_phrasing,
+    SHAPES,
+    by_shape,
     judge_set,
+    shape_of,
 )
 from scenario_holdout3 import (  # noqa: E402
     LABEL,
@@ -46,38 +47,6 @@ from scenario_holdout3 import (  # noqa: E402
     family_counts,
 )
 from scenario_pages import ScenarioSet  # noqa: E402
-
-SHAPES = ("placement", "link_form", "skin")
-
-
-def _shape_of(scenarios: ScenarioSet, message: str) -> str:
-    """The family, key, role and shape of the page a message names (by URL, else by key)."""
-    pages = [p for p in scenarios.pages if p.url in message] or [
-        p for p in scenarios.pages if message.startswith(p.key + ":") and p.role == "origin"
-    ]
-    if not pages:
-        return "page not identified"
-    page = pages[0]
-    shape = ", ".join(
-        f"{name} {getattr(page, name)}"
-        for name in (*SHAPES, "charset")
-        if getattr(page, name, None)
-    )
-    return f"family {page.family}, {page.key}, {page.role}" + (f" ({shape})" if shape else "")
-
-
-def by_shape(db, scenarios: ScenarioSet, ids: dict[str, int], name: str) -> dict[str, list[int]]:
-    """``by_phrasing`` with the credited copies grouped by one shape (placement, link form, skin)."""
-    regrouped = ScenarioSet(
-        [
-            dataclasses.replace(p, credit_phrasing=f"{name} {getattr(p, name, None)}")
-            if p.credit_phrasing
-            else p
-            for p in scenarios.pages
-        ],
-        scenarios.sources,
-    )
-    return by_phrasing(db, regrouped, ids)
 
 
 def named_by_own_domain(wrong: list[str]) -> int:
@@ -101,10 +70,10 @@ def run(corpus: Path, jobs: int = 2) -> dict[str, Any]:
     started = time.perf_counter()
     scenarios = build_holdout3(corpus)
     built = round(time.perf_counter() - started, 2)
-    figures = judge_set(scenarios, "holdout3", jobs, _shape_of, _shapes)
+    figures = judge_set(scenarios, "holdout3", jobs, shape_of, _shapes)
     figures["seconds"] = {"build": built, **figures["seconds"]}
     figures["named_by_own_domain"] = named_by_own_domain(figures["wrong"])
-    figures["wrong"] = [f"{line}  [{_shape_of(scenarios, line)}]" for line in figures["wrong"]]
+    figures["wrong"] = [f"{line}  [{shape_of(scenarios, line)}]" for line in figures["wrong"]]
     return figures
 
 

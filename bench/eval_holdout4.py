@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -35,12 +34,18 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
-from eval_judgement import JUDGEMENT_GOALS, by_phrasing, judge, judge_set  # noqa: E402
+from eval_judgement import (  # noqa: E402
+    JUDGEMENT_GOALS,
+    SHAPES,
+    by_shape,
+    judge,
+    judge_set,
+    shape_of,
+)
 from holdout4_checks import construction_problems, family_counts  # noqa: E402
 from scenario_holdout4 import LABEL, build_holdout4, reused_sources  # noqa: E402
 from scenario_pages import ScenarioSet  # noqa: E402
 
-SHAPES = ("placement", "link_form", "skin")
 # Families ``eval_judgement.by_family`` does not know: judged here the same way.
 OWN_FAMILIES = ("seed-chain", "noise")
 SMOKE_KEYS = ("h4-seed-chain-1", "h4-header-charset-0")
@@ -49,36 +54,6 @@ SMOKE_KEYS = ("h4-seed-chain-1", "h4-header-charset-0")
 def default_corpus() -> Path:
     """``$TRACKER_CORPUS``, else ``../shared/corpus`` beside the checkout."""
     return Path(os.environ.get("TRACKER_CORPUS") or BENCH.parent.parent / "shared" / "corpus")
-
-
-def _shape_of(scenarios: ScenarioSet, message: str) -> str:
-    """The family, key, role and shape of the page a message names (by URL, else by key)."""
-    pages = [p for p in scenarios.pages if p.url in message] or [
-        p for p in scenarios.pages if message.startswith(p.key + ":") and p.role == "origin"
-    ]
-    if not pages:
-        return "page not identified"
-    page = pages[0]
-    shape = ", ".join(
-        f"{name} {getattr(page, name)}"
-        for name in (*SHAPES, "charset")
-        if getattr(page, name, None)
-    )
-    return f"family {page.family}, {page.key}, {page.role}" + (f" ({shape})" if shape else "")
-
-
-def by_shape(db, scenarios: ScenarioSet, ids: dict[str, int], name: str) -> dict[str, list[int]]:
-    """``by_phrasing`` with the credited copies grouped by one shape (placement, link form, skin)."""
-    regrouped = ScenarioSet(
-        [
-            dataclasses.replace(p, credit_phrasing=f"{name} {getattr(p, name, None)}")
-            if p.credit_phrasing
-            else p
-            for p in scenarios.pages
-        ],
-        scenarios.sources,
-    )
-    return by_phrasing(db, regrouped, ids)
 
 
 def _extra(db, scenarios: ScenarioSet, ids: dict[str, int]) -> dict[str, Any]:
@@ -96,10 +71,10 @@ def _extra(db, scenarios: ScenarioSet, ids: dict[str, int]) -> dict[str, Any]:
 
 def run(scenarios: ScenarioSet, jobs: int = 2, built: float = 0.0) -> dict[str, Any]:
     """Store, run the stages and judge ``scenarios`` (the whole set, or the smoke subset)."""
-    figures = judge_set(scenarios, "holdout4", jobs, _shape_of, _extra)
+    figures = judge_set(scenarios, "holdout4", jobs, shape_of, _extra)
     figures["families"].update(figures.pop("own_families"))
     figures["seconds"] = {"build": round(built, 2), **figures["seconds"]}
-    figures["wrong"] = [f"{line}  [{_shape_of(scenarios, line)}]" for line in figures["wrong"]]
+    figures["wrong"] = [f"{line}  [{shape_of(scenarios, line)}]" for line in figures["wrong"]]
     return figures
 
 

@@ -319,3 +319,38 @@ def judge_set(
     figures["header_field"] = header_field_present()
     figures["seconds"] = {"store": round(stored - started, 2), "stages": round(staged - stored, 2)}
     return figures
+
+
+# The page shapes the held-out sets record on their pages (placement of the credit, link form,
+# page template), by which their figures are also grouped.
+SHAPES = ("placement", "link_form", "skin")
+
+
+def shape_of(scenarios: ScenarioSet, message: str) -> str:
+    """The family, key, role and shape of the page a message names (by URL, else by key)."""
+    pages = [p for p in scenarios.pages if p.url in message] or [
+        p for p in scenarios.pages if message.startswith(p.key + ":") and p.role == "origin"
+    ]
+    if not pages:
+        return "page not identified"
+    page = pages[0]
+    shape = ", ".join(
+        f"{name} {getattr(page, name)}"
+        for name in (*SHAPES, "charset")
+        if getattr(page, name, None)
+    )
+    return f"family {page.family}, {page.key}, {page.role}" + (f" ({shape})" if shape else "")
+
+
+def by_shape(db, scenarios: ScenarioSet, ids: dict[str, int], name: str) -> dict[str, list[int]]:
+    """``by_phrasing`` with the credited copies grouped by one shape (placement, link form, skin)."""
+    regrouped = ScenarioSet(
+        [
+            dataclasses.replace(p, credit_phrasing=f"{name} {getattr(p, name, None)}")
+            if p.credit_phrasing
+            else p
+            for p in scenarios.pages
+        ],
+        scenarios.sources,
+    )
+    return by_phrasing(db, regrouped, ids)
