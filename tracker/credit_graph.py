@@ -8,7 +8,7 @@ page) still names that site. A bare link in the article body (kind ``link``) cre
 member it links to; otherwise it is no credit at all. A member none of whose recorded credits
 reaches another member may still name one in a short line of its own at the top or bottom of
 its text, or just before or after the text it shares with that member
-(:func:`mention_targets`, evidence ``mention: <the line>``). A credit to the crediting
+(:func:`tracker.mentions.mention_targets`, evidence ``mention: <the line>``). A credit to the crediting
 page's own site is never provenance. :mod:`tracker.provenance` weighs the graph; :mod:`tracker.report.show`
 prints it.
 """
@@ -22,7 +22,14 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from tracker.normalize import is_unspaced_script, normalize_text
+from tracker.mentions import (
+    edge_lines,
+    mention_label,
+    mention_names,
+    mention_targets,
+    text_paragraphs,
+)
+from tracker.normalize import normalize_text
 from tracker.store import clusters as store
 from tracker.timestamps import parse_time
 from tracker.urls import normalize_url, page_key, site_of
@@ -49,17 +56,6 @@ _BRAND_ALIASES: dict[str, tuple[str, ...]] = {
     "xinhuanet.com": ("Xinhua",),
     "news.cn": ("Xinhua",),
 }
-# A line naming another member's site counts as a credit when it is this short and sits among
-# the first _MENTION_HEAD or last _MENTION_TAIL paragraphs; a site name needs this many letters
-# (or two words) to be matched in running text.
-_MENTION_MAX_WORDS = 30
-_MENTION_HEAD = 2
-_MENTION_TAIL = 3
-_MIN_MENTION_NAME = 6
-# Lines next to the copied text count too, wherever the copier's chrome puts the text's edges: up
-# to _MENTION_HEAD short lines before the first and _MENTION_TAIL after the last sentence a copy
-# shares with the named member (a shared sentence has at least _SHARED_MIN_WORDS words).
-_SHARED_MIN_WORDS = 8
 # Attribution's kind for a bare link in the article body: a credit only to a member it links to.
 LINK_KIND = "link"
 # Attribution's kind for a short line beside the article that extraction left out: no credit by
@@ -191,12 +187,12 @@ def load_members(db: sqlite_utils.Database, cluster_id: int) -> dict[int, Member
         if published:
             member.published, member.published_raw = published
         member.keys = _site_keys(site, [site_name, *(v[3] for v in versions)])
-        member.names = _mention_names(site, site_name)
+        member.names = mention_names(site, site_name)
         # Only a site whose pages declare no name is looked for by its domain's label in words.
-        member.label = "" if (site_name or "").strip() else _mention_label(site)
+        member.label = "" if (site_name or "").strip() else mention_label(site)
         member.text = store.version_text(db, chosen[0])
-        member.paragraphs = _paragraphs(member.text)
-        member.lines = _edge_lines(member.paragraphs)
+        member.paragraphs = text_paragraphs(member.text)
+        member.lines = edge_lines(member.paragraphs)
         # What the page prints, its site's boilerplate included (a partnership footer the site
         # repeats is stripped from its stored text but still on the page).
         extracted = " ".join(store.version_paragraph_list(db, chosen[0]))
@@ -325,222 +321,6 @@ def credit_marks(credit: dict) -> set[str]:
     if key:
         marks.add("name:" + key)
     return marks
-
-
-def _mention_names(domain: str, site_name: str | None) -> set[str]:
-    """The forms a line of text may name a site by: its domain, and its name as the site's own
-    pages write it (``sites.name``, never an article's wire line), with and without a leading
-    "The", when that name is distinctive (two words or more, or six letters or more once "The" is
-    dropped: not "Time", "Vox", "The Sun" or "The Hill")."""
-    names = {domain.lower()} if "." in domain else set()
-    name = " ".join((site_name or "").split())
-    bare = name[4:] if name.lower().startswith("the ") else name
-    if bare and (" " in bare or len(bare) >= _MIN_MENTION_NAME):
-        names |= {name, bare}
-    return names
-
-
-def _mention_label(domain: str) -> str:
-    """The domain's first label when it is distinctive enough to find as a name written in words
-    ("Basalt Wire" for basaltwire.example, "Defend Democracy" for defend-democracy.org): six
-    letters or more, hyphens dropped; else ""."""
-    label = domain.split(".")[0].replace("-", "").lower() if "." in domain else ""
-    label = label.removeprefix("the")
-    return label if len(label) >= _MIN_MENTION_NAME and label.isalnum() else ""
-
-
-# A site's name written in words joins at most this many of them ("Basalt Wire Daily News").
-_LABEL_MAX_WORDS = 4
-
-
-def _label_in(line: str, label: str) -> bool:
-    """Whether ``line`` writes ``label`` as two or more consecutive words, the first capitalised,
-    whose letters joined are the label: the name of a site whose own pages never say it (no
-    ``og:site_name``) but whose domain spells it. One word is not enough: "Nation" or "Guardian"
-    at the start of a sentence is an ordinary word."""
-    if not label:
-        return False
-    words = re.findall(r"\w+", line)
-    for start, word in enumerate(words):
-        if not word[:1].isupper():
-            continue
-        joined = ""
-        for count, part in enumerate(words[start : start + _LABEL_MAX_WORDS], start=1):
-            joined += part.lower()
-            if joined == label and count >= 2:
-                return True
-            if not label.startswith(joined):
-                break
-    return False
-
-
-def _names_in(line: str, names: set[str]) -> bool:
-    """Whether ``line`` names one of ``names``: a domain in any case, a site name as written
-    (capitals included: "address the nation" does not name "The Nation")."""
-    for name in names:
-        if "." in name and " " not in name:
-            # ASCII boundaries: a domain written inside CJK text has no space before or after it
-            found = re.search(
-                rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_-])", line, re.IGNORECASE
-            )
-        else:
-            found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", line)
-        if found:
-            return True
-    return False
-
-
-def _paragraphs(text: str) -> list[tuple[str, str]]:
-    """A stored text's paragraphs, as written and folded."""
-    return [(p.strip(), normalize_text(p)) for p in text.split("\n") if p.strip()]
-
-
-# In a script written without spaces (CJK, Thai) a word is counted as this many characters.
-_CHARS_PER_UNSPACED_WORD = 2
-
-
-def _words(text: str) -> int:
-    """How many words ``text`` has, counting characters in scripts written without spaces (a
-    Chinese paragraph is not one word)."""
-    spaced = len(text.split())
-    if is_unspaced_script(text):
-        return max(spaced, len("".join(text.split())) // _CHARS_PER_UNSPACED_WORD)
-    return spaced
-
-
-def _short(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [line for line in lines if 0 < _words(line[0]) <= _MENTION_MAX_WORDS]
-
-
-def _edge_lines(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The short paragraphs at the top and bottom of a text: where a credit line sits."""
-    return _short(paragraphs[:_MENTION_HEAD] + paragraphs[_MENTION_HEAD:][-_MENTION_TAIL:])
-
-
-# Where one sentence ends and the next begins, in Latin, Greek, Cyrillic and CJK text.
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'”’»)\]]*\s+|(?<=[。！？])")
-
-
-def _sentences(paragraphs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The paragraphs split into sentences, as written and folded."""
-    out = []
-    for line, _ in paragraphs:
-        for sentence in _SENTENCE_END.split(line):
-            if sentence.strip():
-                out.append((sentence.strip(), normalize_text(sentence)))
-    return out
-
-
-def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
-    """The short lines of ``source`` right beside the text it shares with ``other``: where a
-    credit line sits when the copier's chrome (related links, a footer) surrounds the copied text
-    in its stored text, or when extraction joined the credit line to the text's first or last
-    paragraph.
-
-    They are the sentences before the first shared sentence in its own paragraph and the short
-    paragraphs just before that one (up to ``_MENTION_HEAD`` of each), and the sentences after
-    the last shared sentence in its own paragraph and the short paragraphs just after it (up to
-    ``_MENTION_TAIL``). A sentence of another, longer paragraph is not a line: beside an
-    original's text that is its author's bio, or the rest of its article beyond what an excerpt
-    copied, and a sentence there naming the copier's site is no credit to it.
-    """
-    sentences = [(i, s) for i, p in enumerate(source.paragraphs) for s in _sentences([p])]
-
-    def copied(*run: tuple[str, str]) -> bool:
-        folded = " ".join(s[1].strip() for s in run)
-        return all(s[1].strip() for s in run) and f" {folded} " in other.folded
-
-    def shared(sentence: tuple[str, str]) -> bool:
-        return _words(sentence[0]) >= _SHARED_MIN_WORDS and copied(sentence)
-
-    first = next((k for k, (_, s) in enumerate(sentences) if shared(s)), None)
-    if first is None:
-        return []
-    last = next(k for k in range(len(sentences) - 1, first - 1, -1) if shared(sentences[k][1]))
-    head, tail = sentences[first][0], sentences[last][0]
-    # The shared text goes on over the short sentences of its paragraphs that the other member
-    # has too, right beside that text ("New tasks for the game!"): they are copied text, not
-    # lines beside it. A one-word "Why?" whose word the other has somewhere is not.
-    while (
-        first > 0
-        and sentences[first - 1][0] == head
-        and copied(sentences[first - 1][1], sentences[first][1])
-    ):
-        first -= 1
-    while (
-        last + 1 < len(sentences)
-        and sentences[last + 1][0] == tail
-        and copied(sentences[last][1], sentences[last + 1][1])
-    ):
-        last += 1
-    before = [s for i, s in sentences[:first] if i == head][-_MENTION_HEAD:]
-    after = [s for i, s in sentences[last + 1 :] if i == tail][:_MENTION_TAIL]
-    above = _short_run(reversed(source.paragraphs[max(0, head - _MENTION_HEAD) : head]))[::-1]
-    below = _short_run(source.paragraphs[tail + 1 : tail + 1 + _MENTION_TAIL])
-    return _short(above + before + after + below)
-
-
-def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The short paragraphs of ``paragraphs`` up to the first longer one."""
-    out = []
-    for paragraph in paragraphs:
-        if not _short([paragraph]):
-            break
-        out.append(paragraph)
-    return out
-
-
-def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[int, str]]:
-    """Members that a short line of ``source``'s own text names, with that line.
-
-    A line at the top or bottom of the article, or just before or after the text it shares with
-    the other member (at most ``_MENTION_MAX_WORDS`` words), naming another member's site, is a
-    credit as a reader sees it ("This story appears courtesy of Valley Gazette", "Valley Gazette
-    contributed to this report"), whatever its wording. The site is named by its domain, by its
-    distinctive name as its pages write it, or by capitalised words that spell its domain's
-    distinctive first label ("Basalt Wire" for basaltwire.example, when its pages declare no
-    name). It is no credit when:
-
-    * the named member's own page carries the line too, boilerplate included (it was copied with
-      the text, or is the two sites' shared partnership footer: it says nothing about who copied
-      whom); or
-    * both pages carry a plausible published date and the naming page's is the earlier: a
-      mention is weaker evidence than a credit, and does not overturn dates.
-    """
-    out: list[tuple[int, str]] = []
-    own = {n.lower() for n in source.names}
-    lowered = source.text.lower()
-    squashed = re.sub(r"\W+", "", lowered)
-    for other in sorted(members.values(), key=lambda m: m.order):
-        if other.site == source.site or own & {n.lower() for n in other.names}:
-            continue
-        if (
-            source.published is not None
-            and other.published is not None
-            and source.published < other.published
-        ):
-            continue
-        by_name = any(n.lower() in lowered for n in other.names) and _names_in(
-            source.text, other.names
-        )
-        by_label = (
-            bool(other.label) and other.label in squashed and _label_in(source.text, other.label)
-        )
-        if not (by_name or by_label):
-            continue  # the text names the other site nowhere
-        lines = source.lines + [
-            line for line in _lines_beside_copy(source, other) if line not in source.lines
-        ]
-        for line, folded in lines:
-            if f" {folded} " in other.folded:
-                continue
-            if not (by_name and _names_in(line, other.names)) and not (
-                by_label and _label_in(line, other.label)
-            ):
-                continue
-            out.append((other.page_id, line))
-            break
-    return out
 
 
 def credit_edges(members: dict[int, Member]) -> list[CreditEdge]:
