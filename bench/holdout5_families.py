@@ -160,9 +160,9 @@ def _noise(b: _Builder, key: str, source: Source, home: Site, url: str, day: dat
 
 
 _SEED_SITES = (
-    ("Antiwar.com", "www.antiwar.com", "ghost"),
-    ("Defend Democracy Press", "www.defenddemocracy.press", "ghost"),
-    ("TRANSCEND Media Service", "www.transcend.org", "ghost"),
+    ("Antiwar.com", "www.antiwar.com", "hugo"),
+    ("Defend Democracy Press", "www.defenddemocracy.press", "hugo"),
+    ("TRANSCEND Media Service", "www.transcend.org", "hugo"),
 )
 
 
@@ -186,7 +186,7 @@ def _seed_chain(b: _Builder, key: str, source: Source, number: int) -> None:
                   credited=line is not None, credit=line, link_form="exact" if line else None, url=d_url,
                   placement="last-paragraph" if line else None)  # fmt: skip
     go = Turns(templates("seed"))()
-    domain = Site("defenddemocracy.press", 0, "ghost")
+    domain = Site("defenddemocracy.press", 0, "hugo")
     domain.host = "defenddemocracy.press"
     tms_line = credit_html(go, domain, None, "plain", source.title)
     t_url = f"https://www.transcend.org/tms/{year}/03/{path}/"

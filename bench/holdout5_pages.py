@@ -1,7 +1,7 @@
 """Page shapes of the fifth held-out judgement set (``bench/scenario_holdout5.py``).
 
-Six page skins no earlier set writes (a Ghost theme post, a Substack-like post, a Blogger post, a
-Joomla article, a Tumblr-like reblog, a feed-reader entry page), the places real sites put a credit
+Six page skins no earlier set writes (a Hugo PaperMod post, a Substack-like post, a news
+aggregator card page, a Joomla article, a Tumblr-like reblog, a feed-reader entry page), the places real sites put a credit
 line and no earlier set used (a kicker above the headline, a ``<small>`` after the byline, an
 editor's note in an ``<aside>`` at the top, an "About this article" sidebar box, a ``<details>``
 "Article info" element, a ``<cite>`` in a blockquote, a metadata list of tags and source, a line
@@ -22,7 +22,7 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
-SKINS = ("ghost", "substack", "blogger", "joomla", "tumblr", "feed-reader")
+SKINS = ("hugo", "substack", "aggregator", "joomla", "tumblr", "feed-reader")
 PLACEMENTS = (
     "kicker",
     "small-byline",
@@ -66,15 +66,15 @@ class Site:
         digest = int(hashlib.sha1(f"{path}:{number}".encode()).hexdigest()[:8], 16)
         if self.skin == "substack":
             return f"https://{self.host}/p/{path}"
-        if self.skin == "blogger":
-            return f"https://{self.host}/{when:%Y/%m}/{path}.html"
+        if self.skin == "aggregator":
+            return f"https://{self.host}/story/{when:%Y%m%d}/{digest:x}/{path}"
         if self.skin == "joomla":
             return f"https://{self.host}/news/world/{digest % 90000 + 10000}-{path}"
         if self.skin == "tumblr":
             return f"https://{self.host}/post/{digest * 97 + 600000000000}/{path}"
         if self.skin == "feed-reader":
             return f"https://{self.host}/reader/entry/{digest:x}"
-        return f"https://{self.host}/{path}/"
+        return f"https://{self.host}/posts/{path}/"
 
 
 def link_variant(url: str, form: str) -> str:
@@ -88,7 +88,7 @@ def link_variant(url: str, form: str) -> str:
         return f"{scheme}://{host.upper()}/{path}"
     if form == "index-html" and url.endswith("/"):
         return url + "index.html"
-    if form in ("session", "index-html"):
+    if form == "session":
         token = hashlib.sha1(url.encode()).hexdigest()[:26]
         return f"{url}{'&' if '?' in url else '?'}PHPSESSID={token}"
     return url
@@ -252,16 +252,18 @@ def render(
     return f"<!DOCTYPE html>\n<html lang=\"en\"><head>\n{head}\n</head><body>\n{page}\n</body></html>"
 
 
-def _ghost(v: dict) -> str:
+def _hugo(v: dict) -> str:
     return (
-        f'<div class="viewport"><header id="gh-head" class="gh-head outer"><div class="gh-head-inner inner"><div class="gh-head-brand"><a class="gh-head-logo" href="https://{v["site"].host}/">{v["n"]}</a></div>'
-        '<nav class="gh-head-menu"><ul class="nav"><li class="nav-home"><a href="/">Home</a></li><li class="nav-about"><a href="/about/">About</a></li></ul></nav>'
-        '<div class="gh-head-actions"><a class="gh-head-button" href="#/portal/signup" data-portal="signup">Subscribe</a></div></div></header>'
-        f'<main id="site-main" class="site-main"><article class="article post tag-world"><header class="article-header gh-canvas">{v["above"]}<h1 class="article-title">{v["t"]}</h1>'
-        f'<div class="article-byline"><span class="byline-meta-date">{v["shown"]}</span> <span class="byline-reading-time">5 min read</span></div></header>'
-        f'<section class="gh-content gh-canvas">{v["body"]}</section>{v["after"]}{v["share"]}</article>'
-        f'<aside class="read-more-wrap outer"><div class="read-more inner"><h3>Read more</h3><ul>{v["related_html"]}</ul></div></aside>{v["notes"]}</main>'
-        f'<footer class="site-footer outer"><div class="inner"><section class="copyright"><a href="https://{v["site"].host}/">{v["n"]}</a> © {v["year"]}</section><div class="gh-powered-by"><a href="https://ghost.org/">Powered by Ghost</a></div></div></footer></div>'
+        f'<header class="header"><nav class="nav"><div class="logo"><a href="https://{v["site"].host}/" accesskey="h" title="{v["n"]} (Alt + H)">{v["n"]}</a>'
+        '<div class="logo-switches"><button id="theme-toggle" accesskey="t" title="(Alt + T)">Toggle theme</button></div></div>'
+        '<ul id="menu"><li><a href="/archives/" title="Archive"><span>Archive</span></a></li><li><a href="/tags/" title="Tags"><span>Tags</span></a></li><li><a href="/search/" title="Search (Alt + /)" accesskey="/"><span>Search</span></a></li></ul></nav></header>'
+        f'<main class="main"><article class="post-single"><header class="post-header"><div class="breadcrumbs"><a href="/">Home</a>&nbsp;»&nbsp;<a href="/posts/">Posts</a></div>{v["above"]}'
+        f'<h1 class="post-title entry-hint-parent">{v["t"]}</h1><div class="post-meta"><span>{v["shown"]}</span>&nbsp;·&nbsp;5 min&nbsp;·&nbsp;Newsdesk</div></header>'
+        f'<div class="post-content">{v["body"]}</div>{v["after"]}'
+        '<footer class="post-footer"><ul class="post-tags"><li><a href="/tags/world/">World</a></li><li><a href="/tags/politics/">Politics</a></li></ul>'
+        f'<nav class="paginav"><a class="prev" href="/posts/previous/"><span class="title">« Prev</span></a><a class="next" href="/posts/next/"><span class="title">Next »</span></a></nav>{v["share"]}</footer></article>'
+        f'<section class="related"><h2>See also</h2><ul>{v["related_html"]}</ul></section>{v["notes"]}</main>'
+        f'<footer class="footer"><span>© {v["year"]} <a href="https://{v["site"].host}/">{v["n"]}</a></span> · <span>Powered by <a href="https://gohugo.io/" rel="noopener noreferrer" target="_blank">Hugo</a> &amp; <a href="https://github.com/adityatelange/hugo-PaperMod/" rel="noopener" target="_blank">PaperMod</a></span></footer>'
     )  # fmt: skip
 
 
@@ -278,18 +280,21 @@ def _substack(v: dict) -> str:
     )  # fmt: skip
 
 
-def _blogger(v: dict) -> str:
+def _aggregator(v: dict) -> str:
+    cards = "".join(
+        f'<div class="card card--small"><div class="card__source">Trending</div>{r}</div>'
+        for r in v["related_html"].replace("<li>", "").split("</li>")
+        if r
+    )
     return (
-        f'<div class="content"><header class="header-outer"><div class="Header widget" id="Header1"><h1 class="title"><a href="https://{v["site"].host}/">{v["n"]}</a></h1><p class="description">News and comment, every day</p></div></header>'
-        '<div class="main-outer"><div class="columns"><div class="column-center-inner"><div class="main section" id="main"><div class="widget Blog" id="Blog1"><div class="blog-posts hfeed">'
-        f'<div class="date-outer"><h2 class="date-header"><span>{v["shown"]}</span></h2><div class="date-posts"><div class="post-outer"><div class="post hentry uncustomized-post-template">'
-        f'{v["above"]}<h3 class="post-title entry-title">{v["t"]}</h3><div class="post-header"><div class="post-header-line-1"></div></div>'
-        f'<div class="post-body entry-content" id="post-body-1">{v["body"]}<div style="clear: both;"></div></div>{v["after"]}'
-        '<div class="post-footer"><div class="post-footer-line post-footer-line-1"><span class="post-author vcard">Posted by <span class="fn">Newsdesk</span></span> <span class="post-comment-link"><a class="comment-link" href="#comments">No comments:</a></span></div>'
-        '<div class="post-footer-line post-footer-line-2"><span class="post-labels">Labels: <a href="/search/label/world" rel="tag">world</a></span></div></div></div></div></div></div></div>'
-        f'<div class="blog-pager" id="blog-pager"><a class="blog-pager-older-link" href="/search?updated-max=1">Older Post</a> <a class="home-link" href="/">Home</a></div></div></div></div>'
-        f'<aside class="column-right-inner"><div class="widget PopularPosts"><h2>Popular Posts</h2><ul>{v["related_html"]}</ul></div></aside></div></div>{v["notes"]}'
-        '<footer class="footer-outer"><div class="widget Attribution"><div class="widget-content">Powered by <a href="https://www.blogger.com">Blogger</a>. Simple theme.</div></div></footer></div>'
+        f'<div class="app"><header class="topbar"><a class="brand" href="https://{v["site"].host}/">{v["n"]}</a>'
+        '<nav class="sections"><a href="/top">Top stories</a><a href="/world">World</a><a href="/business">Business</a><a href="/tech">Technology</a><a href="/local">Local</a></nav>'
+        '<form class="search" action="/search"><input name="q" type="search" placeholder="Search for topics, sources"></form></header>'
+        f'<main class="story-view"><div class="card card--lead"><div class="card__meta">{v["above"]}<span class="card__time">{v["shown"]}</span> <span class="card__coverage">Full coverage</span></div>'
+        f'<h1 class="card__title">{v["t"]}</h1><div class="card__body">{v["body"]}</div>{v["after"]}'
+        '<div class="card__actions"><button>Save</button><button>Share</button><button>Hide stories like this</button></div></div>'
+        f'<section class="more-cards"><h2>More headlines</h2>{cards}</section>{v["notes"]}</main>'
+        f'<footer class="legal">© {v["year"]} {v["n"]} · Headlines are gathered automatically · <a href="/settings">Settings</a> · <a href="/help">Help</a></footer></div>'
     )  # fmt: skip
 
 
@@ -332,9 +337,9 @@ def _feed_reader(v: dict) -> str:
 
 
 _SKIN = {
-    "ghost": _ghost,
+    "hugo": _hugo,
     "substack": _substack,
-    "blogger": _blogger,
+    "aggregator": _aggregator,
     "joomla": _joomla,
     "tumblr": _tumblr,
     "feed-reader": _feed_reader,

@@ -9,17 +9,17 @@ uses, to be run once, at the end:
   page has been taken by some earlier set, so pages no earlier set takes come first and the rest
   are reused in new roles (``reused_sources`` names them).
 * **Pages**: origins are the real pages re-hosted (every other one) or written in one of six page
-  skins of ``bench/holdout5_pages.py`` (Ghost, Substack-like, Blogger, Joomla, Tumblr-like reblog,
-  feed-reader entry); copies are written in those skins, with their own date and name markup. Some
+  skins of ``bench/holdout5_pages.py`` (a Hugo PaperMod theme, Substack-like, a news aggregator card
+  page, Joomla, Tumblr-like reblog, feed-reader entry); copies are written in those skins, with their own date and name markup. Some
   origins link words of their body to unrelated sites.
 * **Credit lines** come from ``bench/phrasings_holdout5.yml`` (real wordings, each with where it was
   found, 10 languages), as a linked name, a plain name, another form of the name ("The …",
   "… Online"), the domain, a name linked to ``javascript:`` or to the copier's own tag page, or a
   bare address; in eight new placements and four new link forms to the original (a redirect
   wrapper, an upper-case host, a trailing ``index.html``, a session parameter).
-* **Charsets** of the header-charset family: koi8-r, koi8-u, windows-1257, iso-8859-13,
+* **Charsets** of the header-charset family: ibm866, koi8-u, windows-1257, iso-8859-13,
   windows-1256 and macintosh (no earlier set serves them), each only in the HTTP header.
-* **Unicode credit targets** have Greek, Arabic, Japanese, Czech, Polish and Thai paths, and one an
+* **Unicode credit targets** have Hindi, Georgian, Romanian, Czech, Persian and Thai paths, and one an
   internationalised host name (stored in its ``xn--`` form).
 * **Seed chain** (issue 11) in its two variants, and a **noise** family of copies that really are
   uncredited (one with only a redirect link to a site that names nothing, one undated pair).
@@ -76,20 +76,20 @@ LABEL = (
 )
 # (label, Python codec, Content-Type header as served)
 CHARSETS = (
-    ("koi8-r", "koi8_r", "text/html; charset=KOI8-R"),
+    ("ibm866", "cp866", "text/html; charset=IBM866"),
     ("koi8-u", "koi8_u", "text/html;charset=koi8-u"),
     ("windows-1257", "cp1257", "text/html; charset=windows-1257"),
     ("iso-8859-13", "iso8859_13", 'text/html; charset="iso-8859-13"'),
     ("windows-1256", "cp1256", "text/html; charset=Windows-1256"),
     ("macintosh", "mac_roman", "text/html; charset=macintosh"),
 )
-_NOT_CP1252 = ("koi8-r", "koi8-u", "windows-1257", "iso-8859-13")
+_NOT_CP1252 = ("ibm866", "koi8-u", "windows-1257", "iso-8859-13")
 UNICODE_PATHS = (
-    "ειδήσεις/κόσμος",
-    "أخبار/العالم",
-    "ニュース/国際",
+    "समाचार/दुनिया",
+    "ახალი-ამბები/მსოფლიო",
+    "știri/externe",
     "zprávy/svět-dnes",
-    "wiadomości/świat",
+    "اخبار/جهان",
     "ข่าว/ต่างประเทศ",
 )
 _UNRELATED = (
@@ -267,7 +267,7 @@ class _Builder:
         lines = [list(d["paragraphs"]) for d in holdout_phrasings()["disclaimers"]]
         self.disclaimer_sites = [
             (self.site("tumblr"), lines[1]),
-            (self.site("blogger"), lines[0]),
+            (self.site("aggregator"), lines[0]),
         ]
         self.pool = list(self.copiers)
         self.turn = 0
@@ -299,10 +299,10 @@ class _Builder:
     def credit(self, form: str, target: Site, url: str, title: str) -> tuple[CreditLine, str]:
         """A credit to ``url`` (a page of ``target``) in ``form``, and the form of its link."""
         if form == "bare link":
-            link_form = self.bare_forms()
+            link_form = _fitting(self.bare_forms, url)
             return credit_html(self.bare_lines(), target, link_variant(url, link_form), form, title), link_form  # fmt: skip
         if form == "linked":
-            link_form = self.link_forms()
+            link_form = _fitting(self.link_forms, url)
             return credit_html(self.site_lines(), target, link_variant(url, link_form), form, title), link_form  # fmt: skip
         return credit_html(self.site_lines(), target, unresolvable(url, form), form, title), form
 
@@ -355,6 +355,14 @@ class _Builder:
             placement=placement, link_form=link_form, noise_line=noise_line,
             expect_absent=list(disclaimer) if disclaimer else None, **extra,
         )  # fmt: skip
+
+
+def _fitting(forms: Turns, url: str) -> str:
+    """The next link form that fits ``url`` (a trailing ``index.html`` only after a slash)."""
+    form = forms()
+    while form == "index-html" and not url.endswith("/"):
+        form = forms()
+    return form
 
 
 def _canonical(site: Site, url: str) -> str:
