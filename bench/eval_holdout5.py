@@ -1,4 +1,4 @@
-"""Judge tracker on the FOURTH held-out set of the issue 11 families (holdout5), LABELLED AS BUILT.
+"""Judge tracker on the FIFTH held-out set of the issue 11 families (holdout5), LABELLED AS BUILT.
 
 Builds ``bench/scenario_holdout5.py``'s pages, stores them through tracker's public interfaces,
 runs the pipeline's stages and scores them with ``bench/eval_judgement.py``'s ``judge_set`` (the

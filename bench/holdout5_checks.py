@@ -1,4 +1,4 @@
-"""Construction checks of the fourth held-out set (``bench/scenario_holdout5.py``): what was built
+"""Construction checks of the fifth held-out set (``bench/scenario_holdout5.py``): what was built
 against what its labels say. Nothing here runs tracker."""
 
 from __future__ import annotations

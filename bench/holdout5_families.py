@@ -1,4 +1,4 @@
-"""How each family of the fourth held-out set (``bench/scenario_holdout5.py``) is built.
+"""How each family of the fifth held-out set (``bench/scenario_holdout5.py``) is built.
 
 One function per article: who copies whom, when, in which page, with which credit, and the labels
 that follow from it (the credited flag of every copy, the retained share, the credit target, the

@@ -100,7 +100,9 @@ def unresolvable(url: str, form: str, copier_host: str = "") -> str | None:
     if form == "javascript":
         return "javascript:void(0)"
     if form == "source-tag":
-        return f"https://{copier_host}/tag/source-{token}/" if copier_host else f"/tag/source-{token}/"
+        return (
+            f"https://{copier_host}/tag/source-{token}/" if copier_host else f"/tag/source-{token}/"
+        )
     return None
 
 
@@ -144,8 +146,18 @@ def place(credit: str | None, placement: str | None) -> tuple[str, str, str, str
     return {
         "last-paragraph": ("", "", f"<p>{credit}</p>", ""),
         "kicker": (f'<p class="kicker">{credit}</p>', "", "", ""),
-        "small-byline": ("", f'<p class="byline">By the Newsdesk <small>{credit}</small></p>', "", ""),  # fmt: skip
-        "aside-note": ("", f'<aside class="editors-note" role="note"><p>{credit}</p></aside>', "", ""),  # fmt: skip
+        "small-byline": (
+            "",
+            f'<p class="byline">By the Newsdesk <small>{credit}</small></p>',
+            "",
+            "",
+        ),  # fmt: skip
+        "aside-note": (
+            "",
+            f'<aside class="editors-note" role="note"><p>{credit}</p></aside>',
+            "",
+            "",
+        ),  # fmt: skip
         "about-box": (
             "",
             "",
@@ -158,7 +170,12 @@ def place(credit: str | None, placement: str | None) -> tuple[str, str, str, str
             "",
             f'<details class="article-info"><summary>Article info</summary><p>{credit}</p></details>',
         ),  # fmt: skip
-        "blockquote-cite": ("", "", f'<blockquote class="source-quote"><cite>{credit}</cite></blockquote>', ""),  # fmt: skip
+        "blockquote-cite": (
+            "",
+            "",
+            f'<blockquote class="source-quote"><cite>{credit}</cite></blockquote>',
+            "",
+        ),  # fmt: skip
         "meta-list": (
             "",
             "",
@@ -249,7 +266,7 @@ def render(
     home = f'<a href="https://{site.host}/" rel="home">{n}</a>'
     year = (published or datetime(2025, 1, 1)).year
     page = _SKIN[site.skin](locals())
-    return f"<!DOCTYPE html>\n<html lang=\"en\"><head>\n{head}\n</head><body>\n{page}\n</body></html>"
+    return f'<!DOCTYPE html>\n<html lang="en"><head>\n{head}\n</head><body>\n{page}\n</body></html>'
 
 
 def _hugo(v: dict) -> str:

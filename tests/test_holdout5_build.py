@@ -155,7 +155,9 @@ def test_new_shapes_are_written(built):
     assert not set(SKINS) & earlier_skins
     # Every new placement, and the seed chain's plain last paragraph.
     assert set(counts["placements"]) == {*PLACEMENTS, "last-paragraph"}
-    assert not set(PLACEMENTS) & (set(scenario_holdout3.PLACEMENTS) | set(holdout4_pages.PLACEMENTS))
+    assert not set(PLACEMENTS) & (
+        set(scenario_holdout3.PLACEMENTS) | set(holdout4_pages.PLACEMENTS)
+    )
     assert not set(LINK_FORMS) & set(holdout4_pages.LINK_FORMS)
     assert {*LINK_FORMS, "unicode", "idn", "javascript", "source-tag"} <= set(counts["link_forms"])  # fmt: skip
     html = "\n".join(p.html or "" for p in built.pages if p.credit_phrasing)
