@@ -148,7 +148,7 @@ def place(credit: str | None, placement: str | None) -> tuple[str, str, str, str
         "kicker": (f'<p class="kicker">{credit}</p>', "", "", ""),
         "small-byline": (
             "",
-            f'<p class="byline">By the Newsdesk <small>{credit}</small></p>',
+            f'<p class="byline"><span class="author">Staff report</span> <small>{credit}</small></p>',
             "",
             "",
         ),  # fmt: skip
