@@ -990,3 +990,41 @@ def test_a_source_line_in_a_photos_small_table_cell_is_a_caption():
         "<tr><td>Gulls over the pier. Source: Harbour Voice</td></tr></table>"
     )
     assert find_credits(page(html), REPOST) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Článek původně vyšel v časopise Harbour Voice.",
+        "Tekst pierwotnie ukazał się w Harbour Voice, a tu wydrukowano go za zgodą autorów.",
+        "Läs hela artikeln på Harbour Voice",
+        "Artikeln publicerades ursprungligen på Harbour Voice.",
+        "Оригинал статьи опубликован в Harbour Voice.",
+    ],
+)
+def test_czech_polish_swedish_and_russian_credit_lines(line):
+    credits = find_credits(page(f"<article>{LEAD}<p>{line}</p></article>"), REPOST)
+    assert [c.target_name for c in credits] == ["Harbour Voice"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'The original version of this article appeared as <a href="https://harbourvoice.example/'
+            'ferry">Ferries counted</a>',
+            [("link", "https://harbourvoice.example/ferry")],
+        ),
+        (
+            '<a href="https://harbourvoice.example/ferry">This post was originally published '
+            "elsewhere.</a>",
+            [("link", "https://harbourvoice.example/ferry")],
+        ),
+        ('See <a href="https://journal.example/paper">the original study</a> for details.', []),
+    ],
+)
+def test_links_in_a_line_about_the_articles_original_are_link_candidates(line, expected):
+    """Outside the article body (an aside), in words no phrase knows: a link candidate, which
+    provenance counts only when it leads to another member."""
+    html = f"<article>{LEAD}</article><aside><p>{line}</p></aside>"
+    assert [(c.kind, c.target_url) for c in find_credits(page(html), REPOST)] == expected

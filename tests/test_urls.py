@@ -98,3 +98,27 @@ def test_page_key_keeps_pages_apart_that_only_look_alike():
     assert page_key("https://m.example/a") != page_key("https://example/a")  # m.example is a site
     assert page_key("https://x.example/a?id=2&amp=1") != page_key("https://x.example/a?id=3")
     assert page_key("https://x.example/news/sample") != page_key("https://x.example/news/sam")
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.google.com/url?q=https%3A%2F%2Fharbour.example%2Fferry&sa=D&source=editors",
+        "https://l.facebook.com/l.php?u=https%3A%2F%2Fharbour.example%2Fferry&h=AT0",
+        "https://out.example/redirect?url=https://harbour.example/ferry",
+        "https://harbour.example/ferry?PHPSESSID=0a1b2c3d",
+        "https://harbour.example/ferry;jsessionid=0A1B2C",
+    ],
+)
+def test_links_through_redirectors_and_with_sessions_lead_to_the_page(href):
+    assert resolve_link("https://copy.example/a", href) == "https://harbour.example/ferry"
+
+
+def test_a_query_holding_a_url_of_the_same_site_is_no_redirect():
+    link = resolve_link(
+        "https://copy.example/a", "https://copy.example/go?to=https://copy.example/b"
+    )
+    assert link == normalize_url("https://copy.example/go?to=https://copy.example/b")
+    assert resolve_link("https://copy.example/a", "https://x.example/a?sid=7") == (
+        "https://x.example/a?sid=7"  # "sid" is often a story's id, kept
+    )

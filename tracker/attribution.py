@@ -26,6 +26,7 @@ and, for credits that give only a name, the site's name ("Live Science" on ``liv
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -34,7 +35,13 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from tracker.credit_phrases import MAX_EVIDENCE, compact, phrase_credits, phrases
+from tracker.credit_phrases import (
+    MAX_EVIDENCE,
+    about_the_article,
+    compact,
+    phrase_credits,
+    phrases,
+)
 from tracker.html import parse_html
 from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import SPACES, Line, block_of, candidate_lines, nodes_with, visible
@@ -413,9 +420,32 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
     return out
 
 
-def _add_phrases(line: Line, page: _Page, out: _Collector) -> None:
-    for found in phrase_credits(line, page.resolve):
-        out.add(found.kind, found.evidence, found.target_url, found.target_name, found.target_site)
+# A line about the article's original ("The original version of this article appeared as
+# <link>", "This post was originally published elsewhere", "Originally posted at <link>"): its
+# links are ``link`` candidates even outside the article body, when no phrase read the line.
+_ORIGIN_WORD = re.compile(r"\borigin", re.IGNORECASE)
+
+
+def _add_phrases(line: Line, page: _Page, out: _Collector) -> list[tuple[str, str]]:
+    """Add the line's phrase credits; return its links to read as ``link`` candidates (label,
+    target) when no phrase read it and it is about the article's original."""
+    found = phrase_credits(line, page.resolve)
+    for credit in found:
+        out.add(
+            credit.kind, credit.evidence, credit.target_url, credit.target_name, credit.target_site
+        )
+    if found or not line.links or not _ORIGIN_WORD.search(line.text):
+        return []
+    if not about_the_article(line.text):
+        return []  # "Link to the original study: <link>" is about something else
+    links = []
+    for link in line.links:
+        if page.links_home(link.href):
+            continue
+        target = page.resolve(link.href)
+        if target and not page.is_self(site_of(target), None):
+            links.append(((link.text or line.text)[:MAX_LINK_EVIDENCE], target))
+    return links
 
 
 def find_credits(
@@ -447,13 +477,19 @@ def find_credits(
         tree = parse_html(html) if html else None
     page = _Page(tree, url)
     out = _Collector(page)
+    origin_links: list[tuple[str, str]] = []
     if tree is not None:
         _markup_credits(tree, page, out)
         for line in candidate_lines(tree, phrases().trigger):
-            _add_phrases(line, page, out)
+            origin_links += _add_phrases(line, page, out)
     lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
     for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word
         _add_phrases(Line(SPACES.sub(" ", lines[index]).strip(), [], False), page, out)
     if tree is not None:
         _link_credits(tree, paragraphs or [], page, out)
+    credited = {c.target_url for c in out.credits if c.target_url}
+    for label, target in origin_links:
+        if target not in credited:
+            credited.add(target)
+            out.add("link", label, target, None)
     return out.credits

@@ -125,6 +125,18 @@ _SUBJECT_START = re.compile(
     r"feature|version|content|analysis|excerpt|transcript|newsletter|cartoon|podcast)\b",
     re.I,
 )
+
+
+def about_the_article(text: str) -> bool:
+    """Whether a line speaks of the article itself: it says "this"/"it" or starts with the
+    article's noun ("The original version of this article…", "This post was originally…"), or
+    starts with "Originally" ("Originally posted at …")."""
+    return bool(
+        _SUBJECT.search(text) or _SUBJECT_START.match(text) or _ORIGINALLY_START.match(text)
+    )
+
+
+_ORIGINALLY_START = re.compile(r"^\W*originally\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 
 # Where a name ends: punctuation, a sentence end, a spaced dash.

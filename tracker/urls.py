@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
 from w3lib.url import canonicalize_url
 
-# Query parameters that only track a click; dropping them makes one page one row.
-_TRACKING_PARAMS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga", "igshid"}
+# Query parameters that only track a click or carry a visitor's session; dropping them makes one
+# page one row.
+_TRACKING_PARAMS = {
+    "fbclid",
+    "gclid",
+    "mc_cid",
+    "mc_eid",
+    "ocid",
+    "cmpid",
+    "_ga",
+    "igshid",
+    "phpsessid",
+    "jsessionid",
+    "aspsessionid",
+    "sessionid",
+    "cfid",
+    "cftoken",
+}
+# A link through a redirector ("https://www.google.com/url?q=<the page>", "l.facebook.com/l.php?u=
+# <the page>") names the page in one of these query arguments, when its value is an http(s) URL.
+_REDIRECT_ARGS = (
+    "url",
+    "q",
+    "u",
+    "target",
+    "dest",
+    "destination",
+    "redirect",
+    "redirect_url",
+    "to",
+    "link",
+    "goto",
+)
 
 _psl = PublicSuffixList()  # the list ships inside the package: no download at run time
 
@@ -44,8 +76,12 @@ def normalize_url(url: str) -> str:
         for piece in parts.query.split("&")
         if piece and not _is_tracking(unquote_plus(piece.split("=", 1)[0]).lower())
     )
-    path = parts.path or "/"
+    path = _PATH_SESSION.sub("", parts.path) or "/"
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+# A Java server's session in the path ("/story;jsessionid=0A1B…"): the same page for everyone.
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#;]*", re.IGNORECASE)
 
 
 # Host prefixes under which a site serves the same pages to phones or as AMP.
@@ -171,6 +207,31 @@ def resolve_link(base: str | None, href: str | None) -> str | None:
         return None
     try:
         absolute = urljoin(base, href) if base else href
-        return normalize_url(absolute) if is_http_url(absolute) else None
+        if not is_http_url(absolute):
+            return None
+        return normalize_url(_unwrapped(absolute))
     except ValueError:  # malformed ports and hosts
         return None
+
+
+def _unwrapped(url: str) -> str:
+    """The page a redirector's link leads to, when the link carries it whole in a query argument
+    (``_REDIRECT_ARGS``) and the redirector is another site; else ``url`` itself.
+
+    Examples:
+        >>> _unwrapped("https://www.google.com/url?q=https%3A%2F%2Fa.example%2Fx&sa=D")
+        'https://a.example/x'
+        >>> _unwrapped("https://a.example/go?to=https://a.example/b")  # within one site
+        'https://a.example/go?to=https://a.example/b'
+    """
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    arguments = dict(parse_qsl(parts.query, keep_blank_values=False))
+    for name in _REDIRECT_ARGS:
+        target = arguments.get(name, "").strip()
+        if target.lower().startswith(("http://", "https://")) and is_http_url(target):
+            host = (parts.hostname or "").lower()
+            if site_of_host(host) != site_of_host((urlsplit(target).hostname or "").lower()):
+                return target
+    return url
