@@ -1,0 +1,116 @@
+"""Review of the redirector/session-id/origin-line commit: real-world shapes the new rules
+misread.
+
+Every text here is written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_attribution import LEAD, page
+from tests.test_provenance import STORY, Fixture
+from tracker import provenance
+from tracker.attribution import find_credits
+from tracker.urls import normalize_url, resolve_link
+
+ORIGINAL = "https://harbourvoice.example/ferry"
+COPIER = "https://basaltwire.example/ferry"
+
+
+@pytest.fixture
+def fx(fresh_db):
+    return Fixture(fresh_db)
+
+
+# --- session ids ---------------------------------------------------------------------------------
+
+
+def test_a_conference_sessions_number_is_a_page_not_a_visitors_session():
+    """``?sessionid=45`` on a programme site names talk 45; two talks stay two pages."""
+    one = normalize_url("https://conf.example/programme.php?sessionid=45")
+    other = normalize_url("https://conf.example/programme.php?sessionid=46")
+    assert one != other
+
+
+def test_a_long_opaque_session_token_is_still_dropped():
+    url = "https://news.example/story?id=7&sessionid=9f2c4e1a8b7d6c5e4f3a2b1c0d9e8f7a"
+    assert normalize_url(url) == "https://news.example/story?id=7"
+    assert normalize_url("https://news.example/story?PHPSESSID=ab12&id=7") == (
+        "https://news.example/story?id=7"
+    )
+
+
+# --- redirectors ---------------------------------------------------------------------------------
+
+
+def test_a_redirector_carrying_a_loopback_address_gives_it_to_the_crawl_unchanged():
+    """Unwrapping hands the carried URL to the credits spider; the net guard (not urls.py)
+    refuses internal addresses, so the unwrapped URL must still be the literal one it can see."""
+    assert resolve_link(COPIER, "https://www.google.com/url?q=http://127.0.0.1:8080/x") == (
+        "http://127.0.0.1:8080/x"
+    )
+
+
+def test_a_share_link_carrying_the_pages_own_url_is_no_credit():
+    body = (
+        f"{LEAD}<p>Share: <a href='https://twitter.com/intent/tweet?url={COPIER}'>Tweet</a> "
+        f"<a href='https://www.facebook.com/sharer/sharer.php?u={COPIER}'>Facebook</a></p>"
+    )
+    assert find_credits(page(body), COPIER) == []
+
+
+# --- the origin line ----------------------------------------------------------------------------
+
+LATER_COPY_LINES = [
+    "Originally reported by Harbour Voice. A translation later ran at "
+    f"<a href='{COPIER}'>Basalt Wire</a>.",
+    f"This story is original Harbour Voice reporting, also syndicated to <a href='{COPIER}'>"
+    "Basalt Wire</a>.",
+    f"This piece was originally ours; <a href='{COPIER}'>Basalt Wire</a> reprinted it in March.",
+]
+
+
+@pytest.mark.parametrize("line", LATER_COPY_LINES)
+def test_an_originals_line_naming_a_later_copy_is_no_credit(line):
+    html = page(f"{LEAD}</article><aside><p>{line}</p></aside><article>")
+    assert [(c.kind, c.target_url) for c in find_credits(html, ORIGINAL)] == []
+
+
+def test_an_originals_line_naming_a_later_copy_keeps_the_original_the_origin(fx):
+    text = "\n\n".join(STORY)
+    original = fx.page(
+        ORIGINAL, "harbourvoice.example", published="2024-07-01T00:00:00+00:00", text=text
+    )
+    copy = fx.page(COPIER, "basaltwire.example", published="2024-07-03T00:00:00+00:00", text=text)
+    html = page(
+        "".join(f"<p>{p}</p>" for p in STORY)
+        + f"</article><aside><p>{LATER_COPY_LINES[0]}</p></aside><article>"
+    )
+    for credit in find_credits(html, ORIGINAL):
+        fx.credit(
+            original,
+            **{k: v for k, v in credit.as_dict().items() if k != "kind"},
+            kind=credit.kind,
+        )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"The original version of this article appeared at <a href='{ORIGINAL}'>Harbour Voice</a>.",
+        f"<a href='{ORIGINAL}'>This post was originally published elsewhere.</a>",
+        f"This is a translation of the original article at <a href='{ORIGINAL}'>Harbour Voice</a>.",
+        f"This article was copied from its original at <a href='{ORIGINAL}'>Harbour Voice</a>.",
+        "The original version of this article appeared at "
+        f"<a href='{ORIGINAL}'>Harbour Voice</a>; it was later updated.",
+        "Reprinted by permission. The original version of this article is at "
+        f"<a href='{ORIGINAL}'>Harbour Voice</a>.",
+    ],
+)
+def test_a_copys_origin_line_still_links_the_original(line):
+    html = page(f"{LEAD}</article><aside><p>{line}</p></aside><article>")
+    assert [(c.kind, c.target_url) for c in find_credits(html, COPIER)] == [("link", ORIGINAL)]
