@@ -114,3 +114,37 @@ def test_an_originals_line_naming_a_later_copy_keeps_the_original_the_origin(fx)
 def test_a_copys_origin_line_still_links_the_original(line):
     html = page(f"{LEAD}</article><aside><p>{line}</p></aside><article>")
     assert [(c.kind, c.target_url) for c in find_credits(html, COPIER)] == [("link", ORIGINAL)]
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        f"https://twitter.com/intent/tweet?text=The+gulls&url={ORIGINAL}",
+        f"https://www.facebook.com/sharer/sharer.php?u={ORIGINAL}",
+        f"https://www.linkedin.com/shareArticle?mini=true&url={ORIGINAL}",
+        f"https://t.me/share/url?url={ORIGINAL}",
+        f"https://www.reddit.com/submit?url={ORIGINAL}",
+        f"https://www.google.com/search?q={ORIGINAL}",
+        f"https://web.archive.org/save?url={ORIGINAL}",
+    ],
+)
+def test_a_copied_share_button_carrying_the_originals_url_is_no_credit(href):
+    """A "click to tweet" box copied with the article's text keeps the original's URL in its
+    share link: the copy credits nobody (before the redirector rule it led to twitter.com)."""
+    paragraphs = [
+        "The harbour board met on Tuesday to count the ferries and the gulls. " * 6,
+        "The gulls outnumber the ferries, the board said on Tuesday. Tweet this",
+    ]
+    body = (
+        f"{LEAD}<p>The gulls outnumber the ferries, the board said on Tuesday. "
+        f"<a href='{href}'>Tweet this</a></p>"
+    )
+    credits = find_credits(page(body), COPIER, paragraphs)
+    assert ORIGINAL not in [c.target_url for c in credits]
+
+
+def test_a_redirector_link_in_the_body_still_credits_the_page_it_carries():
+    paragraphs = ["The harbour board met on Tuesday to count the ferries and the gulls. " * 6]
+    body = f"{LEAD}<p>Source: <a href='https://www.google.com/url?q={ORIGINAL}&sa=D'>Harbour Voice</a></p>"
+    credits = find_credits(page(body), COPIER, paragraphs)
+    assert ORIGINAL in [c.target_url for c in credits]

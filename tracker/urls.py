@@ -223,6 +223,16 @@ def resolve_link(base: str | None, href: str | None) -> str | None:
         return None
 
 
+# A page that takes a URL to act on it, not to send the reader there: a share or "click to tweet"
+# button copied with an article's text carries the original's URL, and is no credit of it; a
+# search, an archive's "save", a submit form.
+_NOT_A_REDIRECT = re.compile(
+    r"/(?:share\w*|sharer(?:\.php)?|intent|submit\w*|search|save|bookmark\w*|pin|compose|send)"
+    r"(?=[/.?]|$)",
+    re.IGNORECASE,
+)
+
+
 def _unwrapped(url: str) -> str:
     """The page a redirector's link leads to, when the link carries it whole in a query argument
     (``_REDIRECT_ARGS``) and the redirector is another site; else ``url`` itself.
@@ -232,9 +242,11 @@ def _unwrapped(url: str) -> str:
         'https://a.example/x'
         >>> _unwrapped("https://a.example/go?to=https://a.example/b")  # within one site
         'https://a.example/go?to=https://a.example/b'
+        >>> _unwrapped("https://twitter.com/intent/tweet?url=https://a.example/x")  # a share
+        'https://twitter.com/intent/tweet?url=https://a.example/x'
     """
     parts = urlsplit(url)
-    if not parts.query:
+    if not parts.query or _NOT_A_REDIRECT.search(parts.path):
         return url
     arguments = dict(parse_qsl(parts.query, keep_blank_values=False))
     for name in _REDIRECT_ARGS:
