@@ -68,7 +68,23 @@ LATER_COPY_LINES = [
     f"This story is original Harbour Voice reporting, also syndicated to <a href='{COPIER}'>"
     "Basalt Wire</a>.",
     f"This piece was originally ours; <a href='{COPIER}'>Basalt Wire</a> reprinted it in March.",
+    f"This story originally appeared here, and on our partner site <a href='{COPIER}'>Basalt "
+    "Wire</a>.",
+    f"Original reporting by Harbour Voice. Read it in Spanish on <a href='{COPIER}'>Basalt Wire</a>.",
+    f"This article is original to Harbour Voice; <a href='{COPIER}'>Basalt Wire</a> may run it.",
+    f"Originally ours, spotted without credit on <a href='{COPIER}'>Basalt Wire</a>.",
 ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a self-claim naming the site, not 'here/us/we': reads like a copy's 'The original "
+    "Harbour Voice story is at <link>'; needs provenance to weigh a link against dates",
+)
+def test_an_originals_line_naming_itself_and_a_partner_is_no_credit():
+    line = f"This is an original Harbour Voice report. Partners such as <a href='{COPIER}'>Basalt Wire</a> may share it."
+    html = page(f"{LEAD}</article><aside><p>{line}</p></aside><article>")
+    assert find_credits(html, ORIGINAL) == []
 
 
 @pytest.mark.parametrize("line", LATER_COPY_LINES)
