@@ -164,3 +164,26 @@ def test_a_redirector_link_in_the_body_still_credits_the_page_it_carries():
     body = f"{LEAD}<p>Source: <a href='https://www.google.com/url?q={ORIGINAL}&sa=D'>Harbour Voice</a></p>"
     credits = find_credits(page(body), COPIER, paragraphs)
     assert ORIGINAL in [c.target_url for c in credits]
+
+
+def test_republished_by_a_copy_is_no_credit_of_it():
+    """Older than this commit, and the brief's example: the original's own line names the copy
+    that republished it; read as "republished from", the copy became the origin."""
+    line = (
+        f"This story was originally reported by us and later republished by <a href='{COPIER}'>"
+        "Basalt Wire</a>."
+    )
+    assert find_credits(page(f"{LEAD}<p>{line}</p>"), ORIGINAL) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"This article is republished by kind permission of <a href='{ORIGINAL}'>Harbour Voice</a>.",
+        f"This article is republished from <a href='{ORIGINAL}'>Harbour Voice</a>.",
+        f"This story is republished with permission of <a href='{ORIGINAL}'>Harbour Voice</a>.",
+    ],
+)
+def test_republished_from_or_by_permission_still_credits(line):
+    credits = find_credits(page(f"{LEAD}<p>{line}</p>"), COPIER)
+    assert [(c.kind, c.target_url) for c in credits] == [("republished-from", ORIGINAL)]

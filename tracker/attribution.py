@@ -433,6 +433,19 @@ _LATER_COPY = re.compile(
     r"also\s+(?:ran|appeared|syndicated))\b",
     re.IGNORECASE,
 )
+# ...or claims the original for the page itself ("This story originally appeared here, and on
+# our partner site <link>", "Original reporting by us"): words outside the line's links.
+_OWN_ORIGINAL = re.compile(
+    r"\b(?:here|ours|us|we)\b|\boriginal\s+(?:reporting|to)\b", re.IGNORECASE
+)
+
+
+def _unlinked_text(line: Line) -> str:
+    """The line's text without its links' labels."""
+    text = line.text
+    for link in sorted(line.links, key=lambda link: link.start, reverse=True):
+        text = text[: link.start] + " " + text[link.end :]
+    return text
 
 
 def _add_phrases(line: Line, page: _Page, out: _Collector) -> list[tuple[str, str]]:
@@ -445,7 +458,11 @@ def _add_phrases(line: Line, page: _Page, out: _Collector) -> list[tuple[str, st
         )
     if found or not line.links or not _ORIGIN_WORD.search(line.text):
         return []
-    if not about_the_article(line.text) or _LATER_COPY.search(line.text):
+    if (
+        not about_the_article(line.text)
+        or _LATER_COPY.search(line.text)
+        or _OWN_ORIGINAL.search(_unlinked_text(line))
+    ):
         return []  # "Link to the original study: <link>" is about something else
     links = []
     for link in line.links:
