@@ -424,6 +424,28 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
 # <link>", "This post was originally published elsewhere", "Originally posted at <link>"): its
 # links are ``link`` candidates even outside the article body, when no phrase read the line.
 _ORIGIN_WORD = re.compile(r"\borigin", re.IGNORECASE)
+# ...unless it tells of a later copy: then its link is the copy, and the page is the original
+# ("Originally reported by us; a translation later ran at <link>").
+_LATER_COPY = re.compile(
+    r"\b(?:later\s+(?:ran|appeared|re-?published|reprinted|syndicated|posted)|"
+    r"(?:re-?published|reprinted|syndicated|picked\s+up|copied)\s+(?:it\s+)?(?:by|to|in|at|on)"
+    r"(?!\s+(?:kind\s+|special\s+)?(?:permission|arrangement|agreement))|"
+    r"also\s+(?:ran|appeared|syndicated))\b",
+    re.IGNORECASE,
+)
+# ...or claims the original for the page itself ("This story originally appeared here, and on
+# our partner site <link>", "Original reporting by us"): words outside the line's links.
+_OWN_ORIGINAL = re.compile(
+    r"\b(?:here|ours|us|we)\b|\boriginal\s+(?:reporting|to)\b", re.IGNORECASE
+)
+
+
+def _unlinked_text(line: Line) -> str:
+    """The line's text without its links' labels."""
+    text = line.text
+    for link in sorted(line.links, key=lambda link: link.start, reverse=True):
+        text = text[: link.start] + " " + text[link.end :]
+    return text
 
 
 def _add_phrases(line: Line, page: _Page, out: _Collector) -> list[tuple[str, str]]:
@@ -436,7 +458,11 @@ def _add_phrases(line: Line, page: _Page, out: _Collector) -> list[tuple[str, st
         )
     if found or not line.links or not _ORIGIN_WORD.search(line.text):
         return []
-    if not about_the_article(line.text):
+    if (
+        not about_the_article(line.text)
+        or _LATER_COPY.search(line.text)
+        or _OWN_ORIGINAL.search(_unlinked_text(line))
+    ):
         return []  # "Link to the original study: <link>" is about something else
     links = []
     for link in line.links:

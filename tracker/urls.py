@@ -23,7 +23,6 @@ _TRACKING_PARAMS = {
     "phpsessid",
     "jsessionid",
     "aspsessionid",
-    "sessionid",
     "cfid",
     "cftoken",
 }
@@ -72,12 +71,16 @@ def normalize_url(url: str) -> str:
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
     query = "&".join(
-        piece
-        for piece in parts.query.split("&")
-        if piece and not _is_tracking(unquote_plus(piece.split("=", 1)[0]).lower())
+        piece for piece in parts.query.split("&") if piece and not _is_tracking(*_argument(piece))
     )
     path = _PATH_SESSION.sub("", parts.path) or "/"
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+def _argument(piece: str) -> tuple[str, str]:
+    """A query piece's lower-cased name and its value."""
+    name, _, value = piece.partition("=")
+    return unquote_plus(name).lower(), unquote_plus(value)
 
 
 # A Java server's session in the path ("/story;jsessionid=0A1B…"): the same page for everyone.
@@ -131,8 +134,14 @@ def page_key(url: str) -> str:
     return f"{host}{slash}{path}".rstrip("/") + ("?" + query if query else "")
 
 
-def _is_tracking(key: str) -> bool:
+def _is_tracking(key: str, value: str = "") -> bool:
+    if key == "sessionid":  # a programme's "?sessionid=45" names a talk, not a visitor
+        return bool(_SESSION_TOKEN.fullmatch(value))
     return key.startswith("utm_") or key in _TRACKING_PARAMS
+
+
+# A visitor's session token: long and opaque, unlike a record number.
+_SESSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,}")
 
 
 @lru_cache(maxsize=65536)
@@ -214,6 +223,16 @@ def resolve_link(base: str | None, href: str | None) -> str | None:
         return None
 
 
+# A page that takes a URL to act on it, not to send the reader there: a share or "click to tweet"
+# button copied with an article's text carries the original's URL, and is no credit of it; a
+# search, an archive's "save", a submit form.
+_NOT_A_REDIRECT = re.compile(
+    r"/(?:share\w*|sharer(?:\.php)?|intent|submit\w*|search|save|bookmark\w*|pin|compose|send)"
+    r"(?=[/.?]|$)",
+    re.IGNORECASE,
+)
+
+
 def _unwrapped(url: str) -> str:
     """The page a redirector's link leads to, when the link carries it whole in a query argument
     (``_REDIRECT_ARGS``) and the redirector is another site; else ``url`` itself.
@@ -223,9 +242,11 @@ def _unwrapped(url: str) -> str:
         'https://a.example/x'
         >>> _unwrapped("https://a.example/go?to=https://a.example/b")  # within one site
         'https://a.example/go?to=https://a.example/b'
+        >>> _unwrapped("https://twitter.com/intent/tweet?url=https://a.example/x")  # a share
+        'https://twitter.com/intent/tweet?url=https://a.example/x'
     """
     parts = urlsplit(url)
-    if not parts.query:
+    if not parts.query or _NOT_A_REDIRECT.search(parts.path):
         return url
     arguments = dict(parse_qsl(parts.query, keep_blank_values=False))
     for name in _REDIRECT_ARGS:
