@@ -40,6 +40,8 @@ OWN_FILES = (
     "bench/holdout4_families.py",
     "bench/holdout4_checks.py",
     "bench/eval_holdout4.py",
+    "bench/heldout_checks.py",
+    "bench/heldout_runner.py",
     "bench/phrasings_holdout4.yml",
     "tests/test_holdout4_build.py",
 )

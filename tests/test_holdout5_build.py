@@ -42,6 +42,8 @@ OWN_FILES = (
     "bench/holdout5_families.py",
     "bench/holdout5_checks.py",
     "bench/eval_holdout5.py",
+    "bench/heldout_checks.py",
+    "bench/heldout_runner.py",
     "bench/phrasings_holdout5.yml",
     "tests/test_holdout5_build.py",
 )
