@@ -38,9 +38,11 @@ import lxml.html
 from tracker.credit_phrases import (
     MAX_EVIDENCE,
     about_the_article,
+    claims_original,
     compact,
     phrase_credits,
     phrases,
+    tells_of_later_copy,
 )
 from tracker.html import parse_html
 from tracker.urls import normalize_url, resolve_link, site_of
@@ -424,20 +426,6 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
 # <link>", "This post was originally published elsewhere", "Originally posted at <link>"): its
 # links are ``link`` candidates even outside the article body, when no phrase read the line.
 _ORIGIN_WORD = re.compile(r"\borigin", re.IGNORECASE)
-# ...unless it tells of a later copy: then its link is the copy, and the page is the original
-# ("Originally reported by us; a translation later ran at <link>").
-_LATER_COPY = re.compile(
-    r"\b(?:later\s+(?:ran|appeared|re-?published|reprinted|syndicated|posted)|"
-    r"(?:re-?published|reprinted|syndicated|picked\s+up|copied)\s+(?:it\s+)?(?:by|to|in|at|on)"
-    r"(?!\s+(?:kind\s+|special\s+)?(?:permission|arrangement|agreement))|"
-    r"also\s+(?:ran|appeared|syndicated))\b",
-    re.IGNORECASE,
-)
-# ...or claims the original for the page itself ("This story originally appeared here, and on
-# our partner site <link>", "Original reporting by us"): words outside the line's links.
-_OWN_ORIGINAL = re.compile(
-    r"\b(?:here|ours|us|we)\b|\boriginal\s+(?:reporting|to)\b", re.IGNORECASE
-)
 
 
 def _unlinked_text(line: Line) -> str:
@@ -460,8 +448,8 @@ def _add_phrases(line: Line, page: _Page, out: _Collector) -> list[tuple[str, st
         return []
     if (
         not about_the_article(line.text)
-        or _LATER_COPY.search(line.text)
-        or _OWN_ORIGINAL.search(_unlinked_text(line))
+        or tells_of_later_copy(line.text)
+        or claims_original(_unlinked_text(line))
     ):
         return []  # "Link to the original study: <link>" is about something else
     links = []

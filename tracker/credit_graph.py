@@ -323,12 +323,15 @@ def credit_marks(credit: dict) -> set[str]:
     return marks
 
 
-def credit_edges(members: dict[int, Member]) -> list[CreditEdge]:
+def credit_edges(
+    members: dict[int, Member], disputed: list[CreditEdge] | None = None
+) -> list[CreditEdge]:
     """Every credit from one member to another, in member then credit order.
 
     A member none of whose recorded credits points at another member may still name one in a
     line of its own (:func:`mention_targets`): that line is its credit, with evidence
-    ``mention: <the line>``.
+    ``mention: <the line>``. A line that does not count because dates say the naming page came
+    first (a disputed mention) is appended to ``disputed`` when given, and is no credit.
     """
     edges: list[CreditEdge] = []
     seen: set[tuple[int, int]] = set()
@@ -340,9 +343,15 @@ def credit_edges(members: dict[int, Member]) -> list[CreditEdge]:
                     edges.append(CreditEdge(member.page_id, target, credit.get("evidence")))
         if any(edge.source == member.page_id for edge in edges):
             continue
-        for target, line in mention_targets(member, members)[:1]:
-            seen.add((member.page_id, target))
-            edges.append(CreditEdge(member.page_id, target, f"mention: {line}"))
+        for mention in mention_targets(member, members):
+            edge = CreditEdge(member.page_id, mention.target, f"mention: {mention.line}")
+            if mention.disputed:
+                if disputed is not None:
+                    disputed.append(edge)
+                continue
+            seen.add((member.page_id, mention.target))
+            edges.append(edge)
+            break
     return edges
 
 

@@ -51,6 +51,7 @@ class _Phrase:
 class _Phrases:
     source_words: str
     trigger: re.Pattern[str]
+    origin: re.Pattern[str]
     phrases: tuple[_Phrase, ...]
 
 
@@ -87,7 +88,15 @@ def phrases() -> _Phrases:
     spaced = [w for w in [*words, *data["source_words"]] if not _UNSPACED.match(w)]
     unspaced = [w for w in data["source_words"] if _UNSPACED.match(w)]
     trigger = re.compile("|".join([*_by_first_letter(spaced), *unspaced]))
-    return _Phrases(source, trigger, phrases)
+    # The origin words start a word, but in scripts written without spaces (and in Arabic,
+    # whose words take the article as a prefix) anywhere.
+    origin_words = [*data["origin_words"], *data["source_words"]]
+    origin = re.compile(
+        "|".join(
+            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w){w}" for w in origin_words
+        )
+    )
+    return _Phrases(source, trigger, origin, phrases)
 
 
 def _by_first_letter(words: list[str]) -> list[str]:
@@ -112,7 +121,8 @@ def _by_first_letter(words: list[str]) -> list[str]:
 _WORD_CHAR = re.compile(r"\w")
 
 
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
 # The sentence is about the article when it says "this"/"it" ("A version of this story…",
@@ -137,6 +147,51 @@ def about_the_article(text: str) -> bool:
 
 
 _ORIGINALLY_START = re.compile(r"^\W*originally\b", re.I)
+
+# A line telling of a later copy of the article: the page holding it is the original, and the
+# site it names is the copy ("Originally reported by us; a translation later ran at <link>").
+_LATER_COPY = re.compile(
+    r"\b(?:later\s+(?:ran|appeared|re-?published|reprinted|syndicated|posted)|"
+    r"(?:re-?published|reprinted|syndicated|picked\s+up|copied)\s+(?:it\s+)?(?:by|to|in|at|on)"
+    r"(?!\s+(?:kind\s+|special\s+)?(?:permission|arrangement|agreement))|"
+    r"also\s+(?:ran|appeared|syndicated))\b",
+    re.IGNORECASE,
+)
+# A line claiming the original for the page itself ("This story originally appeared here, and on
+# our partner site <link>", "Original reporting by us").
+_OWN_ORIGINAL = re.compile(
+    r"\b(?:here|ours|us|we)\b|\boriginal\s+(?:reporting|to)\b", re.IGNORECASE
+)
+
+
+def tells_of_later_copy(text: str) -> bool:
+    """Whether a line tells of a later copy of the article ("It was later republished by X")."""
+    return bool(_LATER_COPY.search(text))
+
+
+def claims_original(text: str) -> bool:
+    """Whether a line claims the original for the page holding it ("Original reporting by us")."""
+    return bool(_OWN_ORIGINAL.search(text))
+
+
+def tells_origin(text: str) -> bool:
+    """Whether a line says where the article came from, in any of the languages of the
+    ``origin_words`` of ``tracker/data/credit_phrases.yml`` ("Článek původně vyšel v X",
+    "Оригинал статьи: X", "Source: X"), and tells of no later copy and claims no original.
+
+    Examples:
+        >>> tells_origin("Tekst pierwotnie ukazał się w Gazeta Lokalna.")
+        True
+        >>> tells_origin("It was later republished by Gazeta Lokalna.")
+        False
+    """
+    return bool(
+        phrases().origin.search(text.lower())
+        and not tells_of_later_copy(text)
+        and not claims_original(text)
+    )
+
+
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
 
 # Where a name ends: punctuation, a sentence end, a spaced dash.

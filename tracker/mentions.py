@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tracker.credit_phrases import tells_origin
 from tracker.normalize import is_unspaced_script, normalize_text
 
 if TYPE_CHECKING:
@@ -28,6 +30,17 @@ _MIN_MENTION_NAME = 6
 # to _MENTION_HEAD short lines before the first and _MENTION_TAIL after the last sentence a copy
 # shares with the named member (a shared sentence has at least _SHARED_MIN_WORDS words).
 _SHARED_MIN_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A short line of one member naming another member's site."""
+
+    target: int  # the named member's page id
+    line: str
+    # The naming page is dated before the named one and the line does not say where the
+    # article came from: the evidence conflicts, and the line is no credit.
+    disputed: bool
 
 
 def mention_names(domain: str, site_name: str | None) -> set[str]:
@@ -78,16 +91,20 @@ def _label_in(line: str, label: str) -> bool:
 
 
 def _names_in(line: str, names: set[str]) -> bool:
-    """Whether ``line`` names one of ``names``: a domain in any case, a site name as written
-    (capitals included: "address the nation" does not name "The Nation")."""
+    """Whether ``line`` names one of ``names``: a domain in any case, with or without a host
+    before it ("www.", "news."), a site name as written (capitals included: "address the nation"
+    does not name "The Nation") or in capitals ("SOURCE: VALLEY GAZETTE")."""
     for name in names:
         if "." in name and " " not in name:
             # ASCII boundaries: a domain written inside CJK text has no space before or after it
             found = re.search(
-                rf"(?<![A-Za-z0-9_.-]){re.escape(name)}(?![A-Za-z0-9_-])", line, re.IGNORECASE
+                rf"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9-]+\.)*{re.escape(name)}(?![A-Za-z0-9_-])",
+                line,
+                re.IGNORECASE,
             )
         else:
-            found = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", line)
+            forms = "|".join(re.escape(form) for form in dict.fromkeys([name, name.upper()]))
+            found = re.search(rf"(?<!\w)(?:{forms})(?!\w)", line)
         if found:
             return True
     return False
@@ -193,7 +210,7 @@ def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[int, str]]:
+def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]:
     """Members that a short line of ``source``'s own text names, with that line.
 
     A line at the top or bottom of the article, or just before or after the text it shares with
@@ -207,22 +224,25 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
     * the named member's own page carries the line too, boilerplate included (it was copied with
       the text, or is the two sites' shared partnership footer: it says nothing about who copied
       whom); or
-    * both pages carry a plausible published date and the naming page's is the earlier: a
-      mention is weaker evidence than a credit, and does not overturn dates.
+    * both pages carry a plausible published date, the naming page's is the earlier, and the
+      line does not say where the article came from (:func:`tells_origin`: "original",
+      "původně", "Оригинал", "Source"...): a bare mention is weaker evidence than a credit and
+      does not overturn dates, but "Článek původně vyšel v X" on a backdated copy is a credit.
+      Such a mention is returned ``disputed``: the evidence conflicts, and the named member is
+      not to be accused of copying the page that names it.
     """
-    out: list[tuple[int, str]] = []
+    out: list[Mention] = []
     own = {n.lower() for n in source.names}
     lowered = source.text.lower()
     squashed = re.sub(r"\W+", "", lowered)
     for other in sorted(members.values(), key=lambda m: m.order):
         if other.site == source.site or own & {n.lower() for n in other.names}:
             continue
-        if (
+        against_dates = (
             source.published is not None
             and other.published is not None
             and source.published < other.published
-        ):
-            continue
+        )
         by_name = any(n.lower() in lowered for n in other.names) and _names_in(
             source.text, other.names
         )
@@ -241,6 +261,6 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[tuple[in
                 by_label and _label_in(line, other.label)
             ):
                 continue
-            out.append((other.page_id, line))
+            out.append(Mention(other.page_id, line, against_dates and not tells_origin(line)))
             break
     return out

@@ -32,8 +32,8 @@ the member credits another member (the page it copied, even a copy that does not
 shares the origin's site, or credits a page, site or name the origin itself credits outside the
 cluster (two copies crediting an original never collected); NULL for the origin; NULL too, with
 a role other than ``origin``, for a member whose precedence is unclear (published before the
-origin's own published date and crediting no member: never called an uncredited copy); else 0,
-an uncredited copy. Credits that point outside the cluster stay in ``attributions``;
+origin's own published date and crediting no member, or named in a short line of the origin's
+own that dates overrule: never called an uncredited copy); else 0, an uncredited copy. Credits that point outside the cluster stay in ``attributions``;
 ``tracker show`` lists them.
 
 Writes happen only where a value differs, so re-running on unchanged data changes no row.
@@ -41,7 +41,7 @@ Writes happen only where a value differs, so re-running on unchanged data change
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 import numpy as np
@@ -153,6 +153,18 @@ def explain_unclear(members: dict[int, Member], origin_id: int, unclear: list[in
     )
 
 
+def explain_named(members: dict[int, Member], origin_id: int, named: list[int]) -> str:
+    """The sentence for members marked unclear because the origin names them in a line of its
+    own although it is dated earlier (a backdated copy naming its source in words no credit
+    phrase knows, or an original naming a later copy)."""
+    one = len(named) == 1
+    names = ", ".join(sorted(members[p].site for p in named))
+    return (
+        f"{members[origin_id].site} is dated earlier but names {names} in a line of its own,"
+        f" so {'its' if one else 'their'} precedence is unclear"
+    )
+
+
 def _excerpt(similarity: float, member_in_origin: float, origin_in_member: float) -> bool:
     # A teaser is mostly inside the origin; an article embedded in a roundup holds most of the
     # origin. Either way the two texts are far apart in size, hence the low Jaccard.
@@ -173,7 +185,11 @@ def _shingles_of(db: sqlite_utils.Database, member: Member) -> np.ndarray:
 
 
 def _member_values(
-    db: sqlite_utils.Database, members: dict[int, Member], edges: list[CreditEdge], origin_id: int
+    db: sqlite_utils.Database,
+    members: dict[int, Member],
+    edges: list[CreditEdge],
+    origin_id: int,
+    named_by_origin: Collection[int] = (),
 ) -> dict[int, dict[str, object]]:
     origin = members[origin_id]
     origin_shingles = _shingles_of(db, origin)
@@ -214,9 +230,12 @@ def _member_values(
             credited = 1
         elif shared is not None:
             credited = 1
-        elif origin.published is not None and member.time[0] < origin.published:
-            # Dated before the origin, crediting no one: the evidence conflicts, so it is marked
-            # unclear (NULL, role not origin) and never called an uncredited copy.
+        elif (origin.published is not None and member.time[0] < origin.published) or (
+            member.page_id in named_by_origin
+        ):
+            # Dated before the origin, crediting no one, or named in a line of the origin's own
+            # that dates alone overrule: the evidence conflicts, so it is marked unclear (NULL,
+            # role not origin) and never called an uncredited copy.
             credited = None
         else:
             credited = 0
@@ -283,12 +302,17 @@ def _assign_one(db: sqlite_utils.Database, cluster_id: int) -> int:
     members = load_members(db, cluster_id)
     if not members:
         return 0
-    edges = credit_edges(members)
+    disputed: list[CreditEdge] = []
+    edges = credit_edges(members, disputed)
     origin_id, evidence = choose_origin(members, edges)
-    judged = _member_values(db, members, edges, origin_id)
+    named = {e.target for e in disputed if e.source == origin_id}
+    judged = _member_values(db, members, edges, origin_id, named)
     unclear = [p for p, v in judged.items() if v["role"] != "origin" and v["credited"] is None]
-    if unclear:
-        reason = explain_unclear(members, origin_id, unclear)
+    dated = [p for p in unclear if p not in named]
+    reasons = [explain_unclear(members, origin_id, dated)] if dated else []
+    if len(dated) < len(unclear):
+        reasons.append(explain_named(members, origin_id, [p for p in unclear if p in named]))
+    for reason in reasons:
         evidence = (
             f"{evidence.rstrip('.')}; {reason}." if ": " in evidence else f"{evidence}: {reason}."
         )
