@@ -1,0 +1,266 @@
+"""The sixth held-out judgement set (holdout6) is built as labelled: construction only.
+
+These tests never run tracker's judgement on the set (it is held out, run once at the end); they
+check that the builder makes what it says: every family with its counts, one origin per article,
+the credited labels of each family and of the seed chain, credit lines taken from
+``bench/phrasings_holdout6.yml`` (each with where it was found, few repeating the earlier files),
+charset pages really encoded in their charset with the charset only in the header, Unicode credit
+links really Unicode in the HTML, new page templates, placements and link forms, two disclaimer
+sites of 10+ pages, a deterministic rebuild, and no corpus text in this set's files. A missing
+corpus skips them on a developer's machine and fails them under ``CI=true`` (``tests/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from functools import cache
+from urllib.parse import unquote
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, corpus_path
+
+sys.path.insert(0, str(ROOT / "bench"))
+import holdout4_pages  # noqa: E402
+import holdout5_pages  # noqa: E402
+import scenario_holdout3  # noqa: E402
+import scenario_holdout4  # noqa: E402
+import scenario_holdout5  # noqa: E402
+import scenario_holdout6  # noqa: E402
+from holdout6_checks import construction_problems, family_counts  # noqa: E402
+from holdout6_pages import LINK_FORMS, PLACEMENTS, SKINS, link_variant, tracker_of  # noqa: E402
+from scenario_holdout6 import (  # noqa: E402
+    ALL_FAMILIES,
+    CHARSETS,
+    build_holdout6,
+    holdout_phrasings,
+    template_of,
+)
+
+OWN_FILES = (
+    "bench/scenario_holdout6.py",
+    "bench/holdout6_pages.py",
+    "bench/holdout6_families.py",
+    "bench/holdout6_checks.py",
+    "bench/eval_holdout6.py",
+    "bench/phrasings_holdout6.yml",
+    "tests/test_holdout6_build.py",
+)
+GROUPS = ("site", "bare_link", "seed")
+EARLIER = (
+    "phrasings_holdout2.yml",
+    "phrasings_holdout3.yml",
+    "phrasings_holdout4.yml",
+    "phrasings_holdout5.yml",
+)
+
+
+@cache
+def _built():
+    corpus_path("scrapinghub-article-extraction-benchmark", "ground-truth.json")
+    corpus_path("mozilla-readability-test-pages", "pages")
+    corpus_path("copietje-neardup-variants-and-newsedits", "newsedits_sample.jsonl")
+    return build_holdout6(corpus_path())
+
+
+@pytest.fixture
+def built():
+    return _built()
+
+
+def test_every_family_is_built_with_its_counts(built):
+    counts = family_counts(built)
+    for family in ALL_FAMILIES:
+        if family not in ("seed-chain", "noise"):
+            assert counts[family]["articles"] >= 6, family
+    for family in ("silent-intermediary", "bare-link", "new-disclaimer"):
+        assert counts[family]["pages"] == 3 * counts[family]["articles"]
+    assert counts["seed-chain"] == {"articles": 2, "pages": 6}
+    assert counts["noise"]["articles"] >= 4
+    assert 60 <= len(built.groups()) <= 90
+    assert len(built.pages) >= 150
+    assert len(counts["disclaimer sites"]) == 2
+    assert all(n >= 10 for n in counts["disclaimer sites"].values())
+
+
+def test_labels_are_consistent(built):
+    assert construction_problems(built) == []
+    for pages in built.groups().values():
+        assert [p.role for p in pages].count("origin") == 1
+        assert len({p.family for p in pages}) == 1
+        assert all(p.declare_site_name is False for p in pages)
+    noise = [p for p in built.pages if p.family == "noise" and p.role != "origin"]
+    assert noise and all(p.credited is False and not p.credit_phrasing for p in noise)
+    # The one noise line links "here" to a shortener and names no site.
+    lines = [p.noise_line for p in noise if p.noise_line]
+    assert len(lines) == 1 and "https://lnkd.in/" in lines[0] and ">here</a>" in lines[0]
+    assert any(p.published is None for p in noise)
+    # A noise copy links an unrelated reference page where a credit would sit.
+    assert any("en.wikipedia.org/wiki/Press_release" in (p.html or "") for p in noise)
+
+
+def test_the_seed_chain_in_its_two_variants(built):
+    for number, ddp_credited in ((0, False), (1, True)):
+        antiwar, ddp, tms = built.groups()[f"h6-seed-chain-{number}"]
+        assert antiwar.role == "origin" and antiwar.url.startswith("https://www.antiwar.com/")
+        assert (antiwar.published or "")[5:10] == "03-18" and (ddp.published or "")[5:10] == "03-19"
+        assert (tms.published or "")[5:10] == "03-25"
+        assert ddp.url.startswith("https://www.defenddemocracy.press/")
+        assert ddp.credited is ddp_credited
+        assert tms.url.startswith("https://www.transcend.org/") and tms.credited is True
+        assert "<p>Go to Original – defenddemocracy.press</p>" in (tms.html or "")
+        if ddp_credited:
+            link = f'<a href="{antiwar.url}">{antiwar.url}</a></p>'
+            # The bare address closes the page's article (in its signature block).
+            assert link in (ddp.html or "")
+        else:
+            assert antiwar.url not in (ddp.html or "") and not ddp.credit_phrasing
+
+
+def test_credit_lines_come_from_the_phrasing_file_with_where_they_were_found(built):
+    entries = [e for g in GROUPS for e in holdout_phrasings()[g]]
+    known = {e["template"] for e in entries}
+    written = [p for p in built.pages if p.credit_phrasing]
+    assert all(template_of(p.credit_phrasing) in known for p in written)
+    assert all(p.credited for p in written)
+    assert all(p.credit_phrasing for p in built.pages if p.credited)
+    # Every wording of the file is written into at least one page.
+    assert {template_of(p.credit_phrasing) for p in written} == known
+    assert len(known) >= 30
+    for entry in entries:
+        assert entry["template"] and entry["found"] and entry["lang"] and entry["source"], entry
+    assert len({e["lang"] for e in entries}) >= 5
+
+
+def _words(template: str) -> str:
+    return " ".join(re.findall(r"\w+", re.sub(r"\{\w+\}|\[\[|\]\]", "", template))).lower()
+
+
+def test_at_most_a_quarter_of_the_wordings_repeat_the_earlier_files():
+    first = yaml.safe_load((ROOT / "bench" / "phrasings.yml").read_text(encoding="utf-8"))
+    earlier = {t for g in ("linked", "unlinked", "bare_link") for t in first[g]}
+    for name in EARLIER:
+        data = yaml.safe_load((ROOT / "bench" / name).read_text(encoding="utf-8"))
+        earlier |= {e["template"] for g in GROUPS if g in data for e in data[g]}
+    seen = {_words(t) for t in earlier}
+    entries = [e for g in GROUPS for e in holdout_phrasings()[g]]
+    repeated = {e["template"] for e in entries if _words(e["template"]) in seen}
+    marked = {e["template"] for e in entries if e.get("overlap")}
+    # Every wording that repeats an earlier one is marked; near-repeats (one other word) are
+    # marked too, and all of them together stay under a quarter.
+    assert repeated <= marked
+    assert len(marked) * 4 <= len(entries)
+    old_lines = set()
+    for name in ("phrasings_disclaimers.yml", *EARLIER):
+        data = yaml.safe_load((ROOT / "bench" / name).read_text(encoding="utf-8"))
+        for entry in data.get("disclaimers", []) + data.get("sites", []):
+            old_lines |= set(entry["paragraphs"] if isinstance(entry, dict) else entry)
+    for entry in holdout_phrasings()["disclaimers"]:
+        assert entry["found"] and not set(entry["paragraphs"]) & old_lines
+
+
+def test_new_shapes_are_written(built):
+    counts = family_counts(built)
+    assert set(counts["skins"]) == {*SKINS, "real page"}
+    earlier_skins = {*scenario_holdout3.SKINS, *holdout4_pages.SKINS, *holdout5_pages.SKINS}
+    assert not set(SKINS) & earlier_skins
+    assert set(counts["placements"]) == set(PLACEMENTS)
+    earlier_places = {*scenario_holdout3.PLACEMENTS, *holdout4_pages.PLACEMENTS, *holdout5_pages.PLACEMENTS}  # fmt: skip
+    assert not set(PLACEMENTS) & earlier_places
+    earlier_forms = {*scenario_holdout3.LINK_FORMS, *holdout4_pages.LINK_FORMS, *holdout5_pages.LINK_FORMS}  # fmt: skip
+    assert not set(LINK_FORMS) & earlier_forms
+    assert {*LINK_FORMS, "unicode", "idn", "own-anchor", "alt-name", "domain"} <= set(counts["link_forms"])  # fmt: skip
+    html = "\n".join(p.html or "" for p in built.pages if p.credit_phrasing)
+    assert re.search(r'href="https://web\.archive\.org/web/20\d{12}/https://', html)
+    assert re.search(r'href="https://[a-z0-9.-]+\.example:443/', html)
+    assert "%2D" in html and "#:~:text=" in html and ".ct.sendgrid.net/ls/click?upn=" in html
+    assert 'href="#source-note"' in html
+
+
+def test_link_forms_reach_the_original():
+    url = "https://kestrelherald.example/live/2026/apr/06/a-long-story-here"
+    assert link_variant(url, "default-port").replace(":443", "") == url
+    assert unquote(link_variant(url, "percent-path")) == url
+    assert link_variant(url, "text-fragment").split("#")[0] == url
+    assert link_variant(url, "web-archive").endswith("/" + url)
+    assert url not in tracker_of(url)
+
+
+def test_a_click_tracker_shows_the_original_address_as_its_text(built):
+    tracked = [p for p in built.pages if p.link_form == "click-tracker"]
+    assert tracked
+    for page in tracked:
+        hrefs = re.findall(r'href="(https://u\d+\.ct\.sendgrid\.net[^"]+)">([^<]+)</a>', page.html)
+        assert hrefs and all(text != href for href, text in hrefs)
+
+
+def test_charset_pages_are_encoded_in_their_charset_with_the_charset_only_in_the_header(built):
+    origins = [p for p in built.pages if p.family == "header-charset" and p.role == "origin"]
+    assert len(origins) >= 6 and len({p.charset for p in origins}) >= 4
+    earlier = {name for name, _, _ in scenario_holdout3.CHARSETS}
+    earlier |= {name for name, _, _ in scenario_holdout4.CHARSETS}
+    earlier |= {name for name, _, _ in scenario_holdout5.CHARSETS}
+    assert not {p.charset for p in origins} & earlier
+    for page in origins:
+        codec = next(c for name, c, _ in CHARSETS if name == page.charset)
+        assert page.charset in page.content_type.lower()
+        assert not re.search(rb"<meta[^>]+charset", page.body_bytes, re.I)
+        text = page.body_bytes.decode(codec)
+        assert len(page.expect_words) >= 5
+        assert all(word in text for word in page.expect_words)
+        with pytest.raises(UnicodeDecodeError):
+            page.body_bytes.decode("utf-8")
+
+
+def test_unicode_credit_links_are_unicode_in_the_html(built):
+    groups = [ps for ps in built.groups().values() if ps[0].family == "unicode-credit-target"]
+    idn = 0
+    for pages in groups:
+        origin = next(p for p in pages if p.role == "origin")
+        copy = next(p for p in pages if p.role != "origin")
+        assert origin.url.isascii() and "%" in origin.url
+        assert copy.expect_credit_target == origin.url
+        host = origin.url.split("/")[2]
+        shown_host = host.encode("ascii").decode("idna") if host.startswith("xn--") else host
+        idn += shown_host != host
+        unicode_url = unquote(origin.url).replace(host, shown_host)
+        assert f'href="{unicode_url}"' in (copy.html or "")
+        assert origin.url not in (copy.html or "")
+    assert len(groups) >= 6 and idn == 1
+
+
+def test_articles_are_listed_as_reused_or_fresh(built):
+    # Every usable corpus page has been taken by an earlier set: the set says which it reuses (in
+    # new roles, wordings and templates).
+    reused = scenario_holdout6.reused_sources(built, corpus_path())
+    fresh = set(built.sources.values()) - set(reused)
+    assert len(fresh) + len(reused) == len(set(built.sources.values()))
+    assert all(p.url.split("/")[2].endswith(".example") or p.family == "seed-chain" for p in built.pages)  # fmt: skip
+
+
+def test_the_build_is_deterministic(built):
+    again = build_holdout6(corpus_path())
+    assert scenario_holdout6.write_json(again) == scenario_holdout6.write_json(built)
+    assert [p.html for p in again.pages] == [p.html for p in built.pages]
+    assert [p.body_bytes for p in again.pages] == [p.body_bytes for p in built.pages]
+
+
+def test_no_corpus_text_in_this_sets_files(built):
+    """No sentence of an article body is written into this set's files (the corpus is read at run
+    time)."""
+    own = "\n".join((ROOT / name).read_text(encoding="utf-8") for name in OWN_FILES)
+    folded = " ".join(own.split()).lower()
+    sources = scenario_holdout5.all_sources(corpus_path(), scenario_holdout6.SEED)
+    chosen = set(built.sources.values())
+    checked = 0
+    for source in sources:
+        if source.source not in chosen:
+            continue
+        for paragraph in source.paragraphs:
+            snippet = " ".join(paragraph.split()[:8]).lower()
+            if len(snippet.split()) == 8:
+                checked += 1
+                assert snippet not in folded, snippet
+    assert checked >= 500
