@@ -33,6 +33,8 @@ The corpus is read at run time; no page text is written into the repository.
 from __future__ import annotations
 
 import hashlib
+import importlib
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -52,7 +54,6 @@ from scenario_holdout5 import (
     usable,
     write_json,
 )
-from scenario_holdout5 import used_before as used_before_holdout5
 from scenario_pages import BENCH, Distinct, ScenarioSet, Source, rehost
 from scenarios import iso, slug
 
@@ -123,12 +124,30 @@ def template_of(phrasing: str) -> str:
 # --- articles ---------------------------------------------------------------------------------
 
 
-@cache
-def used_before(corpus: Path) -> frozenset[str]:
-    """The article sources of every earlier scenario set, holdout5 included (built, not listed)."""
-    from scenario_holdout5 import build_holdout5
+# (module, builder) of every earlier scenario set, the held-out ones included.
+_EARLIER_SETS = (
+    ("scenarios", "build"),
+    ("scenario_families", "build_families"),
+    ("scenario_holdout2", "build_holdout2"),
+    ("scenario_holdout3", "build_holdout3"),
+    ("scenario_holdout4", "build_holdout4"),
+    ("scenario_holdout5", "build_holdout5"),
+)
 
-    return used_before_holdout5(corpus) | frozenset(build_holdout5(corpus).sources.values())
+
+@cache
+def use_counts(corpus: Path) -> Counter[str]:
+    """How many earlier scenario sets take each corpus article (built, not listed by hand)."""
+    counts: Counter[str] = Counter()
+    for module, builder in _EARLIER_SETS:
+        build = getattr(importlib.import_module(module), builder)
+        counts.update(set(build(corpus).sources.values()))
+    return counts
+
+
+def used_before(corpus: Path) -> frozenset[str]:
+    """The article sources of every earlier scenario set, holdout5 included."""
+    return frozenset(use_counts(corpus))
 
 
 def pick(
@@ -142,23 +161,30 @@ def pick(
     taken: set[str] = set()
     for label, codec, _ in CHARSETS:
         pool = [s for s in sources if s.source not in taken and usable(s.paragraphs, 6000)]
-        scored = [(min(len(charset_words(s.paragraphs, codec)), 12), s) for s in pool]
+        # Pages whose words a windows-1252 reading garbles first: they test their own charset.
+        scored = [(_charset_score(s, codec), s) for s in pool]
         scored.sort(key=lambda pair: (pair[0], pair[1].source not in used), reverse=True)
         for score, source in scored:
-            if score >= 5 and distinct.admit(source.text):
+            if score[1] >= 5 and distinct.admit(source.text):
                 charset.append((source, label))
                 taken.add(source.source)
                 break
     fresh = [s for s in sources if s.source not in used | taken and usable(s.paragraphs)]
     fresh = [s for s in fresh if distinct.admit(s.text)]
     reused: list[Source] = []
-    for source in sources:
+    # The pages the fewest earlier sets take come first.
+    for source in sorted(sources, key=lambda s: use_counts(corpus)[s.source]):
         if len(fresh) + len(reused) >= need:
             break
         if source.source in used and source.source not in taken and usable(source.paragraphs, 3000):
             if distinct.admit(source.text):
                 reused.append(source)
     return charset, fresh, reused
+
+
+def _charset_score(source: Source, codec: str) -> tuple[int, int]:
+    words = charset_words(source.paragraphs, codec)
+    return min(len(_specific(words)), 12), min(len(words), 12)
 
 
 # --- the builder ------------------------------------------------------------------------------
