@@ -8,13 +8,14 @@ differ from holdout5's: other crawl orders, other re-paragraphings, other noise.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from holdout5_pages import header_only_bytes
 from holdout6_pages import NAMED_ONLY_FORMS, Site6, credit_line
 from scenario_holdout6 import (
     CHARSETS,
     Builder6,
+    _day,
     charset_labels,
     split_sentences,
     templates,
@@ -22,10 +23,6 @@ from scenario_holdout6 import (
 )
 from scenario_pages import Source
 from scenarios import slug
-
-
-def _day(days: float) -> timedelta:
-    return timedelta(days=days)
 
 
 def add_article(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
@@ -162,8 +163,8 @@ def place(credit: str | None, placement: str | None, v: dict) -> tuple[str, str,
     }[placement or "signature"]
 
 
-def _head(site: Site, url: str, title: str, published: datetime | None, named: bool,
-          canonical: str | None, charset_meta: bool) -> str:  # fmt: skip
+def _head(site: Site, url: str, title: str, published: datetime | None, shape: Shape) -> str:
+    named, canonical = shape.name_in_page, shape.canonical
     head_date, ld_date, _ = _dates(site, published)
     ld: dict = {"@context": "https://schema.org", "@type": _LD_TYPE.get(site.skin, "Article"), "headline": title}  # fmt: skip
     if ld_date:
@@ -171,7 +172,7 @@ def _head(site: Site, url: str, title: str, published: datetime | None, named: b
     if named and site.naming in ("jsonld", "both"):
         ld["publisher"] = {"@type": "Organization", "name": site.name}
     tags = [
-        '<meta charset="utf-8">' if charset_meta else "",
+        '<meta charset="utf-8">' if shape.charset_meta else "",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}{' | ' + escape(site.name) if named else ''}</title>",
         f'<link rel="canonical" href="{html_lib.escape(canonical or url)}">',
@@ -185,21 +186,23 @@ def _head(site: Site, url: str, title: str, published: datetime | None, named: b
     return "\n".join(t for t in tags if t)
 
 
-def render(
-    site: Site,
-    url: str,
-    title: str,
-    paragraphs: list[str],
-    published: datetime | None,
-    related: list[str],
-    credit: str | None = None,
-    placement: str | None = None,
-    name_in_page: bool = True,
-    canonical: str | None = None,
-    disclaimer: list[str] | None = None,
-    charset_meta: bool = True,
-    mode: str = "p",
-) -> str:
+@dataclass
+class Shape:
+    """What a page carries besides its article: the credit line (or another line) and where it
+    sits, whether the page names its own site, its canonical address, a recurring disclaimer,
+    whether it declares its charset, and how its paragraphs are kept (``body_html``'s mode)."""
+
+    line: str | None = None
+    placement: str | None = None
+    name_in_page: bool = True
+    canonical: str | None = None
+    disclaimer: list[str] | None = None
+    charset_meta: bool = True
+    mode: str = "p"
+
+
+def render(site: Site, url: str, title: str, paragraphs: list[str], published: datetime | None,
+           related: list[str], shape: Shape) -> str:  # fmt: skip
     """A whole page of ``site`` in its template, carrying ``paragraphs`` as its article."""
     v = {
         "site": site,
@@ -212,11 +215,11 @@ def render(
             f'<li><a href="https://{site.host}/more/{i}/">{escape(r)}</a></li>'
             for i, r in enumerate(related)
         ),
-        "notes": "".join(f'<p class="site-notice">{escape(p)}</p>' for p in disclaimer or []),
+        "notes": "".join(f'<p class="site-notice">{escape(p)}</p>' for p in shape.disclaimer or []),
     }
-    under, before, after = place(credit, placement, v)
-    v.update(under=under, body=before + body_html(paragraphs, mode) + after)
-    head = _head(site, url, title, published, name_in_page, canonical, charset_meta)
+    under, before, after = place(shape.line, shape.placement, v)
+    v.update(under=under, body=before + body_html(paragraphs, shape.mode) + after)
+    head = _head(site, url, title, published, shape)
     page = _TEMPLATES[site.skin](v)
     return f'<!DOCTYPE html>\n<html lang="en" dir="ltr"><head>\n{head}\n</head><body>\n{page}\n</body></html>'  # fmt: skip
 

@@ -42,14 +42,19 @@ from urllib.parse import quote
 
 import yaml
 from holdout5_pages import CreditLine, Site
-from holdout6_pages import LINK_FORMS, PLACEMENTS, Site6, credit_line, escape, render
+from holdout6_pages import LINK_FORMS, PLACEMENTS, Shape, Site6, credit_line, escape, render
 from scenario_families import FAMILIES
 from scenario_holdout3 import _specific, charset_words
 from scenario_holdout5 import (
+    ALL_FAMILIES,
+    DISCLAIMER_ARTICLES,
+    NOISE_ARTICLES,
+    PER_FAMILY,
     Holdout5Page,
     Turns,
     _Builder,
     all_sources,
+    article_need,
     split_sentences,
     usable,
     write_json,
@@ -58,7 +63,6 @@ from scenario_pages import BENCH, Distinct, ScenarioSet, Source, rehost
 from scenarios import iso, slug
 
 PHRASINGS = BENCH / "phrasings_holdout6.yml"
-ALL_FAMILIES = (*FAMILIES, "new-disclaimer", "seed-chain", "noise")
 LABEL = (
     "LABELLED AS BUILT (holdout6): synthetic repost scenarios made from real corpus pages with "
     "credit wordings, page shapes and charsets no earlier set uses; labels are true by construction"
@@ -91,9 +95,6 @@ _FIRST = "Alderley Bramwell Coldharbour Dovecote Eastwick Foxhollow Greystone Ho
 _SECOND = (
     "Gazette Courier Chronicle Herald Sentinel Observer Dispatch Bulletin Tribune Ledger".split()
 )
-PER_FAMILY = 6
-DISCLAIMER_ARTICLES = 10
-NOISE_ARTICLES = 6
 SEED = 6
 
 
@@ -248,7 +249,7 @@ class Builder6(_Builder):
             if paragraphs is None and int(_order(self.seed, key)[:2], 16) % 2:
                 body = with_unrelated_links(body, key)
             related = self.related(key, source.title)
-            html = render(home, url, source.title, body, published, related, charset_meta=charset_meta)  # fmt: skip
+            html = render(home, url, source.title, body, published, related, Shape(charset_meta=charset_meta))  # fmt: skip
             skin = home.skin
         return self.add(
             key, family, url=url, site_name=home.name, role="origin", fetched_at=iso(seen),
@@ -259,27 +260,26 @@ class Builder6(_Builder):
         self, key: str, family: str, source: Source, site: Site, paragraphs: list[str],
         published: datetime | None, seen: datetime, credited: bool | None,
         credit: CreditLine | None = None, link_form: str | None = None, number: int = 1,
-        **shape,
+        **extra,
     ) -> Holdout5Page:  # fmt: skip
-        """A copy of the article on ``site``; ``shape`` holds the page's other choices (``url``,
+        """A copy of the article on ``site``; ``extra`` holds the page's other choices (``url``,
         ``placement``, ``name_in_page``, ``canonical``, ``disclaimer``, ``mode``, ``noise_line``,
         ``aside_line``: a line that is no credit) and its extra labels (``expect_retained``, ``expect_credit_target``)."""
-        url = shape.pop("url", None) or site.url(f"{slug(source.title, key)}-{number}", seen, number)  # fmt: skip
-        noise, aside = shape.pop("noise_line", None), shape.pop("aside_line", None)
+        url = extra.pop("url", None) or site.url(f"{slug(source.title, key)}-{number}", seen, number)  # fmt: skip
+        noise, aside = extra.pop("noise_line", None), extra.pop("aside_line", None)
         line = credit or noise or aside
-        placement = shape.pop("placement", None) or (self.placements() if line else None)
-        disclaimer = shape.pop("disclaimer", None)
-        html = render(
-            site, url, source.title, paragraphs, published, self.related(key, source.title), line,
-            placement, shape.pop("name_in_page", True), shape.pop("canonical", None), disclaimer,
-            mode=shape.pop("mode", "p"),
-        )  # fmt: skip
+        placement = extra.pop("placement", None) or (self.placements() if line else None)
+        disclaimer = extra.pop("disclaimer", None)
+        shape = Shape(line, placement, extra.pop("name_in_page", True), extra.pop("canonical", None),
+                      disclaimer, mode=extra.pop("mode", "p"))  # fmt: skip
+        related = self.related(key, source.title)
+        html = render(site, url, source.title, paragraphs, published, related, shape)
         return self.add(
             key, family, url=url, site_name=site.name, role="repost", fetched_at=iso(seen),
             published=iso(published) if published else None, title=source.title, html=html,
             credited=credited, credit_phrasing=credit.phrasing if credit else None, skin=site.skin,
             placement=placement, link_form=link_form, noise_line=noise,
-            expect_absent=list(disclaimer) if disclaimer else None, **shape,
+            expect_absent=list(disclaimer) if disclaimer else None, **extra,
         )  # fmt: skip
 
 
@@ -296,21 +296,11 @@ def with_unrelated_links(paragraphs: list[str], key: str) -> list[str]:
     return out
 
 
-def article_need(per_family: int = PER_FAMILY) -> int:
-    """Articles the set takes besides the header-charset ones."""
-    return per_family * (len(FAMILIES) - 1) + DISCLAIMER_ARTICLES + NOISE_ARTICLES + 2
-
-
 def build_holdout6(corpus: Path, per_family: int = PER_FAMILY, seed: int = SEED) -> ScenarioSet:
-    """Build the holdout6 set (see the module docstring) from the corpus at ``corpus``.
-
-    Args:
-        corpus: the folder holding the corpus sub-folders (``../shared/corpus``).
-        per_family: articles in each of the eight chain families and the header-charset family.
-        seed: the order in which corpus pages, names and wordings are taken.
-
-    Returns:
-        The pages with their labels (the same for the same arguments and corpus).
+    """The holdout6 set, read from the corpus folder ``corpus`` (``../shared/corpus``): the nine
+    families with ``per_family`` articles each (ten in the disclaimer family), the seed chain and
+    the noise family, in the order ``seed`` gives to corpus pages, site names and wordings. The
+    same arguments and corpus give the same pages and labels (see the module docstring).
     """
     from holdout6_families import add_article
 
