@@ -323,17 +323,15 @@ def build_holdout6(corpus: Path, per_family: int = PER_FAMILY, seed: int = SEED)
         key = f"h6-{family}-{number}"
         b.sources[key] = source.source
         add_article(b, family, key, source, _START + _day(2.5 * index), number, label)
-        if family == "canonical-syndication" and number == per_family - 1:
-            # From here on the syndicators also copy with their name in the page, twice as often
-            # as the other copiers: their own name is the majority of their pages.
-            b.pool.extend(b.syndicators * 2)
+        last_syndicated = family == "canonical-syndication" and number == per_family - 1
+        # The syndicators then join the copiers, twice each: most of their pages name them.
+        b.pool += b.syndicators * 2 if last_syndicated else []
     return ScenarioSet(b.pages, b.sources)
 
 
 def reused_sources(scenarios: ScenarioSet, corpus: Path) -> list[str]:
-    """The article sources of this set that an earlier set uses too."""
-    used = used_before(corpus)
-    return sorted({s for s in scenarios.sources.values() if s in used})
+    """Which corpus articles of ``scenarios`` some earlier scenario set takes too, sorted."""
+    return sorted(set(scenarios.sources.values()) & used_before(corpus))
 
 
 def unicode_target(home: Site, number: int, path_slug: str) -> tuple[str, str]:
