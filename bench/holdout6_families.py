@@ -167,10 +167,10 @@ def _noise(b: Builder6, family: str, key: str, source: Source, home: Site6, url:
                noise_line=str(noise), link_form="shortener")  # fmt: skip
         return
     if number == 2:
-        # A reference link to an unrelated page, where a credit would sit: no credit.
-        line = '<a href="https://en.wikipedia.org/wiki/Press_release">What is a press release?</a>'
+        # An explainer link to an unrelated reference page in the notes list: no credit.
+        line = 'Background: <a href="https://en.wikipedia.org/wiki/Press_release">what a press release is</a>'
         b.copy(key, family, source, copier, body, when, day + _day(1.2), credited=False,
-               placement="source-heading", aside_line=line)  # fmt: skip
+               placement="last-list-item", aside_line=line)  # fmt: skip
         return
     b.copy(key, family, source, copier, body, when, day + _day(1.3), credited=False)
     if number in (4, 5):
