@@ -142,7 +142,7 @@ def place(credit: str | None, placement: str | None, v: dict) -> tuple[str, str,
             "",
         ),  # fmt: skip
         "deck": (f'<p class="deck standfirst">{credit}</p>', "", ""),
-        "print-only": ("", "", f'<div class="print-only" aria-hidden="true"><p>{credit}</p></div>'),
+        "print-only": ("", "", f'<div class="print-only"><p>{credit}</p></div>'),
         "last-list-item": (
             "",
             "",
