@@ -171,6 +171,3 @@ class HeldOutRunner:
         else:
             self._print(figures)
         return 0
-
-    if __name__ == "__main__":
-        sys.exit(main())

@@ -268,9 +268,13 @@ def _link_credits(
         holder = block_of(anchor)
         if holder not in in_main:  # links share blocks: each block's text is read once
             if label in main:
-                block = SPACES.sub(" ", holder.text_content()).strip()
-                # the link's own line is article text: its start or end is in the extracted body
-                in_main[holder] = block[:60] in main or block[-60:] in main
+                block = SPACES.sub(" ", _text_with_breaks(holder)).strip()
+                # the link's own line is article text: its start or end is in the extracted body,
+                # or the words just before the link with its label are (extraction may drop a
+                # date from a dateline: "GENEVA, <time>…</time> — Reposted from <a>here</a>")
+                in_main[holder] = (
+                    block[:60] in main or block[-60:] in main or _led_in(anchor, label, main)
+                )
             else:
                 # a line of links the extractor dropped ("Read the original article"), right
                 # after or before a paragraph of the article; a list item or table cell is
@@ -285,6 +289,34 @@ def _link_credits(
             continue
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
+
+
+# Words of text right before a link that, with its label, show the link's line was extracted.
+_LEAD_WORDS = 2
+
+
+def _led_in(anchor: lxml.html.HtmlElement, label: str, main: str) -> bool:
+    """Whether the text right before ``anchor`` (at least ``_LEAD_WORDS`` words, up to the
+    previous element) and its label are in ``main``, joined as a reader reads them."""
+    previous = anchor.getprevious()
+    parent = anchor.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else ""
+    words = SPACES.sub(" ", before or "").split(" ")
+    lead = " ".join(w for w in words[-6:] if w)
+    if sum(1 for w in lead.split() if any(c.isalnum() for c in w)) < _LEAD_WORDS:
+        return False
+    return f"{lead} {label}" in main
+
+
+# The text of an element and of its descendants, in document order, with each <br> in it.
+_TEXTS_AND_BREAKS = lxml.etree.XPath("descendant-or-self::text() | descendant::br")
+
+
+def _text_with_breaks(element: lxml.html.HtmlElement) -> str:
+    """The element's text with a space where it breaks a line (``<br>``): "— The editors<br>
+    Reposted from <a>here</a>" reads "— The editors Reposted from here", as extraction splits
+    it, not "— The editorsReposted from here"."""
+    return "".join(part if isinstance(part, str) else " " for part in _TEXTS_AND_BREAKS(element))
 
 
 def _neighbours(

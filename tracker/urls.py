@@ -233,9 +233,54 @@ _NOT_A_REDIRECT = re.compile(
 )
 
 
+# Archives and caches that serve a copy of another page under its whole URL in their path: the
+# Wayback Machine (/web/<timestamp>[flags]/<url>), the archive.today mirrors (/<timestamp>/<url>,
+# /newest/<url>), and Google's AMP cache (/c/s/<host>/<path> for https, /c/<host>/<path>).
+_WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "archive.org"})
+_ARCHIVE_TODAY_HOSTS = frozenset(
+    f"archive.{tld}" for tld in ("today", "ph", "is", "li", "vn", "fo", "md")
+)
+_WAYBACK_PATH = re.compile(r"^https?://[^/]+/web/[0-9*]{1,14}[a-z_]*/(?P<url>.+)$", re.I)
+_ARCHIVE_TODAY_PATH = re.compile(
+    r"^https?://[^/]+/(?:[0-9]{14}|[0-9]{4}\.[0-9]{2}\.[0-9]{2}-[0-9]{6}|newest|oldest)/(?P<url>.+)$",
+    re.I,
+)
+_AMP_CACHE_PATH = re.compile(
+    r"^https?://[^/]+/c/(?P<secure>s/)?(?P<rest>[^/?#]+\.[^/?#]+.*)$", re.I
+)
+
+
+def _archived(url: str, host: str) -> str | None:
+    """The page an archive's or a cache's copy is a copy of, when ``url`` is such a copy.
+
+    Examples:
+        >>> _archived("https://web.archive.org/web/20240101000000/https://a.example/x", "web.archive.org")
+        'https://a.example/x'
+        >>> _archived("https://a-example.cdn.ampproject.org/c/s/a.example/amp/x", "a-example.cdn.ampproject.org")
+        'https://a.example/amp/x'
+    """
+    found: str | None = None
+    if host in _WAYBACK_HOSTS:
+        match = _WAYBACK_PATH.match(url)
+        found = match.group("url") if match else None
+    elif host in _ARCHIVE_TODAY_HOSTS:
+        match = _ARCHIVE_TODAY_PATH.match(url)
+        found = match.group("url") if match else None
+    elif host.endswith(".cdn.ampproject.org"):
+        match = _AMP_CACHE_PATH.match(url)
+        if match:
+            found = ("https://" if match.group("secure") else "http://") + match.group("rest")
+    if not found:
+        return None
+    # a path holds "https://" as "https:/" once a server or a client has merged its slashes
+    found = re.sub(r"^(https?):/+", r"\1://", found, flags=re.I)
+    return found if is_http_url(found) else None
+
+
 def _unwrapped(url: str) -> str:
     """The page a redirector's link leads to, when the link carries it whole in a query argument
-    (``_REDIRECT_ARGS``) and the redirector is another site; else ``url`` itself.
+    (``_REDIRECT_ARGS``) and the redirector is another site, or the page an archive's or a
+    cache's copy keeps (:func:`_archived`); else ``url`` itself.
 
     Examples:
         >>> _unwrapped("https://www.google.com/url?q=https%3A%2F%2Fa.example%2Fx&sa=D")
@@ -246,6 +291,9 @@ def _unwrapped(url: str) -> str:
         'https://twitter.com/intent/tweet?url=https://a.example/x'
     """
     parts = urlsplit(url)
+    archived = _archived(url, (parts.hostname or "").lower())
+    if archived:
+        return archived
     if not parts.query or _NOT_A_REDIRECT.search(parts.path):
         return url
     arguments = dict(parse_qsl(parts.query, keep_blank_values=False))
