@@ -304,52 +304,32 @@ class ExtractionPool:
         self.shutdown(wait=True, cancel_futures=True)
 
 
-class PageStream:
-    """Pages extracted by a pool's workers, ``(page, result)`` in input order, with
-    ``chunk``-page batches ``window`` deep in flight.
-
-    :meth:`start` hands the first batches to the workers at once, so they extract while the
-    caller loads what it needs to store the results; iterating starts it if needed. The stream
-    owns the pool: iterating to the end, or an error while iterating, shuts it down.
-    """
-
-    def __init__(self, pages: Iterable[FetchedPage], pool: ExtractionPool, chunk: int = 4) -> None:
-        self.pool = pool
-        self.chunk = chunk
-        self.window = len(pool.slots) * 4
-        self.pages = iter(pages)
-        self.in_flight: deque[tuple[list[FetchedPage], Future]] = deque()
-
-    def start(self) -> PageStream:
-        """Submit batches until ``window`` are in flight or the input is exhausted."""
-        while len(self.in_flight) < self.window:
-            batch = list(itertools.islice(self.pages, self.chunk))
-            if not batch:
-                break
-            self.in_flight.append((batch, self.pool.submit(batch)))
-        return self
-
-    def __iter__(self) -> Iterator[tuple[FetchedPage, Extracted]]:
-        with self.pool:
-            while self.start().in_flight:
-                batch, future = self.in_flight.popleft()
-                yield from zip(batch, future.result(), strict=True)
-
-
 def extract_pages(
     pages: Iterable[FetchedPage],
     jobs: int = 0,
     limits: ExtractionLimits | None = None,
     chunk: int = 4,
     pool: ExtractionPool | None = None,
-) -> PageStream:
+) -> Iterator[tuple[FetchedPage, Extracted]]:
     """Extract pages in ``jobs`` worker processes under ``limits``; results in input order.
 
-    ``pool``: workers started beforehand (so they load while the caller prepares); the stream
+    ``pool``: workers started beforehand (so they load while the caller prepares); this function
     then owns it and shuts it down at the end. Without one, a pool of ``jobs`` is started here.
     """
-    running = pool or ExtractionPool(jobs or os.cpu_count() or 1, limits)
-    return PageStream(pages, running, chunk)
+    jobs = len(pool.slots) if pool is not None else jobs or os.cpu_count() or 1
+    in_flight: deque[tuple[list[FetchedPage], Future]] = deque()
+    iterator = iter(pages)
+    with pool or ExtractionPool(jobs, limits) as running:
+        while True:
+            while len(in_flight) < jobs * 4:
+                batch = list(itertools.islice(iterator, chunk))
+                if not batch:
+                    break
+                in_flight.append((batch, running.submit(batch)))
+            if not in_flight:
+                return
+            batch, future = in_flight.popleft()
+            yield from zip(batch, future.result(), strict=True)
 
 
 _pool: ExtractionPool | None = None

@@ -60,8 +60,21 @@ def import_(
         limits = ExtractionLimits.from_env()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    from tracker.readers import Problem, read_paths
+    # The workers start first: their fork server loads the extraction modules while this
+    # process loads the later stages' (clustering, provenance, diffs) and opens the database.
+    pool = ExtractionPool(max(1, jobs), limits)
+    try:
+        from tracker.pipeline import IngestSummary, run_stages, store_record, strip_stored_text
+        from tracker.readers import Problem, read_paths
+        from tracker.store import open_db
+        from tracker.store.writes import skip_fsync_per_commit
 
+        db = open_db(db_path)
+        skip_fsync_per_commit(db)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    summary = IngestSummary()
     problems: list[Problem] = []
 
     def pages():
@@ -72,24 +85,7 @@ def import_(
             else:
                 yield item
 
-    # The workers start first, and get their first pages at once: their fork server loads the
-    # extraction modules and they extract while this process loads the later stages' modules
-    # (storage, clustering, provenance, diffs) and opens the database.
-    pool = ExtractionPool(max(1, jobs), limits)
-    try:
-        stream = extract_pages(pages(), pool=pool).start()
-        from tracker.pipeline import IngestSummary, run_stages, store_record, strip_stored_text
-        from tracker.store import open_db
-        from tracker.store.writes import skip_fsync_per_commit
-
-        db = open_db(db_path)
-        skip_fsync_per_commit(db)
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    summary = IngestSummary()
-
-    for page, record in stream:
+    for page, record in extract_pages(pages(), pool=pool):
         summary.read += 1
         if isinstance(record, Exception):
             summary.errors += 1
