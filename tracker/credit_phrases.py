@@ -6,7 +6,6 @@ The phrase lists live in ``tracker/data/credit_phrases.yml``, loaded once per pr
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,19 +13,9 @@ from functools import cache
 from importlib.resources import files
 
 import yaml
-from publicsuffixlist import PublicSuffixList
 
-from tracker.urls import site_of
+from tracker.urls import listed_domain, site_of
 from tracker.visible_text import Line
-
-# A strict list: an unknown last label ("photo.jpg", "U.S") is not a domain.
-
-
-@functools.cache
-def _psl_strict() -> PublicSuffixList:
-    """The public suffix list that knows only listed suffixes (built on first use: ~40 ms)."""
-    return PublicSuffixList(accept_unknown=False)
-
 
 MAX_EVIDENCE = 300
 
@@ -251,7 +240,7 @@ def _domain_site(name: str) -> str | None:
     if not _DOMAIN.match(name):
         return None
     host = re.sub(r"^https?://", "", name, flags=re.I).split("/")[0].lower()
-    if _psl_strict().privatesuffix(host) or _RESERVED_TLD.search(host):
+    if listed_domain(host) or _RESERVED_TLD.search(host):
         return site_of(host)
     return None
 

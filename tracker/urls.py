@@ -42,7 +42,32 @@ _REDIRECT_ARGS = (
     "goto",
 )
 
-_psl = PublicSuffixList()  # the list ships inside the package: no download at run time
+# The list ships inside the package: no download at run time. Its internationalised suffixes
+# are kept as written (building their xn-- forms too costs every process ~50 ms at start-up):
+# an xn-- host is looked up in Unicode (:func:`_private_suffix`).
+_psl = PublicSuffixList(accept_encoded_idn=False)
+
+
+def _private_suffix(host: str, accept_unknown: bool = True) -> str | None:
+    """The public suffix list's registrable domain of ``host``, for xn-- hosts too."""
+    if "xn--" in host:
+        try:
+            found = _psl.privatesuffix(host.encode("ascii").decode("idna"), accept_unknown)
+            return found.encode("idna").decode("ascii") if found else None
+        except (UnicodeError, ValueError):
+            pass  # not valid IDNA 2003: looked up as written
+    return _psl.privatesuffix(host, accept_unknown)
+
+
+def listed_domain(host: str) -> str | None:
+    """The registrable domain of ``host`` when the public suffix list holds its suffix; None for
+    an unknown last label ("photo.jpg", "U.S") or a bare suffix.
+
+    Examples:
+        >>> listed_domain("www.bbc.co.uk"), listed_domain("photo.jpg")
+        ('bbc.co.uk', None)
+    """
+    return _private_suffix(host, accept_unknown=False)
 
 
 def normalize_url(url: str) -> str:
@@ -114,7 +139,7 @@ def page_key(url: str) -> str:
     host, slash, path = rest.partition("/")
     for prefix in _ALTERNATE_HOSTS:
         # Only a subdomain is a site's other form: "amp.co.uk" or "m.github.io" is a site itself.
-        if host.startswith(prefix) and _psl.privatesuffix(host[len(prefix) :].partition(":")[0]):
+        if host.startswith(prefix) and _private_suffix(host[len(prefix) :].partition(":")[0]):
             host = host[len(prefix) :]
             break
     path, mark, query = path.partition("?")  # the slash before a query is the path's too
@@ -155,7 +180,7 @@ def site_of_host(host: str) -> str:
         host = host[4:]
     if not host or host.replace(".", "").isdigit() or "." not in host:
         return host
-    return _psl.privatesuffix(host) or host
+    return _private_suffix(host) or host
 
 
 def site_of(url_or_host: str) -> str:
