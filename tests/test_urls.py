@@ -3,7 +3,7 @@
 import pytest
 
 from tracker.attribution import find_credits
-from tracker.urls import is_http_url, normalize_url, page_key, resolve_link, site_of
+from tracker.urls import is_http_url, listed_domain, normalize_url, page_key, resolve_link, site_of
 
 
 def test_unicode_and_percent_encoded_paths_are_one_url():
@@ -122,3 +122,13 @@ def test_a_query_holding_a_url_of_the_same_site_is_no_redirect():
     assert resolve_link("https://copy.example/a", "https://x.example/a?sid=7") == (
         "https://x.example/a?sid=7"  # "sid" is often a story's id, kept
     )
+
+
+def test_an_internationalised_suffix_in_its_xn_form_is_still_a_suffix():
+    """The suffix list is built without its rules' xn-- forms; an xn-- host is looked up in
+    Unicode and its site given back in xn-- form ("個人.香港" is one suffix of two labels)."""
+    host = "www.foo.個人.香港".encode("idna").decode("ascii")
+    assert site_of(host) == "foo.個人.香港".encode("idna").decode("ascii")
+    assert site_of("https://www.xn--e1afmkfd.xn--p1ai/x") == "xn--e1afmkfd.xn--p1ai"
+    assert listed_domain("xn--e1afmkfd.xn--p1ai") == "xn--e1afmkfd.xn--p1ai"
+    assert listed_domain("photo.jpg") is None
