@@ -163,6 +163,27 @@ def test_tells_origin(text, expected):
     assert tells_origin(text) is expected
 
 
+def _undated_original(fx, line: str) -> tuple[int, int, int]:
+    """An undated original seen after its dated copy (as in test_provenance): only the copy's
+    ``line`` can say which came first."""
+    original = fx.page(
+        ORIGINAL,
+        "valleygazette.example",
+        first_seen="2024-07-09T00:00:00+00:00",
+        site_name="Valley Gazette",
+    )
+    copy = fx.page(
+        COPY,
+        "copier.example",
+        published="2024-07-02T00:00:00+00:00",
+        first_seen="2024-07-02T00:00:00+00:00",
+        text=_with_line(line),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    return original, copy, cluster_id
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -172,23 +193,7 @@ def test_tells_origin(text, expected):
     ],
 )
 def test_a_line_names_a_site_by_its_host_or_in_capitals(fx, line):
-    """An undated original seen after its dated copy (as in test_provenance): the copy's line
-    names it by a host of its domain, or by its name in capitals."""
-    original = fx.page(
-        ORIGINAL,
-        "valleygazette.example",
-        first_seen="2024-07-09T00:00:00+00:00",
-        site_name="Valley Gazette",
-    )
-    copy = fx.page(
-        COPY,
-        "copier.example",
-        published="2024-07-02T00:00:00+00:00",
-        first_seen="2024-07-02T00:00:00+00:00",
-        text=_with_line(line),
-    )
-    cluster_id = fx.cluster(original, copy)
-    provenance.assign(fx.db, [cluster_id])
+    original, copy, cluster_id = _undated_original(fx, line)
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
     assert fx.members(cluster_id)[copy]["credits_page_id"] == original
 
@@ -197,19 +202,5 @@ def test_a_line_names_a_site_by_its_host_or_in_capitals(fx, line):
     "line", ["Read notvalleygazette.example for more.", "We walked down the valley gazette path."]
 )
 def test_a_longer_domain_or_lower_case_words_name_no_site(fx, line):
-    original = fx.page(
-        ORIGINAL,
-        "valleygazette.example",
-        first_seen="2024-07-09T00:00:00+00:00",
-        site_name="Valley Gazette",
-    )
-    copy = fx.page(
-        COPY,
-        "copier.example",
-        published="2024-07-02T00:00:00+00:00",
-        first_seen="2024-07-02T00:00:00+00:00",
-        text=_with_line(line),
-    )
-    cluster_id = fx.cluster(original, copy)
-    provenance.assign(fx.db, [cluster_id])
+    _, copy, cluster_id = _undated_original(fx, line)
     assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
