@@ -161,7 +161,9 @@ def _disclaimer(b: Builder7, family: str, key: str, source: Source, home: Site7,
     b.copy(key, family, source, site, source.paragraphs, day + _day(0.4), day + _day(0.5),
            credited=False, disclaimer=lines, number=number)  # fmt: skip
     copier = b.copier({home.host})
-    form = ("caps-name", "linked", "homepage", "bare link", "alt-name", "domain", "plain")[number % 7]
+    form = ("caps-name", "linked", "homepage", "bare link", "alt-name", "domain", "plain")[
+        number % 7
+    ]
     line, link_form = b.credit(form, home, url, source.title, copier.host)
     b.copy(key, family, source, copier, source.paragraphs, day + _day(2), day + _day(2.1),
            credited=True, credit=line, link_form=link_form, number=2)  # fmt: skip

@@ -100,7 +100,12 @@ def credit_line(
     kind, _, link_form = form.partition(":")
     if kind in ("linked", "bare link"):
         href = link_variant(url, link_form, via) if url and link_form else url
-        return credit_html(template, target, href, kind, title), link_form or "exact"
+        line = credit_html(template, target, href, kind, title)
+        if link_form == "safelinks" and url and href:
+            # Outlook rewrites the link's target, not the address the reader sees.
+            shown = f">{html_lib.escape(href)}</a>"
+            line = _phrased(line.replace(shown, f">{html_lib.escape(url)}</a>"), line.phrasing)
+        return line, link_form or "exact"
     if kind == "homepage":
         line = credit_html(template, target, None, "plain", title)
         name = escape(target.name)
@@ -120,12 +125,17 @@ def _phrased(html: str, phrasing: str) -> CreditLine:
 
 
 def _inline(paragraphs: list[str], credit: str, placement: str) -> list[str]:
-    """The body with the credit run into its first paragraph or onto the end of its last."""
-    out = [p if p.startswith("<") else escape(p) for p in paragraphs]
-    if placement == "first-paragraph-inline":
-        out[0] = f'<span class="credit-intro"><em>{credit}</em></span> {out[0]}'
+    """The body with the credit run into its first paragraph or onto the end of its last (as
+    HTML starting with a tag, which ``body_html`` keeps as it is)."""
+    out = list(paragraphs)
+    index = 0 if placement == "first-paragraph-inline" else len(out) - 1
+    text = out[index] if out[index].startswith("<") else escape(out[index])
+    if index == 0:
+        out[0] = f'<span class="credit-intro"><em>{credit}</em></span> {text}'
     else:
-        out[-1] = f'{out[-1]} <span class="credit-end">{credit}</span>'
+        out[index] = (
+            f'<span class="last-words">{text}</span> <span class="credit-end">{credit}</span>'
+        )
     return out
 
 
@@ -178,7 +188,9 @@ def render(site: Site, url: str, title: str, paragraphs: list[str], published: d
             f'<li><a href="https://{site.host}/archive/{i}/">{escape(r)}</a></li>'
             for i, r in enumerate(related)
         ),
-        "notes": "".join(f'<p class="syndication-note">{escape(p)}</p>' for p in shape.disclaimer or []),  # fmt: skip
+        "notes": "".join(
+            f'<p class="syndication-note">{escape(p)}</p>' for p in shape.disclaimer or []
+        ),  # fmt: skip
     }
     under, before, after = place(shape.line, shape.placement, v)
     v.update(under=under, body=before + body_html(body, shape.mode) + after)

@@ -164,7 +164,9 @@ def pick(
 
 def _garbled(source: Source, label: str, codec: str) -> tuple[int, int]:
     words = charset_labels(label, codec, source.paragraphs)
-    cp1252_safe = sum(1 for w in words if w.encode("cp1252", errors="replace").decode("cp1252") == w)
+    cp1252_safe = sum(
+        1 for w in words if w.encode("cp1252", errors="replace").decode("cp1252") == w
+    )
     return len(words) - cp1252_safe, len(words)
 
 
