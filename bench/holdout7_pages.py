@@ -183,6 +183,7 @@ def render(site: Site, url: str, title: str, paragraphs: list[str], published: d
         "t": escape(title),
         "n": escape(site.name),
         "shown": _dates(site, published)[2],
+        "stamp": _stamp(site, published),
         "year": (published or datetime(2026, 1, 1)).year,
         "related": "".join(
             f'<li><a href="https://{site.host}/archive/{i}/">{escape(r)}</a></li>'
@@ -197,6 +198,15 @@ def render(site: Site, url: str, title: str, paragraphs: list[str], published: d
     head = _head(site, url, title, published, shape)
     page = _TEMPLATES[site.skin](v)
     return f'<!DOCTYPE html>\n<html lang="en"><head>\n{head}\n</head><body>\n{page}\n</body></html>'
+
+
+def _stamp(site: Site, published: datetime | None) -> str:
+    """The visible date as Bear Blog writes it: a ``<time>`` with its ``datetime`` (unless the
+    site's own date markup already is one)."""
+    shown = _dates(site, published)[2]
+    if published is None or "<time" in shown:
+        return shown
+    return f'<time datetime="{published:%Y-%m-%dT%H:%MZ}" style="font-style: normal">{shown}</time>'
 
 
 def _jekyll(v: dict) -> str:
@@ -258,7 +268,7 @@ def _lemmy(v: dict) -> str:
 def _bearblog(v: dict) -> str:
     return (
         f'<header><a class="title" href="/"><h2>{v["n"]}</h2></a><nav><p><a href="/">Home</a> <a href="/blog/">Blog</a></p></nav></header>'
-        f'<main><h1>{v["t"]}</h1>{v["under"]}<p><i><time datetime="" style="font-style: normal">{v["shown"]}</time></i></p>'
+        f'<main><h1>{v["t"]}</h1>{v["under"]}<p><i>{v["stamp"]}</i></p>'
         f'<content>{v["body"]}</content><p class="tags"><a href="/blog/?q=news">#news</a></p>'
         f'<section class="more"><h3>Also on this blog</h3><ul class="blog-posts">{v["related"]}</ul></section>{v["notes"]}</main>'
         '<footer><span>Powered by <a href="https://bearblog.dev">ʕ•ᴥ•ʔ Bear</a></span></footer>'
