@@ -215,25 +215,19 @@ class Builder7(_Builder):
         published: datetime | None, seen: datetime, paragraphs: list[str] | None = None,
         real: bool = True, charset_meta: bool = True,
     ) -> Holdout5Page:  # fmt: skip
-        """The origin page: the real page re-hosted, or the article in the home site's template
-        (half of those with words linked to unrelated reference sites)."""
+        """The origin page: the real page re-hosted (its date as an ``itemprop`` meta), or the
+        article in the home site's template, half of those with words linked to unrelated sites."""
         if real and source.html and paragraphs is None:
             html = rehost(source, url, home.name)
             if published is not None:
                 stamp = f'<meta itemprop="datePublished" content="{published.isoformat()}">'
                 html = html.replace("</head>", stamp + "</head>", 1)
-            skin = "real page"
-        else:
-            body = paragraphs or source.paragraphs
-            if paragraphs is None and int(_order(self.seed, key)[:2], 16) % 2:
-                body = with_unrelated_links(body, key)
-            shape = Shape(charset_meta=charset_meta)
-            html = render(home, url, source.title, body, published, self.related(key, source.title), shape)  # fmt: skip
-            skin = home.skin
-        return self.add(
-            key, family, url=url, site_name=home.name, role="origin", fetched_at=iso(seen),
-            published=iso(published) if published else None, title=source.title, html=html, skin=skin,
-        )  # fmt: skip
+            return self._record(key, family, home, url, source, published, seen, html, "real page")  # fmt: skip
+        body = paragraphs or source.paragraphs
+        if paragraphs is None and int(_order(self.seed, key)[:2], 16) % 2:
+            body = with_unrelated_links(body, key)
+        html = self._html(key, home, url, source, body, published, Shape(charset_meta=charset_meta))
+        return self._record(key, family, home, url, source, published, seen, html, home.skin)
 
     def copy(  # type: ignore[override]
         self, key: str, family: str, source: Source, site: Site, paragraphs: list[str],
@@ -241,25 +235,42 @@ class Builder7(_Builder):
         credit: CreditLine | None = None, link_form: str | None = None, number: int = 1,
         **extra,
     ) -> Holdout5Page:  # fmt: skip
-        """A copy of the article on ``site``; ``extra`` holds the page's other choices (``url``,
-        ``placement``, ``name_in_page``, ``canonical``, ``disclaimer``, ``mode``, ``noise_line``,
-        ``aside_line``: a line that is no credit) and its extra labels (``expect_retained``,
-        ``expect_credit_target``)."""
+        """A copy on ``site``. ``extra`` may set the page's address (``url``), the line's
+        ``placement``, ``name_in_page``, ``canonical``, a recurring ``disclaimer``, the body's
+        ``mode``, a ``noise_line`` or an ``aside_line`` (lines that are no credit), and the labels
+        ``expect_retained`` and ``expect_credit_target``."""
         url = extra.pop("url", None) or site.url(f"{slug(source.title, key)}-{number}", seen, number)  # fmt: skip
-        noise, aside = extra.pop("noise_line", None), extra.pop("aside_line", None)
-        line = credit or noise or aside
-        placement = extra.pop("placement", None) or (self.placements() if line else None)
-        disclaimer = extra.pop("disclaimer", None)
-        shape = Shape(line, placement, extra.pop("name_in_page", True), extra.pop("canonical", None),
-                      disclaimer, mode=extra.pop("mode", "p"))  # fmt: skip
-        html = render(site, url, source.title, paragraphs, published, self.related(key, source.title), shape)  # fmt: skip
-        return self.add(
-            key, family, url=url, site_name=site.name, role="repost", fetched_at=iso(seen),
-            published=iso(published) if published else None, title=source.title, html=html,
-            credited=credited, credit_phrasing=credit.phrasing if credit else None, skin=site.skin,
-            placement=placement, link_form=link_form, noise_line=noise,
-            expect_absent=list(disclaimer) if disclaimer else None, **extra,
-        )  # fmt: skip
+        noise = extra.pop("noise_line", None)
+        shown = credit or noise or extra.pop("aside_line", None)
+        shape = Shape(
+            line=shown,
+            placement=extra.pop("placement", None) or (self.placements() if shown else None),
+            name_in_page=extra.pop("name_in_page", True),
+            canonical=extra.pop("canonical", None),
+            disclaimer=extra.pop("disclaimer", None),
+            mode=extra.pop("mode", "p"),
+        )
+        html = self._html(key, site, url, source, paragraphs, published, shape)
+        labels = {
+            "credited": credited,
+            "credit_phrasing": credit.phrasing if credit else None,
+            "placement": shape.placement,
+            "link_form": link_form,
+            "noise_line": noise,
+            "expect_absent": list(shape.disclaimer) if shape.disclaimer else None,
+        }
+        return self._record(key, family, site, url, source, published, seen, html, site.skin, "repost", **labels, **extra)  # fmt: skip
+
+    def _html(self, key: str, site: Site, url: str, source: Source, body: list[str],
+              published: datetime | None, shape: Shape) -> str:  # fmt: skip
+        return render(site, url, source.title, body, published, self.related(key, source.title), shape)  # fmt: skip
+
+    def _record(self, key: str, family: str, site: Site, url: str, source: Source,
+                published: datetime | None, seen: datetime, html: str, skin: str,
+                role: str = "origin", **labels) -> Holdout5Page:  # fmt: skip
+        return self.add(key, family, url=url, site_name=site.name, role=role, fetched_at=iso(seen),
+                        published=iso(published) if published else None, title=source.title,
+                        html=html, skin=skin, **labels)  # fmt: skip
 
 
 def build_holdout7(corpus: Path, per_family: int = PER_FAMILY, seed: int = SEED) -> ScenarioSet:
