@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -52,6 +52,7 @@ class _Phrases:
     source_words: str
     trigger: re.Pattern[str]
     origin: re.Pattern[str]
+    origin_subject: re.Pattern[str]
     phrases: tuple[_Phrase, ...]
 
 
@@ -94,9 +95,22 @@ def phrases() -> _Phrases:
     origin = re.compile(
         "|".join(
             w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w){w}" for w in origin_words
-        )
+        ),
+        re.I,
     )
-    return _Phrases(source, trigger, origin, phrases)
+    subjects = [
+        _ENGLISH_SUBJECTS,
+        *data["article_subjects"],
+        *(w for entry in data["origin_subjects"] for w in entry.split("|")),
+    ]
+    origin_subject = re.compile(
+        "|".join(
+            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w)(?:{w})(?!\w)"
+            for w in subjects
+        ),
+        re.I,
+    )
+    return _Phrases(source, trigger, origin, origin_subject, phrases)
 
 
 def _by_first_letter(words: list[str]) -> list[str]:
@@ -174,22 +188,97 @@ def claims_original(text: str) -> bool:
     return bool(_OWN_ORIGINAL.search(text))
 
 
-def tells_origin(text: str) -> bool:
+# The English words that make a line speak of the article (as _SUBJECT and _SUBJECT_START do).
+_ENGLISH_SUBJECTS = (
+    "this|these|it|note|article|story|post|piece|essay|column|report|interview|op-?ed|commentary|"
+    "editorial|feature|version|content|analysis|excerpt|transcript|newsletter|cartoon|podcast"
+)
+# A word of origin leads to the site it names across at most this many words, with no comma,
+# semicolon, bracket or sentence end between them ("originally published by X", "Source: X",
+# "původně vyšel v X"; "originally from Ohio, she covered courts for X" is a bio).
+_ORIGIN_GAP_WORDS = 3
+_WORD_REST = re.compile(r"^\w+")
+_CLAUSE_BREAK = re.compile(r"[,;()\[\]!?\u3001\u3002\uff0c\uff1b]|\.(?:\s|$)")
+# What a "Source:" line credits when not the text: a picture or data ("Source: X analysis").
+_NOT_THE_TEXT = re.compile(
+    r"\b(?:data|dataset|analysis|survey|poll|census|statistics|figures|map|table)\b", re.I
+)
+# The rest of a "word: name" line after the name: dates and figures only, for a credit.
+_LABEL_REST = re.compile(r"^[\s\d:/.-]*$")
+
+
+def _origin_leads_to(text: str, origin: re.Match[str], name: tuple[int, int]) -> bool:
+    """Whether the word of origin ``origin`` and the site name at ``name`` are one phrase: close
+    together in one clause, either way round ("X より転載", "Bu haber X'te ilk olarak")."""
+    start, end = name
+    if origin.end() <= start:
+        gap = text[origin.end() : start]
+        if not _unspaced_gap(gap):
+            gap = _WORD_REST.sub("", gap)  # the rest of a word the origin word starts ("izvorn|o")
+    elif end <= origin.start():
+        gap = text[end : origin.start()]
+    else:
+        return False
+    if _CLAUSE_BREAK.search(gap):
+        return False
+    if _unspaced_gap(gap):
+        return len(gap.strip()) <= 2 * _ORIGIN_GAP_WORDS
+    if origin.end() <= start and gap.strip().startswith(":"):
+        # "Source: X" credits the text only when X is the rest of the clause
+        rest = _CLAUSE_BREAK.split(text[end:], maxsplit=1)[0]
+        return bool(_LABEL_REST.match(rest))
+    return len(re.sub(r"[:" + _DASHES + r"]", " ", gap).split()) <= _ORIGIN_GAP_WORDS
+
+
+def _unspaced_gap(gap: str) -> bool:
+    """Whether the words between two places are in a script written without spaces."""
+    return bool(_UNSPACED.search(gap)) and " " not in gap.strip()
+
+
+def _speaks_of_article(text: str, start: int) -> bool:
+    """Whether the sentence holding ``text[start]`` opens there, or its words before ``start``
+    speak of the article ("Tento článek původně…", "This yarn was first…"), not of a person."""
+    begin = 0
+    for found in _SENTENCE_END.finditer(text, 0, start):
+        begin = found.end()
+    before = text[begin:start]
+    if not _NOT_A_WORD.sub("", before):
+        return True
+    return bool(phrases().origin_subject.search(before))
+
+
+def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
     """Whether a line says where the article came from, in any of the languages of the
     ``origin_words`` of ``tracker/data/credit_phrases.yml`` ("Článek původně vyšel v X",
     "Оригинал статьи: X", "Source: X"), and tells of no later copy and claims no original.
+
+    The word of origin must speak of the article: it opens its sentence, or a word before it
+    names the article ("this", "článek", "статья"...); a person's bio ("Jane Roe, originally
+    from Ohio…", "Die Autorin schrieb zuerst für X") or a picture's or data's source does not
+    tell it. Given the places ``named`` where the line names a site, the word must also lead to
+    one of them (:func:`_origin_leads_to`).
 
     Examples:
         >>> tells_origin("Tekst pierwotnie ukazał się w Gazeta Lokalna.")
         True
         >>> tells_origin("It was later republished by Gazeta Lokalna.")
         False
+        >>> tells_origin("Jane Roe, originally from Ohio, wrote for Gazeta Lokalna.")
+        False
     """
-    return bool(
-        phrases().origin.search(text.lower())
-        and not tells_of_later_copy(text)
-        and not claims_original(text)
-    )
+    if tells_of_later_copy(text) or claims_original(text):
+        return False
+    if _IMAGE_SOURCE.search(text) or _NOT_THE_TEXT.search(text):
+        return False
+    for origin in phrases().origin.finditer(text):
+        if not named and _speaks_of_article(text, origin.start()):
+            return True
+        for name in named:
+            if _origin_leads_to(text, origin, name) and _speaks_of_article(
+                text, min(origin.start(), name[0])
+            ):
+                return True
+    return False
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")

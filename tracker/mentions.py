@@ -74,40 +74,52 @@ def _label_in(line: str, label: str) -> bool:
     whose letters joined are the label: the name of a site whose own pages never say it (no
     ``og:site_name``) but whose domain spells it. One word is not enough: "Nation" or "Guardian"
     at the start of a sentence is an ordinary word."""
+    return bool(_label_spans(line, label))
+
+
+def _label_spans(line: str, label: str) -> list[tuple[int, int]]:
+    """Where ``line`` writes ``label`` in words (:func:`_label_in`)."""
     if not label:
-        return False
-    words = re.findall(r"\w+", line)
+        return []
+    words = list(re.finditer(r"\w+", line))
+    out = []
     for start, word in enumerate(words):
-        if not word[:1].isupper():
+        if not word.group()[:1].isupper():
             continue
         joined = ""
         for count, part in enumerate(words[start : start + _LABEL_MAX_WORDS], start=1):
-            joined += part.lower()
+            joined += part.group().lower()
             if joined == label and count >= 2:
-                return True
+                out.append((word.start(), part.end()))
+                break
             if not label.startswith(joined):
                 break
-    return False
+    return out
 
 
 def _names_in(line: str, names: set[str]) -> bool:
     """Whether ``line`` names one of ``names``: a domain in any case, with or without a host
     before it ("www.", "news."), a site name as written (capitals included: "address the nation"
     does not name "The Nation") or in capitals ("SOURCE: VALLEY GAZETTE")."""
+    return bool(_name_spans(line, names))
+
+
+def _name_spans(line: str, names: set[str]) -> list[tuple[int, int]]:
+    """Where ``line`` names one of ``names`` (:func:`_names_in`)."""
+    out = []
     for name in names:
         if "." in name and " " not in name:
             # ASCII boundaries: a domain written inside CJK text has no space before or after it
-            found = re.search(
+            found = re.finditer(
                 rf"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9-]+\.)*{re.escape(name)}(?![A-Za-z0-9_-])",
                 line,
                 re.IGNORECASE,
             )
         else:
             forms = "|".join(re.escape(form) for form in dict.fromkeys([name, name.upper()]))
-            found = re.search(rf"(?<!\w)(?:{forms})(?!\w)", line)
-        if found:
-            return True
-    return False
+            found = re.finditer(rf"(?<!\w)(?:{forms})(?!\w)", line)
+        out.extend(match.span() for match in found)
+    return out
 
 
 def text_paragraphs(text: str) -> list[tuple[str, str]]:
@@ -226,7 +238,8 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
       whom); or
     * both pages carry a plausible published date, the naming page's is the earlier, and the
       line does not say where the article came from (:func:`tells_origin`: "original",
-      "původně", "Оригинал", "Source"...): a bare mention is weaker evidence than a credit and
+      "původně", "Оригинал", "Source"... speaking of the article and leading to the named
+      site, not "Jane Roe, originally from Ohio, wrote for X"): a bare mention is weaker evidence than a credit and
       does not overturn dates, but "Článek původně vyšel v X" on a backdated copy is a credit.
       Such a mention is returned ``disputed``: the evidence conflicts, and the named member is
       not to be accused of copying the page that names it.
@@ -257,10 +270,12 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
         for line, folded in lines:
             if f" {folded} " in other.folded:
                 continue
-            if not (by_name and _names_in(line, other.names)) and not (
-                by_label and _label_in(line, other.label)
-            ):
+            spans = (_name_spans(line, other.names) if by_name else []) + (
+                _label_spans(line, other.label) if by_label else []
+            )
+            if not spans:
                 continue
-            out.append(Mention(other.page_id, line, against_dates and not tells_origin(line)))
+            disputed = against_dates and not tells_origin(line, spans)
+            out.append(Mention(other.page_id, line, disputed))
             break
     return out

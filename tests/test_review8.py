@@ -1,0 +1,107 @@
+"""review8: wrong verdicts of the latest judgement changes (origin words against dates, a domain
+named with a host before it), each in a shape a real page has.
+
+Every text here is written for these tests; none comes from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_provenance import STORY, Fixture
+from tracker import provenance
+from tracker.credit_phrases import tells_origin
+
+
+@pytest.fixture
+def fx(fresh_db):
+    return Fixture(fresh_db)
+
+
+ORIGINAL = "https://harbourvoice.example/2024/07/ferry"
+COPY = "https://basaltwire.example/ferry"
+
+
+def _original_naming_its_later_copy(fx, line: str) -> tuple[int, int, int]:
+    """An original (2024-07-01) whose last line names Basalt Wire, which republished the story
+    four days later without that line (its own edition drops the author's bio or the last
+    paragraphs, or rewrites its own name into "we")."""
+    original = fx.page(
+        ORIGINAL,
+        "harbourvoice.example",
+        published="2024-07-01T08:00:00+00:00",
+        first_seen="2024-07-01T09:00:00+00:00",
+        site_name="Harbour Voice",
+        text="\n\n".join([*STORY, line]),
+    )
+    copy = fx.page(
+        COPY,
+        "basaltwire.example",
+        published="2024-07-05T08:00:00+00:00",
+        first_seen="2024-07-05T09:00:00+00:00",
+        site_name="Basalt Wire",
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    return original, copy, cluster_id
+
+
+# Lines of an original, at its end, naming the site that later copied it, with a word of the
+# origin_words list used in its ordinary sense: a bio ("originally from", "first worked for"),
+# a picture or data credit, a correction, a news sentence.
+ORIGINALS_OWN_LINES = [
+    "Jane Roe, originally from Ohio, covered the courts for Basalt Wire until 2019.",
+    "Jane Roe is an original member of the Basalt Wire reporting collective.",
+    "Photo courtesy of Basalt Wire.",
+    "Source: Basalt Wire analysis of port authority data.",
+    "The original plan, as Basalt Wire reported in March, had two towers.",
+    "Read the original council minutes at basaltwire.example.",
+    "An earlier version of this story misstated the original budget; Basalt Wire pointed out"
+    " the error.",
+    "Marie Dupont a d'abord travaillé pour Basalt Wire avant de rejoindre la rédaction.",
+    "Die Autorin schrieb zuerst für Basalt Wire und arbeitet heute als freie Journalistin.",
+    "Автор впервые написал о порте для Basalt Wire в 2019 году.",
+    "Autorka po raz pierwszy pisała o porcie dla Basalt Wire w 2019 roku.",
+    "Penulis pertama kali menulis tentang pelabuhan untuk Basalt Wire pada 2019.",
+    "Yazar ilk kez 2019'da Basalt Wire için liman hakkında yazdı.",
+    "Η συγγραφέας εργάστηκε αρχικά στο Basalt Wire.",
+    "A szerző először a Basalt Wire munkatársa volt.",
+    "Autor poprvé psal pro Basalt Wire v roce 2019.",
+    "그는 처음 Basalt Wire 기자로 일했다.",
+    "लेखक Basalt Wire के लिए मूल्य निर्धारण पर लिखते हैं।",
+    "ผู้เขียนทำงานที่มากกว่าสิบปีกับ Basalt Wire",
+]
+
+
+@pytest.mark.parametrize("line", ORIGINALS_OWN_LINES)
+def test_an_originals_ordinary_line_naming_its_later_copier_keeps_it_the_origin(fx, line):
+    """Dated four days earlier, the original is not turned into a copy of Basalt Wire by a word
+    of origin used in its ordinary sense: the word says where the article came from only when it
+    speaks of the article and leads to the named site."""
+    original, copy, cluster_id = _original_naming_its_later_copy(fx, line)
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    rows = fx.members(cluster_id)
+    assert rows[original]["credits_page_id"] is None
+    assert rows[copy]["role"] != "origin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Article originally published in Basalt Wire.",
+        "Originally published by basaltwire.example",
+        "Source: Basalt Wire",
+        "Courtesy of Basalt Wire.",
+        "Reprinted with permission from Basalt Wire.",
+        "Článek původně vyšel v Basalt Wire.",
+        "Der Beitrag erschien zuerst bei Basalt Wire.",
+        "Cet article a d'abord été publié par Basalt Wire.",
+        "Bu haber ilk olarak Basalt Wire'da yayımlandı.",
+        "Artikel ini pertama kali terbit di Basalt Wire.",
+        "이 기사는 처음 Basalt Wire에 실렸습니다.",
+        "यह लेख मूल रूप से Basalt Wire पर प्रकाशित हुआ था।",
+        "ที่มา: Basalt Wire",
+    ],
+)
+def test_a_line_telling_where_the_article_came_from_still_tells_it(text):
+    assert tells_origin(text)
