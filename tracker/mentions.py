@@ -82,7 +82,7 @@ def _label_spans(line: str, label: str) -> list[tuple[int, int]]:
     if not label:
         return []
     words = list(re.finditer(r"\w+", line))
-    out = []
+    out: list[tuple[int, int]] = []
     for start, word in enumerate(words):
         if not word.group()[:1].isupper():
             continue
@@ -106,7 +106,7 @@ def _names_in(line: str, names: set[str]) -> bool:
 
 def _name_spans(line: str, names: set[str]) -> list[tuple[int, int]]:
     """Where ``line`` names one of ``names`` (:func:`_names_in`)."""
-    out = []
+    out: list[tuple[int, int]] = []
     for name in names:
         if "." in name and " " not in name:
             # ASCII boundaries: a domain written inside CJK text has no space before or after it
