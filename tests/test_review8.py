@@ -105,3 +105,47 @@ def test_an_originals_ordinary_line_naming_its_later_copier_keeps_it_the_origin(
 )
 def test_a_line_telling_where_the_article_came_from_still_tells_it(text):
     assert tells_origin(text)
+
+
+def test_a_line_naming_another_newsletter_on_the_same_platform_credits_no_member(fx):
+    """The original is one newsletter on a publishing platform (site substack.com); a later
+    uncredited copy's footer names its own author's newsletter on that platform. The host before
+    the domain names another publication, not the original: the copy stays uncredited."""
+    original = fx.page(
+        "https://harbourletters.substack.com/p/ferry",
+        "substack.com",
+        published="2024-07-01T08:00:00+00:00",
+        first_seen="2024-07-01T09:00:00+00:00",
+    )
+    copy = fx.page(
+        COPY,
+        "basaltwire.example",
+        published="2024-07-05T08:00:00+00:00",
+        first_seen="2024-07-05T09:00:00+00:00",
+        site_name="Basalt Wire",
+        text="\n\n".join([*STORY, "Subscribe to my newsletter at janeroe.substack.com"]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credited"] == 0
+
+
+def test_a_line_naming_the_originals_own_host_on_a_platform_still_credits_it(fx):
+    original = fx.page(
+        "https://harbourletters.substack.com/p/ferry",
+        "substack.com",
+        published="2024-07-01T08:00:00+00:00",
+        first_seen="2024-07-01T09:00:00+00:00",
+    )
+    copy = fx.page(
+        COPY,
+        "basaltwire.example",
+        published="2024-07-05T08:00:00+00:00",
+        first_seen="2024-07-05T09:00:00+00:00",
+        site_name="Basalt Wire",
+        text="\n\n".join([*STORY, "Thanks to harbourletters.substack.com"]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[copy]["credits_page_id"] == original

@@ -9,9 +9,10 @@ finds to the cluster's credit graph with evidence ``mention: <the line>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tracker.credit_phrases import tells_origin
 from tracker.normalize import is_unspaced_script, normalize_text
@@ -97,15 +98,16 @@ def _label_spans(line: str, label: str) -> list[tuple[int, int]]:
     return out
 
 
-def _names_in(line: str, names: set[str]) -> bool:
-    """Whether ``line`` names one of ``names``: a domain in any case, with or without a host
+def _name_spans(line: str, names: set[str], hosts: Collection[str] = ()) -> list[tuple[int, int]]:
+    """Where ``line`` names one of ``names``: a domain in any case, with or without a host
     before it ("www.", "news."), a site name as written (capitals included: "address the nation"
-    does not name "The Nation") or in capitals ("SOURCE: VALLEY GAZETTE")."""
-    return bool(_name_spans(line, names))
+    does not name "The Nation") or in capitals ("SOURCE: VALLEY GAZETTE").
 
-
-def _name_spans(line: str, names: set[str]) -> list[tuple[int, int]]:
-    """Where ``line`` names one of ``names`` (:func:`_names_in`)."""
+    A domain written with a host before it names the site, unless the site's page is on a host
+    of its own (``hosts``: a publication on a platform such as janeroe.substack.com) and the line
+    writes another one: "harbourletters.substack.com" is not "janeroe.substack.com".
+    """
+    own = {h.lower().removeprefix("www.") for h in hosts}
     out: list[tuple[int, int]] = []
     for name in names:
         if "." in name and " " not in name:
@@ -115,11 +117,22 @@ def _name_spans(line: str, names: set[str]) -> list[tuple[int, int]]:
                 line,
                 re.IGNORECASE,
             )
+            on_subhost = own - {name}
+            found = (
+                m
+                for m in found
+                if not on_subhost or m.group().lower().removeprefix("www.") in {name, *own}
+            )
         else:
             forms = "|".join(re.escape(form) for form in dict.fromkeys([name, name.upper()]))
             found = re.finditer(rf"(?<!\w)(?:{forms})(?!\w)", line)
         out.extend(match.span() for match in found)
     return out
+
+
+def _hosts(member: Member) -> set[str]:
+    """The hosts of a member's URL and canonical URL."""
+    return {urlsplit(u).hostname or "" for u in (member.url, member.canonical_url) if u} - {""}
 
 
 def text_paragraphs(text: str) -> list[tuple[str, str]]:
@@ -256,8 +269,9 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
             and other.published is not None
             and source.published < other.published
         )
-        by_name = any(n.lower() in lowered for n in other.names) and _names_in(
-            source.text, other.names
+        hosts = _hosts(other)
+        by_name = any(n.lower() in lowered for n in other.names) and bool(
+            _name_spans(source.text, other.names, hosts)
         )
         by_label = (
             bool(other.label) and other.label in squashed and _label_in(source.text, other.label)
@@ -270,7 +284,7 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
         for line, folded in lines:
             if f" {folded} " in other.folded:
                 continue
-            spans = (_name_spans(line, other.names) if by_name else []) + (
+            spans = (_name_spans(line, other.names, hosts) if by_name else []) + (
                 _label_spans(line, other.label) if by_label else []
             )
             if not spans:
