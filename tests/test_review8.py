@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_origin_words import _backdated
 from tests.test_provenance import STORY, Fixture
 from tracker import provenance
 from tracker.credit_phrases import tells_origin
@@ -148,4 +149,42 @@ def test_a_line_naming_the_originals_own_host_on_a_platform_still_credits_it(fx)
     )
     cluster_id = fx.cluster(original, copy)
     provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[copy]["credits_page_id"] == original
+
+
+def test_a_news_sentence_opening_with_the_later_copiers_name_keeps_the_original(fx):
+    """ "Basalt Wire first published the memo" makes Basalt Wire the subject of a news sentence:
+    the origin word speaks of the memo, not of this article."""
+    original, copy, cluster_id = _original_naming_its_later_copy(
+        fx, "Basalt Wire first published the leaked memo last year."
+    )
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an English bio opening with 'Originally a reporter at X' reads like 'Originally at X':"
+    " the origin word opens the sentence and leads to the name in three words; telling a"
+    " predicate noun ('a reporter') from a verb of publication needs a grammar per language",
+)
+def test_a_bio_opening_with_originally_keeps_the_original(fx):
+    original, copy, cluster_id = _original_naming_its_later_copy(
+        fx, "Originally a reporter at Basalt Wire, Jane Roe now edits the harbour desk."
+    )
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Source: https://valleygazette.example/2024/07/ferry",
+        "Source: Valley Gazette (July 5, 2024)",
+        "Оригинал статьи: Valley Gazette",
+        "Valley Gazette より転載",
+        "Bu haber Valley Gazette'de ilk olarak yayımlandı.",
+    ],
+)
+def test_more_ways_a_backdated_copy_names_its_origin(fx, line):
+    original, copy, cluster_id = _backdated(fx, line)
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
     assert fx.members(cluster_id)[copy]["credits_page_id"] == original

@@ -199,12 +199,9 @@ _ENGLISH_SUBJECTS = (
 _ORIGIN_GAP_WORDS = 3
 _WORD_REST = re.compile(r"^\w+")
 _CLAUSE_BREAK = re.compile(r"[,;()\[\]!?\u3001\u3002\uff0c\uff1b]|\.(?:\s|$)")
-# What a "Source:" line credits when not the text: a picture or data ("Source: X analysis").
-_NOT_THE_TEXT = re.compile(
-    r"\b(?:data|dataset|analysis|survey|poll|census|statistics|figures|map|table)\b", re.I
-)
-# The rest of a "word: name" line after the name: dates and figures only, for a credit.
-_LABEL_REST = re.compile(r"^[\s\d:/.-]*$")
+# The rest of a "word: name" clause after the name, for a credit: a path of the named address,
+# dates and figures ("Source: X/2024/ferry"), not more words ("Source: X analysis of port data").
+_LABEL_REST = re.compile(r"^(?:/\S*)?[\s\d:/.-]*$")
 
 
 def _origin_leads_to(text: str, origin: re.Match[str], name: tuple[int, int]) -> bool:
@@ -235,15 +232,16 @@ def _unspaced_gap(gap: str) -> bool:
     return bool(_UNSPACED.search(gap)) and " " not in gap.strip()
 
 
-def _speaks_of_article(text: str, start: int) -> bool:
-    """Whether the sentence holding ``text[start]`` opens there, or its words before ``start``
-    speak of the article ("Tento článek původně…", "This yarn was first…"), not of a person."""
+def _speaks_of_article(text: str, start: int, named_first: bool = False) -> bool:
+    """Whether the sentence holding ``text[start]`` opens there (unless ``named_first``), or its
+    words before ``start`` speak of the article ("Tento článek původně…", "This yarn was
+    first…"), not of a person."""
     begin = 0
     for found in _SENTENCE_END.finditer(text, 0, start):
         begin = found.end()
     before = text[begin:start]
     if not _NOT_A_WORD.sub("", before):
-        return True
+        return not named_first
     return bool(phrases().origin_subject.search(before))
 
 
@@ -268,15 +266,19 @@ def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
     """
     if tells_of_later_copy(text) or claims_original(text):
         return False
-    if _IMAGE_SOURCE.search(text) or _NOT_THE_TEXT.search(text):
+    if _IMAGE_SOURCE.search(text):  # a picture's credit
         return False
     for origin in phrases().origin.finditer(text):
         if not named and _speaks_of_article(text, origin.start()):
             return True
-        for name in named:
-            if _origin_leads_to(text, origin, name) and _speaks_of_article(
-                text, min(origin.start(), name[0])
-            ):
+        for start, end in named:
+            if not _origin_leads_to(text, origin, (start, end)):
+                continue
+            # A name before its word of origin, opening the sentence, is its subject ("X first
+            # published the memo"); the article must be named first ("Bu haber X'te ilk olarak"),
+            # but in scripts written without spaces ("X より転載").
+            name_first = end <= origin.start() and not _unspaced_gap(text[end : origin.start()])
+            if _speaks_of_article(text, min(origin.start(), start), name_first):
                 return True
     return False
 
