@@ -188,3 +188,40 @@ def test_more_ways_a_backdated_copy_names_its_origin(fx, line):
     original, copy, cluster_id = _backdated(fx, line)
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
     assert fx.members(cluster_id)[copy]["credits_page_id"] == original
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The closure was first reported by Basalt Wire in March.",
+        # a word of origin after a noun that also names articles ("report")
+        "The report originally published by Basalt Wire found two ferries unsafe.",
+    ],
+)
+def test_an_excerpt_named_in_the_originals_story_after_the_excerpted_part_is_still_accused(
+    fx, sentence
+):
+    """Basalt Wire copies the first three paragraphs without credit; the original's story goes on
+    with a one-sentence paragraph citing Basalt Wire's earlier reporting. That sentence is the
+    original's news, inside its text, not a note about where the article ran: the original stays
+    the origin, and the excerpt is an uncredited copy, not a member of unclear precedence."""
+    original = fx.page(
+        ORIGINAL,
+        "harbourvoice.example",
+        published="2024-07-01T08:00:00+00:00",
+        first_seen="2024-07-01T09:00:00+00:00",
+        site_name="Harbour Voice",
+        text="\n\n".join([*STORY[:3], sentence, *STORY[3:]]),
+    )
+    copy = fx.page(
+        COPY,
+        "basaltwire.example",
+        published="2024-07-05T08:00:00+00:00",
+        first_seen="2024-07-05T09:00:00+00:00",
+        site_name="Basalt Wire",
+        text="\n\n".join(STORY[:3]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credited"] == 0

@@ -235,6 +235,23 @@ def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def _in_story(source: Member, line: str) -> bool:
+    """Whether ``line`` sits inside ``source``'s story: its paragraph (or the paragraph of which
+    it is a sentence) has a longer paragraph right before and right after it. Beside the text an
+    excerpt shares, such a line ("The closure was first reported by X in March.") is the rest of
+    the naming page's article, not a note about where it ran; a copy's credit line sits among its
+    chrome's short lines or at its text's edges."""
+    paragraphs = source.paragraphs
+    for i, (paragraph, _) in enumerate(paragraphs):
+        if line == paragraph or line in paragraph:
+            return (
+                0 < i < len(paragraphs) - 1
+                and not _short([paragraphs[i - 1]])
+                and not _short([paragraphs[i + 1]])
+            )
+    return False
+
+
 def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]:
     """Members that a short line of ``source``'s own text names, with that line.
 
@@ -255,7 +272,9 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
       site, not "Jane Roe, originally from Ohio, wrote for X"): a bare mention is weaker evidence than a credit and
       does not overturn dates, but "Článek původně vyšel v X" on a backdated copy is a credit.
       Such a mention is returned ``disputed``: the evidence conflicts, and the named member is
-      not to be accused of copying the page that names it.
+      not to be accused of copying the page that names it. A line that dates overrule and that
+      sits inside the naming page's story, between two longer paragraphs (:func:`_in_story`), is
+      no mention at all: it is that page's news ("The closure was first reported by X").
     """
     out: list[Mention] = []
     own = {n.lower() for n in source.names}
@@ -284,6 +303,8 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
         for line, folded in lines:
             if f" {folded} " in other.folded:
                 continue
+            if against_dates and (line, folded) not in source.lines and _in_story(source, line):
+                continue  # the naming page's own news, dated before the page it names
             spans = (_name_spans(line, other.names, hosts) if by_name else []) + (
                 _label_spans(line, other.label) if by_label else []
             )
