@@ -6,11 +6,15 @@ Every text here is written for these tests; none comes from an evaluation set.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.test_attribution import page
 from tests.test_origin_words import _backdated
 from tests.test_provenance import STORY, Fixture
 from tracker import provenance
+from tracker.attribution import find_credits
 from tracker.credit_phrases import tells_origin
 
 
@@ -223,5 +227,48 @@ def test_an_excerpt_named_in_the_originals_story_after_the_excerpted_part_is_sti
     )
     cluster_id = fx.cluster(original, copy)
     provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credited"] == 0
+
+
+TEXT = "The harbour board met on Tuesday to count the ferries and the gulls. " * 6
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # the archived copy is how a newsroom shows a copy that may be deleted tomorrow
+        "Editor's note: Basalt Wire copied this story without permission (<a href="
+        f"'https://archive.ph/2024.07.05-101010/{COPY}'>archived copy</a>).",
+        "Update: this story was later republished without our permission by <a href="
+        f"'https://web.archive.org/web/20240705000000/{COPY}'>Basalt Wire</a>.",
+        f"Update: an unauthorised copy of this story ran on <a href='{COPY}'>Basalt Wire</a>.",
+    ],
+)
+def test_an_originals_link_to_a_copy_it_complains_of_is_no_credit(note):
+    """The original's note about its copier links the copy (directly or through an archive): a
+    link credit would make the original credit its copier, and so a copy of it."""
+    plain = re.sub("<[^>]+>", "", note)
+    body = f"<p>{TEXT}</p><p>{note}</p>"
+    assert find_credits(page(body), ORIGINAL, [TEXT, plain]) == []
+
+
+def test_a_copys_link_to_its_original_through_an_archive_is_still_a_credit():
+    note = (
+        "Reposted from Harbour Voice (<a href="
+        f"'https://web.archive.org/web/20240701000000/{ORIGINAL}'>archived</a>)."
+    )
+    plain = re.sub("<[^>]+>", "", note)
+    body = f"<p>{TEXT}</p><p>{note}</p>"
+    credits = find_credits(page(body), COPY, [TEXT, plain])
+    assert ("link", ORIGINAL) in [(c.kind, c.target_url) for c in credits]
+
+
+def test_a_copier_the_original_names_as_copying_without_permission_is_not_excused(fx):
+    """The original's own line accuses Basalt Wire of copying it: that is no doubt about who came
+    first, and Basalt Wire, crediting no one, stays an uncredited copy (not unclear)."""
+    original, copy, cluster_id = _original_naming_its_later_copy(
+        fx, "Editor's note: Basalt Wire copied this story without permission."
+    )
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
     assert fx.members(cluster_id)[copy]["credited"] == 0

@@ -42,6 +42,8 @@ from tracker.credit_phrases import (
     compact,
     phrase_credits,
     phrases,
+    sentence_around,
+    tells_of_a_copy,
     tells_of_later_copy,
 )
 from tracker.html import parse_html
@@ -287,8 +289,17 @@ def _link_credits(
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
             continue
+        if tells_of_a_copy(_sentence_of(holder, label)):
+            continue  # the original's note on its copier links the copy (often archived)
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
+
+
+def _sentence_of(holder: lxml.html.HtmlElement, label: str) -> str:
+    """The sentence of ``holder``'s text holding a link's ``label`` (its first one)."""
+    text = SPACES.sub(" ", _text_with_breaks(holder)).strip()
+    at = text.find(label)
+    return sentence_around(text, at, at + len(label)) if at >= 0 else text
 
 
 # Words of text right before a link that, with its label, show the link's line was extracted.

@@ -183,6 +183,35 @@ def tells_of_later_copy(text: str) -> bool:
     return bool(_LATER_COPY.search(text))
 
 
+# A line telling of a copy made without the author's leave ("Basalt Wire copied this story
+# without permission", "an unauthorised copy ran on X"): what it names or links is the copy.
+_UNAUTHORISED_COPY = re.compile(
+    r"\b(?:without\s+(?:(?:our|my|his|her|their|any|the\s+author'?s?)\s+)?"
+    r"(?:permission|consent|credit|attribution)|unauthori[sz]ed|plagiari[sz]|"
+    r"copied\s+(?:this|our|my|it)\b)",
+    re.IGNORECASE,
+)
+
+
+def tells_of_a_copy(text: str) -> bool:
+    """Whether a line tells of a later or an unauthorised copy of the article ("It was later
+    republished by X", "X copied this story without permission"): a link in it leads to the
+    copy, and credits nothing."""
+    return tells_of_later_copy(text) or tells_of_unauthorised_copy(text)
+
+
+def tells_of_unauthorised_copy(text: str) -> bool:
+    """Whether a line tells of a copy made without the author's leave ("X copied this story
+    without permission", "an unauthorised copy ran on X")."""
+    return bool(_UNAUTHORISED_COPY.search(text))
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence(s) of ``text`` covering ``text[start:end]``."""
+    begin, finish = _sentence_bounds(text, start, end)
+    return text[begin:finish]
+
+
 def claims_original(text: str) -> bool:
     """Whether a line claims the original for the page holding it ("Original reporting by us")."""
     return bool(_OWN_ORIGINAL.search(text))

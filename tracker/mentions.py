@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tracker.credit_phrases import tells_origin
+from tracker.credit_phrases import tells_of_unauthorised_copy, tells_origin
 from tracker.normalize import is_unspaced_script, normalize_text
 
 if TYPE_CHECKING:
@@ -305,6 +305,8 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
                 continue
             if against_dates and (line, folded) not in source.lines and _in_story(source, line):
                 continue  # the naming page's own news, dated before the page it names
+            if against_dates and tells_of_unauthorised_copy(line):
+                continue  # "X copied this story without permission": an accusation, no doubt
             spans = (_name_spans(line, other.names, hosts) if by_name else []) + (
                 _label_spans(line, other.label) if by_label else []
             )
