@@ -288,9 +288,8 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
             and other.published is not None
             and source.published < other.published
         )
-        hosts = _hosts(other)
         by_name = any(n.lower() in lowered for n in other.names) and bool(
-            _name_spans(source.text, other.names, hosts)
+            _name_spans(source.text, other.names, _hosts(other))
         )
         by_label = (
             bool(other.label) and other.label in squashed and _label_in(source.text, other.label)
@@ -307,7 +306,7 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
                 continue  # the naming page's own news, dated before the page it names
             if against_dates and tells_of_unauthorised_copy(line):
                 continue  # "X copied this story without permission": an accusation, no doubt
-            spans = (_name_spans(line, other.names, hosts) if by_name else []) + (
+            spans = (_name_spans(line, other.names, _hosts(other)) if by_name else []) + (
                 _label_spans(line, other.label) if by_label else []
             )
             if not spans:
