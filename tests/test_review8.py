@@ -75,6 +75,10 @@ ORIGINALS_OWN_LINES = [
     "그는 처음 Basalt Wire 기자로 일했다.",
     "लेखक Basalt Wire के लिए मूल्य निर्धारण पर लिखते हैं।",
     "ผู้เขียนทำงานที่มากกว่าสิบปีกับ Basalt Wire",
+    # a person's sentence with a word of "this" in it
+    "Yazar bu konuda ilk kez Basalt Wire için yazdı.",
+    "Penulis topik ini pertama kali menulis untuk Basalt Wire.",
+    "This year the author first published with Basalt Wire.",
 ]
 
 
@@ -106,6 +110,9 @@ def test_an_originals_ordinary_line_naming_its_later_copier_keeps_it_the_origin(
         "이 기사는 처음 Basalt Wire에 실렸습니다.",
         "यह लेख मूल रूप से Basalt Wire पर प्रकाशित हुआ था।",
         "ที่มา: Basalt Wire",
+        "Her essay first appeared in Basalt Wire.",
+        "A version of this story was first published in Basalt Wire.",
+        "Editor's note: This article was originally published by Basalt Wire.",
     ],
 )
 def test_a_line_telling_where_the_article_came_from_still_tells_it(text):

@@ -53,6 +53,7 @@ class _Phrases:
     trigger: re.Pattern[str]
     origin: re.Pattern[str]
     origin_subject: re.Pattern[str]
+    person_subject: re.Pattern[str]
     phrases: tuple[_Phrase, ...]
 
 
@@ -103,14 +104,22 @@ def phrases() -> _Phrases:
         *data["article_subjects"],
         *(w for entry in data["origin_subjects"] for w in entry.split("|")),
     ]
-    origin_subject = re.compile(
+    persons = [w for entry in data["person_subjects"] for w in entry.split("|")]
+    return _Phrases(
+        source, trigger, origin, _whole_words(subjects), _whole_words(persons, "'\u2019"), phrases
+    )
+
+
+def _whole_words(words: list[str], not_after: str = "") -> re.Pattern[str]:
+    """One case-insensitive pattern finding any of ``words`` as a whole word (anywhere in the
+    scripts written without spaces, and in Arabic); not followed by ``not_after`` either."""
+    end = rf"(?![\w{not_after}])"
+    return re.compile(
         "|".join(
-            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w)(?:{w})(?!\w)"
-            for w in subjects
+            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w)(?:{w}){end}" for w in words
         ),
         re.I,
     )
-    return _Phrases(source, trigger, origin, origin_subject, phrases)
 
 
 def _by_first_letter(words: list[str]) -> list[str]:
@@ -271,7 +280,8 @@ def _speaks_of_article(text: str, start: int, named_first: bool = False) -> bool
     before = text[begin:start]
     if not _NOT_A_WORD.sub("", before):
         return not named_first
-    return bool(phrases().origin_subject.search(before))
+    known = phrases()
+    return bool(known.origin_subject.search(before)) and not known.person_subject.search(before)
 
 
 def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
