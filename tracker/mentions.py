@@ -238,9 +238,8 @@ def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 def _in_story(source: Member, line: str) -> bool:
     """Whether ``line`` sits inside ``source``'s story: its paragraph (or the paragraph of which
     it is a sentence) has a longer paragraph right before and right after it. Beside the text an
-    excerpt shares, such a line ("The closure was first reported by X in March.") is the rest of
-    the naming page's article, not a note about where it ran; a copy's credit line sits among its
-    chrome's short lines or at its text's edges."""
+    excerpt shares, such a line ("The report originally published by X found…") may be the rest
+    of the naming page's article, not a note about where it ran."""
     paragraphs = source.paragraphs
     for i, (paragraph, _) in enumerate(paragraphs):
         if line == paragraph or line in paragraph:
@@ -273,8 +272,10 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
       does not overturn dates, but "Článek původně vyšel v X" on a backdated copy is a credit.
       Such a mention is returned ``disputed``: the evidence conflicts, and the named member is
       not to be accused of copying the page that names it. A line that dates overrule and that
-      sits inside the naming page's story, between two longer paragraphs (:func:`_in_story`), is
-      no mention at all: it is that page's news ("The closure was first reported by X").
+      sits inside the naming page's story, between two longer paragraphs (:func:`_in_story`),
+      is disputed whatever its words: it may be that page's news ("The report originally
+      published by X found…"). A line accusing the named site of copying without leave is no
+      mention at all.
     """
     out: list[Mention] = []
     own = {n.lower() for n in source.names}
@@ -302,8 +303,6 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
         for line, folded in lines:
             if f" {folded} " in other.folded:
                 continue
-            if against_dates and (line, folded) not in source.lines and _in_story(source, line):
-                continue  # the naming page's own news, dated before the page it names
             if against_dates and tells_of_unauthorised_copy(line):
                 continue  # "X copied this story without permission": an accusation, no doubt
             spans = (_name_spans(line, other.names, _hosts(other)) if by_name else []) + (
@@ -311,7 +310,13 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
             )
             if not spans:
                 continue
-            disputed = against_dates and not tells_origin(line, spans)
+            # Against dates, a line inside the naming page's story is its own news, never a
+            # credit ("The report originally published by X found…"); still disputed: a copy's
+            # credit line below long paragraphs of its own chrome looks the same.
+            disputed = against_dates and (
+                ((line, folded) not in source.lines and _in_story(source, line))
+                or not tells_origin(line, spans)
+            )
             out.append(Mention(other.page_id, line, disputed))
             break
     return out
