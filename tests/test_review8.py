@@ -323,3 +323,11 @@ def test_a_copier_the_original_names_as_copying_without_permission_is_not_excuse
     )
     assert fx.cluster_row(cluster_id)["origin_page_id"] == original
     assert fx.members(cluster_id)[copy]["credited"] == 0
+
+
+def test_a_copy_naming_itself_as_republisher_still_credits_the_link_to_its_source():
+    note = f"Republished by Basalt Wire with permission of <a href='{ORIGINAL}'>Harbour Voice</a>."
+    plain = re.sub("<[^>]+>", "", note)
+    body = f"<p>{TEXT}</p><p>{note}</p>"
+    credits = find_credits(page(body), COPY, [TEXT, plain])
+    assert ("link", ORIGINAL) in [(c.kind, c.target_url) for c in credits]

@@ -289,17 +289,26 @@ def _link_credits(
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
             continue
-        if tells_of_a_copy(_sentence_of(holder, label)):
+        if _links_the_copy(holder, label):
             continue  # the original's note on its copier links the copy (often archived)
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
 
 
-def _sentence_of(holder: lxml.html.HtmlElement, label: str) -> str:
-    """The sentence of ``holder``'s text holding a link's ``label`` (its first one)."""
+# The word right before a link that makes it the source, whatever the sentence tells
+# ("Republished by Basalt Wire with permission of <a>Harbour Voice</a>").
+_SOURCE_BEFORE = re.compile(r"\b(?:from|of|via|courtesy)\W*$", re.I)
+
+
+def _links_the_copy(holder: lxml.html.HtmlElement, label: str) -> bool:
+    """Whether the sentence holding a link's ``label`` (its first one in ``holder``'s text)
+    tells of a later or unauthorised copy ("Basalt Wire copied this story without permission
+    (<a>archived copy</a>)", "later republished by <a>Basalt Wire</a>"), the link not coming
+    right after a word naming a source ("… with permission of <a>Harbour Voice</a>")."""
     text = SPACES.sub(" ", _text_with_breaks(holder)).strip()
     at = text.find(label)
-    return sentence_around(text, at, at + len(label)) if at >= 0 else text
+    sentence = sentence_around(text, at, at + len(label)) if at >= 0 else text
+    return tells_of_a_copy(sentence) and not (at >= 0 and _SOURCE_BEFORE.search(text[:at]))
 
 
 # Words of text right before a link that, with its label, show the link's line was extracted.
