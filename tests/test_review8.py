@@ -294,11 +294,15 @@ TEXT = "The harbour board met on Tuesday to count the ferries and the gulls. " *
         "Update: this story was later republished without our permission by <a href="
         f"'https://web.archive.org/web/20240705000000/{COPY}'>Basalt Wire</a>.",
         f"Update: an unauthorised copy of this story ran on <a href='{COPY}'>Basalt Wire</a>.",
+        # a partner's later copy, linked from the original's own line
+        f"This story also appears on <a href='{COPY}'>Basalt Wire</a>.",
+        f"This story is also published by our partner <a href='{COPY}'>Basalt Wire</a>.",
     ],
 )
-def test_an_originals_link_to_a_copy_it_complains_of_is_no_credit(note):
-    """The original's note about its copier links the copy (directly or through an archive): a
-    link credit would make the original credit its copier, and so a copy of it."""
+def test_an_originals_link_to_its_copy_in_a_line_telling_of_the_copy_is_no_credit(note):
+    """The original's note about a copy (unauthorised, or a partner's) links the copy, directly or
+    through an archive: a link credit would make the original credit its copier, and so a copy of
+    it."""
     plain = re.sub("<[^>]+>", "", note)
     body = f"<p>{TEXT}</p><p>{note}</p>"
     assert find_credits(page(body), ORIGINAL, [TEXT, plain]) == []

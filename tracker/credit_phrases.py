@@ -177,7 +177,7 @@ _LATER_COPY = re.compile(
     r"\b(?:later\s+(?:ran|appeared|re-?published|reprinted|syndicated|posted)|"
     r"(?:re-?published|reprinted|syndicated|picked\s+up|copied)\s+(?:it\s+)?(?:by|to|in|at|on)"
     r"(?!\s+(?:kind\s+|special\s+)?(?:permission|arrangement|agreement))|"
-    r"also\s+(?:ran|appeared|syndicated))\b",
+    r"also\s+(?:ran|runs|appear(?:s|ed)|syndicated|(?:re-?)?published))\b",
     re.IGNORECASE,
 )
 # A line claiming the original for the page itself ("This story originally appeared here, and on
