@@ -79,6 +79,10 @@ ORIGINALS_OWN_LINES = [
     "Yazar bu konuda ilk kez Basalt Wire için yazdı.",
     "Penulis topik ini pertama kali menulis untuk Basalt Wire.",
     "This year the author first published with Basalt Wire.",
+    # a partnership: neither site copies the other
+    "This article was first published in partnership with Basalt Wire.",
+    "Dieser Beitrag erschien zuerst in Zusammenarbeit mit Basalt Wire.",
+    "Este reportaje se publicó originalmente en alianza con Basalt Wire.",
 ]
 
 

@@ -54,6 +54,7 @@ class _Phrases:
     origin: re.Pattern[str]
     origin_subject: re.Pattern[str]
     person_subject: re.Pattern[str]
+    partnership: re.Pattern[str]
     phrases: tuple[_Phrase, ...]
 
 
@@ -105,8 +106,15 @@ def phrases() -> _Phrases:
         *(w for entry in data["origin_subjects"] for w in entry.split("|")),
     ]
     persons = [w for entry in data["person_subjects"] for w in entry.split("|")]
+    partnership = re.compile(r"(?<!\w)(?:" + "|".join(data["partnership_words"]) + ")", re.I)
     return _Phrases(
-        source, trigger, origin, _whole_words(subjects), _whole_words(persons, "'\u2019"), phrases
+        source,
+        trigger,
+        origin,
+        _whole_words(subjects),
+        _whole_words(persons, "'\u2019"),
+        partnership,
+        phrases,
     )
 
 
@@ -291,9 +299,10 @@ def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
 
     The word of origin must speak of the article: it opens its sentence, or a word before it
     names the article ("this", "článek", "статья"...); a person's bio ("Jane Roe, originally
-    from Ohio…", "Die Autorin schrieb zuerst für X") or a picture's or data's source does not
-    tell it. Given the places ``named`` where the line names a site, the word must also lead to
-    one of them (:func:`_origin_leads_to`).
+    from Ohio…", "Die Autorin schrieb zuerst für X"), a picture's or data's source or a
+    partnership ("first published in partnership with X") does not tell it. Given the places
+    ``named`` where the line names a site, the word must also lead to one of them
+    (:func:`_origin_leads_to`).
 
     Examples:
         >>> tells_origin("Tekst pierwotnie ukazał się w Gazeta Lokalna.")
@@ -305,8 +314,8 @@ def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
     """
     if tells_of_later_copy(text) or claims_original(text):
         return False
-    if _IMAGE_SOURCE.search(text):  # a picture's credit
-        return False
+    if _IMAGE_SOURCE.search(text) or phrases().partnership.search(text):
+        return False  # a picture's credit; a partnership, where neither site copied the other
     for origin in phrases().origin.finditer(text):
         if not named and _speaks_of_article(text, origin.start()):
             return True
