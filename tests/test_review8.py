@@ -15,7 +15,7 @@ from tests.test_origin_words import _backdated
 from tests.test_provenance import STORY, Fixture
 from tracker import provenance
 from tracker.attribution import find_credits
-from tracker.credit_phrases import tells_origin
+from tracker.origin_lines import tells_origin
 
 
 @pytest.fixture

@@ -38,15 +38,13 @@ import lxml.html
 from tracker.credit_phrases import (
     MAX_EVIDENCE,
     about_the_article,
-    claims_original,
     compact,
     phrase_credits,
     phrases,
     sentence_around,
-    tells_of_a_copy,
-    tells_of_later_copy,
 )
 from tracker.html import parse_html
+from tracker.origin_lines import claims_original, tells_of_a_copy, tells_of_later_copy
 from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import SPACES, Line, block_of, candidate_lines, nodes_with, visible
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -51,19 +51,22 @@ class _Phrase:
 class _Phrases:
     source_words: str
     trigger: re.Pattern[str]
-    origin: re.Pattern[str]
-    origin_subject: re.Pattern[str]
-    person_subject: re.Pattern[str]
-    partnership: re.Pattern[str]
     phrases: tuple[_Phrase, ...]
+
+
+@cache
+def phrase_data() -> dict:
+    """``tracker/data/credit_phrases.yml`` as loaded, once per process."""
+    data: dict = yaml.safe_load(
+        files("tracker").joinpath("data/credit_phrases.yml").read_text(encoding="utf-8")
+    )
+    return data
 
 
 @cache
 def phrases() -> _Phrases:
     """The credit phrases of ``tracker/data/credit_phrases.yml``, compiled once per process."""
-    data = yaml.safe_load(
-        files("tracker").joinpath("data/credit_phrases.yml").read_text(encoding="utf-8")
-    )
+    data = phrase_data()
     source = "(?:" + "|".join(data["source_words"]) + ")"
     # One of the first words of a line's subject names the article ("Cet article", "Texto").
     article = "|".join(data["article_subjects"])
@@ -91,43 +94,7 @@ def phrases() -> _Phrases:
     spaced = [w for w in [*words, *data["source_words"]] if not _UNSPACED.match(w)]
     unspaced = [w for w in data["source_words"] if _UNSPACED.match(w)]
     trigger = re.compile("|".join([*_by_first_letter(spaced), *unspaced]))
-    # The origin words start a word, but in scripts written without spaces (and in Arabic,
-    # whose words take the article as a prefix) anywhere.
-    origin_words = [*data["origin_words"], *data["source_words"]]
-    origin = re.compile(
-        "|".join(
-            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w){w}" for w in origin_words
-        ),
-        re.I,
-    )
-    subjects = [
-        _ENGLISH_SUBJECTS,
-        *data["article_subjects"],
-        *(w for entry in data["origin_subjects"] for w in entry.split("|")),
-    ]
-    persons = [w for entry in data["person_subjects"] for w in entry.split("|")]
-    partnership = re.compile(r"(?<!\w)(?:" + "|".join(data["partnership_words"]) + ")", re.I)
-    return _Phrases(
-        source,
-        trigger,
-        origin,
-        _whole_words(subjects),
-        _whole_words(persons, "'\u2019"),
-        partnership,
-        phrases,
-    )
-
-
-def _whole_words(words: list[str], not_after: str = "") -> re.Pattern[str]:
-    """One case-insensitive pattern finding any of ``words`` as a whole word (anywhere in the
-    scripts written without spaces, and in Arabic); not followed by ``not_after`` either."""
-    end = rf"(?![\w{not_after}])"
-    return re.compile(
-        "|".join(
-            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w)(?:{w}){end}" for w in words
-        ),
-        re.I,
-    )
+    return _Phrases(source, trigger, phrases)
 
 
 def _by_first_letter(words: list[str]) -> list[str]:
@@ -179,49 +146,6 @@ def about_the_article(text: str) -> bool:
 
 _ORIGINALLY_START = re.compile(r"^\W*originally\b", re.I)
 
-# A line telling of a later copy of the article: the page holding it is the original, and the
-# site it names is the copy ("Originally reported by us; a translation later ran at <link>").
-_LATER_COPY = re.compile(
-    r"\b(?:later\s+(?:ran|appeared|re-?published|reprinted|syndicated|posted)|"
-    r"(?:re-?published|reprinted|syndicated|picked\s+up|copied)\s+(?:it\s+)?(?:by|to|in|at|on)"
-    r"(?!\s+(?:kind\s+|special\s+)?(?:permission|arrangement|agreement))|"
-    r"also\s+(?:ran|runs|appear(?:s|ed)|syndicated|(?:re-?)?published))\b",
-    re.IGNORECASE,
-)
-# A line claiming the original for the page itself ("This story originally appeared here, and on
-# our partner site <link>", "Original reporting by us").
-_OWN_ORIGINAL = re.compile(
-    r"\b(?:here|ours|us|we)\b|\boriginal\s+(?:reporting|to)\b", re.IGNORECASE
-)
-
-
-def tells_of_later_copy(text: str) -> bool:
-    """Whether a line tells of a later copy of the article ("It was later republished by X")."""
-    return bool(_LATER_COPY.search(text))
-
-
-# A line telling of a copy made without the author's leave ("Basalt Wire copied this story
-# without permission", "an unauthorised copy ran on X"): what it names or links is the copy.
-_UNAUTHORISED_COPY = re.compile(
-    r"\b(?:without\s+(?:(?:our|my|his|her|their|any|the\s+author'?s?)\s+)?"
-    r"(?:permission|consent|credit|attribution)|unauthori[sz]ed|plagiari[sz]|"
-    r"copied\s+(?:this|our|my|it)\b)",
-    re.IGNORECASE,
-)
-
-
-def tells_of_a_copy(text: str) -> bool:
-    """Whether a line tells of a later or an unauthorised copy of the article ("It was later
-    republished by X", "X copied this story without permission"): a link in it leads to the
-    copy, and credits nothing."""
-    return tells_of_later_copy(text) or tells_of_unauthorised_copy(text)
-
-
-def tells_of_unauthorised_copy(text: str) -> bool:
-    """Whether a line tells of a copy made without the author's leave ("X copied this story
-    without permission", "an unauthorised copy ran on X")."""
-    return bool(_UNAUTHORISED_COPY.search(text))
-
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence(s) of ``text`` covering ``text[start:end]``."""
@@ -229,106 +153,23 @@ def sentence_around(text: str, start: int, end: int) -> str:
     return text[begin:finish]
 
 
-def claims_original(text: str) -> bool:
-    """Whether a line claims the original for the page holding it ("Original reporting by us")."""
-    return bool(_OWN_ORIGINAL.search(text))
+def sentence_start(text: str, at: int) -> int:
+    """Where the sentence of ``text`` holding ``text[at]`` starts."""
+    return _sentence_bounds(text, at, at)[0]
 
 
-# The English words that make a line speak of the article (as _SUBJECT and _SUBJECT_START do).
-_ENGLISH_SUBJECTS = (
-    "this|these|it|note|article|story|post|piece|essay|column|report|interview|op-?ed|commentary|"
-    "editorial|feature|version|content|analysis|excerpt|transcript|newsletter|cartoon|podcast"
-)
-# A word of origin leads to the site it names across at most this many words, with no comma,
-# semicolon, bracket or sentence end between them ("originally published by X", "Source: X",
-# "původně vyšel v X"; "originally from Ohio, she covered courts for X" is a bio).
-_ORIGIN_GAP_WORDS = 3
-_WORD_REST = re.compile(r"^\w+")
-_CLAUSE_BREAK = re.compile(r"[,;()\[\]!?\u3001\u3002\uff0c\uff1b]|\.(?:\s|$)")
-# The rest of a "word: name" clause after the name, for a credit: a path of the named address,
-# dates and figures ("Source: X/2024/ferry"), not more words ("Source: X analysis of port data").
-_LABEL_REST = re.compile(r"^(?:/\S*)?[\s\d:/.-]*$")
+def anywhere_in_words(word: str) -> bool:
+    """Whether ``word`` is matched anywhere in a word, not only at a word start: in scripts
+    written without spaces, and in Arabic, whose words take the article as a prefix."""
+    return bool(_UNSPACED.match(word) or _ARABIC.match(word))
 
 
-def _origin_leads_to(text: str, origin: re.Match[str], name: tuple[int, int]) -> bool:
-    """Whether the word of origin ``origin`` and the site name at ``name`` are one phrase: close
-    together in one clause, either way round ("X より転載", "Bu haber X'te ilk olarak")."""
-    start, end = name
-    if origin.end() <= start:
-        gap = text[origin.end() : start]
-        if not _unspaced_gap(gap):
-            gap = _WORD_REST.sub("", gap)  # the rest of a word the origin word starts ("izvorn|o")
-    elif end <= origin.start():
-        gap = text[end : origin.start()]
-    else:
-        return False
-    if _CLAUSE_BREAK.search(gap):
-        return False
-    if _unspaced_gap(gap):
-        return len(gap.strip()) <= 2 * _ORIGIN_GAP_WORDS
-    if origin.end() <= start and gap.strip().startswith(":"):
-        # "Source: X" credits the text only when X is the rest of the clause
-        rest = _CLAUSE_BREAK.split(text[end:], maxsplit=1)[0]
-        return bool(_LABEL_REST.match(rest))
-    return len(re.sub(r"[:" + _DASHES + r"]", " ", gap).split()) <= _ORIGIN_GAP_WORDS
+def credits_a_picture(text: str) -> bool:
+    """Whether a line's credit is a picture's ("Photo courtesy of X", "Source: X / Getty")."""
+    return bool(_IMAGE_SOURCE.search(text))
 
 
-def _unspaced_gap(gap: str) -> bool:
-    """Whether the words between two places are in a script written without spaces."""
-    return bool(_UNSPACED.search(gap)) and " " not in gap.strip()
-
-
-def _speaks_of_article(text: str, start: int, named_first: bool = False) -> bool:
-    """Whether the sentence holding ``text[start]`` opens there (unless ``named_first``), or its
-    words before ``start`` speak of the article ("Tento článek původně…", "This yarn was
-    first…"), not of a person."""
-    begin = 0
-    for found in _SENTENCE_END.finditer(text, 0, start):
-        begin = found.end()
-    before = text[begin:start]
-    if not _NOT_A_WORD.sub("", before):
-        return not named_first
-    known = phrases()
-    return bool(known.origin_subject.search(before)) and not known.person_subject.search(before)
-
-
-def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
-    """Whether a line says where the article came from, in any of the languages of the
-    ``origin_words`` of ``tracker/data/credit_phrases.yml`` ("Článek původně vyšel v X",
-    "Оригинал статьи: X", "Source: X"), and tells of no later copy and claims no original.
-
-    The word of origin must speak of the article: it opens its sentence, or a word before it
-    names the article ("this", "článek", "статья"...); a person's bio ("Jane Roe, originally
-    from Ohio…", "Die Autorin schrieb zuerst für X"), a picture's or data's source or a
-    partnership ("first published in partnership with X") does not tell it. Given the places
-    ``named`` where the line names a site, the word must also lead to one of them
-    (:func:`_origin_leads_to`).
-
-    Examples:
-        >>> tells_origin("Tekst pierwotnie ukazał się w Gazeta Lokalna.")
-        True
-        >>> tells_origin("It was later republished by Gazeta Lokalna.")
-        False
-        >>> tells_origin("Jane Roe, originally from Ohio, wrote for Gazeta Lokalna.")
-        False
-    """
-    if tells_of_later_copy(text) or claims_original(text):
-        return False
-    if _IMAGE_SOURCE.search(text) or phrases().partnership.search(text):
-        return False  # a picture's credit; a partnership, where neither site copied the other
-    for origin in phrases().origin.finditer(text):
-        if not named and _speaks_of_article(text, origin.start()):
-            return True
-        for start, end in named:
-            if not _origin_leads_to(text, origin, (start, end)):
-                continue
-            # A name before its word of origin, opening the sentence, is its subject ("X first
-            # published the memo"); the article must be named first ("Bu haber X'te ilk olarak"),
-            # but in scripts written without spaces ("X より転載").
-            name_first = end <= origin.start() and not _unspaced_gap(text[end : origin.start()])
-            if _speaks_of_article(text, min(origin.start(), start), name_first):
-                return True
-    return False
+DASHES = _DASHES
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")

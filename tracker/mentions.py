@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tracker.credit_phrases import tells_of_unauthorised_copy, tells_origin
 from tracker.normalize import is_unspaced_script, normalize_text
+from tracker.origin_lines import tells_of_unauthorised_copy, tells_origin
 
 if TYPE_CHECKING:
     from tracker.credit_graph import Member
