@@ -14,7 +14,7 @@ import pytest
 
 from tests.test_provenance import STORY, Fixture
 from tracker import provenance
-from tracker.credit_phrases import tells_origin
+from tracker.origin_lines import tells_origin
 
 ORIGINAL = "https://valleygazette.example/ferry"
 COPY = "https://copier.example/ferry"

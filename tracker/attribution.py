@@ -38,13 +38,13 @@ import lxml.html
 from tracker.credit_phrases import (
     MAX_EVIDENCE,
     about_the_article,
-    claims_original,
     compact,
     phrase_credits,
     phrases,
-    tells_of_later_copy,
+    sentence_around,
 )
 from tracker.html import parse_html
+from tracker.origin_lines import claims_original, tells_of_a_copy, tells_of_later_copy
 from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import SPACES, Line, block_of, candidate_lines, nodes_with, visible
 
@@ -287,8 +287,26 @@ def _link_credits(
         target = page.resolve(href)
         if not target or target in credited or page.is_self(site_of(target), None):
             continue
+        if _links_the_copy(holder, label):
+            continue  # the original's note on its copier links the copy (often archived)
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
+
+
+# The word right before a link that makes it the source, whatever the sentence tells
+# ("Republished by Basalt Wire with permission of <a>Harbour Voice</a>").
+_SOURCE_BEFORE = re.compile(r"\b(?:from|of|via|courtesy)\W*$", re.I)
+
+
+def _links_the_copy(holder: lxml.html.HtmlElement, label: str) -> bool:
+    """Whether the sentence holding a link's ``label`` (its first one in ``holder``'s text)
+    tells of a later or unauthorised copy ("Basalt Wire copied this story without permission
+    (<a>archived copy</a>)", "later republished by <a>Basalt Wire</a>"), the link not coming
+    right after a word naming a source ("… with permission of <a>Harbour Voice</a>")."""
+    text = SPACES.sub(" ", _text_with_breaks(holder)).strip()
+    at = text.find(label)
+    sentence = sentence_around(text, at, at + len(label)) if at >= 0 else text
+    return tells_of_a_copy(sentence) and not (at >= 0 and _SOURCE_BEFORE.search(text[:at]))
 
 
 # Words of text right before a link that, with its label, show the link's line was extracted.

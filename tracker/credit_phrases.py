@@ -40,16 +40,22 @@ class _Phrase:
 class _Phrases:
     source_words: str
     trigger: re.Pattern[str]
-    origin: re.Pattern[str]
     phrases: tuple[_Phrase, ...]
+
+
+@cache
+def phrase_data() -> dict:
+    """``tracker/data/credit_phrases.yml`` as loaded, once per process."""
+    data: dict = yaml.safe_load(
+        files("tracker").joinpath("data/credit_phrases.yml").read_text(encoding="utf-8")
+    )
+    return data
 
 
 @cache
 def phrases() -> _Phrases:
     """The credit phrases of ``tracker/data/credit_phrases.yml``, compiled once per process."""
-    data = yaml.safe_load(
-        files("tracker").joinpath("data/credit_phrases.yml").read_text(encoding="utf-8")
-    )
+    data = phrase_data()
     source = "(?:" + "|".join(data["source_words"]) + ")"
     # One of the first words of a line's subject names the article ("Cet article", "Texto").
     article = "|".join(data["article_subjects"])
@@ -77,15 +83,7 @@ def phrases() -> _Phrases:
     spaced = [w for w in [*words, *data["source_words"]] if not _UNSPACED.match(w)]
     unspaced = [w for w in data["source_words"] if _UNSPACED.match(w)]
     trigger = re.compile("|".join([*_by_first_letter(spaced), *unspaced]))
-    # The origin words start a word, but in scripts written without spaces (and in Arabic,
-    # whose words take the article as a prefix) anywhere.
-    origin_words = [*data["origin_words"], *data["source_words"]]
-    origin = re.compile(
-        "|".join(
-            w if _UNSPACED.match(w) or _ARABIC.match(w) else rf"(?<!\w){w}" for w in origin_words
-        )
-    )
-    return _Phrases(source, trigger, origin, phrases)
+    return _Phrases(source, trigger, phrases)
 
 
 def _by_first_letter(words: list[str]) -> list[str]:
@@ -137,48 +135,30 @@ def about_the_article(text: str) -> bool:
 
 _ORIGINALLY_START = re.compile(r"^\W*originally\b", re.I)
 
-# A line telling of a later copy of the article: the page holding it is the original, and the
-# site it names is the copy ("Originally reported by us; a translation later ran at <link>").
-_LATER_COPY = re.compile(
-    r"\b(?:later\s+(?:ran|appeared|re-?published|reprinted|syndicated|posted)|"
-    r"(?:re-?published|reprinted|syndicated|picked\s+up|copied)\s+(?:it\s+)?(?:by|to|in|at|on)"
-    r"(?!\s+(?:kind\s+|special\s+)?(?:permission|arrangement|agreement))|"
-    r"also\s+(?:ran|appeared|syndicated))\b",
-    re.IGNORECASE,
-)
-# A line claiming the original for the page itself ("This story originally appeared here, and on
-# our partner site <link>", "Original reporting by us").
-_OWN_ORIGINAL = re.compile(
-    r"\b(?:here|ours|us|we)\b|\boriginal\s+(?:reporting|to)\b", re.IGNORECASE
-)
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence(s) of ``text`` covering ``text[start:end]``."""
+    begin, finish = _sentence_bounds(text, start, end)
+    return text[begin:finish]
 
 
-def tells_of_later_copy(text: str) -> bool:
-    """Whether a line tells of a later copy of the article ("It was later republished by X")."""
-    return bool(_LATER_COPY.search(text))
+def sentence_start(text: str, at: int) -> int:
+    """Where the sentence of ``text`` holding ``text[at]`` starts."""
+    return _sentence_bounds(text, at, at)[0]
 
 
-def claims_original(text: str) -> bool:
-    """Whether a line claims the original for the page holding it ("Original reporting by us")."""
-    return bool(_OWN_ORIGINAL.search(text))
+def anywhere_in_words(word: str) -> bool:
+    """Whether ``word`` is matched anywhere in a word, not only at a word start: in scripts
+    written without spaces, and in Arabic, whose words take the article as a prefix."""
+    return bool(_UNSPACED.match(word) or _ARABIC.match(word))
 
 
-def tells_origin(text: str) -> bool:
-    """Whether a line says where the article came from, in any of the languages of the
-    ``origin_words`` of ``tracker/data/credit_phrases.yml`` ("Článek původně vyšel v X",
-    "Оригинал статьи: X", "Source: X"), and tells of no later copy and claims no original.
+def credits_a_picture(text: str) -> bool:
+    """Whether a line's credit is a picture's ("Photo courtesy of X", "Source: X / Getty")."""
+    return bool(_IMAGE_SOURCE.search(text))
 
-    Examples:
-        >>> tells_origin("Tekst pierwotnie ukazał się w Gazeta Lokalna.")
-        True
-        >>> tells_origin("It was later republished by Gazeta Lokalna.")
-        False
-    """
-    return bool(
-        phrases().origin.search(text.lower())
-        and not tells_of_later_copy(text)
-        and not claims_original(text)
-    )
+
+DASHES = _DASHES
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")

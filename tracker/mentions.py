@@ -9,12 +9,13 @@ finds to the cluster's credit graph with evidence ``mention: <the line>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from tracker.credit_phrases import tells_origin
 from tracker.normalize import is_unspaced_script, normalize_text
+from tracker.origin_lines import tells_of_unauthorised_copy, tells_origin
 
 if TYPE_CHECKING:
     from tracker.credit_graph import Member
@@ -74,40 +75,64 @@ def _label_in(line: str, label: str) -> bool:
     whose letters joined are the label: the name of a site whose own pages never say it (no
     ``og:site_name``) but whose domain spells it. One word is not enough: "Nation" or "Guardian"
     at the start of a sentence is an ordinary word."""
+    return bool(_label_spans(line, label))
+
+
+def _label_spans(line: str, label: str) -> list[tuple[int, int]]:
+    """Where ``line`` writes ``label`` in words (:func:`_label_in`)."""
     if not label:
-        return False
-    words = re.findall(r"\w+", line)
+        return []
+    words = list(re.finditer(r"\w+", line))
+    out: list[tuple[int, int]] = []
     for start, word in enumerate(words):
-        if not word[:1].isupper():
+        if not word.group()[:1].isupper():
             continue
         joined = ""
         for count, part in enumerate(words[start : start + _LABEL_MAX_WORDS], start=1):
-            joined += part.lower()
+            joined += part.group().lower()
             if joined == label and count >= 2:
-                return True
+                out.append((word.start(), part.end()))
+                break
             if not label.startswith(joined):
                 break
-    return False
+    return out
 
 
-def _names_in(line: str, names: set[str]) -> bool:
-    """Whether ``line`` names one of ``names``: a domain in any case, with or without a host
+def _name_spans(line: str, names: set[str], hosts: Collection[str] = ()) -> list[tuple[int, int]]:
+    """Where ``line`` names one of ``names``: a domain in any case, with or without a host
     before it ("www.", "news."), a site name as written (capitals included: "address the nation"
-    does not name "The Nation") or in capitals ("SOURCE: VALLEY GAZETTE")."""
+    does not name "The Nation") or in capitals ("SOURCE: VALLEY GAZETTE").
+
+    A domain written with a host before it names the site, unless the site's page is on a host
+    of its own (``hosts``: a publication on a platform such as janeroe.substack.com) and the line
+    writes another one: "harbourletters.substack.com" is not "janeroe.substack.com".
+    """
+    own = {h.lower().removeprefix("www.") for h in hosts}
+    out: list[tuple[int, int]] = []
     for name in names:
         if "." in name and " " not in name:
             # ASCII boundaries: a domain written inside CJK text has no space before or after it
-            found = re.search(
+            found = re.finditer(
                 rf"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9-]+\.)*{re.escape(name)}(?![A-Za-z0-9_-])",
                 line,
                 re.IGNORECASE,
             )
+            on_subhost = own - {name}
+            found = (
+                m
+                for m in found
+                if not on_subhost or m.group().lower().removeprefix("www.") in {name, *own}
+            )
         else:
             forms = "|".join(re.escape(form) for form in dict.fromkeys([name, name.upper()]))
-            found = re.search(rf"(?<!\w)(?:{forms})(?!\w)", line)
-        if found:
-            return True
-    return False
+            found = re.finditer(rf"(?<!\w)(?:{forms})(?!\w)", line)
+        out.extend(match.span() for match in found)
+    return out
+
+
+def _hosts(member: Member) -> set[str]:
+    """The hosts of a member's URL and canonical URL."""
+    return {urlsplit(u).hostname or "" for u in (member.url, member.canonical_url) if u} - {""}
 
 
 def text_paragraphs(text: str) -> list[tuple[str, str]]:
@@ -210,6 +235,22 @@ def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def _in_story(source: Member, line: str) -> bool:
+    """Whether ``line`` sits inside ``source``'s story: its paragraph (or the paragraph of which
+    it is a sentence) has a longer paragraph right before and right after it. Beside the text an
+    excerpt shares, such a line ("The report originally published by X found…") may be the rest
+    of the naming page's article, not a note about where it ran."""
+    paragraphs = source.paragraphs
+    for i, (paragraph, _) in enumerate(paragraphs):
+        if line == paragraph or line in paragraph:
+            return (
+                0 < i < len(paragraphs) - 1
+                and not _short([paragraphs[i - 1]])
+                and not _short([paragraphs[i + 1]])
+            )
+    return False
+
+
 def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]:
     """Members that a short line of ``source``'s own text names, with that line.
 
@@ -226,10 +267,15 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
       whom); or
     * both pages carry a plausible published date, the naming page's is the earlier, and the
       line does not say where the article came from (:func:`tells_origin`: "original",
-      "původně", "Оригинал", "Source"...): a bare mention is weaker evidence than a credit and
+      "původně", "Оригинал", "Source"... speaking of the article and leading to the named
+      site, not "Jane Roe, originally from Ohio, wrote for X"): a bare mention is weaker evidence than a credit and
       does not overturn dates, but "Článek původně vyšel v X" on a backdated copy is a credit.
       Such a mention is returned ``disputed``: the evidence conflicts, and the named member is
-      not to be accused of copying the page that names it.
+      not to be accused of copying the page that names it. A line that dates overrule and that
+      sits inside the naming page's story, between two longer paragraphs (:func:`_in_story`),
+      is disputed whatever its words: it may be that page's news ("The report originally
+      published by X found…"). A line accusing the named site of copying without leave is no
+      mention at all.
     """
     out: list[Mention] = []
     own = {n.lower() for n in source.names}
@@ -243,8 +289,8 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
             and other.published is not None
             and source.published < other.published
         )
-        by_name = any(n.lower() in lowered for n in other.names) and _names_in(
-            source.text, other.names
+        by_name = any(n.lower() in lowered for n in other.names) and bool(
+            _name_spans(source.text, other.names, _hosts(other))
         )
         by_label = (
             bool(other.label) and other.label in squashed and _label_in(source.text, other.label)
@@ -257,10 +303,20 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
         for line, folded in lines:
             if f" {folded} " in other.folded:
                 continue
-            if not (by_name and _names_in(line, other.names)) and not (
-                by_label and _label_in(line, other.label)
-            ):
+            if against_dates and tells_of_unauthorised_copy(line):
+                continue  # "X copied this story without permission": an accusation, no doubt
+            spans = (_name_spans(line, other.names, _hosts(other)) if by_name else []) + (
+                _label_spans(line, other.label) if by_label else []
+            )
+            if not spans:
                 continue
-            out.append(Mention(other.page_id, line, against_dates and not tells_origin(line)))
+            # Against dates, a line inside the naming page's story is its own news, never a
+            # credit ("The report originally published by X found…"); still disputed: a copy's
+            # credit line below long paragraphs of its own chrome looks the same.
+            disputed = against_dates and (
+                ((line, folded) not in source.lines and _in_story(source, line))
+                or not tells_origin(line, spans)
+            )
+            out.append(Mention(other.page_id, line, disputed))
             break
     return out
