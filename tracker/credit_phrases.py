@@ -163,6 +163,25 @@ def claims_original(text: str) -> bool:
     return bool(_OWN_ORIGINAL.search(text))
 
 
+# A link's own text telling it leads to the original ("Zum Originalartikel", "Ver artículo
+# original", "原文链接") has at most this many words.
+_ORIGIN_LABEL_WORDS = 6
+
+
+def origin_label(text: str) -> bool:
+    """Whether a link's text says it leads to the article's original or source, in any of the
+    languages of ``origin_words`` (a short label, not a sentence).
+
+    Examples:
+        >>> origin_label("Zum Originalartikel"), origin_label("Ver artículo original")
+        (True, True)
+        >>> origin_label("Read more"), origin_label("The original plan was to build a bridge")
+        (False, False)
+    """
+    words = text.split()
+    return 0 < len(words) <= _ORIGIN_LABEL_WORDS and tells_origin(text)
+
+
 def tells_origin(text: str) -> bool:
     """Whether a line says where the article came from, in any of the languages of the
     ``origin_words`` of ``tracker/data/credit_phrases.yml`` ("Článek původně vyšel v X",

@@ -162,7 +162,13 @@ def page_key(url: str) -> str:
 def _is_tracking(key: str, value: str = "") -> bool:
     if key == "sessionid":  # a programme's "?sessionid=45" names a talk, not a visitor
         return bool(_SESSION_TOKEN.fullmatch(value))
+    if key == "ref":  # Ghost's "?ref=<the linking site>"; a "?ref=1234" may name a record
+        return bool(_HOST_NAME.fullmatch(value))
     return key.startswith("utm_") or key in _TRACKING_PARAMS
+
+
+# A host name as a referrer gives it ("kinlochpacket.example", "www.example.co.uk").
+_HOST_NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 
 
 # A visitor's session token: long and opaque, unlike a record number.
