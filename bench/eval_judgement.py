@@ -181,8 +181,9 @@ def judge(
                 wrong.append(f"{key}: origin {by if cluster is not None else 'not clustered'}")
         for cluster_id in t["of_page"][origin_id]:
             role, credited = t["rows"][(cluster_id, origin_id)]
-            # A member marked as unclear is not accused; only a copy role without credit is.
-            if role in ("repost", "excerpt") and not credited:
+            # A member marked as unclear (credited NULL) is not accused; only a copy role
+            # with credited 0 is.
+            if role in ("repost", "excerpt") and credited == 0:
                 called_copies += 1
                 wrong.append(f"{key}: the original called an uncredited {role}")
         for page in pages:

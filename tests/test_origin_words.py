@@ -204,3 +204,67 @@ def test_a_line_names_a_site_by_its_host_or_in_capitals(fx, line):
 def test_a_longer_domain_or_lower_case_words_name_no_site(fx, line):
     _, copy, cluster_id = _undated_original(fx, line)
     assert fx.cluster_row(cluster_id)["origin_page_id"] == copy
+
+
+@pytest.mark.parametrize(
+    "first, last",
+    [
+        # run into the first paragraph, no full stop between credit and text
+        (f"Articol publicat inițial de Valley Gazette {STORY[0]}", STORY[-1]),
+        # run onto the end of the last paragraph
+        (STORY[0], f"{STORY[-1]} Originally published by Valley Gazette"),
+    ],
+)
+def test_a_credit_run_into_the_copied_text_is_a_line_of_its_own(fx, first, last):
+    """The backdated copy's credit sits in the same sentence as copied text: the words before
+    (or after) the copied run are read as its line."""
+    original = fx.page(
+        ORIGINAL,
+        "valleygazette.example",
+        published="2024-07-05T00:00:00+00:00",
+        first_seen="2024-07-05T01:00:00+00:00",
+        site_name="Valley Gazette",
+    )
+    copy = fx.page(
+        COPY,
+        "copier.example",
+        published="2024-07-01T00:00:00+00:00",
+        first_seen="2024-07-06T01:00:00+00:00",
+        text="\n\n".join([first, *STORY[1:-1], last]),
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credits_page_id"] == original
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Publicado originalmente en Valley Gazette",
+        "Publié initialement dans Valley Gazette",
+        'פורסם לראשונה ב"Valley Gazette"',
+        "Erschienen zuerst bei Valley Gazette",
+        "Опубликовано впервые в Valley Gazette",
+        "Pubblicato originariamente su Valley Gazette",
+    ],
+)
+def test_a_credit_label_with_no_subject_tells_the_origin(fx, line):
+    """A label opening with a verb of publication ("Publicado originalmente en X") has no
+    subject, and speaks of the article: on a backdated copy it is still a credit."""
+    original, copy, cluster_id = _backdated(fx, line)
+    assert fx.cluster_row(cluster_id)["origin_page_id"] == original
+    assert fx.members(cluster_id)[copy]["credits_page_id"] == original
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He first published in Valley Gazette.",
+        "Valley Gazette first published the memo.",
+        "Jane Roe, originally from Ohio, wrote for Valley Gazette.",
+    ],
+)
+def test_a_subject_before_the_word_of_origin_still_tells_no_origin(line):
+    named = [(line.find("Valley"), line.find("Valley") + len("Valley Gazette"))]
+    assert tells_origin(line, named) is False

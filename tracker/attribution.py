@@ -44,9 +44,22 @@ from tracker.credit_phrases import (
     sentence_around,
 )
 from tracker.html import parse_html
-from tracker.origin_lines import claims_original, tells_of_a_copy, tells_of_later_copy
+from tracker.origin_lines import (
+    claims_original,
+    origin_label,
+    tells_of_a_copy,
+    tells_of_later_copy,
+)
 from tracker.urls import normalize_url, resolve_link, site_of
-from tracker.visible_text import SPACES, Line, block_of, candidate_lines, nodes_with, visible
+from tracker.visible_text import (
+    SPACES,
+    Line,
+    block_of,
+    candidate_lines,
+    nodes_with,
+    readable,
+    visible,
+)
 
 MAX_LINK_EVIDENCE = 120
 
@@ -266,7 +279,13 @@ def _link_credits(
         if not label:
             continue
         holder = block_of(anchor)
-        if holder not in in_main:  # links share blocks: each block's text is read once
+        # "Zum Originalartikel": a link saying it leads to the original is read wherever a reader
+        # sees it (a call-out box, under the author's bio)
+        labelled = origin_label(label)
+        if labelled:
+            if not readable(anchor):
+                continue
+        elif holder not in in_main:  # links share blocks: each block's text is read once
             if label in main:
                 block = SPACES.sub(" ", _text_with_breaks(holder)).strip()
                 # the link's own line is article text: its start or end is in the extracted body,
@@ -280,7 +299,7 @@ def _link_credits(
                 # after or before a paragraph of the article; a list item or table cell is
                 # navigation, not such a line
                 in_main[holder] = holder.tag not in _LIST_CELLS and _beside_main(holder, main)
-        if not in_main[holder]:
+        if not labelled and not in_main[holder]:
             continue
         if page.links_home(href):  # most links in an article stay on its site
             continue

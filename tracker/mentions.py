@@ -220,9 +220,32 @@ def _lines_beside_copy(source: Member, other: Member) -> list[tuple[str, str]]:
         last += 1
     before = [s for i, s in sentences[:first] if i == head][-_MENTION_HEAD:]
     after = [s for i, s in sentences[last + 1 :] if i == tail][:_MENTION_TAIL]
+    # A credit run into the copied text without a full stop ("<em>Published first by X</em> The
+    # harbour board…") makes one long sentence of both, just before the first shared sentence:
+    # its words before the copied text are a line of their own, as are the words after it at
+    # the other end.
+    if first > 0 and not _short([sentences[first - 1][1]]):
+        edge = _uncopied_edge(sentences[first - 1][1][0], other, at_start=True)
+        before += [edge] if edge else []
+    if last + 1 < len(sentences) and not _short([sentences[last + 1][1]]):
+        edge = _uncopied_edge(sentences[last + 1][1][0], other, at_start=False)
+        after += [edge] if edge else []
     above = _short_run(reversed(source.paragraphs[max(0, head - _MENTION_HEAD) : head]))[::-1]
     below = _short_run(source.paragraphs[tail + 1 : tail + 1 + _MENTION_TAIL])
     return _short(above + before + after + below)
+
+
+def _uncopied_edge(sentence: str, other: Member, at_start: bool) -> tuple[str, str] | None:
+    """The words of ``sentence`` before (``at_start``) or after the longest run of its words
+    that ``other`` has too, when that run is a shared sentence's length at least; else None."""
+    words = sentence.split()
+    cuts = range(1, len(words) - _SHARED_MIN_WORDS + 1)
+    for cut in cuts if at_start else (len(words) - c for c in cuts):
+        copied = normalize_text(" ".join(words[cut:] if at_start else words[:cut])).strip()
+        if copied and f" {copied} " in other.folded:
+            edge = " ".join(words[:cut] if at_start else words[cut:])
+            return edge, normalize_text(edge)
+    return None
 
 
 def _short_run(paragraphs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ class _Patterns:
     origin_subject: re.Pattern[str]
     person_subject: re.Pattern[str]
     partnership: re.Pattern[str]
+    publication_verb: re.Pattern[str]
 
 
 @cache
@@ -48,7 +49,14 @@ def _patterns() -> _Patterns:
     ]
     persons = [w for entry in data["person_subjects"] for w in entry.split("|")]
     partnership = re.compile(r"(?<!\w)(?:" + "|".join(data["partnership_words"]) + ")", re.I)
-    return _Patterns(origin, _whole_words(subjects), _whole_words(persons, "'\u2019"), partnership)
+    verbs = [w for entry in data["publication_verbs"] for w in entry.split("|")]
+    return _Patterns(
+        origin,
+        _whole_words(subjects),
+        _whole_words(persons, "'\u2019"),
+        partnership,
+        _whole_words(verbs),
+    )
 
 
 def _whole_words(words: list[str], not_after: str = "") -> re.Pattern[str]:
@@ -164,7 +172,21 @@ def _speaks_of_article(text: str, start: int, named_first: bool = False) -> bool
     if not _NOT_A_WORD.sub("", before):
         return not named_first
     known = _patterns()
+    if not named_first and _only_publication_verbs(before, known.publication_verb):
+        return True  # a label with no subject: "Publicado originalmente en X"
     return bool(known.origin_subject.search(before)) and not known.person_subject.search(before)
+
+
+# A subjectless credit label opens with at most this many verbs of publication.
+_LABEL_VERBS = 2
+
+
+def _only_publication_verbs(before: str, verb: re.Pattern[str]) -> bool:
+    """Whether ``before`` holds nothing but one or two verbs of publication ("Publicado",
+    "פורסם", "Articol publicat" does not: "Articol" is the article, read as a subject)."""
+    rest = verb.sub(" ", before)
+    found = len(verb.findall(before))
+    return 0 < found <= _LABEL_VERBS and not _NOT_A_WORD.sub("", rest)
 
 
 def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
@@ -204,3 +226,27 @@ def tells_origin(text: str, named: Sequence[tuple[int, int]] = ()) -> bool:
             if _speaks_of_article(text, min(origin.start(), start), name_first):
                 return True
     return False
+
+
+# A link's own text telling it leads to the original ("Zum Originalartikel", "Ver artículo
+# original", "原文链接") has at most this many words.
+_ORIGIN_LABEL_WORDS = 6
+
+
+def origin_label(text: str) -> bool:
+    """Whether a link's text says it leads to the article's original or source, in any of the
+    languages of ``origin_words``: a short label, not a sentence, so no subject is needed; not a
+    picture's source, a partnership, a later copy or the page's own original.
+
+    Examples:
+        >>> origin_label("Zum Originalartikel"), origin_label("Ver artículo original")
+        (True, True)
+        >>> origin_label("Read more"), origin_label("The original plan was to build a bridge")
+        (False, False)
+    """
+    if not 0 < len(text.split()) <= _ORIGIN_LABEL_WORDS:
+        return False
+    if tells_of_later_copy(text) or claims_original(text) or credits_a_picture(text):
+        return False
+    known = _patterns()
+    return not known.partnership.search(text) and bool(known.origin.search(text))

@@ -162,7 +162,13 @@ def page_key(url: str) -> str:
 def _is_tracking(key: str, value: str = "") -> bool:
     if key == "sessionid":  # a programme's "?sessionid=45" names a talk, not a visitor
         return bool(_SESSION_TOKEN.fullmatch(value))
+    if key == "ref":  # Ghost's "?ref=<the linking site>"; a "?ref=1234" may name a record
+        return bool(_HOST_NAME.fullmatch(value))
     return key.startswith("utm_") or key in _TRACKING_PARAMS
+
+
+# A host name as a referrer gives it ("kinlochpacket.example", "www.example.co.uk").
+_HOST_NAME = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 
 
 # A visitor's session token: long and opaque, unlike a record number.
@@ -260,7 +266,8 @@ _NOT_A_REDIRECT = re.compile(
 
 # Archives and caches that serve a copy of another page under its whole URL in their path: the
 # Wayback Machine (/web/<timestamp>[flags]/<url>), the archive.today mirrors (/<timestamp>/<url>,
-# /newest/<url>), and Google's AMP cache (/c/s/<host>/<path> for https, /c/<host>/<path>).
+# /newest/<url>), Google's AMP cache (/c/s/<host>/<path> for https, /c/<host>/<path>) and
+# Google's AMP viewer (google.com/amp/s/<host>/<path>).
 _WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "archive.org"})
 _ARCHIVE_TODAY_HOSTS = frozenset(
     f"archive.{tld}" for tld in ("today", "ph", "is", "li", "vn", "fo", "md")
@@ -269,6 +276,10 @@ _WAYBACK_PATH = re.compile(r"^https?://[^/]+/web/[0-9*]{1,14}[a-z_]*/(?P<url>.+)
 _ARCHIVE_TODAY_PATH = re.compile(
     r"^https?://[^/]+/(?:[0-9]{14}|[0-9]{4}\.[0-9]{2}\.[0-9]{2}-[0-9]{6}|newest|oldest)/(?P<url>.+)$",
     re.I,
+)
+# Google's AMP viewer: /amp/s/<host>/<path> for https, /amp/<host>/<path>.
+_GOOGLE_AMP_PATH = re.compile(
+    r"^https?://[^/]+/amp/(?P<secure>s/)?(?P<rest>[^/?#]+\.[^/?#]+.*)$", re.I
 )
 _AMP_CACHE_PATH = re.compile(
     r"^https?://[^/]+/c/(?P<secure>s/)?(?P<rest>[^/?#]+\.[^/?#]+.*)$", re.I
@@ -291,6 +302,10 @@ def _archived(url: str, host: str) -> str | None:
     elif host in _ARCHIVE_TODAY_HOSTS:
         match = _ARCHIVE_TODAY_PATH.match(url)
         found = match.group("url") if match else None
+    elif site_of_host(host).startswith("google.") and "/amp/" in url:
+        match = _GOOGLE_AMP_PATH.match(url)
+        if match:
+            found = ("https://" if match.group("secure") else "http://") + match.group("rest")
     elif host.endswith(".cdn.ampproject.org"):
         match = _AMP_CACHE_PATH.match(url)
         if match:

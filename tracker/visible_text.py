@@ -269,6 +269,12 @@ def _readable_from(block: lxml.html.HtmlElement) -> tuple[bool, bool, int] | Non
     return caption, True, depth
 
 
+def readable(el: lxml.html.HtmlElement) -> bool:
+    """Whether a reader sees ``el``: no ancestor hides it (hidden, an ad, comments, a skipped tag
+    such as ``<nav>`` or ``<script>``)."""
+    return _readable_from(el) is not None
+
+
 def nodes_with(trigger: re.Pattern[str], texts: list[str]) -> list[int]:
     """Indices of the texts in which ``trigger`` matches (lower-cased), in order: one search
     over all of them joined, not one call per text (a page has hundreds of text nodes)."""
