@@ -61,6 +61,9 @@ ORIGIN_LINES = [
     "نقلا عن Valley Gazette",
     "本文原载于valleygazette.example",
     "Převzato z Valley Gazette se svolením redakce.",
+    # a "Source" heading run into its line; a word of origin five words from the name
+    "Source Republicado con permiso de Valley Gazette.",
+    "Questo blog è stato originariamente pubblicato sul blog di Valley Gazette.",
 ]
 
 

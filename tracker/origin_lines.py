@@ -29,7 +29,7 @@ class _Patterns:
     origin_subject: re.Pattern[str]
     person_subject: re.Pattern[str]
     partnership: re.Pattern[str]
-    publication_verb: re.Pattern[str]
+    label_word: re.Pattern[str]
 
 
 @cache
@@ -50,6 +50,7 @@ def _patterns() -> _Patterns:
     persons = [w for entry in data["person_subjects"] for w in entry.split("|")]
     partnership = re.compile(r"(?<!\w)(?:" + "|".join(data["partnership_words"]) + ")", re.I)
     verbs = [w for entry in data["publication_verbs"] for w in entry.split("|")]
+    verbs += data["source_words"]
     return _Patterns(
         origin,
         _whole_words(subjects),
@@ -127,8 +128,9 @@ _ENGLISH_SUBJECTS = (
 )
 # A word of origin leads to the site it names across at most this many words, with no comma,
 # semicolon, bracket or sentence end between them ("originally published by X", "Source: X",
-# "původně vyšel v X"; "originally from Ohio, she covered courts for X" is a bio).
-_ORIGIN_GAP_WORDS = 3
+# "původně vyšel v X", "originariamente pubblicato sul blog di X"; "originally from Ohio, she
+# covered courts for X" is a bio).
+_ORIGIN_GAP_WORDS = 5
 _WORD_REST = re.compile(r"^\w+")
 _CLAUSE_BREAK = re.compile(r"[,;()\[\]!?\u3001\u3002\uff0c\uff1b]|\.(?:\s|$)")
 # The rest of a "word: name" clause after the name, for a credit: a path of the named address,
@@ -172,20 +174,21 @@ def _speaks_of_article(text: str, start: int, named_first: bool = False) -> bool
     if not _NOT_A_WORD.sub("", before):
         return not named_first
     known = _patterns()
-    if not named_first and _only_publication_verbs(before, known.publication_verb):
+    if not named_first and _only_label_words(before, known.label_word):
         return True  # a label with no subject: "Publicado originalmente en X"
     return bool(known.origin_subject.search(before)) and not known.person_subject.search(before)
 
 
-# A subjectless credit label opens with at most this many verbs of publication.
+# A subjectless credit label opens with at most this many verbs of publication or "Source" words.
 _LABEL_VERBS = 2
 
 
-def _only_publication_verbs(before: str, verb: re.Pattern[str]) -> bool:
-    """Whether ``before`` holds nothing but one or two verbs of publication ("Publicado",
-    "פורסם", "Articol publicat" does not: "Articol" is the article, read as a subject)."""
-    rest = verb.sub(" ", before)
-    found = len(verb.findall(before))
+def _only_label_words(before: str, word: re.Pattern[str]) -> bool:
+    """Whether ``before`` holds nothing but one or two verbs of publication or "Source" words
+    ("Publicado", "פורסם", "Source Republicado": a heading run into its line; "Articol publicat"
+    does not: "Articol" is the article, read as a subject)."""
+    rest = word.sub(" ", before)
+    found = len(word.findall(before))
     return 0 < found <= _LABEL_VERBS and not _NOT_A_WORD.sub("", rest)
 
 
