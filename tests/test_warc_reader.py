@@ -182,3 +182,38 @@ def test_every_single_cut_point_of_a_small_file():
             broken = [item for item in items if isinstance(item, Broken)]
             assert len(items) - len(broken) == sum(1 for end in ends if end <= cut), (gz, cut)
             assert len(broken) == (0 if cut in ends else 1), (gz, cut, broken)
+
+
+def _arc_file(page: bytes = PAGE) -> bytes:
+    """A small ARC (version 1) file holding one HTML response, written for this test."""
+    version = b"1 0 Harbour\nURL IP-address Archive-date Content-type Archive-length\n"
+    http = b"HTTP/1.0 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + page
+    return (
+        b"filedesc://harbour.arc 0.0.0.0 20240101000000 text/plain %d\n" % len(version)
+        + version
+        + b"\n"
+        + b"http://harbour.example/a 127.0.0.1 20240101000000 text/html %d\n" % len(http)
+        + http
+        + b"\n"
+    )
+
+
+def test_an_arc_file_is_read_as_one(tmp_path):
+    path = tmp_path / "crawl.arc"
+    path.write_bytes(_arc_file())
+    items = list(read_warc(path))
+    assert [(i.url, i.fetched_at) for i in items if not isinstance(i, Problem)] == [
+        ("http://harbour.example/a", "2024-01-01T00:00:00+00:00")
+    ]
+
+
+def test_a_warc_gz_whose_first_bytes_read_filedesc_is_a_damaged_warc(tmp_path):
+    """Found by the damaged-bytes property test: "filedesc://" written over a .warc.gz's first
+    gzip header made the whole file an ARC that failed at once; its later records are kept."""
+    parts = [record_bytes(n, uuid.UUID(int=n + 1), True) for n in range(2)]
+    data = b"".join(parts)
+    path = tmp_path / "t.warc.gz"
+    path.write_bytes(b"filedesc://" + data[len(b"filedesc://") :])
+    items = list(read_warc(path))
+    assert [i.url for i in items if not isinstance(i, Problem)] == ["https://harbour.example/1"]
+    assert len([i for i in items if isinstance(i, Problem)]) == 1

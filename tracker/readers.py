@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import logging
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +68,18 @@ def _mtime(path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0).isoformat()
 
 
+# An ARC file opens with its version block's URL line: "filedesc://<name> <ip> <date> <type>
+# <length>", printable ASCII, in this many bytes.
+_ARC_HEAD = 1024
+_ARC_FIRST_LINE = re.compile(rb"^filedesc://[\x21-\x7e]+(?: [\x21-\x7e]+){2,}\r?\n")
+
+
+def _looks_like_arc(head: bytes) -> bool:
+    """Whether a file's first bytes are an ARC file's first line; "filedesc://" followed by
+    binary bytes is a damaged WARC.gz, read as a WARC so its later records are found."""
+    return bool(_ARC_FIRST_LINE.match(head.lstrip()))
+
+
 def read_warc(path: Path, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[FetchedPage | Problem]:
     """Response records of a WARC file: URL from ``WARC-Target-URI``, time from ``WARC-Date``.
 
@@ -78,7 +91,7 @@ def read_warc(path: Path, max_body: int = DOWNLOAD_MAXSIZE) -> Iterator[FetchedP
     source = str(path)
     try:
         with path.open("rb") as stream:
-            if stream.read(64).lstrip().startswith(b"filedesc://"):
+            if _looks_like_arc(stream.read(_ARC_HEAD)):
                 yield from _read_arc(path, max_body)
                 return
             stream.seek(0)
