@@ -54,7 +54,7 @@ def test_scorer_counts_pairs_origins_and_merges(fresh_db):
     )
     for url in ("https://a.example/1", "https://b.example/1", "https://d.example/1"):
         fresh_db["cluster_members"].insert(
-            {"cluster_id": cluster, "page_id": ids[url], "role": "repost"}
+            {"cluster_id": cluster, "page_id": ids[url], "role": "repost", "credited": 0}
         )
     figures = eval_cluster.score(fresh_db, scenarios, ids)
     assert figures["precision"] == pytest.approx(1 / 3, abs=1e-3)  # a-b right; a-d, b-d wrong
@@ -64,12 +64,17 @@ def test_scorer_counts_pairs_origins_and_merges(fresh_db):
     assert figures["merged_clusters"] == 1
     assert eval_cluster.check(figures, None, 0.0)
     # The judge of the new families sees the same wrong clustering: the original is called an
-    # uncredited repost and the copy's credit label (built: credited) is not met.
+    # uncredited repost (credited 0; NULL would be "unclear", no accusation) and the copy's
+    # credit label (built: credited) is not met.
     pages[1].credited = True
     judged = eval_judgement.judge(fresh_db, ScenarioSet(pages[:2], {}), ids)
     assert judged["origin_right"] == 0.0
     assert judged["originals_called_uncredited_copies"] == 1
     assert judged["credited_right"] == 0.0
+    # Marked unclear (credited NULL) instead, the original is not accused.
+    fresh_db["cluster_members"].update((cluster, ids["https://a.example/1"]), {"credited": None})
+    judged = eval_judgement.judge(fresh_db, ScenarioSet(pages[:2], {}), ids)
+    assert judged["originals_called_uncredited_copies"] == 0
 
 
 def test_check_compares_with_goals_and_baseline():
