@@ -82,11 +82,11 @@ def phrases() -> _Phrases:
     words = [re.escape(w).replace("\\ ", r"\s+") for w in data["triggers"]]
     spaced = [w for w in [*words, *data["source_words"]] if not _UNSPACED.match(w)]
     unspaced = [w for w in data["source_words"] if _UNSPACED.match(w)]
-    trigger = re.compile("|".join([*_by_first_letter(spaced), *unspaced]))
+    trigger = re.compile("|".join([*by_first_letter(spaced), *unspaced]))
     return _Phrases(source, trigger, phrases)
 
 
-def _by_first_letter(words: list[str]) -> list[str]:
+def by_first_letter(words: list[str]) -> list[str]:
     r"""``\b(?:word|…)`` as alternatives grouped by their first letter, each followed by a
     look-behind that puts the word start after it (``r(?<!\w\w)(?:ead|eprinted)``): the regex
     engine then skips, in C, every position whose character starts no word, instead of trying
