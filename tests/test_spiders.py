@@ -283,6 +283,24 @@ def test_urls_spider_from_stdin(web, tmp_path):
     assert last_runs(db, 1)[0]["spider"] == "urls"
 
 
+def test_every_request_waiting_for_robots_txt_is_checked_against_it(web, tmp_path):
+    """A URL list whose URLs all reach the downloader while the host's robots.txt is still being
+    fetched: each waits for it and is checked (Scrapy 2.19's middleware let all but the first
+    waiter through unchecked; a distributed worker fetched a disallowed draft that way)."""
+    paths = [*(f"/2024/01/original-{n}.html" for n in (1, 2, 3)), "/2024/02/edited.html"]
+    urls = [web.url("origin", path) for path in paths] + [
+        web.url("origin", "/private/draft.html") + f"?copy={n}" for n in range(4)
+    ]
+    web.clear_log()
+    db = tmp_path / "tracker.db"
+    result = tracker(
+        "crawl", "--spider", "urls", "--urls", "-", "--db", str(db), *FAST, stdin="\n".join(urls)
+    )
+    assert result.returncode == 0, result.stderr
+    assert [h.path for h in web.requests("origin") if h.path.startswith("/private/")] == []
+    assert not [url for (url,) in rows(db, "select url from pages") if "/private/" in url]
+
+
 def test_scrapy_list_and_scrapy_crawl(web, tmp_path):
     listed = subprocess.run(
         ["scrapy", "list"], capture_output=True, text=True, cwd=ROOT, check=True, timeout=60

@@ -17,9 +17,13 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxt
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
 from tracker.items import UrlNoteItem
@@ -28,6 +32,33 @@ from tracker.netguard import GUARD, NetPolicy, parse_ip, resolve
 log = logging.getLogger(__name__)
 
 REFUSED_STAT = "tracker/refused_internal"
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxt):
+    """Scrapy's robots.txt middleware, with every request that waits for a host's robots.txt
+    checked against it.
+
+    Scrapy 2.19's ``robot_parser`` has the requests that arrive while a host's robots.txt is
+    being fetched await the same Deferred; awaiting a Deferred as a future leaves ``None`` as its
+    result, so only the first of them got the parser and the others were let through unchecked
+    ("None": no robots.txt). A distributed worker that takes several of a host's URLs from the
+    shared frontier at once fetched a disallowed page that way. Each waiter here gets a Deferred
+    of its own, relayed from the host's, which keeps the parser as its result for the next.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        mine: Deferred[RobotParser | None] = Deferred()
+
+        def relay(parser: RobotParser | None) -> RobotParser | None:
+            mine.callback(parser)
+            return parser
+
+        pending.addCallback(relay)
+        return await maybe_deferred_to_future(mine)
 
 
 class InternalAddressRefused(IgnoreRequest):

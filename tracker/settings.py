@@ -48,6 +48,9 @@ HTTPERROR_ALLOWED_CODES = [304]
 # refuses literal addresses, names behind a proxy and non-HTTP schemes.
 TWISTED_DNS_RESOLVER = "tracker.netguard.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own, with every request waiting for a host's robots.txt checked against it
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "tracker.middlewares.RobotsTxtMiddleware": 100,
     "tracker.middlewares.PolitenessMiddleware": 760,
     "tracker.middlewares.NetGuardMiddleware": 770,
     "tracker.capture.WarcCaptureMiddleware": 595,  # before HttpCompression (590): raw bytes
