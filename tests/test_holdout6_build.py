@@ -18,9 +18,15 @@ from collections import Counter
 from urllib.parse import unquote
 
 import pytest
-import yaml
 
 from tests.conftest import ROOT, corpus_path
+from tests.heldout_build import (
+    check_deterministic,
+    check_header_charsets,
+    check_no_corpus_text,
+    check_unicode_links,
+    check_wording_overlap,
+)
 
 sys.path.insert(0, str(ROOT / "bench"))
 import holdout4_pages  # noqa: E402
@@ -146,31 +152,8 @@ def test_credit_lines_come_from_the_phrasing_file_with_where_they_were_found(bui
     assert set(used) == set(entries)
 
 
-def _words(template: str) -> str:
-    return " ".join(re.findall(r"\w+", re.sub(r"\{\w+\}|\[\[|\]\]", "", template))).lower()
-
-
 def test_at_most_a_quarter_of_the_wordings_repeat_the_earlier_files():
-    first = yaml.safe_load((ROOT / "bench" / "phrasings.yml").read_text(encoding="utf-8"))
-    earlier = {t for g in ("linked", "unlinked", "bare_link") for t in first[g]}
-    for name in EARLIER:
-        data = yaml.safe_load((ROOT / "bench" / name).read_text(encoding="utf-8"))
-        earlier |= {e["template"] for g in GROUPS if g in data for e in data[g]}
-    seen = {_words(t) for t in earlier}
-    entries = [e for g in GROUPS for e in holdout_phrasings()[g]]
-    repeated = {e["template"] for e in entries if _words(e["template"]) in seen}
-    marked = {e["template"] for e in entries if e.get("overlap")}
-    # Every wording that repeats an earlier one is marked; near-repeats (one other word) are
-    # marked too, and all of them together stay under a quarter.
-    assert repeated <= marked
-    assert len(marked) * 4 <= len(entries)
-    old_lines = set()
-    for name in ("phrasings_disclaimers.yml", *EARLIER):
-        data = yaml.safe_load((ROOT / "bench" / name).read_text(encoding="utf-8"))
-        for entry in data.get("disclaimers", []) + data.get("sites", []):
-            old_lines |= set(entry["paragraphs"] if isinstance(entry, dict) else entry)
-    for entry in holdout_phrasings()["disclaimers"]:
-        assert entry["found"] and not set(entry["paragraphs"]) & old_lines
+    check_wording_overlap(holdout_phrasings(), GROUPS, EARLIER)
 
 
 def test_new_shapes_are_written(built):
@@ -209,40 +192,13 @@ def test_a_click_tracker_shows_the_original_address_as_its_text(built):
 
 
 def test_charset_pages_are_encoded_in_their_charset_with_the_charset_only_in_the_header(built):
-    origins = [p for p in built.pages if p.family == "header-charset" and p.role == "origin"]
-    assert len(origins) >= 6 and len({p.charset for p in origins}) >= 4
-    earlier = {name for name, _, _ in scenario_holdout3.CHARSETS}
-    earlier |= {name for name, _, _ in scenario_holdout4.CHARSETS}
-    earlier |= {name for name, _, _ in scenario_holdout5.CHARSETS}
-    assert not {p.charset for p in origins} & earlier
-    for page in origins:
-        codec = next(c for name, c, _ in CHARSETS if name == page.charset)
-        assert page.charset in page.content_type.lower()
-        assert not re.search(rb"<meta[^>]+charset", page.body_bytes, re.I)
-        text = page.body_bytes.decode(codec)
-        assert len(page.expect_words) >= 5
-        assert all(word in text for word in page.expect_words)
-        with pytest.raises(UnicodeDecodeError):
-            page.body_bytes.decode("utf-8")
+    check_header_charsets(
+        built, CHARSETS, (scenario_holdout3, scenario_holdout4, scenario_holdout5)
+    )
 
 
 def test_unicode_credit_links_are_unicode_in_the_html(built):
-    pairs = [
-        (pages[0], pages[1])
-        for pages in built.groups().values()
-        if pages[0].family == "unicode-credit-target"
-    ]
-    hosts = []
-    for origin, copy in pairs:
-        assert origin.role == "origin" and copy.expect_credit_target == origin.url
-        assert origin.url.isascii() and "%" in origin.url and origin.url not in (copy.html or "")
-
-        host = origin.url.split("/")[2]
-        shown = host.encode("ascii").decode("idna")
-        hosts.append(shown != host)
-        written = origin.url.replace(host, shown, 1)
-        assert f'href="{unquote(written)}"' in (copy.html or "")
-    assert len(pairs) >= 6 and hosts.count(True) == 1
+    check_unicode_links(built)
 
 
 def test_articles_are_listed_as_reused_or_fresh(built):
@@ -258,28 +214,8 @@ def test_articles_are_listed_as_reused_or_fresh(built):
 
 
 def test_the_build_is_deterministic(built):
-    again = build_holdout6(corpus_path())
-    for first, second in zip(built.pages, again.pages, strict=True):
-        assert (first.url, first.html, first.body_bytes) == (second.url, second.html, second.body_bytes)  # fmt: skip
-    assert scenario_holdout6.write_json(again) == scenario_holdout6.write_json(built)
-
-
-def _shingles(text: str, size: int = 8) -> set[str]:
-    tokens = text.lower().split()
-    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+    check_deterministic(built, build_holdout6, scenario_holdout6)
 
 
 def test_no_corpus_text_in_this_sets_files(built):
-    """No sentence of an article body is written into this set's files (the corpus is read at run
-    time): no eight-word run of a chosen article's paragraph openings is in them."""
-    own = _shingles(" ".join((ROOT / name).read_text(encoding="utf-8") for name in OWN_FILES))
-    chosen = set(built.sources.values())
-    openings = {
-        " ".join(paragraph.split()[:8]).lower()
-        for source in scenario_holdout5.all_sources(corpus_path(), scenario_holdout6.SEED)
-        if source.source in chosen
-        for paragraph in source.paragraphs
-        if len(paragraph.split()) >= 8
-    }
-    assert len(openings) >= 500
-    assert not openings & own
+    check_no_corpus_text(built, OWN_FILES, scenario_holdout6.SEED)
