@@ -119,3 +119,37 @@ def check_no_corpus_text(built: Any, own_files: Iterable[str], seed: int) -> Non
     }
     assert len(openings) >= 500
     assert not openings & own
+
+
+def check_family_counts(
+    counts: dict[str, Any],
+    sizes: dict[str, tuple[int, int | None]],
+    families: Iterable[str],
+    built: Any,
+) -> None:
+    """Every family built, with at least its articles and its pages per article; the seed chain
+    in its two variants; 60–90 articles and 150 pages or more; two disclaimer sites of 10+ pages."""
+    assert set(sizes) == set(families)
+    for family, (articles, pages_each) in sizes.items():
+        got = counts[family]
+        assert got["articles"] >= articles, family
+        if pages_each:
+            assert got["pages"] == pages_each * got["articles"], family
+    assert counts["seed-chain"]["articles"] == 2
+    assert 60 <= len(built.groups()) <= 90 and len(built.pages) >= 150
+    sites = counts["disclaimer sites"]
+    assert len(sites) == 2 and min(sites.values()) >= 10
+
+
+def check_roles(built: Any, problems: list[str]) -> list[Any]:
+    """No construction problem; one origin per article, one family per article, no page
+    declaring a site name; the noise copies credit nobody. Returns the noise copies."""
+    assert problems == []
+    for key, pages in built.groups().items():
+        roles = sorted(p.role for p in pages)
+        assert roles[0] == "origin" and roles.count("origin") == 1, key
+        assert {p.family for p in pages} == {pages[0].family}, key
+        assert not any(p.declare_site_name for p in pages), key
+    copies = [p for p in built.pages if p.family == "noise" and p.role == "repost"]
+    assert copies and not any(p.credited or p.credit_phrasing for p in copies)
+    return copies
