@@ -475,10 +475,10 @@ def test_band_pairs_of_many_identical_pages_are_merged_as_they_come(monkeypatch,
     and are exactly the distinct pairs of every band (merging early or only at the end)."""
     import numpy as np
 
-    from tracker import lsh
+    from tracker import lsh, postings
     from tracker import signatures as sig
 
-    monkeypatch.setattr(lsh, "_MERGE_AT", merge_at)
+    monkeypatch.setattr(postings, "MERGE_AT", merge_at)
     rng = np.random.default_rng(5)
     story = np.unique(rng.integers(0, 2**32, 500, dtype=np.uint64).astype(np.uint32))
     others = [
@@ -635,3 +635,151 @@ def test_signatures_of_another_scheme_are_never_compared(fresh_db):
     schemes = fresh_db.execute("select distinct scheme from fingerprints").fetchall()
     assert schemes == [(sig.SCHEME,)]
     assert all(cluster_of(fresh_db)[p] == c for c, p in clustered[0])
+
+
+@pytest.mark.parametrize("merge_at", [1 << 22, 50, 3])
+def test_candidates_of_a_story_copied_many_times_are_counted_a_slice_at_a_time(
+    monkeypatch, merge_at
+):
+    """120 copies of one story share most anchors: the index counts anchor pairs once per
+    distinct set of pages holding an anchor and a slice at a time, and looks up queries a slice
+    at a time (memory about one copy of the pairs, not one per anchor), with
+    the same answer as counting every shared anchor of every pair by hand, and the same answer
+    whatever the slice size."""
+    from collections import Counter
+    from itertools import combinations
+
+    import numpy as np
+
+    from tracker import lsh, postings
+    from tracker import signatures as sig
+
+    monkeypatch.setattr(postings, "MERGE_AT", merge_at)
+    rng = np.random.default_rng(29)
+    story = np.unique(rng.integers(0, 2**32, 600, dtype=np.uint64).astype(np.uint32))
+    # 110 verbatim copies, 10 cut short at two places
+    sets = [story[: 600 - (20 + 20 * (i % 2) if i >= 110 else 0)].copy() for i in range(120)]
+    for _ in range(30):  # unrelated pages, and excerpts of the story sharing a few anchors
+        sets.append(np.unique(rng.integers(0, 2**32, 500, dtype=np.uint64).astype(np.uint32)))
+        sets.append(np.union1d(story[::9], sets[-1][:200]))
+    anchors = [lsh.anchors_of(s) for s in sets]
+    matrix = sig.signatures(sets)
+    index = lsh.CandidateIndex()
+    for key, (row, own) in enumerate(zip(matrix, anchors, strict=True)):
+        index.add(key, row, own)
+    index.freeze()
+
+    holders: dict[int, list[int]] = {}
+    for key, own in enumerate(anchors):
+        for anchor in own.tolist():
+            holders.setdefault(anchor, []).append(key)
+    shared = Counter(
+        pair
+        for keys in holders.values()
+        if len(keys) <= lsh.ANCHOR_MAX_DF
+        for pair in combinations(sorted(keys), 2)
+    )
+    by_anchors = {pair for pair, count in shared.items() if count >= lsh.ANCHOR_MIN_SHARED}
+    assert len(by_anchors) > 120 * 119 // 2  # the copies, and the excerpts with them
+    made: list[int] = []
+    run_pairs, long_run_pairs = postings._run_pairs, postings._long_run_pairs
+    monkeypatch.setattr(
+        postings, "_run_pairs", lambda *a: made.append(len(got := run_pairs(*a))) or got
+    )
+    monkeypatch.setattr(
+        postings,
+        "_long_run_pairs",
+        lambda *a: [made.append(len(p)) or (p, n) for p, n in long_run_pairs(*a)],
+    )
+    got = index.anchor_index.shared_pairs(lsh.ANCHOR_MIN_SHARED, lsh.ANCHOR_MAX_DF)
+    # each anchor's run of pages gives its pairs once per distinct set of pages, not once per
+    # anchor; a slice of short runs gives the budget's pairs
+    one_anchor = max(len(keys) * (len(keys) - 1) // 2 for keys in holders.values())
+    assert max(made) <= max(merge_at, one_anchor)
+    assert sum(made) < sum(shared.values()) // 10
+    assert {(int(p) >> 32, int(p) & 0xFFFFFFFF) for p in got} == by_anchors
+    assert np.all(np.diff(got.astype(np.int64)) > 0)  # each once, sorted
+
+    lower, upper = index.pairs()
+    offsets = np.cumsum([0, *map(len, anchors)])
+    queries, keys = index.query_many(matrix, np.concatenate(anchors), offsets)
+    above = keys > queries
+    assert np.array_equal(lower, queries[above]) and np.array_equal(upper, keys[above])
+    assert by_anchors <= set(zip(lower.tolist(), upper.tolist(), strict=True))
+    anchor_queries, anchor_keys = index.query_anchors_many(np.concatenate(anchors), offsets)
+    assert {
+        (min(q, k), max(q, k))
+        for q, k in zip(anchor_queries.tolist(), anchor_keys.tolist(), strict=True)
+        if q != k
+    } == by_anchors
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("merge_at", [1 << 22, 40])
+def test_shared_and_distinct_pairs_match_counting_by_hand(monkeypatch, seed, merge_at):
+    """Pairs of keys sharing values, over groups whose runs of equal values are short, long
+    (grouped by key set), too long (``max_run``) and equal across a group boundary: the same
+    as counting every run of every group by hand."""
+    from collections import Counter
+    from itertools import combinations
+
+    import numpy as np
+
+    from tracker import postings
+
+    monkeypatch.setattr(postings, "MERGE_AT", merge_at)
+    monkeypatch.setattr(postings, "COUNT_AT", merge_at)
+    rng = np.random.default_rng(seed)
+    groups, n = 3, 400
+    # few distinct values: runs of every length, many of them holding the same keys
+    values = rng.integers([[0], [7], [0]], [[6], [47], [400]], (groups, n)).astype(np.uint32)
+    # a long run ending group 0 and one starting group 1, of the same value
+    values[1, :50] = values[0, :50] = 7
+    keys = rng.permutation(10_000)[:n]
+    index = postings.Postings(values, keys)
+    counted: Counter[tuple[int, int]] = Counter()
+    every: Counter[tuple[int, int]] = Counter()
+    for group in range(groups):
+        holders: dict[int, list[int]] = {}
+        for value, key in zip(values[group].tolist(), keys.tolist(), strict=True):
+            holders.setdefault(value, []).append(key)
+        for held in holders.values():
+            pairs = list(combinations(sorted(held), 2))
+            every.update(pairs)
+            if len(held) <= 60:
+                counted.update(pairs)
+
+    def unpacked(packed):
+        return [(int(p) >> 32, int(p) & 0xFFFFFFFF) for p in packed]
+
+    assert unpacked(index.distinct_pairs()) == sorted(every)
+    assert sorted(unpacked(index.pairs())) == sorted(every.elements())
+    for least in (1, 2, 3):
+        assert unpacked(index.shared_pairs(least, 60)) == sorted(
+            pair for pair, times in counted.items() if times >= least
+        )
+
+
+def test_verbatim_copies_are_verified_once_per_distinct_text(fresh_db, monkeypatch):
+    """Forty sites carrying one story word for word, ten a light edit of it, and a teaser:
+    one cluster with every page, the same roles as when each pair is verified on its own, and
+    the exact shingle sets compared once per pair of distinct texts, not once per page pair."""
+    from tracker import clustering
+
+    body = article(41)
+    edited = light_edit(body, 42)
+    pages = [add(fresh_db, f"https://copy{i}.example/story", body) for i in range(40)]
+    pages += [add(fresh_db, f"https://edit{i}.example/story", edited) for i in range(10)]
+    pages.append(add(fresh_db, "https://teaser.example/story", body[:3]))
+    compared: list[int] = []
+    verify = clustering.verify
+    monkeypatch.setattr(clustering, "verify", lambda a, b: compared.append(1) or verify(a, b))
+    update_clusters(fresh_db)
+    clusters = cluster_of(fresh_db)
+    assert len({clusters.get(p) for p in pages}) == 1 and None not in {
+        clusters.get(p) for p in pages
+    }
+    assert len(compared) <= 6  # three distinct texts: at most three pairs (and a seed recheck)
+    roles = dict(fresh_db.execute("select page_id, role from cluster_members").fetchall())
+    assert roles[pages[-1]] == "excerpt"
+    assert all(roles[p] in ("origin", "repost") for p in pages[:-1])

@@ -49,6 +49,7 @@ stored pages (1,076 pages/s) before; re-running on unchanged data takes 1.5 s.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -172,30 +173,49 @@ def resign_fingerprints(db: sqlite_utils.Database, batch: int = 4096) -> int:
 
 class _Shingles:
     """Exact shingle sets of current versions, read from the store on demand; a bounded cache
-    (emptied when full) keeps seeds and recent pages without holding every set in memory."""
+    (emptied when full) keeps seeds and recent pages without holding every set in memory.
+    :meth:`verify` checks a pair once per pair of distinct sets: a story copied verbatim by a
+    thousand sites is a thousand pages but one set, and half a million candidate pairs."""
 
     def __init__(
         self, db: sqlite_utils.Database, current: dict[int, tuple[int, str]], limit: int = 20_000
     ) -> None:
         self.db, self.current, self.limit = db, current, limit
-        self.cache: dict[int, np.ndarray] = {}
+        self.cache: dict[int, tuple[np.ndarray, bytes]] = {}
+        self.verified: dict[tuple[bytes, bytes], tuple[float, float, int] | None] = {}
 
-    def __call__(self, page_id: int) -> np.ndarray:
+    def _load(self, page_id: int) -> tuple[np.ndarray, bytes]:
         got = self.cache.get(page_id)
         if got is None:
             if len(self.cache) >= self.limit:
                 self.cache.clear()
+                self.verified.clear()
             blob = store.fingerprint_blob(self.db, self.current[page_id][0], "shingles")
-            got = self.cache[page_id] = fp.shingles_from_bytes(blob)
+            digest = hashlib.blake2b(blob or b"", digest_size=16).digest()
+            got = self.cache[page_id] = (fp.shingles_from_bytes(blob), digest)
         return got
 
+    def __call__(self, page_id: int) -> np.ndarray:
+        return self._load(page_id)[0]
 
-def _verified(
-    shingles_of: Callable[[int], np.ndarray], cache: dict, a: int, b: int
-) -> Match | None:
+    def verify(self, a: int, b: int) -> Match | None:
+        """:func:`tracker.matching.verify` of the two pages' sets (``a`` first)."""
+        (x, x_digest), (y, y_digest) = self._load(a), self._load(b)
+        key = (x_digest, y_digest) if x_digest <= y_digest else (y_digest, x_digest)
+        if key in self.verified:
+            known = self.verified[key]
+            return None if known is None else Match(*known, len(x) > len(y))
+        match = verify(x, y)
+        self.verified[key] = (
+            None if match is None else (match.jaccard, match.containment, match.shared)
+        )
+        return match
+
+
+def _verified(shingles_of: _Shingles, cache: dict, a: int, b: int) -> Match | None:
     key = (a, b) if a < b else (b, a)
     if key not in cache:
-        cache[key] = verify(shingles_of(key[0]), shingles_of(key[1]))
+        cache[key] = shingles_of.verify(*key)
     return cache[key]
 
 

@@ -6,7 +6,7 @@ banding: band ``i`` of a signature is its values ``[6i, 6i + 6)``, stored under 
 big-endian bytes, the key datasketch's ``MinHashLSH`` gives it with ``hashfunc=band_hash``
 (:class:`tracker.lsh_datasketch.CompactMinHashLSH`, kept as the reference). :func:`band_keys`
 computes those keys for a whole signature matrix in numpy, bit-identical to ``xxhash``;
-:class:`CandidateIndex` holds them as one :class:`Postings` group per band (``(key, page)`` pairs sorted by key). A query
+:class:`CandidateIndex` holds them as one :class:`~tracker.postings.Postings` group per band (``(key, page)`` pairs sorted by key). A query
 answers exactly what ``MinHashLSH.query`` answers for the same signatures (tests compare them,
 and ``bench/bench_cluster.py`` checks it in every run), and :meth:`CandidateIndex.pairs` gives
 every candidate pair among the indexed pages straight from the runs of equal keys, with no
@@ -51,14 +51,13 @@ import numpy as np
 import xxhash
 
 from tracker import signatures as sig
+from tracker.postings import Postings, pack_pairs, query_batches, unpack_pairs
 
 LSH_PARAMS = (20, 6)
 ANCHOR_MOD = 8
 ANCHOR_MIN_SHARED = 2
 ANCHOR_MAX_DF = 5000
 _EMPTY2 = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
-# Band pairs (8 bytes each) are merged into the distinct ones once more than this are pending.
-_MERGE_AT = 1 << 22
 
 
 def anchor_mask(shingles: np.ndarray) -> np.ndarray:
@@ -148,164 +147,6 @@ def band_keys(signatures: np.ndarray, params: tuple[int, int] = LSH_PARAMS) -> n
             h ^= h >> np.uint32(16)
             out[:, band] = h
     return out
-
-
-class Postings:
-    """A static inverted index of ``uint32`` values to integer keys, in one or more groups
-    (one per LSH band; one for the anchors): per group, ``(value, key)`` pairs in two flat
-    arrays sorted by value (8 bytes a posting with 32-bit keys). :meth:`pairs` reads them in
-    one pass; :meth:`lookup` goes through a directory over the values' top bits (1-2 postings
-    per bucket, the values being uniform hashes), built on the first lookup, so a lookup is two
-    reads and a short scan instead of a binary search (measured at ~100M postings: 28 µs
-    against 178 µs for 96 values). Lookups are batched: many values, of any groups, in one
-    numpy pass.
-
-    Args:
-        values: ``groups x n`` (or ``n``) values.
-        keys: The ``n`` keys, one per column of ``values``.
-    """
-
-    def __init__(self, values: np.ndarray, keys: np.ndarray) -> None:
-        values = np.atleast_2d(np.asarray(values, dtype=np.uint32))
-        keys = np.asarray(keys)
-        groups, n = values.shape
-        small = n == 0 or (int(keys.min()) >= 0 and int(keys.max()) < 2**31)
-        self.values = np.empty(groups * n, dtype=np.uint32)
-        self.keys: np.ndarray = np.empty(groups * n, dtype=np.int32 if small else np.int64)
-        for group in range(groups):
-            lo, hi = group * n, (group + 1) * n
-            if small:
-                # One uint64 sort of (value, key) pairs: numpy's SIMD sort does 100M in ~2 s,
-                # a stable argsort of the values ~30 s. Built in place, split through a view.
-                packed = values[group].astype(np.uint64)
-                packed <<= np.uint64(32)
-                packed |= keys.astype(np.uint64, copy=False)
-                packed.sort()
-                halves = packed.view(np.uint32).reshape(n, 2)
-                little = np.little_endian
-                self.values[lo:hi] = halves[:, 1 if little else 0]
-                self.keys[lo:hi] = halves[:, 0 if little else 1]
-                del packed, halves
-            else:
-                order = np.argsort(values[group], kind="stable")
-                self.values[lo:hi], self.keys[lo:hi] = values[group][order], keys[order]
-        self._groups, self._n = groups, n
-        # About 1-2 postings per bucket (measured on 1.9M anchor postings: 0.28-0.46 s for a
-        # lookup of all of them, against 1.0 s at ~7 a bucket).
-        self.bits = max(4, min(28, int(np.log2(max(n, 1)))))
-        self._width = (1 << self.bits) + 1
-        self._directory: np.ndarray | None = None
-
-    @property
-    def directory(self) -> np.ndarray:
-        """Start of each bucket of each group in the flat arrays (``groups x (2**bits + 1)``,
-        flattened), built on first use."""
-        if self._directory is None:
-            groups, n = self._groups, self._n
-            directory = np.zeros((groups, self._width), dtype=np.int64)
-            for group in range(groups):
-                lo, hi = group * n, (group + 1) * n
-                counts = np.bincount(
-                    self.values[lo:hi] >> np.uint32(32 - self.bits), minlength=1 << self.bits
-                )
-                directory[group, 0] = lo
-                np.cumsum(counts, out=directory[group, 1:])
-                directory[group, 1:] += lo
-            total = groups * n
-            self._directory = directory.astype(np.int32 if total < 2**31 else np.int64).ravel()
-        return self._directory
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes held (the directory counted once built)."""
-        built = self._directory.nbytes if self._directory is not None else 0
-        return int(self.values.nbytes + self.keys.nbytes + built)
-
-    def lookup(
-        self, values: np.ndarray, groups: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Every posting equal to one of ``values`` (in group ``groups[i]``; group 0 if
-        omitted): ``(which, keys)``, ``which[i]`` being the index in ``values`` that
-        ``keys[i]`` was found under."""
-        values = np.asarray(values, dtype=np.uint32)
-        empty = np.empty(0, dtype=np.int64)
-        if not len(values) or not len(self.values):
-            return empty, empty
-        bucket = (values >> np.uint32(32 - self.bits)).astype(np.int64)
-        if groups is not None:
-            bucket += np.asarray(groups, dtype=np.int64) * self._width
-        lo = self.directory[bucket].astype(np.int64)
-        spans = self.directory[bucket + 1].astype(np.int64) - lo
-        total = int(spans.sum())
-        if not total:
-            return empty, empty
-        # Every posting of every touched bucket, and which query value's bucket it is in.
-        position = np.repeat(lo - (np.cumsum(spans) - spans), spans) + np.arange(total)
-        which = np.repeat(np.arange(len(values)), spans)
-        same = self.values[position] == values[which]
-        return which[same], self.keys[position[same]].astype(np.int64)
-
-    def pairs(self, max_run: int | None = None) -> np.ndarray:
-        """Every pair of keys holding an equal value in one group, once per such value,
-        packed ``key_a << 32 | key_b`` with ``key_a < key_b`` (a value held by more than
-        ``max_run`` keys of a group gives none). The keys of the postings, their lookups
-        against each other, at the cost of one pass over the sorted postings plus the pairs."""
-        out = []
-        for group in range(self._groups):
-            lo, hi = group * self._n, (group + 1) * self._n
-            out.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], max_run))
-        return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
-
-    def distinct_pairs(self) -> np.ndarray:
-        """The pairs of :meth:`pairs`, each once, sorted. Merged as they come, so that pages
-        sharing every band (one story copied many times) hold about one copy of their pairs in
-        memory rather than one per band; where pairs are few, one final sort as before."""
-        out = np.empty(0, dtype=np.uint64)
-        parts: list[np.ndarray] = []
-        pending = 0
-        for group in range(self._groups):
-            lo, hi = group * self._n, (group + 1) * self._n
-            parts.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], None))
-            pending += len(parts[-1])
-            if pending > 2 * max(len(out), _MERGE_AT):
-                out, parts, pending = np.unique(np.concatenate([out, *parts])), [], 0
-        return np.unique(np.concatenate([out, *parts]))
-
-
-def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.ndarray:
-    """Pairs of keys within each run of equal ``values`` (sorted by value, then key)."""
-    n = len(values)
-    # Positions i with values[i] == values[i + 1]: few, where most values are unique.
-    live = np.flatnonzero(values[1:] == values[:-1])
-    if max_run is not None and len(live):
-        # A run of length m + 1 is m consecutive positions of ``live``.
-        starts = np.flatnonzero(np.diff(live, prepend=-2) != 1)
-        lengths = np.diff(np.append(starts, len(live)))
-        live = live[np.repeat(lengths + 1 <= max_run, lengths)]
-    out = [np.empty(0, dtype=np.uint64)]
-    distance = 1
-    # Offset by offset: pairs (i, i + d) inside a run; most runs are short, so the positions
-    # still having a partner d places on shrink fast.
-    while len(live):
-        out.append(
-            (keys[live].astype(np.uint64) << np.uint64(32))
-            | keys[live + distance].astype(np.uint64)
-        )
-        distance += 1
-        live = live[live + distance < n]
-        live = live[values[live + distance] == values[live]]
-    return np.concatenate(out)
-
-
-def _pairs(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """``(query, key)`` pairs packed in one ``uint64`` each (query in the high half)."""
-    return (queries.astype(np.uint64) << np.uint64(32)) | keys.astype(np.uint64)
-
-
-def _unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return (packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(
-        np.int64
-    )
 
 
 class CandidateIndex:
@@ -407,11 +248,21 @@ class CandidateIndex:
     def query_lsh_many(self, signatures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(query, key)`` pairs, each once, of keys sharing a band with signature row
         ``query`` of ``signatures`` (``MinHashLSH.query`` for many signatures at once)."""
+        empty = np.empty(0, dtype=np.int64)
         if self.bands is None or not len(signatures):
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+            return empty, empty
         banded = band_keys(np.atleast_2d(signatures), (self.b, self.r))
-        which, keys = self.bands.lookup(banded.ravel(), np.tile(np.arange(self.b), len(banded)))
-        return _unpack(np.unique(_pairs(which // self.b, keys)))
+        values, groups = banded.ravel(), np.tile(np.arange(self.b), len(banded))
+        # A batch of queries at a time (see query_anchors_many)
+        found = np.concatenate(([0], np.cumsum(self.bands.bucket_sizes(values, groups))))
+        queries, keys = [empty], [empty]
+        for first, last in query_batches(found[:: self.b]):
+            lo, hi = first * self.b, last * self.b
+            which, hit = self.bands.lookup(values[lo:hi], groups[lo:hi])
+            query, key = unpack_pairs(np.unique(pack_pairs(which // self.b, hit)))
+            queries.append(query + first)
+            keys.append(key)
+        return np.concatenate(queries), np.concatenate(keys)
 
     def query_anchors_many(
         self, anchors: np.ndarray, offsets: np.ndarray
@@ -422,19 +273,38 @@ class CandidateIndex:
         empty = np.empty(0, dtype=np.int64)
         if not len(anchors):
             return empty, empty
+        # A batch of queries at a time, so that the postings looked up stay about MERGE_AT:
+        # pages of a story copied a thousand times find a thousand postings per anchor.
+        offsets = np.asarray(offsets, dtype=np.int64)
+        found = np.concatenate(([0], np.cumsum(self.anchor_index.bucket_sizes(anchors))))
+        queries, keys = [empty], [empty]
+        for first, last in query_batches(found[offsets]):
+            lo, hi = offsets[first], offsets[last]
+            which, hit = self._anchor_hits(anchors[lo:hi], offsets[first : last + 1] - lo)
+            queries.append(which + first)
+            keys.append(hit)
+        return np.concatenate(queries), np.concatenate(keys)
+
+    def _anchor_hits(
+        self, anchors: np.ndarray, offsets: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`query_anchors_many` for one batch of queries."""
+        empty = np.empty(0, dtype=np.int64)
+        if not len(anchors):
+            return empty, empty
         which, keys = self.anchor_index.lookup(anchors)
         frequency = np.bincount(which, minlength=len(anchors))
         common = frequency[which] <= ANCHOR_MAX_DF
         which, keys = which[common], keys[common]
         query_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-        packed = _pairs(query_of[which], keys)
+        packed = pack_pairs(query_of[which], keys)
         if len(packed) < ANCHOR_MIN_SHARED:
             return empty, empty
         packed.sort()
         # A pair appearing ANCHOR_MIN_SHARED times in the sorted list shares that many anchors.
         step = ANCHOR_MIN_SHARED - 1
         hits = packed[step:][packed[step:] == packed[:-step]] if step else packed
-        return _unpack(np.unique(hits))
+        return unpack_pairs(np.unique(hits))
 
     def query_many(
         self, signatures: np.ndarray, anchors: np.ndarray, offsets: np.ndarray
@@ -442,21 +312,18 @@ class CandidateIndex:
         """Candidate ``(query, key)`` pairs, each once, sorted, of many pages at once: the
         union of :meth:`query_lsh_many` and :meth:`query_anchors_many` (may include a page
         itself)."""
-        lsh = _pairs(*self.query_lsh_many(signatures))
-        anchored = _pairs(*self.query_anchors_many(anchors, offsets))
-        return _unpack(np.union1d(lsh, anchored))
+        lsh = pack_pairs(*self.query_lsh_many(signatures))
+        anchored = pack_pairs(*self.query_anchors_many(anchors, offsets))
+        return unpack_pairs(np.union1d(lsh, anchored))
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """Every candidate pair among the indexed pages, ``(u, v)`` with ``u < v``, each once,
         sorted: what :meth:`query_many` on every indexed page gives for its keys above it,
         found from the postings alone (pages sharing a band key; pages sharing at least
         ``ANCHOR_MIN_SHARED`` anchors held by at most ``ANCHOR_MAX_DF`` pages each)."""
-        lsh = self.bands.distinct_pairs() if self.bands is not None else _pairs(*_EMPTY2)
-        shared = self.anchor_index.pairs(ANCHOR_MAX_DF)
-        shared.sort()
-        step = ANCHOR_MIN_SHARED - 1
-        hits = shared[step:][shared[step:] == shared[:-step]] if step else shared
-        return _unpack(np.union1d(lsh, hits))
+        lsh = self.bands.distinct_pairs() if self.bands is not None else pack_pairs(*_EMPTY2)
+        hits = self.anchor_index.shared_pairs(ANCHOR_MIN_SHARED, ANCHOR_MAX_DF)
+        return unpack_pairs(np.union1d(lsh, hits))
 
     def query_lsh(self, hashvalues: np.ndarray) -> list[int]:
         """Keys whose signature shares a band with ``hashvalues`` (``MinHashLSH.query``)."""
