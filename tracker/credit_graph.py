@@ -27,6 +27,7 @@ from tracker.mentions import (
     mention_label,
     mention_names,
     mention_targets,
+    ranked,
     text_paragraphs,
 )
 from tracker.normalize import normalize_text
@@ -335,15 +336,16 @@ def credit_edges(
     """
     edges: list[CreditEdge] = []
     seen: set[tuple[int, int]] = set()
+    others = ranked(members)
     for member in sorted(members.values(), key=lambda m: m.page_id):
         for credit in member.credits:
             for target in credit_targets(credit, member, members):
                 if (member.page_id, target) not in seen:
                     seen.add((member.page_id, target))
                     edges.append(CreditEdge(member.page_id, target, credit.get("evidence")))
-        if any(edge.source == member.page_id for edge in edges):
-            continue
-        for mention in mention_targets(member, members):
+        if edges and edges[-1].source == member.page_id:
+            continue  # its own credits name a member
+        for mention in mention_targets(member, members, others):
             edge = CreditEdge(member.page_id, mention.target, f"mention: {mention.line}")
             if mention.disputed:
                 if disputed is not None:

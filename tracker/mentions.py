@@ -274,7 +274,38 @@ def _in_story(source: Member, line: str) -> bool:
     return False
 
 
-def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]:
+# Clusters with more members than this read a naming page's text through its 6-grams first.
+_MANY = 48
+_GRAM = 6
+
+
+def ranked(members: dict[int, Member]) -> list[tuple[Member, frozenset[str]]]:
+    """The members in date order, each with its names lower-cased: what
+    :func:`mention_targets` reads of the other members (computed once per cluster)."""
+    return [
+        (member, frozenset(name.lower() for name in member.names))
+        for member in sorted(members.values(), key=lambda m: m.order)
+    ]
+
+
+class _Grams:
+    """The 6-character pieces of a text: a needle of six characters or more is in the text only
+    if its first six are one of them (a set lookup rules most needles out without reading the
+    text; the substring test still decides)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.grams = {text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)}
+
+    def __contains__(self, needle: str) -> bool:
+        return (len(needle) < _GRAM or needle[:_GRAM] in self.grams) and needle in self.text
+
+
+def mention_targets(
+    source: Member,
+    members: dict[int, Member],
+    others: list[tuple[Member, frozenset[str]]] | None = None,
+) -> list[Mention]:
     """Members that a short line of ``source``'s own text names, with that line.
 
     A line at the top or bottom of the article, or just before or after the text it shares with
@@ -299,20 +330,25 @@ def mention_targets(source: Member, members: dict[int, Member]) -> list[Mention]
       is disputed whatever its words: it may be that page's news ("The report originally
       published by X found…"). A line accusing the named site of copying without leave is no
       mention at all.
+
+    ``others``: :func:`ranked` of ``members``, when the caller reads many members' mentions.
     """
     out: list[Mention] = []
+    others = ranked(members) if others is None else others
     own = {n.lower() for n in source.names}
-    lowered = source.text.lower()
-    squashed = re.sub(r"\W+", "", lowered)
-    for other in sorted(members.values(), key=lambda m: m.order):
-        if other.site == source.site or own & {n.lower() for n in other.names}:
+    lowered: str | _Grams = source.text.lower()
+    squashed: str | _Grams = re.sub(r"\W+", "", str(lowered))
+    if len(others) > _MANY:
+        lowered, squashed = _Grams(str(lowered)), _Grams(str(squashed))
+    for other, names in others:
+        if other.site == source.site or own & names:
             continue
         against_dates = (
             source.published is not None
             and other.published is not None
             and source.published < other.published
         )
-        by_name = any(n.lower() in lowered for n in other.names) and bool(
+        by_name = any(name in lowered for name in names) and bool(
             _name_spans(source.text, other.names, _hosts(other))
         )
         by_label = (
