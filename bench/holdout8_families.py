@@ -162,8 +162,14 @@ def _disclaimer(b: Builder8, family: str, key: str, source: Source, day: datetim
 
 # Lines where a credit would sit that link an unrelated page (no credit).
 _UNRELATED_LINES = {
-    3: ('Fact check: <a href="https://www.reuters.com/fact-check/">how claims like these are checked</a>', "hatnote"),  # fmt: skip
-    5: ('<a href="https://www.un.org/en/climatechange/what-is-climate-change">What Is Climate Change?</a> United Nations', "embed-card"),  # fmt: skip
+    3: (
+        'Fact check: <a href="https://www.reuters.com/fact-check/">how claims like these are checked</a>',
+        "hatnote",
+    ),  # fmt: skip
+    5: (
+        '<a href="https://www.un.org/en/climatechange/what-is-climate-change">What Is Climate Change?</a> United Nations',
+        "embed-card",
+    ),  # fmt: skip
 }
 
 

@@ -170,7 +170,11 @@ def place(credit: str | None, placement: str | None, v: dict) -> tuple[str, str,
             "",
             "",
         ),  # fmt: skip
-        "hatnote": ("", f'<div role="note" class="hatnote navigation-not-searchable">{credit}</div>', ""),  # fmt: skip
+        "hatnote": (
+            "",
+            f'<div role="note" class="hatnote navigation-not-searchable">{credit}</div>',
+            "",
+        ),  # fmt: skip
         SEED_PLACEMENT: ("", "", f'<p class="closing-line">{credit}</p>'),
     }[placement or SEED_PLACEMENT]
 

@@ -62,7 +62,6 @@ from scenario_holdout5 import (
 from scenario_holdout6 import charset_labels
 from scenario_holdout7 import Builder7
 from scenario_pages import BENCH, Distinct, ScenarioSet, Source
-from scenarios import slug
 
 PHRASINGS = BENCH / "phrasings_holdout8.yml"
 LABEL = (
@@ -142,13 +141,16 @@ def _best_for(charset: tuple[str, str, str], pool: list[Source], distinct: Disti
     garbles), if it has five and tells a story no page taken so far tells."""
     label, codec, _ = charset
 
-    def score(source: Source) -> tuple[int, int]:
+    def score(source: Source) -> tuple[bool, int, int]:
         words = charset_labels(label, codec, source.paragraphs)
         garbled = [w for w in words if w.encode("cp1252", errors="replace").decode("cp1252") != w]  # fmt: skip
-        return len(garbled), len(words)
+        # A Latin-script article first: a Greek, Hebrew, Thai or Taiwanese site serving a Russian
+        # article in its own charset would be a shape no real site has.
+        latin = not any("\u0400" <= ch <= "\u04ff" for ch in source.text)
+        return latin, len(garbled), len(words)
 
     for source in sorted(pool, key=score, reverse=True):
-        if score(source)[1] >= 5 and distinct.admit(source.text):
+        if score(source)[2] >= 5 and distinct.admit(source.text):
             return source
     return None
 
@@ -179,7 +181,8 @@ class Builder8(Builder7):
     """holdout7's builder (copier rounds, related titles, origin and copy records) with this set's
     sites, wordings, placements, link forms and page templates."""
 
-    def __init__(self, seed: int, titles: list[str]) -> None:  # noqa: PLW0231 (own sites and wordings)
+    def __init__(self, seed: int, titles: list[str]) -> None:
+        # Not super().__init__: it would name and skin holdout7's sites and take its wordings.
         self.pages, self.sources = [], {}
         self.seed, self.titles, self.turn, self.count = seed, titles, 0, 0
         self._names = iter(sorted((f"{a} {b}" for a in _FIRST for b in _SECOND), key=lambda n: _order(seed, n)))  # fmt: skip
@@ -192,7 +195,7 @@ class Builder8(Builder7):
         self.placements = Turns(PLACEMENTS, seed)
         self.link_forms, self.bare_forms = Turns(LINK_FORMS, seed), Turns(LINK_FORMS, seed + 1)
 
-    def site(self, skin: str | None = None) -> Site8:
+    def site(self, skin: str | None = None) -> Site8:  # type: ignore[override]
         self.count += 1
         return Site8(next(self._names), self.count, skin)
 
