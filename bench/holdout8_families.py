@@ -174,7 +174,7 @@ _UNRELATED_LINES = {
 
 
 def _noise(b: Builder8, family: str, key: str, source: Source, day: datetime, number: int) -> None:  # fmt: skip
-    """Copies that really are uncredited: one whose only line links "Source" to a Flipboard short
+    """Copies that really are uncredited: one whose "Source" field holds only a Flipboard short
     address (the reader cannot tell which site it means), an undated pair, copies that link an
     unrelated page where a credit would sit, plain copies, an origin with unrelated links copied
     twice."""
@@ -188,8 +188,9 @@ def _noise(b: Builder8, family: str, key: str, source: Source, day: datetime, nu
     copier = b.copier({home.host})
     when = None if undated else day + days(0.7)
     if number == 0:
+        # In the "Source" field of the page: the short address only, which names no site.
         href = html_lib.escape(f"{SHORTENER}{key[-1]}bQ7xZp")
-        noise = f'<a href="{href}" rel="nofollow noopener">Source</a>'
+        noise = f'<a href="{href}" rel="nofollow noopener">{href.removeprefix("https://")}</a>'
         b.copy(key, family, source, copier, body, when, day + days(0.9), credited=False,
                noise_line=noise, link_form="shortener", placement="split-label")  # fmt: skip
         return

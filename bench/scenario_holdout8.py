@@ -26,7 +26,7 @@ uses, to be run once, at the end:
 * **Unicode credit targets** have Icelandic, Gujarati, Khmer, Malayalam, Latvian and Mongolian
   paths, and one an internationalised host name (stored in its ``xn--`` form).
 * **Seed chain** (issue 11) in its two variants, and a **noise** family of copies that really are
-  uncredited (one whose only line links "Source" to a Flipboard short address, an undated pair,
+  uncredited (one whose only "Source" is a Flipboard short address, an undated pair,
   copies linking unrelated pages, an origin with unrelated links copied twice).
 
 The corpus is read at run time; no page text is written into the repository.
@@ -42,7 +42,6 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-import yaml
 from holdout5_pages import CreditLine, Site
 from holdout6_pages import Shape
 from holdout8_pages import LINK_FORMS, PLACEMENTS, Site8, credit_line, render
@@ -60,8 +59,8 @@ from scenario_holdout5 import (
     write_json,
 )
 from scenario_holdout6 import charset_labels
-from scenario_holdout7 import Builder7
-from scenario_pages import BENCH, Distinct, ScenarioSet, Source
+from scenario_holdout7 import Builder7, template_of
+from scenario_pages import BENCH, Distinct, ScenarioSet, Source, phrasings
 
 PHRASINGS = BENCH / "phrasings_holdout8.yml"
 LABEL = (
@@ -101,20 +100,14 @@ def days(n: float) -> timedelta:
     return timedelta(days=n)
 
 
-@cache
 def holdout_phrasings() -> dict:
     """The phrasing file of this set (credit templates with their sources, disclaimers)."""
-    return yaml.safe_load(PHRASINGS.read_text(encoding="utf-8"))
+    return phrasings(PHRASINGS.name)
 
 
 def templates(group: str) -> list[str]:
     """The credit templates of one group (``site``, ``bare_link`` or ``seed``)."""
     return [entry["template"] for entry in holdout_phrasings()[group]]
-
-
-def template_of(phrasing: str) -> str:
-    """The template of a page's recorded ``credit_phrasing`` (``"<form>: <template>"``)."""
-    return phrasing.split(": ", 1)[1]
 
 
 # --- articles ---------------------------------------------------------------------------------

@@ -101,9 +101,13 @@ def test_every_family_is_built_with_its_counts(built):
 
 def test_labels_are_consistent(built):
     copies = check_roles(built, construction_problems(built))
-    # The one noise line links "Source" to a Flipboard short address and names no site.
+    # The one noise line is a Flipboard short address in a "Source" field: it names no site.
     (line,) = [p.noise_line for p in copies if p.noise_line]
-    assert SHORTENER in line and line.endswith(">Source</a>")
+    assert SHORTENER in line and line.startswith("<a ") and line.endswith("</a>")
+    (page,) = [p for p in copies if p.noise_line]
+    assert f'<div class="field__label">Source</div><div class="field__item">{line}' in (
+        page.html or ""
+    )
     assert None in {p.published for p in copies}
     # Noise copies link unrelated pages where a credit would sit.
     html_of = "\n".join(p.html or "" for p in copies)
