@@ -17,7 +17,6 @@ import html
 import json
 import re
 import sys
-from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -124,34 +123,32 @@ def test_undated_pages_and_origins_crawled_after_their_copies(built):
     assert late >= 2
 
 
-def test_the_seed_chain_in_its_two_variants(built):
-    for number, ddp_credited in ((0, False), (1, True)):
-        antiwar, ddp, tms = built.groups()[f"h8-seed-chain-{number}"]
-        assert antiwar.role == "origin" and antiwar.url.startswith("https://www.antiwar.com/")
-        assert (antiwar.published or "")[5:10] == "03-18" and (ddp.published or "")[5:10] == "03-19"
-        assert (tms.published or "")[5:10] == "03-25"
-        assert ddp.url.startswith("https://www.defenddemocracy.press/")
-        assert ddp.credited is ddp_credited
-        assert tms.url.startswith("https://www.transcend.org/") and tms.credited is True
-        assert '<p class="closing-line">Go to Original – defenddemocracy.press</p>' in (tms.html or "")  # fmt: skip
-        if ddp_credited:
-            # The original's address alone closes the article.
-            link = f'<p class="closing-line"><a href="{antiwar.url}">{antiwar.url}</a></p>'
-            assert link in (ddp.html or "")
-        else:
-            assert antiwar.url not in (ddp.html or "") and not ddp.credit_phrasing
+@pytest.mark.parametrize(("number", "ddp_credited"), [(0, False), (1, True)])
+def test_the_seed_chain_in_its_two_variants(built, number, ddp_credited):
+    pages = built.groups()[f"h8-seed-chain-{number}"]
+    hosts = [p.url.split("/")[2] for p in pages]
+    assert hosts == ["www.antiwar.com", "www.defenddemocracy.press", "www.transcend.org"]
+    assert [p.role for p in pages] == ["origin", "repost", "repost"]
+    assert [(p.published or "")[5:10] for p in pages] == ["03-18", "03-19", "03-25"]
+    antiwar, ddp, tms = pages
+    assert (ddp.credited, tms.credited) == (ddp_credited, True)
+    closing = '<p class="closing-line">{}</p>'
+    assert closing.format("Go to Original – defenddemocracy.press") in (tms.html or "")
+    # The second variant's only credit is the original's address alone as the closing line.
+    bare = closing.format(f'<a href="{antiwar.url}">{antiwar.url}</a>')
+    assert (bare in (ddp.html or "")) is ddp_credited
+    assert (antiwar.url in (ddp.html or "")) is ddp_credited
 
 
-def test_credit_lines_come_from_the_phrasing_file_with_where_they_were_found(built):
-    entries = {e["template"]: e for g in GROUPS for e in holdout_phrasings()[g]}
-    assert len(entries) >= 30 and len({e["lang"] for e in entries.values()}) >= 5
-    assert all(e["found"] and e["lang"] and e["source"] for e in entries.values())
-    copies = [p for p in built.pages if p.role == "repost"]
-    # A copy carries a written credit line exactly when it is labelled credited.
-    assert all(bool(p.credit_phrasing) == bool(p.credited) for p in copies)
-    used = Counter(template_of(p.credit_phrasing) for p in copies if p.credit_phrasing)
-    # Every wording of the file is written into at least one page, and nothing else is.
-    assert set(used) == set(entries)
+def test_every_wording_is_written_and_only_credited_copies_carry_one(built):
+    entries = [e for g in GROUPS for e in holdout_phrasings()[g]]
+    assert len(entries) >= 30 and len({e["lang"] for e in entries}) >= 5
+    assert all(e["found"] and e["lang"] and e["source"] for e in entries)
+    lines = {p.url: p.credit_phrasing for p in built.pages if p.role == "repost"}
+    credited = {p.url for p in built.pages if p.role == "repost" and p.credited}
+    assert {url for url, line in lines.items() if line} == credited
+    written = {template_of(line) for line in lines.values() if line}
+    assert written == {e["template"] for e in entries}
 
 
 def test_at_most_a_quarter_of_the_wordings_repeat_the_earlier_files():
