@@ -132,7 +132,9 @@ def score(db, scenarios: ScenarioSet, ids: dict[str, int]) -> dict[str, Any]:
         if chosen == truth_origin:
             origins_right += 1
             label = next(p.origin_evidence for p in groups[key] if p.role == "origin")
-            evidence_right += evidence == label
+            # the keyword ("credits", "published", "first_seen"); a sentence may follow it
+            # when the evidence conflicts ("credits: X is dated before Y but …")
+            evidence_right += (evidence or "").split(":", 1)[0] == label
         else:
             wrong_origins.append(
                 (

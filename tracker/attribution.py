@@ -53,6 +53,7 @@ from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import (
     SPACES,
     Line,
+    Link,
     block_of,
     candidate_lines,
     nodes_with,
@@ -165,22 +166,56 @@ def _tag_evidence(tag: str, attrs: dict[str, str]) -> str:
     return f"<{tag} {rendered}>"
 
 
+# JSON-LD objects whose ``creditText`` credits a picture or a clip, not the article; and the
+# keys under which a work's media hang.
+_MEDIA_TYPES = frozenset(
+    "ImageObject VideoObject AudioObject MediaObject Photograph Clip Barcode".split()
+)
+_MEDIA_KEYS = frozenset("image video audio thumbnail logo photo associatedMedia".split())
+
+
 def _json_ld_targets(data: object, depth: int = 0) -> list[tuple[str, object]]:
-    """Every ``isBasedOn``/``isBasedOnUrl`` value anywhere in a JSON-LD document."""
+    """Every ``isBasedOn``/``isBasedOnUrl`` value anywhere in a JSON-LD document, and the
+    ``creditText`` of its works that are not media (schema.org: "text that can be used to credit
+    person(s) and/or organization(s) associated with a published Creative Work")."""
     if depth > 20:
         return []
     found: list[tuple[str, object]] = []
     if isinstance(data, dict):
+        kinds = data.get("@type")
+        media = bool(set(kinds if isinstance(kinds, list) else [kinds]) & _MEDIA_TYPES)
         for key, value in data.items():
             if key in ("isBasedOn", "isBasedOnUrl"):
                 for item in value if isinstance(value, list) else [value]:
                     found.append((key, item))
-            elif isinstance(value, (dict, list)):
+            elif key == "creditText" and not media and isinstance(value, str):
+                found.append((key, value))
+            elif isinstance(value, (dict, list)) and key not in _MEDIA_KEYS:
                 found.extend(_json_ld_targets(value, depth + 1))
     elif isinstance(data, list):
         for item in data:
             found.extend(_json_ld_targets(item, depth + 1))
     return found
+
+
+def _credit_text(text: str, page: _Page, out: _Collector) -> None:
+    """A work's JSON-LD ``creditText``, read as a line of the page ("Hat tip: Harbour Voice",
+    "Source: harbourvoice.example"); a short one no phrase reads is the name of whom it credits
+    (``creditText: "Harbour Voice"``), as provenance resolves a name."""
+    line = Line(SPACES.sub(" ", text).strip()[:MAX_EVIDENCE], [], False)
+    if not line.text:
+        return
+    before = len(out.credits)
+    _add_phrases(line, page, out)
+    if len(out.credits) == before and len(line.text.split()) <= _CREDIT_TEXT_WORDS:
+        site = (
+            site_of(f"https://{line.text}/") if "." in line.text and " " not in line.text else None
+        )
+        out.add("creditText", f'"creditText": "{line.text}"', None, line.text, site)
+
+
+# A creditText of at most this many words that no phrase reads names whom it credits.
+_CREDIT_TEXT_WORDS = 6
 
 
 _META_KINDS = {
@@ -214,8 +249,8 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
                 None,
             )
     for script in tree.iterfind(".//script[@type]"):
-        if "ld+json" not in script.get("type", "").lower() or "isBasedOn" not in (
-            script.text or ""
+        if "ld+json" not in script.get("type", "").lower() or not any(
+            key in (script.text or "") for key in ("isBasedOn", "creditText")
         ):
             continue
         try:
@@ -225,6 +260,9 @@ def _markup_credits(tree: lxml.html.HtmlElement, page: _Page, out: _Collector) -
         except ValueError:
             continue
         for key, value in _json_ld_targets(data):
+            if key == "creditText":
+                _credit_text(str(value), page, out)
+                continue
             url = name = None
             if isinstance(value, str):
                 url = value
@@ -353,6 +391,41 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
 _ORIGIN_WORD = re.compile(r"\borigin", re.IGNORECASE)
 
 
+# Fields of a meta line ("Posted May 2 · Source: harbourvoice.example · 3 min read"): a middle
+# dot, bullet or bar with a space on each side.
+_FIELD_BREAK = re.compile(r"\s[\u00b7\u2022\u2219\u22c5\u30fb|]\s")
+
+
+def fields_of(line: Line) -> list[Line]:
+    """The line, and when separators split it into fields, each field as a line of its own
+    with the links inside it, so that a credit label opening a field reads as it would opening
+    its line ("Posted May 2 · Nguồn: harbourvoice.example")."""
+    breaks = [
+        m
+        for m in _FIELD_BREAK.finditer(line.text)
+        if not any(link.start < m.end() and m.start() < link.end for link in line.links)
+    ]  # a bar inside a link's text ("Headline | Site") is no field break
+    if not breaks:
+        return [line]
+    out = [line]
+    starts = [0, *(m.end() for m in breaks)]
+    ends = [*(m.start() for m in breaks), len(line.text)]
+    for start, end in zip(starts, ends, strict=True):
+        text = line.text[start:end]
+        lead = len(text) - len(text.lstrip())
+        text = text.strip()
+        if not text:
+            continue
+        shift = start + lead
+        links = [
+            Link(link.start - shift, link.end - shift, link.href, link.text)
+            for link in line.links
+            if start <= link.start and link.end <= end
+        ]
+        out.append(Line(text, links, line.caption))
+    return out
+
+
 def _unlinked_text(line: Line) -> str:
     """The line's text without its links' labels."""
     text = line.text
@@ -420,7 +493,8 @@ def find_credits(
     if tree is not None:
         _markup_credits(tree, page, out)
         for line in candidate_lines(tree, phrases().trigger):
-            origin_links += _add_phrases(line, page, out)
+            for field in fields_of(line):
+                origin_links += _add_phrases(field, page, out)
     lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
     for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word
         _add_phrases(Line(SPACES.sub(" ", lines[index]).strip(), [], False), page, out)

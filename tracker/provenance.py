@@ -198,6 +198,14 @@ def _member_values(
     # What the origin itself credits outside the cluster is upstream of it: a copy crediting the
     # same original (never collected) credits the source as well as the origin does.
     beyond = outside_marks(origin, members)
+    # What a member must be dated before to be unclear rather than accused: the origin's
+    # published date; for an origin without one (chosen by credits), the earliest evidence that
+    # it existed (when it was first seen, or the date of a member crediting it).
+    before = (
+        origin.published
+        if origin.published is not None
+        else effective_time(members, reach, origin_id)
+    )
     values: dict[int, dict[str, object]] = {}
     for member in members.values():
         if member.page_id == origin_id:
@@ -230,12 +238,10 @@ def _member_values(
             credited = 1
         elif shared is not None:
             credited = 1
-        elif (origin.published is not None and member.time[0] < origin.published) or (
-            member.page_id in named_by_origin
-        ):
-            # Dated before the origin, crediting no one, or named in a line of the origin's own
-            # that dates alone overrule: the evidence conflicts, so it is marked unclear (NULL,
-            # role not origin) and never called an uncredited copy.
+        elif member.time[0] < before or member.page_id in named_by_origin:
+            # Dated before the origin (``before``), crediting no one, or named in a line of the
+            # origin's own that dates alone overrule: the evidence conflicts, so it is marked
+            # unclear (NULL, role not origin) and never called an uncredited copy.
             credited = None
         else:
             credited = 0

@@ -160,13 +160,39 @@ def _is_hidden_or_not_content(el: lxml.html.HtmlElement) -> bool:
 
 def _is_caption(el: lxml.html.HtmlElement, tag: str, marks: str) -> bool:
     """Whether ``el`` (its lower-case ``tag``, its class and id in ``marks``) holds captions."""
-    if tag in _CAPTION_TAGS or _CAPTION_CLASS.search(marks):
+    if tag in _CAPTION_TAGS and not _text_figure(el, tag):
+        return True
+    if _CAPTION_CLASS.search(marks):
         return True
     if tag == "table" and any(el.find(part) is not None for part in _DATA_TABLE_PARTS):
         return True
     if tag in _TABLE_TAGS:
         return _at_most_words(el, _CAPTION_CELL_MAX_WORDS)
     return False
+
+
+# What makes a figure a picture's: a footer under a quote or a listing is no photo credit.
+_MEDIA_TAGS = (
+    "img",
+    "picture",
+    "amp-img",
+    "video",
+    "audio",
+    "iframe",
+    "embed",
+    "object",
+    "svg",
+    "canvas",
+)
+
+
+def _text_figure(el: lxml.html.HtmlElement, tag: str) -> bool:
+    """Whether ``el`` is a ``<figure>`` holding no picture or other media (a pull quote with its
+    ``<figcaption>`` footer), or that figure's caption."""
+    figure = el.getparent() if tag == "figcaption" else el
+    if figure is None or not isinstance(figure.tag, str) or figure.tag.lower() != "figure":
+        return False
+    return next(figure.iter(*_MEDIA_TAGS), None) is None
 
 
 def _at_most_words(el: lxml.html.HtmlElement, limit: int) -> bool:
