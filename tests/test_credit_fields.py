@@ -158,3 +158,31 @@ def test_a_credit_under_a_pull_quote_is_read_and_a_photo_credit_is_not():
         ("source-line", None, "harbourvoice.example", "harbourvoice.example")
     ]
     assert credits_of(photo + LEAD) == []
+
+
+def test_a_link_between_the_title_and_the_text_is_a_link_candidate():
+    """A byline or meta line between the article's title and its text that links another site
+    ("By the newsdesk, <a>Harbour Voice</a>") is read like a line of the article: its link is a
+    ``link`` candidate (provenance counts it only when it leads to another member)."""
+    body = (
+        "<header><h1>Ferries</h1>"
+        f'<div class="byline">By the newsdesk, <a href="{ORIGINAL}">Harbour Voice</a></div>'
+        "<div class='date'>Published on Tuesday, July 2, 2024, at a quarter past noon</div>"
+        f"</header><div class='body'>{LEAD}</div>"
+    )
+    assert ("link", ORIGINAL, "harbourvoice.example", None) in credits_of(body)
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        # a list of links between the title and the text: navigation or related stories
+        "<header><h1>Ferries</h1><ul><li><a href='{url}'>Ferries return</a></li></ul></header>"
+        "{lead}",
+        # in the site's navigation above the title
+        "<nav><a href='{url}'>Ferries return</a></nav><header><h1>Ferries</h1></header>{lead}",
+    ],
+)
+def test_links_around_the_article_that_are_not_its_lines_are_not_candidates(place):
+    body = place.format(url=ORIGINAL, lead=LEAD)
+    assert [c for c in credits_of(body) if c[1] == ORIGINAL] == []

@@ -156,3 +156,43 @@ def texts_beside(block: lxml.html.HtmlElement, preceding: bool, count: int, main
         if len(out) == count:
             break
     return out
+
+
+# Elements that hold a whole page, not one article.
+_PAGE_TAGS = frozenset(("html", "body"))
+_TITLES = lxml.etree.XPath("//h1")
+
+
+def article_head(tree: lxml.html.HtmlElement, first: object) -> set[lxml.html.HtmlElement]:
+    """The elements between the article's title (the last ``<h1>`` before its text that shares
+    an element below ``<body>`` with it) and the block of its first extracted paragraph
+    (``first``, from :func:`edge_blocks`): its meta line, byline and standfirst; empty when the
+    page has no such title."""
+    if not isinstance(first, lxml.html.HtmlElement):
+        return set()
+    region = title = None
+    for h1 in _TITLES(tree):
+        common = _common_ancestor(first, h1)
+        if common is not None and common.tag not in _PAGE_TAGS and common is not h1:
+            if region is None or region in set(common.iterancestors()) or common is region:
+                region, title = common, h1
+    if region is None or title is None:
+        return set()
+    head: set[lxml.html.HtmlElement] = set()
+    started = False
+    for el in region.iter():
+        if el is first:
+            return head
+        if started and title not in set(el.iterancestors()):
+            head.add(el)
+        started = started or el is title
+    return set()  # the title comes after the text
+
+
+def _common_ancestor(
+    a: lxml.html.HtmlElement, b: lxml.html.HtmlElement
+) -> lxml.html.HtmlElement | None:
+    """The lowest element holding both ``a`` and ``b`` (either one itself, if it holds the
+    other)."""
+    above = {a, *a.iterancestors()}
+    return next((el for el in (b, *b.iterancestors()) if el in above), None)

@@ -33,7 +33,14 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 
-from tracker.article_edges import beside_main, edge_blocks, led_in, text_with_breaks, texts_beside
+from tracker.article_edges import (
+    article_head,
+    beside_main,
+    edge_blocks,
+    led_in,
+    text_with_breaks,
+    texts_beside,
+)
 from tracker.credit_phrases import (
     MAX_EVIDENCE,
     about_the_article,
@@ -301,6 +308,7 @@ def _link_credits(
     relative_is_own = site_of(page.base) == page.site if page.base else True
     anchors = _ABSOLUTE_LINKS(tree) if relative_is_own else tree.iter("a")
     in_main: dict[lxml.html.HtmlElement, bool] = {}
+    head = _Head(tree, paragraphs)
     for anchor in anchors:
         href = (anchor.get("href") or "").strip()
         if not href or (relative_is_own and "//" not in href[:8]):
@@ -328,8 +336,11 @@ def _link_credits(
             else:
                 # a line of links the extractor dropped ("Read the original article"), right
                 # after or before a paragraph of the article; a list item or table cell is
-                # navigation, not such a line
-                in_main[holder] = holder.tag not in _LIST_CELLS and beside_main(holder, main)
+                # navigation, not such a line; or a line a reader sees between the article's
+                # title and its text, its meta line ("Posted May 2 · via <a>")
+                in_main[holder] = holder.tag not in _LIST_CELLS and (
+                    beside_main(holder, main) or (holder in head and readable(holder))
+                )
         if not labelled and not in_main[holder]:
             continue
         if page.links_home(href):  # most links in an article stay on its site
@@ -341,6 +352,21 @@ def _link_credits(
             continue  # the original's note on its copier links the copy (often archived)
         credited.add(target)
         out.add("link", label[:MAX_LINK_EVIDENCE], target, None)
+
+
+class _Head:
+    """The article's head on its page (:func:`article_head`: between its title and its text),
+    found on first use."""
+
+    def __init__(self, tree: lxml.html.HtmlElement, paragraphs: list[str]) -> None:
+        self.tree, self.paragraphs = tree, paragraphs
+        self.found: list[set[lxml.html.HtmlElement]] = []
+
+    def __contains__(self, el: lxml.html.HtmlElement) -> bool:
+        if not self.found:
+            first, _ = edge_blocks(self.tree, self.paragraphs)
+            self.found.append(article_head(self.tree, first))
+        return el in self.found[0]
 
 
 # The word right before a link that makes it the source, whatever the sentence tells
