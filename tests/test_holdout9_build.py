@@ -13,6 +13,7 @@ fails them under ``CI=true`` (``tests/conftest.py``).
 
 from __future__ import annotations
 
+import re
 import sys
 from urllib.parse import parse_qs, urlsplit
 
@@ -195,19 +196,23 @@ def test_link_forms_reach_the_original():
             assert f"{parts.scheme}://{parts.netloc}{parts.path}" == url
 
 
-def test_handle_credits_name_the_site(built):
+def test_handle_credits_name_the_site_and_link_nothing(built):
+    # Labelled credited: "@KestrelWatchman" names the Kestrel Watchman for any reader.
     pages = [p for p in built.pages if p.link_form == "handle"]
-    assert pages and all(p.credited for p in pages)
+    assert len(pages) >= 6 and all(p.credited for p in pages)
+    origins = {p.key: p for p in built.pages if p.role == "origin"}
     for page in pages:
-        assert "@" in template_of(page.credit_phrasing or "x: ") or "@" in (page.html or "")
+        assert (page.credit_phrasing or "").startswith("handle: ")
+        handles = re.findall(r"@([A-Z][A-Za-z]+)(?=<)", page.html or "")
+        assert handles, page.url
+        assert origins[page.key].url not in (page.html or "")
 
 
-def test_redirected_links_show_the_original_address(built):
+def test_wrapped_links_show_the_original_address(built):
     for page in built.pages:
         if page.link_form in ("linkedin-redirect", "amp-cache"):
-            assert "linkedin.com/redir" not in "".join(
-                t for t in (page.html or "").split(">") if t.endswith("</a")
-            )
+            texts = re.findall(r'<a href="[^"]+">([^<]+)</a>', page.html or "")
+            assert not any("linkedin.com/redir" in t or "ampproject.org" in t for t in texts)
 
 
 def test_charset_pages_are_encoded_in_their_charset_with_the_charset_only_in_the_header(built):
