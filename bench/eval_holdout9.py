@@ -1,23 +1,19 @@
-"""Judge tracker on the NINTH held-out set of the issue 11 families (holdout9), LABELLED AS BUILT.
+"""Run tracker's judgement on holdout9, the NINTH held-out set of the issue 11 families.
 
-Builds ``bench/scenario_holdout9.py``'s pages, stores them through tracker's public interfaces,
-runs the pipeline's stages and scores them with ``bench/eval_judgement.py``'s ``judge_set`` (the
-same figures, computed the same way, as the earlier sets): origin right, credited right, originals
-called uncredited copies, copies named after another site, retained for re-paragraphed full copies
-(min), unresolved Unicode credit targets, garbled header-charset pages, stored texts that still
-carry a site's recurring disclaimer. It also prints the figures per family (the seed chain and the
-noise family included), per written phrasing, per credit placement, link form and page template,
-and every wrong judgement with the shape of its page (``bench/heldout_runner.py``).
+The set (``bench/scenario_holdout9.py``, labelled as built) is HELD OUT: the lead runs it ONCE,
+at the very end, and nobody tunes tracker on it; its figures are not written into the
+repository. The run itself is ``bench/heldout_runner.py``'s: the pages go through tracker's public
+interfaces and stages, ``eval_judgement.judge_set`` scores them with the figures of every earlier
+set, broken down per family (seed chain and noise included), per written phrasing, per placement,
+link form and page template, with every wrong judgement and the shape of its page.
 
-This set is HELD OUT: it is run ONCE, by the lead, at the very end; nobody tunes tracker on it and
-its figures stay out of the repository. ``--dry-run`` only builds the set and checks its
-construction (it never runs tracker's judgement); ``--smoke`` runs the whole runner on two
-articles only and prints which figures it computed, never their values.
+``--dry-run`` builds the set and checks its construction without running tracker's judgement;
+``--smoke`` runs the whole runner on two articles and names the figures it made, not their values.
 
 Example:
     python bench/eval_holdout9.py --dry-run
     python bench/eval_holdout9.py --smoke
-    python bench/eval_holdout9.py > /somewhere/outside/the/repo.txt
+    python bench/eval_holdout9.py > /outside/the/repository/holdout9.txt
 """
 
 from __future__ import annotations

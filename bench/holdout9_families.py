@@ -14,10 +14,13 @@ from __future__ import annotations
 import html as html_lib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from holdout5_pages import escape, header_only_bytes
+from holdout5_pages import CreditLine, escape, header_only_bytes
 from holdout6_pages import Shape
 from holdout9_pages import SEED_PLACEMENT, Site9, credit_line
+from scenario_families import FAMILIES
+from scenario_holdout5 import Holdout5Page
 from scenario_holdout6 import charset_labels, with_unrelated_links
 from scenario_holdout9 import (
     CHARSETS,
@@ -137,17 +140,22 @@ def _unicode(b: Builder9, family: str, key: str, source: Source, day: datetime, 
            credited=True, credit=line, link_form=link_form, expect_credit_target=stored_url)  # fmt: skip
 
 
+def _served_in(page: Holdout5Page, label: str, paragraphs: list[str]) -> None:
+    """Make ``page`` what a server sends in ``label``: its bytes in that charset, the charset only
+    in the Content-Type header, and the words a right decoding keeps."""
+    codec, header = next((c, h) for name, c, h in CHARSETS if name == label)
+    assert page.html is not None
+    page.body_bytes, page.content_type = header_only_bytes(page.html, codec), header
+    page.charset, page.expect_words = label, charset_labels(label, codec, paragraphs)
+
+
 def header_charset(b: Builder9, key: str, source: Source, day: datetime, label: str) -> None:
     """An origin served as bytes in ``label`` with the charset only in the HTTP header, and an
     uncredited copy on the first disclaimer site."""
     home, url = _home(b, key, source, day)
-    codec, header = next((c, h) for name, c, h in CHARSETS if name == label)
-    page = b.origin(key, "header-charset", source, home, url, day, day + days(0.25),
-                    paragraphs=source.paragraphs, charset_meta=False)  # fmt: skip
-    assert page.html is not None
-    page.body_bytes = header_only_bytes(page.html, codec)
-    page.content_type, page.charset = header, label
-    page.expect_words = charset_labels(label, codec, source.paragraphs)
+    origin = b.origin(key, "header-charset", source, home, url, day, day + days(0.25),
+                      paragraphs=source.paragraphs, charset_meta=False)  # fmt: skip
+    _served_in(origin, label, source.paragraphs)
     site, notes = b.disclaimer_sites[0]
     b.copy(key, "header-charset", source, site, source.paragraphs, day + days(0.6), day + days(0.7),
            credited=False, disclaimer=notes, number=5)  # fmt: skip
@@ -180,85 +188,100 @@ _UNRELATED_LINES = {
 }
 
 
+def _short_source(key: str) -> str:
+    href = html_lib.escape(f"{SHORTENER}{key[-1]}Kx4Tq")
+    return f'Source: <a href="{href}" rel="nofollow">{href.removeprefix("https://")}</a>'
+
+
 def _noise(b: Builder9, family: str, key: str, source: Source, day: datetime, number: int) -> None:  # fmt: skip
     """Copies that really are uncredited: one whose "Source" line holds only a dlvr.it short
-    address (the reader cannot tell which site it means), an undated pair, a photo credit naming
-    Wikimedia Commons, a "Related" line to an unrelated page, plain copies, an origin with unrelated
-    links copied twice."""
+    address (the reader cannot tell which site it means), an undated pair (3), a photo credit
+    naming Wikimedia Commons, a "Related" line to an unrelated page, plain copies, an origin with
+    unrelated links copied twice (1)."""
     home, url = _home(b, key, source, day)
     body = source.paragraphs
     undated = number == 3
-    if number == 1:
-        b.origin(key, family, source, home, url, day, day + days(0.4), paragraphs=with_unrelated_links(body, key))  # fmt: skip
-    else:
-        b.origin(key, family, source, home, url, None if undated else day, day + days(0.4), real=number % 2 == 0)  # fmt: skip
-    copier = b.copier({home.host})
-    when = None if undated else day + days(0.6)
-    if number == 0:
-        href = html_lib.escape(f"{SHORTENER}{key[-1]}Kx4Tq")
-        noise = f'Source: <a href="{href}" rel="nofollow">{href.removeprefix("https://")}</a>'
-        b.copy(key, family, source, copier, body, when, day + days(0.8), credited=False,
-               noise_line=noise, link_form="shortener", placement="canonical-banner")  # fmt: skip
-        return
-    if number in _UNRELATED_LINES:
-        line, placement = _UNRELATED_LINES[number]
-        b.copy(key, family, source, copier, body, when, day + days(0.8), credited=False,
-               aside_line=line, placement=placement)  # fmt: skip
-        return
-    b.copy(key, family, source, copier, body, when, day + days(0.9), credited=False)
+    b.origin(key, family, source, home, url, None if undated else day, day + days(0.4),
+             paragraphs=with_unrelated_links(body, key) if number == 1 else None,
+             real=number % 2 == 0)  # fmt: skip
+    line, placement = {0: (_short_source(key), "canonical-banner"), **_UNRELATED_LINES}.get(number, (None, None))  # fmt: skip
+    shown: dict[str, Any] = (
+        {"noise_line": line, "link_form": "shortener"} if number == 0 else {"aside_line": line}
+    )
+    copiers = [b.copier({home.host})]
     if number in (1, 3):
-        b.copy(key, family, source, b.copier({home.host, copier.host}), body,
-               None if undated else day + days(1.2), day + days(1.3), credited=False, number=2)  # fmt: skip
+        copiers.append(b.copier({home.host, copiers[0].host}))
+    for k, copier in enumerate(copiers, start=1):
+        when = None if undated else day + days(0.3 + 0.3 * k)
+        b.copy(key, family, source, copier, body, when, day + days(0.5 + 0.4 * k), credited=False,
+               number=k, placement=placement if k == 1 else None, **(shown if k == 1 else {}))  # fmt: skip
 
 
-_SEED_SITES = (
-    ("Antiwar.com", "www.antiwar.com", "newspack"),
-    ("Defend Democracy Press", "www.defenddemocracy.press", "hexo-next"),
-    ("TRANSCEND Media Service", "www.transcend.org", "wagtail"),
+# The chain's pages: (name, host, template, address with {year} and {path}, days after the first).
+_SEED_HOPS = (
+    (
+        "Antiwar.com",
+        "www.antiwar.com",
+        "newspack",
+        "https://www.antiwar.com/{year}/03/18/{path}/",
+        0,
+    ),  # fmt: skip
+    (
+        "Defend Democracy Press",
+        "www.defenddemocracy.press",
+        "hexo-next",
+        "https://www.defenddemocracy.press/{path}/",
+        1,
+    ),  # fmt: skip
+    (
+        "TRANSCEND Media Service",
+        "www.transcend.org",
+        "wagtail",
+        "https://www.transcend.org/tms/{year}/03/{path}/",
+        7,
+    ),  # fmt: skip
 )
 
 
-def _seed_site(name: str, host: str, skin: str, number: int) -> Site9:
-    site = Site9(name, number, skin)
-    site.host, site.naming = host, "both"
-    return site
+def _seed_line(hop: int, number: int, original: tuple[Site9, str], title: str) -> CreditLine | None:  # fmt: skip
+    """TRANSCEND's "Go to Original – defenddemocracy.press" (hop 2); defenddemocracy.press's
+    bare address of the original in the second variant (hop 1, number 1)."""
+    if hop == 2:
+        named = Site9("defenddemocracy.press", 0, "hexo-next")
+        return credit_line(templates("seed")[0], named, None, "plain", title)[0]
+    if number == 1:
+        return credit_line(templates("seed")[1], original[0], original[1], "bare link", title)[0]
+    return None
 
 
 def seed_chain(b: Builder9, key: str, source: Source, number: int) -> None:
     """Issue 11's chain: antiwar.com on 18 March, defenddemocracy.press the next day (no credit, or
     the original's address alone as its last paragraph), TRANSCEND a week later with "Go to
     Original – defenddemocracy.press" as its last paragraph."""
-    antiwar, ddp, tms = (_seed_site(*site, k) for k, site in enumerate(_SEED_SITES))
-    year = 2022 + number
-    day = datetime(year, 3, 18, 13, 5, tzinfo=UTC)
-    path = slug(source.title, key)
-    a_url = f"https://www.antiwar.com/{year}/03/18/{path}/"
-    b.origin(key, "seed-chain", source, antiwar, a_url, day, day + days(0.3), real=True)
-    line = None
-    if number == 1:
-        line, _ = credit_line(templates("seed")[1], antiwar, a_url, "bare link", source.title)
-    b.copy(key, "seed-chain", source, ddp, source.paragraphs, day + days(1), day + days(1.2),
-           credited=line is not None, credit=line, link_form="exact" if line else None,
-           url=f"https://www.defenddemocracy.press/{path}/", placement=SEED_PLACEMENT if line else None)  # fmt: skip
-    domain = Site9("defenddemocracy.press", 0, "hexo-next")
-    tms_line, _ = credit_line(templates("seed")[0], domain, None, "plain", source.title)
-    b.copy(key, "seed-chain", source, tms, source.paragraphs, day + days(7), day + days(7.2),
-           credited=True, credit=tms_line, url=f"https://www.transcend.org/tms/{year}/03/{path}/",
-           placement=SEED_PLACEMENT)  # fmt: skip
+    year, path = 2022 + number, slug(source.title, key)
+    first = datetime(year, 3, 18, 13, 5, tzinfo=UTC)
+    original: tuple[Site9, str] | None = None
+    for hop, (name, host, skin, address, after) in enumerate(_SEED_HOPS):
+        site = Site9(name, hop, skin)
+        site.host, site.naming = host, "both"
+        url, day = address.format(year=year, path=path), first + days(after)
+        if original is None:
+            b.origin(key, "seed-chain", source, site, url, day, day + days(0.3), real=True)
+            original = (site, url)
+            continue
+        line = _seed_line(hop, number, original, source.title)
+        b.copy(key, "seed-chain", source, site, source.paragraphs, day, day + days(0.2),
+               credited=line is not None, credit=line, url=url, link_form="exact" if line and hop == 1 else None,
+               placement=SEED_PLACEMENT if line else None)  # fmt: skip
 
 
 Family = Callable[[Builder9, str, str, Source, datetime, int], None]
-FAMILY_TABLE: dict[str, Family] = {
-    "silent-intermediary": _chain,
-    "bare-link": _chain,
-    "unlinked-phrase": _unlinked,
-    "canonical-syndication": _syndicated,
-    "backdated-credit": _backdated,
-    "re-paragraphed": _re_paragraphed,
-    "unicode-credit-target": _unicode,
+# In the order of ``scenario_families.FAMILIES``, then the families of the held-out sets.
+_CHAIN_FAMILIES: tuple[Family, ...] = (_chain, _chain, _unlinked, _syndicated, _backdated,
+                                       _re_paragraphed, _unicode, lambda *_: None)  # fmt: skip
+FAMILY_TABLE: dict[str, Family] = dict(zip(FAMILIES, _CHAIN_FAMILIES, strict=True)) | {
     "new-disclaimer": _disclaimer,
     "noise": _noise,
-    "header-charset": lambda b, _family, key, source, day, _number: None,
     "seed-chain": lambda b, _family, key, source, _day, number: seed_chain(b, key, source, number),
 }
 

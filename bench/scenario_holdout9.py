@@ -108,13 +108,11 @@ def templates(group: str) -> list[str]:
 
 @cache
 def use_counts(corpus: Path) -> Counter[str]:
-    """How many earlier scenario sets (holdout8 included) take each corpus article."""
-    from scenario_holdout8 import build_holdout8
-    from scenario_holdout8 import use_counts as before_holdout8
+    """How many earlier scenario sets (holdout8 included) take each corpus article: holdout8's
+    count of the sets before it, plus holdout8 itself."""
+    import scenario_holdout8 as last
 
-    counts = Counter(before_holdout8(corpus))
-    counts.update(set(build_holdout8(corpus).sources.values()))
-    return counts
+    return last.use_counts(corpus) + Counter(set(last.build_holdout8(corpus).sources.values()))
 
 
 def reused_sources(scenarios: ScenarioSet, corpus: Path) -> list[str]:
