@@ -59,7 +59,7 @@ def test_a_bar_inside_a_links_text_splits_no_field():
 
 
 def test_a_line_without_separators_is_one_field():
-    line = Line("Source: Harbour Voice - July 2", [], False)
+    line = Line("Harbour Voice - July 2, 2024", [], False)
     assert fields_of(line) == [line]
 
 
@@ -186,3 +186,36 @@ def test_a_link_between_the_title_and_the_text_is_a_link_candidate():
 def test_links_around_the_article_that_are_not_its_lines_are_not_candidates(place):
     body = place.format(url=ORIGINAL, lead=LEAD)
     assert [c for c in credits_of(body) if c[1] == ORIGINAL] == []
+
+
+def test_the_value_after_a_fields_label_is_read_as_a_line():
+    """ "Post link: Dilansir dari <a>Harbour Voice</a>" (a theme's copyright box): the value
+    after the label reads as a line of its own."""
+    body = (
+        f"{LEAD}<ul class='post-copyright'><li><strong>Post author: </strong>The editors</li>"
+        f"<li><strong>Post link: </strong>Dilansir dari <a href='{ORIGINAL}'>Harbour Voice</a>"
+        "</li></ul>"
+    )
+    assert ("via", ORIGINAL, "harbourvoice.example", "Harbour Voice") in credits_of(body)
+
+
+@pytest.mark.parametrize("verb", ["Dilansir", "Disadur", "Dikutip"])
+def test_indonesian_reported_from(verb):
+    assert ("via", None, None, "Harbour Voice") in credits_of(
+        f"{LEAD}<p>{verb} dari Harbour Voice</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        f"{ORIGINAL}?CMP=share_btn_link",
+        f"{ORIGINAL}?_hsenc=p2ANqtz-8&_hsmi=2",
+        f"{ORIGINAL}?__hstc=1.2.3&__hssc=1.1&__hsfp=9",
+        "https://www.linkedin.com/redir/redirect?url=https%3A%2F%2Fharbourvoice.example"
+        "%2F2024%2F07%2Fferry&urlhash=40ac",
+    ],
+)
+def test_tracking_parameters_and_linkedins_redirect_lead_to_the_page(href):
+    body = f"{LEAD}<p>Read the original at <a href='{href}'>Harbour Voice</a>.</p>"
+    assert [c[1] for c in credits_of(body)] == [ORIGINAL]

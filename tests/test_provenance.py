@@ -1343,3 +1343,49 @@ def test_mentions_in_a_large_cluster_are_read_as_in_a_small_one(fx, monkeypatch)
     assert fx.cluster_row(cluster_id)["origin_page_id"] == origin
     credited = [page for page, row in small.items() if row[1] == 1]
     assert len(credited) == 29 and all(small[page][2] == origin for page in credited)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Article courtesy of @HarbourVoice",
+        "Reproduzido de @harbourvoice.",
+        "منقول من @HarbourVoice",
+    ],
+)
+def test_a_copy_naming_the_original_by_its_handle_credits_it(fx, line):
+    """A site's social handle ("@HarbourVoice") names it as its name or domain does."""
+    original = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        published="2024-03-01T08:00:00+00:00",
+        site_name="Harbour Voice",
+    )
+    copy = fx.page(
+        "https://basaltwire.example/ferry",
+        "basaltwire.example",
+        text="\n\n".join([*STORY, line]),
+        published="2024-03-02T08:00:00+00:00",
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    member = fx.members(cluster_id)[copy]
+    assert (member["credited"], member["credits_page_id"]) == (1, original)
+
+
+def test_an_email_address_or_another_handle_names_no_site(fx):
+    original = fx.page(
+        "https://harbourvoice.example/ferry",
+        "harbourvoice.example",
+        published="2024-03-01T08:00:00+00:00",
+        site_name="Harbour Voice",
+    )
+    copy = fx.page(
+        "https://basaltwire.example/ferry",
+        "basaltwire.example",
+        text="\n\n".join([*STORY, "Write to desk@harbourvoice or follow @HarbourVoiceFans"]),
+        published="2024-03-02T08:00:00+00:00",
+    )
+    cluster_id = fx.cluster(original, copy)
+    provenance.assign(fx.db, [cluster_id])
+    assert fx.members(cluster_id)[copy]["credited"] == 0

@@ -422,6 +422,10 @@ _ORIGIN_WORD = re.compile(r"\borigin", re.IGNORECASE)
 _FIELD_BREAK = re.compile(r"\s[\u00b7\u2022\u2219\u22c5\u30fb|]\s")
 
 
+# A field's label opening a line: one to three words and a colon ("Post link: …").
+_FIELD_LABEL = re.compile(r"[^\W\d_][\w'\u2019-]*(?:\s[\w'\u2019-]+){0,2}\s?[:\uff1a]\s+")
+
+
 def fields_of(line: Line) -> list[Line]:
     """The line, and when separators split it into fields, each field as a line of its own
     with the links inside it, so that a credit label opening a field reads as it would opening
@@ -431,6 +435,10 @@ def fields_of(line: Line) -> list[Line]:
         for m in _FIELD_BREAK.finditer(line.text)
         if not any(link.start < m.end() and m.start() < link.end for link in line.links)
     ]  # a bar inside a link's text ("Headline | Site") is no field break
+    label = _FIELD_LABEL.match(line.text)
+    if label and label.end() < len(line.text):
+        # "Post link: Dilansir dari <a>X</a>": the value after a field's label, as a line
+        breaks.insert(0, label)
     if not breaks:
         return [line]
     out = [line]

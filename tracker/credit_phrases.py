@@ -274,14 +274,19 @@ def _parse_source_name(rest: str) -> str | None:
 
 
 def _plausible_name(name: str) -> bool:
-    """A name read from prose without a link: a domain, or a capitalised name."""
-    if _domain_site(name):
+    """A name read from prose without a link: a domain, a social handle ("@HarbourVoice"), or a
+    capitalised name."""
+    if _domain_site(name) or _HANDLE.fullmatch(name):
         return True
     bare = re.sub(r"^the\s+", "", name, flags=re.I)
     first = bare[:1]
     # Scripts without letter case (Chinese, Japanese, Korean…) name outlets without capitals.
     uncased = first.isalpha() and not first.isupper() and not first.islower()
     return first.isupper() or uncased or first.isdigit() and bool(re.search(r"[A-Za-z]", bare))
+
+
+# A site's handle on the social networks, as credit lines write it.
+_HANDLE = re.compile(r"@[A-Za-z0-9_]{2,30}")
 
 
 def _lower_brand(name: str) -> bool:

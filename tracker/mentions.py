@@ -82,8 +82,8 @@ def _label_spans(line: str, label: str) -> list[tuple[int, int]]:
     """Where ``line`` writes ``label`` in words (:func:`_label_in`)."""
     if not label:
         return []
+    out = _handle_spans(line, {label})
     words = list(re.finditer(r"\w+", line))
-    out: list[tuple[int, int]] = []
     for start, word in enumerate(words):
         if not word.group()[:1].isupper():
             continue
@@ -98,6 +98,17 @@ def _label_spans(line: str, label: str) -> list[tuple[int, int]]:
     return out
 
 
+# A handle on the social networks ("@HarbourVoice"): the site's name or domain label, squashed.
+_HANDLE = re.compile(r"(?<![\w@])@(\w{2,30})\b")
+
+
+def _handle_spans(line: str, keys: Collection[str]) -> list[tuple[int, int]]:
+    """Where ``line`` writes a handle whose letters, lower-cased, are one of ``keys``."""
+    if "@" not in line:
+        return []
+    return [m.span() for m in _HANDLE.finditer(line) if m.group(1).lower() in keys]
+
+
 def _name_spans(line: str, names: set[str], hosts: Collection[str] = ()) -> list[tuple[int, int]]:
     """Where ``line`` names one of ``names``: a domain in any case, with or without a host
     before it ("www.", "news."), a site name as written (capitals included: "address the nation"
@@ -108,7 +119,8 @@ def _name_spans(line: str, names: set[str], hosts: Collection[str] = ()) -> list
     writes another one: "harbourletters.substack.com" is not "janeroe.substack.com".
     """
     own = {h.lower().removeprefix("www.") for h in hosts}
-    out: list[tuple[int, int]] = []
+    squashed = {re.sub(r"\W+", "", name.lower()) for name in names if " " in name}
+    out: list[tuple[int, int]] = _handle_spans(line, squashed - {""})
     for name in names:
         if "." in name and " " not in name:
             # ASCII boundaries: a domain written inside CJK text has no space before or after it
@@ -348,7 +360,7 @@ def mention_targets(
             and other.published is not None
             and source.published < other.published
         )
-        by_name = any(name in lowered for name in names) and bool(
+        by_name = (any(name in lowered for name in names) or "@" in source.text) and bool(
             _name_spans(source.text, other.names, _hosts(other))
         )
         by_label = (

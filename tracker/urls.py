@@ -25,6 +25,14 @@ _TRACKING_PARAMS = {
     "aspsessionid",
     "cfid",
     "cftoken",
+    # HubSpot's email and CTA tracking; The Guardian's campaign code
+    "_hsenc",
+    "_hsmi",
+    "__hstc",
+    "__hssc",
+    "__hsfp",
+    "hsctatracking",
+    "cmp",
 }
 # A link through a redirector ("https://www.google.com/url?q=<the page>", "l.facebook.com/l.php?u=
 # <the page>") names the page in one of these query arguments, when its value is an http(s) URL.
