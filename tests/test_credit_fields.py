@@ -219,3 +219,27 @@ def test_indonesian_reported_from(verb):
 def test_tracking_parameters_and_linkedins_redirect_lead_to_the_page(href):
     body = f"{LEAD}<p>Read the original at <a href='{href}'>Harbour Voice</a>.</p>"
     assert [c[1] for c in credits_of(body)] == [ORIGINAL]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # "Read more at" needs a link, or a written-out domain, which points at the site as one does
+        ("Read more at harbourvoice.example", ("read-more", "harbourvoice.example")),
+        ("Läs mer på harbourvoice.example", ("read-more", "harbourvoice.example")),
+        (
+            f"Läs mer på <a href='{ORIGINAL}'>Harbour Voice</a>",
+            ("read-more", "harbourvoice.example"),
+        ),
+        ("Převzato z @HarbourVoice", ("republished-from", None)),
+        ("Leggi l'articolo originale su The Harbour Voice", ("read-more", None)),
+    ],
+)
+def test_more_read_more_and_taken_from_lines(line, expected):
+    found = [(c[0], c[2]) for c in credits_of(f"{LEAD}<p>{line}</p>")]
+    assert expected in found
+
+
+@pytest.mark.parametrize("line", ["Read more at Harbour Voice", "Läs mer på Harbour Voice"])
+def test_read_more_naming_a_site_without_a_link_or_domain_is_still_no_credit(line):
+    assert credits_of(f"{LEAD}<p>{line}</p>") == []

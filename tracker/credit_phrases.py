@@ -381,8 +381,8 @@ def phrase_credits(line: Line, resolve: Callable[[str | None], str | None]) -> l
                 ),
                 None,
             )
-            if phrase.needs_link and link is None:
-                continue
+            if phrase.needs_link and link is None and not (name and _domain_site(name)):
+                continue  # a written-out domain points at the site as a link does
             if phrase.line_name and (name is None or _IMAGE_SOURCE.search(text[match.end() :])):
                 continue
             # Without a link the phrase still counts, as a reader sees it, when a name follows:
