@@ -11,20 +11,23 @@ corpus page against ``bare_extraction``), while:
 - steps that cannot apply are skipped: the raw-tree prunes and the author reader on a page none
   of whose marking attributes hold the words their expressions need, the recall escalation's
   page-text measure when a bound on it decides;
+- the expressions that test attributes with regular expressions (``re:test``, a call into Python
+  for every element) are run only on the elements whose attributes hold a word every match needs,
+  found in C (:class:`_Prefiltered`);
 - the page's tree is copied only where a step changes it.
 """
 
 from __future__ import annotations
 
 import logging
-from copy import copy
+from copy import copy, deepcopy
 from typing import Any
 
 import lxml.etree
 import lxml.html
 from htmldate import find_date
 from lxml.etree import strip_tags
-from trafilatura.baseline import baseline, html2txt
+from trafilatura.baseline import _spaced_text, baseline
 from trafilatura.core import (
     ESCALATION_ACCEPT_RATIO,
     ESCALATION_JUSTEXT_RATIO,
@@ -33,18 +36,24 @@ from trafilatura.core import (
     _forum_thread_page,
 )
 from trafilatura.external import compare_extraction, justext_rescue
-from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.json_metadata import normalize_authors
 from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_title,
     extract_url,
 )
-from trafilatura.settings import Document, Extractor
-from trafilatura.xml import xmltotxt
-from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+from trafilatura.settings import BASIC_CLEAN_XPATH, Document, Extractor
+from trafilatura.utils import trim
+from trafilatura.xml import delete_element, xmltotxt
+from trafilatura.xpaths import (
+    AUTHOR_DISCARD_XPATHS,
+    AUTHOR_XPATHS,
+    RAW_TREE_PRUNE_XPATH,
+    REMOVE_COMMENTS_AND_LISTS_XPATH,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +77,224 @@ def _options(url: str | None, fast: bool, tables: bool) -> Extractor:
 _DATE_PARAMS: dict[str, Any] = {"original_date": True, "extensive_search": False}
 
 
+_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+
+
+class _Prefiltered:
+    """One of trafilatura's expressions, ``.//*[...]`` or ``//*[...]`` (``|//author`` allowed),
+    with the same elements in the same order, found with less work: its ``re:test`` calls go
+    into Python for every element of the page, while the ``candidates`` expression reads only
+    attribute values, in C, and keeps the elements that may match: those whose attributes hold
+    a word every match of the expression needs. The expression's own tests are then run on
+    those few elements alone (the ``self::`` form of its steps).
+
+    Args:
+        expression: trafilatura's compiled expression (its ``path`` gives the tests).
+        candidates: an expression selecting, in document order, a superset of its elements
+            (``tests/test_extraction_xpaths.py`` checks that on every corpus page and on made-up
+            pages for each of the expression's branches).
+    """
+
+    def __init__(self, expression: lxml.etree.XPath, candidates: str) -> None:
+        self.expression = expression
+        self.candidates = lxml.etree.XPath(candidates)
+        path = " ".join(expression.path.split())
+        author = path.endswith("|//author")
+        path = path.removesuffix("|//author")
+        for prefix in (".//*[", "//*["):
+            if path.startswith(prefix):
+                own = "self::*" + path[len(prefix) - 1 :] + ("|self::author" if author else "")
+                self.keeps: lxml.etree.XPath | None = lxml.etree.XPath(
+                    f"boolean({own})", namespaces=_RE_NS
+                )
+                break
+        else:  # not a shape read here: trafilatura's expression itself
+            self.keeps = None
+
+    def __call__(self, tree: lxml.html.HtmlElement) -> list:
+        if self.keeps is None:
+            return list(self.expression(tree))
+        return [element for element in self.candidates(tree) if self.keeps(element)]
+
+
+def _holding(attribute: str, words: tuple[str, ...], equal: tuple[str, ...] = ()) -> str:
+    """``@attribute`` nodes whose value holds one of ``words`` or is one of ``equal``."""
+    tests = [f"contains(., '{w}')" for w in words] + [f".='{w}'" for w in equal]
+    return f"{attribute}[{' or '.join(tests)}]"
+
+
+def _parents(steps: list[str], tags: str = "*") -> str:
+    """The elements, in document order, owning one of the attribute nodes of ``steps``."""
+    kept = "*" if tags == "*" else "*[" + " or ".join(f"self::{t}" for t in tags.split()) + "]"
+    return "(" + " | ".join(steps) + f")/parent::{kept}"
+
+
+# Every match of these expressions holds, in the attributes named, one of these words: each
+# regular expression's alternatives ("^[Cc]omment(?!ary)" needs "omment", "[Aa]uthor" "uthor").
+# ".//*" is every element under the one read (descendant::*), "//*" every element of the page.
+_COMMENTS_PRUNE = _Prefiltered(
+    REMOVE_COMMENTS_AND_LISTS_XPATH[0],
+    _parents(
+        [
+            _holding("descendant::*/@id", ("omment", "comol", "disqus_thread")),
+            _holding("descendant::*/@class", ("omment",)),
+        ],
+        "div list section details ol ul",
+    ),
+)
+_RAW_PRUNE = _Prefiltered(
+    RAW_TREE_PRUNE_XPATH[0],
+    _parents(
+        [
+            _holding("descendant::*/@id", ("mvp-post-add-", "infinite")),
+            _holding("descendant::*/@class", ("mvp-post-add-", "infinite")),
+        ],
+        "div section aside",
+    ),
+)
+_AUTHOR_DISCARD = _Prefiltered(
+    AUTHOR_DISCARD_XPATHS[0],
+    _parents(
+        [
+            _holding("descendant::*/@id", ("comment", "ProductReviews")),
+            _holding(
+                "descendant::*/@class",
+                (
+                    "omment",
+                    "sidebar",
+                    "is-hidden",
+                    "quote",
+                    "embedly-instagram",
+                    "article-share",
+                    "article-support",
+                    "print",
+                    "category",
+                    "meta-date",
+                    "meta-reviewer",
+                ),
+                ("title", "date"),
+            ),
+            _holding("descendant::*/@data-component", ("Figure",)),
+        ],
+        "a div section span",
+    ),
+)
+_AUTHOR_FIRST = _Prefiltered(
+    AUTHOR_XPATHS[0],
+    _parents(
+        [
+            _holding("//@rel", (), ("author",)),
+            _holding("//@id", (), ("author",)),
+            _holding("//@class", ("uthor",)),
+            _holding("//@itemprop", (), ("author name",)),
+            _holding("//@data-testid", (), ("AuthorCard", "AuthorURL")),
+        ],
+        "a address div link p span strong",
+    )
+    # "rel='me'": a <rel> child element reading "me"
+    + "|//rel[.='me']/parent::*[self::a or self::address or self::div or self::link or self::p"
+    " or self::span or self::strong]|//author",
+)
+_AUTHOR_WORDS_ID = ("author", "zuozhe", "bianji", "xiaobian")
+_AUTHOR_SECOND = _Prefiltered(
+    AUTHOR_XPATHS[1],
+    _parents(
+        [
+            _holding(
+                "//@class",
+                (*_AUTHOR_WORDS_ID, "channel-name", "submitted-by", "posted-by", "journalist-name"),
+                ("byline", "username", "byl", "BBL"),
+            ),
+            _holding("//@itemprop", ("author",)),
+            _holding("//@id", _AUTHOR_WORDS_ID),
+        ],
+        "a div h3 h4 p span",
+    ),
+)
+_AUTHOR_LAST = _Prefiltered(
+    AUTHOR_XPATHS[2],
+    _parents(
+        [
+            _holding("//@data-component", ("Byline",)),
+            _holding("//@itemprop", ("author",)),
+            _holding("//@id", ("uthor",)),
+            _holding("//@class", ("uthor", "screenname", "writer", "yline")),
+        ]
+    ),
+)
+_AUTHOR_READINGS = (_AUTHOR_FIRST, _AUTHOR_SECOND, _AUTHOR_LAST)
+# trafilatura.settings.BASIC_CLEAN_XPATH is its tag steps, then a case-insensitive re:test of
+# class and id (cookie banners): that test's words, and every character Python's case-blind
+# matching takes for one of their letters (the Kelvin sign for "k", the long s for "s"…).
+_BASIC_CLEAN_TAGS, _, _BASIC_CLEAN_TEST = " ".join(BASIC_CLEAN_XPATH.path.split()).partition(
+    "|.//*[re:test("
+)
+_CASELESS_FROM = "ABCEIKLMNOPRSTUVZ\u0130\u0131\u212a\u017f"
+_CASELESS_TO = "abceiklmnoprstuvziiks"
+_COOKIE_WORDS = ("cookie", "consent", "borlabs", "cmplz", "onetrust", "moove")
+_COOKIE_CANDIDATES = lxml.etree.XPath(
+    _parents(
+        [
+            f"descendant::*/@{name}["
+            + " or ".join(
+                f"contains(translate(., '{_CASELESS_FROM}', '{_CASELESS_TO}'), '{w}')"
+                for w in _COOKIE_WORDS
+            )
+            + "]"
+            for name in ("class", "id")
+        ]
+    )
+)
+_COOKIE_TEST = (
+    lxml.etree.XPath(f"boolean(self::*[re:test({_BASIC_CLEAN_TEST})", namespaces=_RE_NS)
+    if _BASIC_CLEAN_TEST
+    else None
+)
+_BASIC_CLEAN_TAG_STEPS = lxml.etree.XPath(_BASIC_CLEAN_TAGS) if _BASIC_CLEAN_TEST else None
+
+
+def _basic_cleaning_targets(body: lxml.html.HtmlElement) -> list:
+    """``BASIC_CLEAN_XPATH(body)``: its tag steps alone unless an element's class or id holds a
+    cookie-banner word its case-blind test needs (then the whole expression, rarely)."""
+    if _COOKIE_TEST is None or _BASIC_CLEAN_TAG_STEPS is None:
+        return list(BASIC_CLEAN_XPATH(body))
+    if any(_COOKIE_TEST(element) for element in _COOKIE_CANDIDATES(body)):
+        return list(BASIC_CLEAN_XPATH(body))
+    return list(_BASIC_CLEAN_TAG_STEPS(body))
+
+
+def _prune(tree: lxml.html.HtmlElement, expressions: list) -> None:
+    """trafilatura's ``prune_unwanted_nodes`` (no backup): each expression's elements deleted,
+    their tails kept, one expression after the other."""
+    for expression in expressions:
+        for element in expression(tree):
+            delete_element(element)
+
+
+def _author(tree: lxml.html.HtmlElement) -> str | None:
+    """``trafilatura.metadata.extract_author``: the first text of 3 to 119 characters held by an
+    element its author expressions find on a copy of the page without comments, sidebars,
+    dates and figures."""
+    subtree = deepcopy(tree)
+    _prune(subtree, [_AUTHOR_DISCARD, AUTHOR_DISCARD_XPATHS[1]])
+    for reading in _AUTHOR_READINGS:
+        for element in reading(subtree):
+            content = trim(" ".join(element.itertext()))
+            if content and 2 < len(content) < 120:
+                return normalize_authors(None, content)
+    return None
+
+
+def _html2txt_length(raw: lxml.html.HtmlElement) -> int:
+    """``len(trafilatura.baseline.html2txt(raw))`` for a tree."""
+    tree = copy(raw)
+    body = tree.find(".//body")
+    body = tree if body is None else body
+    for element in _basic_cleaning_targets(body):
+        delete_element(element)
+    return len(_spaced_text(body))
+
+
 def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> Document:
     """``trafilatura.metadata.extract_metadata`` without the fields tracker does not store
     (site name, categories, tags, licence: a quarter of trafilatura's time on a page), in its
@@ -84,7 +311,7 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> 
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author and _may_name_an_author(tree, marks):
-        metadata.author = extract_author(tree)
+        metadata.author = _author(tree)
     if not metadata.url:
         metadata.url = extract_url(tree, url)
     metadata.date = find_date(tree, **_DATE_PARAMS, url=metadata.url)
@@ -146,9 +373,9 @@ def _sequence(
     if prune_raw or prune_comments:
         tree = copy(tree)
     if prune_raw:
-        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+        _prune(tree, [_RAW_PRUNE, *RAW_TREE_PRUNE_XPATH[1:]])
     if prune_comments:
-        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+        _prune(tree, [_COMMENTS_PRUNE])
     body, text = _cascade(tree, options, url)
     # rescue: trafilatura's baseline on the raw tree, kept only when it finds more text
     if len(text) < options.min_extracted_size:
@@ -197,7 +424,7 @@ def _covers_little(length: int, raw: lxml.html.HtmlElement) -> bool:
     bound = len(" ".join(body.text_content().split())) + 2 * int(_ELEMENTS(body))
     if length >= ESCALATION_PAGE_SHARE * bound:
         return False
-    return length < ESCALATION_PAGE_SHARE * len(html2txt(raw))
+    return length < ESCALATION_PAGE_SHARE * _html2txt_length(raw)
 
 
 _ELEMENTS = lxml.etree.XPath("count(descendant-or-self::*)")
