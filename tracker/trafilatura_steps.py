@@ -20,6 +20,7 @@ corpus page against ``bare_extraction``), while:
 from __future__ import annotations
 
 import logging
+import re
 from copy import copy, deepcopy
 from typing import Any
 
@@ -223,42 +224,19 @@ _AUTHOR_LAST = _Prefiltered(
     ),
 )
 _AUTHOR_READINGS = (_AUTHOR_FIRST, _AUTHOR_SECOND, _AUTHOR_LAST)
-# trafilatura.settings.BASIC_CLEAN_XPATH is its tag steps, then a case-insensitive re:test of
-# class and id (cookie banners): that test's words, and every character Python's case-blind
-# matching takes for one of their letters (the Kelvin sign for "k", the long s for "s"…).
+# trafilatura.settings.BASIC_CLEAN_XPATH is its tag steps, then a case-blind re:test of class
+# and id (cookie banners) whose every match holds one of these words, matched as it matches them.
 _BASIC_CLEAN_TAGS, _, _BASIC_CLEAN_TEST = " ".join(BASIC_CLEAN_XPATH.path.split()).partition(
     "|.//*[re:test("
 )
-_CASELESS_FROM = "ABCEIKLMNOPRSTUVZ\u0130\u0131\u212a\u017f"
-_CASELESS_TO = "abceiklmnoprstuvziiks"
-_COOKIE_WORDS = ("cookie", "consent", "borlabs", "cmplz", "onetrust", "moove")
-_COOKIE_CANDIDATES = lxml.etree.XPath(
-    _parents(
-        [
-            f"descendant::*/@{name}["
-            + " or ".join(
-                f"contains(translate(., '{_CASELESS_FROM}', '{_CASELESS_TO}'), '{w}')"
-                for w in _COOKIE_WORDS
-            )
-            + "]"
-            for name in ("class", "id")
-        ]
-    )
-)
-_COOKIE_TEST = (
-    lxml.etree.XPath(f"boolean(self::*[re:test({_BASIC_CLEAN_TEST})", namespaces=_RE_NS)
-    if _BASIC_CLEAN_TEST
-    else None
-)
+_COOKIE_WORDS = re.compile("cookie|consent|borlabs|cmplz|onetrust|moove", re.IGNORECASE)
 _BASIC_CLEAN_TAG_STEPS = lxml.etree.XPath(_BASIC_CLEAN_TAGS) if _BASIC_CLEAN_TEST else None
 
 
-def _basic_cleaning_targets(body: lxml.html.HtmlElement) -> list:
-    """``BASIC_CLEAN_XPATH(body)``: its tag steps alone unless an element's class or id holds a
-    cookie-banner word its case-blind test needs (then the whole expression, rarely)."""
-    if _COOKIE_TEST is None or _BASIC_CLEAN_TAG_STEPS is None:
-        return list(BASIC_CLEAN_XPATH(body))
-    if any(_COOKIE_TEST(element) for element in _COOKIE_CANDIDATES(body)):
+def _basic_cleaning_targets(body: lxml.html.HtmlElement, marks: str) -> list:
+    """``BASIC_CLEAN_XPATH(body)``: its tag steps alone when no class or id of the page
+    (``marks``: :data:`_MARKS`) holds a word of its cookie-banner test."""
+    if _BASIC_CLEAN_TAG_STEPS is None or _COOKIE_WORDS.search(marks):
         return list(BASIC_CLEAN_XPATH(body))
     return list(_BASIC_CLEAN_TAG_STEPS(body))
 
@@ -285,12 +263,13 @@ def _author(tree: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _html2txt_length(raw: lxml.html.HtmlElement) -> int:
-    """``len(trafilatura.baseline.html2txt(raw))`` for a tree."""
+def _html2txt_length(raw: lxml.html.HtmlElement, marks: str) -> int:
+    """``len(trafilatura.baseline.html2txt(raw))`` for a tree whose marking attributes are in
+    ``marks`` (:data:`_MARKS`)."""
     tree = copy(raw)
     body = tree.find(".//body")
     body = tree if body is None else body
-    for element in _basic_cleaning_targets(body):
+    for element in _basic_cleaning_targets(body, marks):
         delete_element(element)
     return len(_spaced_text(body))
 
@@ -382,7 +361,7 @@ def _sequence(
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(text):
             body, text = b_body, b_text
-    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(len(text), tree):
+    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(len(text), tree, marks):
         # a short extraction of a long page: trafilatura retries in recall mode
         r_options = copy(options)
         r_options.focus = "recall"
@@ -415,7 +394,7 @@ def _cascade(raw: lxml.html.HtmlElement, options: Extractor, url: str | None) ->
     return body, text
 
 
-def _covers_little(length: int, raw: lxml.html.HtmlElement) -> bool:
+def _covers_little(length: int, raw: lxml.html.HtmlElement, marks: str) -> bool:
     """trafilatura's ``length < ESCALATION_PAGE_SHARE * len(html2txt(raw))``, without html2txt (a
     copy, a cleaning and a walk of the page) when a bound decides: html2txt's text is the body's
     text with parts removed and at most two spaces added per element, whitespace folded."""
@@ -424,7 +403,7 @@ def _covers_little(length: int, raw: lxml.html.HtmlElement) -> bool:
     bound = len(" ".join(body.text_content().split())) + 2 * int(_ELEMENTS(body))
     if length >= ESCALATION_PAGE_SHARE * bound:
         return False
-    return length < ESCALATION_PAGE_SHARE * _html2txt_length(raw)
+    return length < ESCALATION_PAGE_SHARE * _html2txt_length(raw, marks)
 
 
 _ELEMENTS = lxml.etree.XPath("count(descendant-or-self::*)")
