@@ -12,7 +12,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
-from tracker.visible_text import SPACES, block_of
+from tracker.visible_text import SPACES, block_of, texts_holding
 
 # A neighbour's text this long at least, to tell an article's paragraph from a stray word; a
 # link's block is beside the article when its nearest neighbour, among its own siblings or those
@@ -96,7 +96,6 @@ def beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
 _UNSEEN = "ancestor::head or ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
 _UNSEEN_TAGS = frozenset({"head", "script", "style", "noscript", "template"})
 _SEEN_TEXTS = lxml.etree.XPath(f".//text()[not({_UNSEEN})]")
-_HOLDING = lxml.etree.XPath("//text()[contains(., $a) or contains(., $b)]")
 
 
 def _seen(node: Any) -> bool:
@@ -131,7 +130,7 @@ def edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[obj
         # node's ancestors in the search itself costs more than the search).
         nodes = [
             node
-            for node in _HOLDING(tree, a=pieces[wanted[0]], b=pieces[wanted[-1]])
+            for node in texts_holding(tree, [pieces[wanted[0]], pieces[wanted[-1]]])
             if _seen(node)
         ]
         for i in wanted:

@@ -305,8 +305,33 @@ def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
     if len(indices) > _FEW_HITS:
         texts = _TEXTS(tree)
         return [texts[index] for index in indices]
-    wanted = " or ".join(f"position()={index + 1}" for index in indices)
-    return tree.xpath(f"(//text())[{wanted}]")
+    # One step per position: libxml2 stops each at its position, where "position()=a or
+    # position()=b…" tests every text node of the page against every position.
+    return tree.xpath("|".join(f"(//text())[{index + 1}]" for index in indices))
+
+
+def texts_holding(tree: lxml.html.HtmlElement, pieces: list[str]) -> list:
+    """The text nodes of the page holding one of ``pieces`` (``//text()[contains(., a) or
+    contains(., b)…]``), in document order, as "smart" strings: found by searching one string
+    of all the page's texts, not by an XPath test of each text node."""
+    if any(not piece or _NODE_BREAK in piece for piece in pieces):
+        tests = " or ".join(f"contains(., ${chr(97 + i)})" for i in range(len(pieces)))
+        variables = {chr(97 + i): piece for i, piece in enumerate(pieces)}
+        return tree.xpath(f"//text()[{tests}]", **variables)
+    texts = _PLAIN_TEXTS(tree)
+    if not texts:
+        return []
+    joined = _NODE_BREAK.join(texts)
+    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    hits: set[int] = set()
+    for piece in pieces:
+        at = joined.find(piece)
+        while at >= 0:
+            index = bisect_right(starts, at) - 1
+            hits.add(index)
+            # on to the next text node: one hit in a node is enough
+            at = joined.find(piece, starts[index + 1]) if index + 1 < len(starts) else -1
+    return _texts_at(tree, sorted(hits))
 
 
 def _picture_before(block: lxml.html.HtmlElement) -> bool:

@@ -1,0 +1,108 @@
+"""The credit reader finds text nodes by searching one string of all the page's texts, not by
+an XPath test of each node (tracker.visible_text.texts_holding, _texts_at): the nodes found, and
+their order, must be those of the XPath tests they replace."""
+
+import gzip
+import json
+import random
+
+import lxml.etree
+import lxml.html
+import pytest
+
+from tests.conftest import corpus_path
+from tracker.html import parse_html
+from tracker.visible_text import _PLAIN_TEXTS, _TEXTS, _texts_at, texts_holding
+
+PAGE = """<html><head><title>Original headline here</title>
+<script type="application/ld+json">{"headline": "Original headline here"}</script></head>
+<body><p>First paragraph of the article, originally published elsewhere.</p>
+<p>Split <b>across</b> two nodes: "Split across" must not match as one piece.</p>
+<div>tail before<br>after the break<span>inner text</span>tail after the span</div>
+<p>repeat repeat repeat repeat</p><p>repeat once more</p>
+<p>caf\u00e9 cr\u00e8me \u0130stanbul \u4e2d\u6587\u7ae0 emoji \U0001f600 end</p>
+<ul><li>last item of the list</li></ul></body></html>"""
+
+
+def _by_xpath(tree: lxml.html.HtmlElement, pieces: list[str]) -> list:
+    tests = " or ".join(f"contains(., ${chr(97 + i)})" for i in range(len(pieces)))
+    return tree.xpath(
+        f"//text()[{tests}]", **{chr(97 + i): piece for i, piece in enumerate(pieces)}
+    )
+
+
+def _nodes(texts: list) -> list[tuple]:
+    """What a caller reads of each node: its text, its element and whether it is a tail."""
+    return [(str(text), text.getparent(), text.is_tail) for text in texts]
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["Original headline"],
+        ["repeat"],
+        ["repeat repeat", "once more"],
+        ["Split across"],
+        ["Split ", " two nodes"],
+        ["tail before", "tail after"],
+        ["after the break", "inner text"],
+        ["\u0130stanbul", "\U0001f600 end"],
+        ["caf\u00e9 cr\u00e8me", "\u4e2d\u6587"],
+        ["last item of the list", "First paragraph"],
+        ["not on the page", "nor this"],
+        ["e", "a"],
+        ["", "repeat"],
+    ],
+)
+def test_texts_holding_finds_what_the_xpath_finds(pieces):
+    tree = parse_html(PAGE)
+    assert _nodes(texts_holding(tree, pieces)) == _nodes(_by_xpath(tree, pieces))
+
+
+def test_a_piece_no_xpath_takes_fails_as_the_xpath_fails():
+    tree = parse_html(PAGE)
+    for search in (texts_holding, _by_xpath):
+        with pytest.raises(ValueError):
+            search(tree, ["with\x00a NUL"])
+
+
+def test_texts_holding_reads_the_whole_document_from_a_part_of_it():
+    tree = parse_html(PAGE)
+    part = tree.find(".//ul")
+    pieces = ["repeat", "Original"]
+    assert _nodes(texts_holding(part, pieces)) == _nodes(_by_xpath(part, pieces))
+
+
+def test_texts_at_gives_the_nodes_at_those_positions():
+    tree = parse_html(PAGE)
+    every = _TEXTS(tree)
+    count = len(_PLAIN_TEXTS(tree))
+    rng = random.Random(5)
+    for size in (0, 1, 2, 5, count // 2, count):
+        indices = sorted(rng.sample(range(count), size))
+        assert _nodes(_texts_at(tree, indices)) == _nodes([every[i] for i in indices])
+
+
+def test_corpus_pages_find_what_the_xpath_finds():
+    bench = corpus_path("scrapinghub-article-extraction-benchmark")
+    ground = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
+    checked = 0
+    for key in sorted(ground)[::6]:
+        tree = parse_html(gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()))
+        texts = [str(t) for t in _PLAIN_TEXTS(tree)]
+        body = " ".join(ground[key]["articleBody"].split())
+        words = [w for t in texts[::7] for w in t.split()[:1]]
+        for pieces in ([body[:30].strip(), body[-30:].strip()], [body[:12], body[-12:]], words[:2]):
+            pieces = [p for p in pieces if p] or ["the"]
+            assert _nodes(texts_holding(tree, pieces)) == _nodes(_by_xpath(tree, pieces))
+            checked += 1
+        every = _TEXTS(tree)
+        indices = sorted(random.Random(key).sample(range(len(texts)), min(40, len(texts))))
+        assert _nodes(_texts_at(tree, indices)) == _nodes([every[i] for i in indices])
+    assert checked > 60
+
+
+def test_a_text_of_a_string_tree_is_found_too():
+    # lxml.etree trees (not lxml.html) are read the same way
+    tree = lxml.etree.fromstring("<r><a>one two</a>three<b>two three</b></r>")
+    assert _nodes(texts_holding(tree, ["two"])) == _nodes(_by_xpath(tree, ["two"]))
