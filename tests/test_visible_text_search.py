@@ -1,18 +1,21 @@
 """The credit reader finds text nodes by searching one string of all the page's texts, not by
-an XPath test of each node (tracker.visible_text.texts_holding, _texts_at): the nodes found, and
-their order, must be those of the XPath tests they replace."""
+an XPath test of each node (tracker.visible_text.texts_holding, _texts_at, nodes_with): the
+nodes found, and their order, must be those of the XPath tests or the per-text searches they
+replace."""
 
 import gzip
 import json
 import random
+import re
 
 import lxml.etree
 import lxml.html
 import pytest
 
 from tests.conftest import corpus_path
+from tracker.credit_phrases import phrases
 from tracker.html import parse_html
-from tracker.visible_text import _PLAIN_TEXTS, _TEXTS, _texts_at, texts_holding
+from tracker.visible_text import _PLAIN_TEXTS, _TEXTS, _texts_at, nodes_with, texts_holding
 
 PAGE = """<html><head><title>Original headline here</title>
 <script type="application/ld+json">{"headline": "Original headline here"}</script></head>
@@ -106,3 +109,37 @@ def test_a_text_of_a_string_tree_is_found_too():
     # lxml.etree trees (not lxml.html) are read the same way
     tree = lxml.etree.fromstring("<r><a>one two</a>three<b>two three</b></r>")
     assert _nodes(texts_holding(tree, ["two"])) == _nodes(_by_xpath(tree, ["two"]))
+
+
+def _texts_with(trigger: re.Pattern[str], texts: list[str]) -> list[int]:
+    """The slow way: each text searched on its own."""
+    return [i for i, text in enumerate(texts) if trigger.search(text.lower())]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [],
+        [""],
+        ["", "", "Source: X"],
+        ["Source: X", "", "", "via Y", "nothing", "originally published"],
+        ["\u0130stanbul \u0130\u0130 source", "Source", "\u0130", "x via y"],  # lower() lengthens
+        ["a\x00source", "source", "b\x00\x00c", "via"],  # NULs of their own: offsets
+        ["\u03a3OURCE \u039f\u03a3", "SOURCE:\u03a3", "resource", "sources", "VIA"],
+        ["source" * 50, "no", "read more", "Read\u00a0more", "origin"],
+    ],
+)
+def test_nodes_with_finds_the_texts_a_search_of_each_finds(texts):
+    trigger = phrases().trigger
+    assert nodes_with(trigger, texts) == _texts_with(trigger, texts)
+    words = re.compile(r"(?<!\w)(?:source|via)\b|\u0131")
+    assert nodes_with(words, texts) == _texts_with(words, texts)
+
+
+def test_nodes_with_on_random_texts():
+    trigger = phrases().trigger
+    rng = random.Random(13)
+    alphabet = ["source", "via ", "Original", " ", "\u0130", "x", "\x00", ":", "\u03a3", "ead"]
+    for _ in range(300):
+        texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 6))) for _ in range(8)]
+        assert nodes_with(trigger, texts) == _texts_with(trigger, texts)

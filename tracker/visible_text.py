@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -285,10 +286,27 @@ def nodes_with(trigger: re.Pattern[str], texts: list[str]) -> list[int]:
         # lower() lengthened some text ("İ" -> "i̇"): lower each one, so offsets still map
         texts = [text.lower() for text in texts]
         joined = _NODE_BREAK.join(texts)
-    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    return _indices(joined, trigger.finditer(joined), texts)
+
+
+def _indices(joined: str, matches: Iterable[re.Match[str]], texts: list[str]) -> list[int]:
+    """The indices, in order and once each, of the texts joined into ``joined`` (separated by
+    ``_NODE_BREAK``) in which ``matches`` start: a text's index is the number of breaks before
+    it, counted in C from one match to the next (a text holding a NUL of its own, which no
+    page's text can, is found by its offsets instead)."""
     hits: list[int] = []
-    for match in trigger.finditer(joined):
-        index = bisect_right(starts, match.start()) - 1
+    if _NODE_BREAK in joined and joined.count(_NODE_BREAK) != len(texts) - 1:
+        starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+        for match in matches:
+            index = bisect_right(starts, match.start()) - 1
+            if not hits or hits[-1] != index:
+                hits.append(index)
+        return hits
+    index = position = 0
+    for match in matches:
+        start = match.start()
+        index += joined.count(_NODE_BREAK, position, start)
+        position = start
         if not hits or hits[-1] != index:
             hits.append(index)
     return hits
@@ -322,16 +340,8 @@ def texts_holding(tree: lxml.html.HtmlElement, pieces: list[str]) -> list:
     if not texts:
         return []
     joined = _NODE_BREAK.join(texts)
-    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
-    hits: set[int] = set()
-    for piece in pieces:
-        at = joined.find(piece)
-        while at >= 0:
-            index = bisect_right(starts, at) - 1
-            hits.add(index)
-            # on to the next text node: one hit in a node is enough
-            at = joined.find(piece, starts[index + 1]) if index + 1 < len(starts) else -1
-    return _texts_at(tree, sorted(hits))
+    pattern = re.compile("|".join(re.escape(piece) for piece in pieces))
+    return _texts_at(tree, _indices(joined, pattern.finditer(joined), texts))
 
 
 def _picture_before(block: lxml.html.HtmlElement) -> bool:
