@@ -252,11 +252,73 @@ def _prune(tree: lxml.html.HtmlElement, expressions: list) -> None:
 def _author(tree: lxml.html.HtmlElement) -> str | None:
     """``trafilatura.metadata.extract_author``: the first text of 3 to 119 characters held by an
     element its author expressions find on a copy of the page without comments, sidebars,
-    dates and figures."""
-    subtree = deepcopy(tree)
-    _prune(subtree, [_AUTHOR_DISCARD, AUTHOR_DISCARD_XPATHS[1]])
-    for reading in _AUTHOR_READINGS:
-        for element in reading(subtree):
+    dates and figures.
+
+    Read without that copy: an element found on the page itself is skipped when it or an
+    element above it would be pruned, and its text is read from a pruned copy of it alone.
+    The expressions test an element's own attributes, which pruning leaves as they are, but for
+    a ``<rel>`` child's text: a page with a ``<rel>`` element is read on the pruned copy."""
+    if (
+        _AUTHOR_DISCARD.keeps is None
+        or _AUTHOR_PRUNED_STEPS != [x.path for x in AUTHOR_DISCARD_XPATHS[1:]]
+        or tree.getparent() is not None
+        or next(tree.iter("rel"), None) is not None
+    ):
+        return _author_of(_pruned(tree), _AUTHOR_READINGS, None)
+    return _author_of(tree, _AUTHOR_READINGS, _Pruned(_AUTHOR_DISCARD.keeps))
+
+
+def _pruned(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy of ``element`` as ``extract_author`` prunes the page: comments, sidebars, titles,
+    dates, then ``<time>`` and ``<figure>`` elements removed, their tails kept."""
+    copied = deepcopy(element)
+    _prune(copied, [_AUTHOR_DISCARD, AUTHOR_DISCARD_XPATHS[1]])
+    return copied
+
+
+class _Pruned:
+    """Whether an element of the page is gone from its pruned copy (:func:`_pruned`): it or an
+    element above it, below the root, is one of those removed. One answer per element."""
+
+    def __init__(self, discarded: lxml.etree.XPath) -> None:
+        self.discarded = discarded
+        self.known: dict[lxml.html.HtmlElement, bool] = {}
+
+    def __call__(self, element: lxml.html.HtmlElement) -> bool:
+        chain = []
+        node: lxml.html.HtmlElement | None = element
+        gone = False
+        while node is not None and node.getparent() is not None:  # the root is never removed
+            if node in self.known:
+                gone = self.known[node]
+                break
+            if node.tag in _AUTHOR_PRUNED_TAGS or self.discarded(node):
+                gone = True
+                self.known[node] = True
+                break
+            chain.append(node)
+            node = node.getparent()
+        for below in chain:
+            self.known[below] = gone
+        return gone
+
+
+# AUTHOR_DISCARD_XPATHS[1:], elements pruned by their tag alone
+_AUTHOR_PRUNED_TAGS = ("time", "figure")
+_AUTHOR_PRUNED_STEPS = ["//time|//figure"]
+
+
+def _author_of(
+    tree: lxml.html.HtmlElement, readings: tuple[_Prefiltered, ...], gone: _Pruned | None
+) -> str | None:
+    """``extract_metainfo(tree, AUTHOR_XPATHS, len_limit=120)``, normalised: on the pruned
+    page (``gone`` None) or on the page itself, skipping what ``gone`` says is pruned."""
+    for reading in readings:
+        for element in reading(tree):
+            if gone is not None:
+                if gone(element):
+                    continue
+                element = _pruned(element) if len(element) else element
             content = trim(" ".join(element.itertext()))
             if content and 2 < len(content) < 120:
                 return normalize_authors(None, content)
