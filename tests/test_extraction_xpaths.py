@@ -1,4 +1,4 @@
-"""tracker.trafilatura_steps runs trafilatura's regular-expression XPaths only on the elements
+"""tracker.trafilatura_xpaths runs trafilatura's regular-expression XPaths only on the elements
 whose attributes may match (found in C): the elements found, and their order, must be those of
 trafilatura's own expressions, on made-up pages for each branch and on every corpus page."""
 
@@ -21,15 +21,16 @@ from trafilatura.xpaths import (
 
 from tests.conftest import corpus_path
 from tracker import trafilatura_steps as steps
+from tracker import trafilatura_xpaths as fast
 from tracker.html import parse_html
 
 PAIRS = [
-    (steps._COMMENTS_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH[0]),
-    (steps._RAW_PRUNE, RAW_TREE_PRUNE_XPATH[0]),
-    (steps._AUTHOR_DISCARD, AUTHOR_DISCARD_XPATHS[0]),
-    (steps._AUTHOR_FIRST, AUTHOR_XPATHS[0]),
-    (steps._AUTHOR_SECOND, AUTHOR_XPATHS[1]),
-    (steps._AUTHOR_LAST, AUTHOR_XPATHS[2]),
+    (fast.COMMENTS_PRUNE, REMOVE_COMMENTS_AND_LISTS_XPATH[0]),
+    (fast.RAW_PRUNE, RAW_TREE_PRUNE_XPATH[0]),
+    (fast.AUTHOR_DISCARD, AUTHOR_DISCARD_XPATHS[0]),
+    (fast.AUTHOR_FIRST, AUTHOR_XPATHS[0]),
+    (fast.AUTHOR_SECOND, AUTHOR_XPATHS[1]),
+    (fast.AUTHOR_LAST, AUTHOR_XPATHS[2]),
 ]
 
 # Elements that each branch of the expressions above (and the cookie-banner test of
@@ -80,11 +81,11 @@ def _marks(tree: lxml.html.HtmlElement) -> str:
 
 def _same(tree: lxml.html.HtmlElement) -> int:
     found = 0
-    for fast, slow in PAIRS:
-        assert fast(tree) == slow(tree), fast.expression.path
+    for quick, slow in PAIRS:
+        assert quick(tree) == slow(tree), quick.expression.path
         found += len(slow(tree))
     for element in (tree, tree.find(".//body")):
-        assert steps._basic_cleaning_targets(element, _marks(tree)) == BASIC_CLEAN_XPATH(element)
+        assert fast.basic_cleaning_targets(element, _marks(tree)) == BASIC_CLEAN_XPATH(element)
     return found
 
 
@@ -103,19 +104,19 @@ def test_the_cookie_banner_test_reads_case_as_python_does():
     # the slow way and is cleaned as trafilatura cleans it
     for banner in ('<div class="coo\u212aie-notice">x</div>', '<p id="con\u017fent-banner">x</p>'):
         tree = _page(f"{banner}<p>keep</p>")
-        assert steps._COOKIE_WORDS.search(_marks(tree))
+        assert fast.COOKIE_WORDS.search(_marks(tree))
         assert len(BASIC_CLEAN_XPATH(tree)) == 1
-        assert steps._basic_cleaning_targets(tree, _marks(tree)) == BASIC_CLEAN_XPATH(tree)
+        assert fast.basic_cleaning_targets(tree, _marks(tree)) == BASIC_CLEAN_XPATH(tree)
     # a near miss goes the slow way too; a page without the words the fast way, same elements
     for other in ('<div class="cookiejar">x</div>', '<div class="jar">x</div>'):
         tree = _page(f"{other}<aside>y</aside>")
-        assert steps._basic_cleaning_targets(tree, _marks(tree)) == BASIC_CLEAN_XPATH(tree)
+        assert fast.basic_cleaning_targets(tree, _marks(tree)) == BASIC_CLEAN_XPATH(tree)
         assert len(BASIC_CLEAN_XPATH(tree)) == 1
 
 
 def test_author_and_page_text_length_are_trafilatura_s():
     tree = _page(BRANCHES)
-    assert steps._author(tree) == extract_author(tree)
+    assert fast.find_author(tree) == extract_author(tree)
     assert steps._html2txt_length(tree, _marks(tree)) == len(html2txt(tree))
     for body in (
         '<div class="comments"><p class="author">Not Me</p></div><span class="by">x</span>',
@@ -123,7 +124,7 @@ def test_author_and_page_text_length_are_trafilatura_s():
         '<p>a<aside>b</aside>c</p><div class="cookie-consent">d</div>e',
     ):
         page = _page(body)
-        assert steps._author(page) == extract_author(page)
+        assert fast.find_author(page) == extract_author(page)
         assert steps._html2txt_length(page, _marks(page)) == len(html2txt(page))
 
 
@@ -158,7 +159,7 @@ def test_author_and_page_text_length_are_trafilatura_s():
 def test_the_author_is_the_one_trafilatura_reads(body):
     page = _page(body)
     before = lxml.html.tostring(page)
-    assert steps._author(page) == extract_author(page)
+    assert fast.find_author(page) == extract_author(page)
     assert lxml.html.tostring(page) == before  # the page is read, not pruned
 
 
@@ -184,7 +185,7 @@ def test_every_corpus_page_finds_what_trafilatura_finds():
     assert len(trees) > 200
     assert sum(_same(tree) for _, tree in trees) > 4000
     for name, tree in trees:
-        assert steps._author(tree) == extract_author(tree), name
+        assert fast.find_author(tree) == extract_author(tree), name
     for name, tree in trees[::8]:
         assert steps._html2txt_length(tree, _marks(tree)) == len(html2txt(tree)), name
 

@@ -13,15 +13,15 @@ corpus page against ``bare_extraction``), while:
   page-text measure when a bound on it decides;
 - the expressions that test attributes with regular expressions (``re:test``, a call into Python
   for every element) are run only on the elements whose attributes hold a word every match needs,
-  found in C (:class:`_Prefiltered`);
+  found in C, and the author reader reads the page, not a pruned copy of it
+  (:mod:`tracker.trafilatura_xpaths`);
 - the page's tree is copied only where a step changes it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from copy import copy, deepcopy
+from copy import copy
 from typing import Any
 
 import lxml.etree
@@ -38,7 +38,6 @@ from trafilatura.core import (
 )
 from trafilatura.external import compare_extraction, justext_rescue
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
-from trafilatura.json_metadata import normalize_authors
 from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
     examine_meta,
@@ -46,14 +45,16 @@ from trafilatura.metadata import (
     extract_title,
     extract_url,
 )
-from trafilatura.settings import BASIC_CLEAN_XPATH, Document, Extractor
-from trafilatura.utils import trim
+from trafilatura.settings import Document, Extractor
 from trafilatura.xml import delete_element, xmltotxt
-from trafilatura.xpaths import (
-    AUTHOR_DISCARD_XPATHS,
-    AUTHOR_XPATHS,
-    RAW_TREE_PRUNE_XPATH,
-    REMOVE_COMMENTS_AND_LISTS_XPATH,
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH
+
+from tracker.trafilatura_xpaths import (
+    COMMENTS_PRUNE,
+    RAW_PRUNE,
+    basic_cleaning_targets,
+    find_author,
+    prune,
 )
 
 log = logging.getLogger(__name__)
@@ -78,260 +79,13 @@ def _options(url: str | None, fast: bool, tables: bool) -> Extractor:
 _DATE_PARAMS: dict[str, Any] = {"original_date": True, "extensive_search": False}
 
 
-_RE_NS = {"re": "http://exslt.org/regular-expressions"}
-
-
-class _Prefiltered:
-    """One of trafilatura's expressions, ``.//*[...]`` or ``//*[...]`` (``|//author`` allowed),
-    with the same elements in the same order, found with less work: its ``re:test`` calls go
-    into Python for every element of the page, while the ``candidates`` expression reads only
-    attribute values, in C, and keeps the elements that may match: those whose attributes hold
-    a word every match of the expression needs. The expression's own tests are then run on
-    those few elements alone (the ``self::`` form of its steps).
-
-    Args:
-        expression: trafilatura's compiled expression (its ``path`` gives the tests).
-        candidates: an expression selecting, in document order, a superset of its elements
-            (``tests/test_extraction_xpaths.py`` checks that on every corpus page and on made-up
-            pages for each of the expression's branches).
-    """
-
-    def __init__(self, expression: lxml.etree.XPath, candidates: str) -> None:
-        self.expression = expression
-        self.candidates = lxml.etree.XPath(candidates)
-        path = " ".join(expression.path.split())
-        author = path.endswith("|//author")
-        path = path.removesuffix("|//author")
-        for prefix in (".//*[", "//*["):
-            if path.startswith(prefix):
-                own = "self::*" + path[len(prefix) - 1 :] + ("|self::author" if author else "")
-                self.keeps: lxml.etree.XPath | None = lxml.etree.XPath(
-                    f"boolean({own})", namespaces=_RE_NS
-                )
-                break
-        else:  # not a shape read here: trafilatura's expression itself
-            self.keeps = None
-
-    def __call__(self, tree: lxml.html.HtmlElement) -> list:
-        if self.keeps is None:
-            return list(self.expression(tree))
-        return [element for element in self.candidates(tree) if self.keeps(element)]
-
-
-def _holding(attribute: str, words: tuple[str, ...], equal: tuple[str, ...] = ()) -> str:
-    """``@attribute`` nodes whose value holds one of ``words`` or is one of ``equal``."""
-    tests = [f"contains(., '{w}')" for w in words] + [f".='{w}'" for w in equal]
-    return f"{attribute}[{' or '.join(tests)}]"
-
-
-def _parents(steps: list[str], tags: str = "*") -> str:
-    """The elements, in document order, owning one of the attribute nodes of ``steps``."""
-    kept = "*" if tags == "*" else "*[" + " or ".join(f"self::{t}" for t in tags.split()) + "]"
-    return "(" + " | ".join(steps) + f")/parent::{kept}"
-
-
-# Every match of these expressions holds, in the attributes named, one of these words: each
-# regular expression's alternatives ("^[Cc]omment(?!ary)" needs "omment", "[Aa]uthor" "uthor").
-# ".//*" is every element under the one read (descendant::*), "//*" every element of the page.
-_COMMENTS_PRUNE = _Prefiltered(
-    REMOVE_COMMENTS_AND_LISTS_XPATH[0],
-    _parents(
-        [
-            _holding("descendant::*/@id", ("omment", "comol", "disqus_thread")),
-            _holding("descendant::*/@class", ("omment",)),
-        ],
-        "div list section details ol ul",
-    ),
-)
-_RAW_PRUNE = _Prefiltered(
-    RAW_TREE_PRUNE_XPATH[0],
-    _parents(
-        [
-            _holding("descendant::*/@id", ("mvp-post-add-", "infinite")),
-            _holding("descendant::*/@class", ("mvp-post-add-", "infinite")),
-        ],
-        "div section aside",
-    ),
-)
-_AUTHOR_DISCARD = _Prefiltered(
-    AUTHOR_DISCARD_XPATHS[0],
-    _parents(
-        [
-            _holding("descendant::*/@id", ("comment", "ProductReviews")),
-            _holding(
-                "descendant::*/@class",
-                (
-                    "omment",
-                    "sidebar",
-                    "is-hidden",
-                    "quote",
-                    "embedly-instagram",
-                    "article-share",
-                    "article-support",
-                    "print",
-                    "category",
-                    "meta-date",
-                    "meta-reviewer",
-                ),
-                ("title", "date"),
-            ),
-            _holding("descendant::*/@data-component", ("Figure",)),
-        ],
-        "a div section span",
-    ),
-)
-_AUTHOR_FIRST = _Prefiltered(
-    AUTHOR_XPATHS[0],
-    _parents(
-        [
-            _holding("//@rel", (), ("author",)),
-            _holding("//@id", (), ("author",)),
-            _holding("//@class", ("uthor",)),
-            _holding("//@itemprop", (), ("author name",)),
-            _holding("//@data-testid", (), ("AuthorCard", "AuthorURL")),
-        ],
-        "a address div link p span strong",
-    )
-    # "rel='me'": a <rel> child element reading "me"
-    + "|//rel[.='me']/parent::*[self::a or self::address or self::div or self::link or self::p"
-    " or self::span or self::strong]|//author",
-)
-_AUTHOR_WORDS_ID = ("author", "zuozhe", "bianji", "xiaobian")
-_AUTHOR_SECOND = _Prefiltered(
-    AUTHOR_XPATHS[1],
-    _parents(
-        [
-            _holding(
-                "//@class",
-                (*_AUTHOR_WORDS_ID, "channel-name", "submitted-by", "posted-by", "journalist-name"),
-                ("byline", "username", "byl", "BBL"),
-            ),
-            _holding("//@itemprop", ("author",)),
-            _holding("//@id", _AUTHOR_WORDS_ID),
-        ],
-        "a div h3 h4 p span",
-    ),
-)
-_AUTHOR_LAST = _Prefiltered(
-    AUTHOR_XPATHS[2],
-    _parents(
-        [
-            _holding("//@data-component", ("Byline",)),
-            _holding("//@itemprop", ("author",)),
-            _holding("//@id", ("uthor",)),
-            _holding("//@class", ("uthor", "screenname", "writer", "yline")),
-        ]
-    ),
-)
-_AUTHOR_READINGS = (_AUTHOR_FIRST, _AUTHOR_SECOND, _AUTHOR_LAST)
-# trafilatura.settings.BASIC_CLEAN_XPATH is its tag steps, then a case-blind re:test of class
-# and id (cookie banners) whose every match holds one of these words, matched as it matches them.
-_BASIC_CLEAN_TAGS, _, _BASIC_CLEAN_TEST = " ".join(BASIC_CLEAN_XPATH.path.split()).partition(
-    "|.//*[re:test("
-)
-_COOKIE_WORDS = re.compile("cookie|consent|borlabs|cmplz|onetrust|moove", re.IGNORECASE)
-_BASIC_CLEAN_TAG_STEPS = lxml.etree.XPath(_BASIC_CLEAN_TAGS) if _BASIC_CLEAN_TEST else None
-
-
-def _basic_cleaning_targets(body: lxml.html.HtmlElement, marks: str) -> list:
-    """``BASIC_CLEAN_XPATH(body)``: its tag steps alone when no class or id of the page
-    (``marks``: :data:`_MARKS`) holds a word of its cookie-banner test."""
-    if _BASIC_CLEAN_TAG_STEPS is None or _COOKIE_WORDS.search(marks):
-        return list(BASIC_CLEAN_XPATH(body))
-    return list(_BASIC_CLEAN_TAG_STEPS(body))
-
-
-def _prune(tree: lxml.html.HtmlElement, expressions: list) -> None:
-    """trafilatura's ``prune_unwanted_nodes`` (no backup): each expression's elements deleted,
-    their tails kept, one expression after the other."""
-    for expression in expressions:
-        for element in expression(tree):
-            delete_element(element)
-
-
-def _author(tree: lxml.html.HtmlElement) -> str | None:
-    """``trafilatura.metadata.extract_author``: the first text of 3 to 119 characters held by an
-    element its author expressions find on a copy of the page without comments, sidebars,
-    dates and figures.
-
-    Read without that copy: an element found on the page itself is skipped when it or an
-    element above it would be pruned, and its text is read from a pruned copy of it alone.
-    The expressions test an element's own attributes, which pruning leaves as they are, but for
-    a ``<rel>`` child's text: a page with a ``<rel>`` element is read on the pruned copy."""
-    if (
-        _AUTHOR_DISCARD.keeps is None
-        or _AUTHOR_PRUNED_STEPS != [x.path for x in AUTHOR_DISCARD_XPATHS[1:]]
-        or tree.getparent() is not None
-        or next(tree.iter("rel"), None) is not None
-    ):
-        return _author_of(_pruned(tree), _AUTHOR_READINGS, None)
-    return _author_of(tree, _AUTHOR_READINGS, _Pruned(_AUTHOR_DISCARD.keeps))
-
-
-def _pruned(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """A copy of ``element`` as ``extract_author`` prunes the page: comments, sidebars, titles,
-    dates, then ``<time>`` and ``<figure>`` elements removed, their tails kept."""
-    copied = deepcopy(element)
-    _prune(copied, [_AUTHOR_DISCARD, AUTHOR_DISCARD_XPATHS[1]])
-    return copied
-
-
-class _Pruned:
-    """Whether an element of the page is gone from its pruned copy (:func:`_pruned`): it or an
-    element above it, below the root, is one of those removed. One answer per element."""
-
-    def __init__(self, discarded: lxml.etree.XPath) -> None:
-        self.discarded = discarded
-        self.known: dict[lxml.html.HtmlElement, bool] = {}
-
-    def __call__(self, element: lxml.html.HtmlElement) -> bool:
-        chain = []
-        node: lxml.html.HtmlElement | None = element
-        gone = False
-        while node is not None and node.getparent() is not None:  # the root is never removed
-            if node in self.known:
-                gone = self.known[node]
-                break
-            if node.tag in _AUTHOR_PRUNED_TAGS or self.discarded(node):
-                gone = True
-                self.known[node] = True
-                break
-            chain.append(node)
-            node = node.getparent()
-        for below in chain:
-            self.known[below] = gone
-        return gone
-
-
-# AUTHOR_DISCARD_XPATHS[1:], elements pruned by their tag alone
-_AUTHOR_PRUNED_TAGS = ("time", "figure")
-_AUTHOR_PRUNED_STEPS = ["//time|//figure"]
-
-
-def _author_of(
-    tree: lxml.html.HtmlElement, readings: tuple[_Prefiltered, ...], gone: _Pruned | None
-) -> str | None:
-    """``extract_metainfo(tree, AUTHOR_XPATHS, len_limit=120)``, normalised: on the pruned
-    page (``gone`` None) or on the page itself, skipping what ``gone`` says is pruned."""
-    for reading in readings:
-        for element in reading(tree):
-            if gone is not None:
-                if gone(element):
-                    continue
-                element = _pruned(element) if len(element) else element
-            content = trim(" ".join(element.itertext()))
-            if content and 2 < len(content) < 120:
-                return normalize_authors(None, content)
-    return None
-
-
 def _html2txt_length(raw: lxml.html.HtmlElement, marks: str) -> int:
     """``len(trafilatura.baseline.html2txt(raw))`` for a tree whose marking attributes are in
     ``marks`` (:data:`_MARKS`)."""
     tree = copy(raw)
     body = tree.find(".//body")
     body = tree if body is None else body
-    for element in _basic_cleaning_targets(body, marks):
+    for element in basic_cleaning_targets(body, marks):
         delete_element(element)
     return len(_spaced_text(body))
 
@@ -352,7 +106,7 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> 
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author and _may_name_an_author(tree, marks):
-        metadata.author = _author(tree)
+        metadata.author = find_author(tree)
     if not metadata.url:
         metadata.url = extract_url(tree, url)
     metadata.date = find_date(tree, **_DATE_PARAMS, url=metadata.url)
@@ -414,9 +168,9 @@ def _sequence(
     if prune_raw or prune_comments:
         tree = copy(tree)
     if prune_raw:
-        _prune(tree, [_RAW_PRUNE, *RAW_TREE_PRUNE_XPATH[1:]])
+        prune(tree, [RAW_PRUNE, *RAW_TREE_PRUNE_XPATH[1:]])
     if prune_comments:
-        _prune(tree, [_COMMENTS_PRUNE])
+        prune(tree, [COMMENTS_PRUNE])
     body, text = _cascade(tree, options, url)
     # rescue: trafilatura's baseline on the raw tree, kept only when it finds more text
     if len(text) < options.min_extracted_size:
