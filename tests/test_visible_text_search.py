@@ -7,6 +7,7 @@ import gzip
 import json
 import random
 import re
+import sys
 
 import lxml.etree
 import lxml.html
@@ -15,7 +16,14 @@ import pytest
 from tests.conftest import corpus_path
 from tracker.credit_phrases import phrases
 from tracker.html import parse_html
-from tracker.visible_text import _PLAIN_TEXTS, _TEXTS, _texts_at, nodes_with, texts_holding
+from tracker.visible_text import (
+    _PLAIN_TEXTS,
+    _TEXTS,
+    _texts_at,
+    fold_spaces,
+    nodes_with,
+    texts_holding,
+)
 
 PAGE = """<html><head><title>Original headline here</title>
 <script type="application/ld+json">{"headline": "Original headline here"}</script></head>
@@ -143,3 +151,15 @@ def test_nodes_with_on_random_texts():
     for _ in range(300):
         texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 6))) for _ in range(8)]
         assert nodes_with(trigger, texts) == _texts_with(trigger, texts)
+
+
+def test_fold_spaces_is_the_whitespace_regex():
+    spaces = re.compile(r"\s+")
+    every_space = [chr(c) for c in range(sys.maxunicode + 1) if spaces.fullmatch(chr(c))]
+    assert every_space == [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    rng = random.Random(3)
+    alphabet = [*every_space, "a", "b", "\u00e9", "\u200b", "\x00", "x y"]
+    cases = ["", " ", "  ", "a", " a", "a ", " a b  c ", "\u00a0x\u2009y\u3000", "\n\t"]
+    cases += ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(3000)]
+    for text in cases:
+        assert fold_spaces(text) == spaces.sub(" ", text), repr(text)

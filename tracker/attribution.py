@@ -51,10 +51,10 @@ from tracker.origin_lines import (
 )
 from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import (
-    SPACES,
     Line,
     block_of,
     candidate_lines,
+    fold_spaces,
     nodes_with,
     readable,
     visible,
@@ -145,7 +145,7 @@ class _Collector:
     def add(
         self, kind: str, evidence: str, url: str | None, name: str | None, site: str | None = None
     ) -> None:
-        name = SPACES.sub(" ", name).strip() if name else None
+        name = fold_spaces(name).strip() if name else None
         if url:
             site = site_of(url)
         if not url and not site and not name:
@@ -257,7 +257,7 @@ def _link_credits(
     if not paragraphs:
         return
     # whitespace folded alike on both sides (\s covers no-break spaces)
-    main = SPACES.sub(" ", " ".join(paragraphs))
+    main = fold_spaces(" ".join(paragraphs))
     credited = {c.target_url for c in out.credits if c.target_url}
     # relative links stay on the page's own site unless a <base> sends them elsewhere
     relative_is_own = site_of(page.base) == page.site if page.base else True
@@ -268,7 +268,7 @@ def _link_credits(
         if not href or (relative_is_own and "//" not in href[:8]):
             continue
         raw = anchor.text if len(anchor) == 0 else anchor.text_content()
-        label = SPACES.sub(" ", raw or "").strip()
+        label = fold_spaces(raw or "").strip()
         if not label:
             continue
         holder = block_of(anchor)
@@ -280,7 +280,7 @@ def _link_credits(
                 continue
         elif holder not in in_main:  # links share blocks: each block's text is read once
             if label in main:
-                block = SPACES.sub(" ", text_with_breaks(holder)).strip()
+                block = fold_spaces(text_with_breaks(holder)).strip()
                 # the link's own line is article text: its start or end is in the extracted body,
                 # or the words just before the link with its label are (extraction may drop a
                 # date from a dateline: "GENEVA, <time>…</time> — Reposted from <a>here</a>")
@@ -315,7 +315,7 @@ def _links_the_copy(holder: lxml.html.HtmlElement, label: str) -> bool:
     tells of a later or unauthorised copy ("Basalt Wire copied this story without permission
     (<a>archived copy</a>)", "later republished by <a>Basalt Wire</a>"), the link not coming
     right after a word naming a source ("… with permission of <a>Harbour Voice</a>")."""
-    text = SPACES.sub(" ", text_with_breaks(holder)).strip()
+    text = fold_spaces(text_with_breaks(holder)).strip()
     at = text.find(label)
     sentence = sentence_around(text, at, at + len(label)) if at >= 0 else text
     return tells_of_a_copy(sentence) and not (at >= 0 and _SOURCE_BEFORE.search(text[:at]))
@@ -423,7 +423,7 @@ def find_credits(
             origin_links += _add_phrases(line, page, out)
     lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
     for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word
-        _add_phrases(Line(SPACES.sub(" ", lines[index]).strip(), [], False), page, out)
+        _add_phrases(Line(fold_spaces(lines[index]).strip(), [], False), page, out)
     if tree is not None:
         _link_credits(tree, paragraphs or [], page, out)
     credited = {c.target_url for c in out.credits if c.target_url}

@@ -64,6 +64,22 @@ _NEVER_CAPTION = frozenset("html body main article".split())
 # What a credit line right under it may be the credit of: a picture or an embedded video.
 _IMAGE_TAGS = frozenset("img picture amp-img video iframe embed object".split())
 SPACES = re.compile(r"\s+")
+
+
+def fold_spaces(text: str) -> str:
+    """``SPACES.sub(" ", text)``: each run of whitespace as one space, by ``str.split`` (the same
+    whitespace as the regex's ``\\s``), several times faster on a page's text."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    folded = " ".join(words)
+    if text[0].isspace():
+        folded = " " + folded
+    if text[-1].isspace():
+        folded += " "
+    return folded
+
+
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 _NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
 
@@ -109,7 +125,7 @@ class _TextLines:
     def add(self, text: str | None, caption: bool) -> None:
         if not text:
             return
-        text = SPACES.sub(" ", visible(text))
+        text = fold_spaces(visible(text))
         if text.startswith(" ") and (self._length == 0 or self._parts[-1].endswith(" ")):
             text = text[1:]
         if not text:
@@ -340,8 +356,19 @@ def texts_holding(tree: lxml.html.HtmlElement, pieces: list[str]) -> list:
     if not texts:
         return []
     joined = _NODE_BREAK.join(texts)
-    pattern = re.compile("|".join(re.escape(piece) for piece in pieces))
-    return _texts_at(tree, _indices(joined, pattern.finditer(joined), texts))
+    if joined.count(_NODE_BREAK) != len(texts) - 1:  # a text with a NUL of its own: none can
+        pattern = re.compile("|".join(re.escape(piece) for piece in pieces))
+        return _texts_at(tree, _indices(joined, pattern.finditer(joined), texts))
+    hits: set[int] = set()
+    for piece in pieces:  # str.find: a regex alternation tries each piece at every character
+        index = counted = 0
+        at = joined.find(piece)
+        while at >= 0:
+            index += joined.count(_NODE_BREAK, counted, at)
+            hits.add(index)
+            counted = joined.find(_NODE_BREAK, at)  # on to the next text: one hit is enough
+            at = joined.find(piece, counted) if counted >= 0 else -1
+    return _texts_at(tree, sorted(hits))
 
 
 def _picture_before(block: lxml.html.HtmlElement) -> bool:
