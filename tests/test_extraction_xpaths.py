@@ -5,6 +5,7 @@ trafilatura's own expressions, on made-up pages for each branch and on every cor
 import gzip
 import hashlib
 import json
+import random
 from functools import cache
 
 import lxml.html
@@ -203,3 +204,34 @@ def test_the_expressions_the_candidate_words_were_read_from_are_unchanged(expres
     # read again
     text = " ".join(" ".join(x.path.split()) for x in expressions)
     assert hashlib.sha256(text.encode()).hexdigest()[:16] == expected
+
+
+def test_minified_json_is_trafilatura_s_substitution():
+    from trafilatura.metadata import JSON_MINIFY
+
+    from tracker.trafilatura_steps import minified_json
+
+    rng = random.Random(11)
+    alphabet = ['"', "\\", " ", "\n", "\t", "\u00a0", "\u2028", "a", "{", ":", ",", "\u00e9", 'x"y']
+    cases = ['{"a": "b c", "d" : [1, 2]}', '"unterminated  string', '\\" "', "", "  ", '"a\\"b c"']
+    cases += ["".join(rng.choices(alphabet, k=rng.randint(0, 20))) for _ in range(5000)]
+    for tree in (tree for _, tree in _corpus_trees()):
+        cases += [e.text for e in tree.iter("script") if e.text]
+    for text in cases:
+        assert minified_json(text) == JSON_MINIFY.sub(r"\1", text), repr(text)
+
+
+def test_json_ld_metadata_is_trafilatura_s():
+    from trafilatura.metadata import extract_meta_json
+    from trafilatura.settings import Document
+
+    from tracker.trafilatura_steps import _meta_json
+
+    def fields(doc: Document) -> dict:
+        skip = ("body", "commentsbody")  # empty elements made per document
+        return {n: getattr(doc, n, None) for n in Document.__slots__ if n not in skip}
+
+    for name, tree in _corpus_trees():
+        assert fields(_meta_json(tree, Document())) == fields(
+            extract_meta_json(tree, Document())
+        ), name

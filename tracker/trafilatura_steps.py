@@ -20,6 +20,7 @@ corpus page against ``bare_extraction``), while:
 
 from __future__ import annotations
 
+import json
 import logging
 from copy import copy
 from typing import Any
@@ -38,10 +39,11 @@ from trafilatura.core import (
 )
 from trafilatura.external import compare_extraction, justext_rescue
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.json_metadata import extract_json, extract_json_parse_error, normalize_json
 from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
+    JSON_MINIFY,
     examine_meta,
-    extract_meta_json,
     extract_title,
     extract_url,
 )
@@ -100,7 +102,7 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> 
     if metadata.author and " " not in metadata.author:
         metadata.author = None
     try:
-        metadata = extract_meta_json(tree, metadata)
+        metadata = _meta_json(tree, metadata)
     except Exception:  # noqa: BLE001 (as trafilatura does: its JSON-LD reader has bugs)
         log.debug("JSON-LD metadata failed", exc_info=True)
     if not metadata.title:
@@ -112,6 +114,32 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> 
     metadata.date = find_date(tree, **_DATE_PARAMS, url=metadata.url)
     metadata.clean_and_trim()
     return metadata
+
+
+_JSON_SCRIPTS = lxml.etree.XPath(
+    './/script[@type="application/ld+json" or @type="application/settings+json"]'
+)
+
+
+def _meta_json(tree: lxml.html.HtmlElement, metadata: Document) -> Document:
+    """``trafilatura.metadata.extract_meta_json``: the JSON-LD scripts' metadata, each script
+    minified by :func:`minified_json` rather than a substitution calling back for every space."""
+    for element in _JSON_SCRIPTS(tree):
+        if not element.text:
+            continue
+        text = normalize_json(minified_json(element.text))
+        try:
+            # strict=False, as trafilatura reads it
+            metadata = extract_json(json.loads(text, strict=False), metadata)
+        except json.JSONDecodeError:
+            metadata = extract_json_parse_error(text, metadata)
+    return metadata
+
+
+def minified_json(text: str) -> str:
+    """``JSON_MINIFY.sub(r"\\1", text)`` (whitespace outside string literals removed): the
+    same matches, split out in C (a string literal is kept, a space gives None) and joined."""
+    return "".join(filter(None, JSON_MINIFY.split(text)))
 
 
 # The attributes trafilatura's raw-tree prune and author expressions test, every value on the
