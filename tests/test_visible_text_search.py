@@ -163,3 +163,30 @@ def test_fold_spaces_is_the_whitespace_regex():
     cases += ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(3000)]
     for text in cases:
         assert fold_spaces(text) == spaces.sub(" ", text), repr(text)
+
+
+def test_texts_read_once_give_what_each_reader_reads_itself():
+    from tracker.attribution import beside_lines, find_credits
+    from tracker.extraction import extract
+    from tracker.visible_text import PageTexts
+
+    bench = corpus_path("scrapinghub-article-extraction-benchmark")
+    ground = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
+    keys = sorted(ground)[::20]
+    other = parse_html(PAGE)
+    for key in keys:
+        tree = parse_html(gzip.decompress((bench / "html" / f"{key}.html.gz").read_bytes()))
+        url = ground[key].get("url") or "https://example.com/"
+        paragraphs = extract(tree, url).paragraphs
+        alone = (find_credits(tree, url, paragraphs), beside_lines(tree, paragraphs))
+        for texts in (PageTexts(tree), PageTexts(other)):  # another page's texts are not used
+            shared = (
+                find_credits(tree, url, paragraphs, texts),
+                beside_lines(tree, paragraphs, texts),
+            )
+            assert shared == alone, key
+    # a part of a page reads the texts of the whole document, as its own search does
+    part = other.find(".//ul")
+    assert _nodes(texts_holding(part, ["repeat"], PageTexts(other))) == _nodes(
+        texts_holding(part, ["repeat"])
+    )

@@ -12,7 +12,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
-from tracker.visible_text import block_of, fold_spaces, texts_holding
+from tracker.visible_text import PageTexts, block_of, fold_spaces, texts_holding
 
 # A neighbour's text this long at least, to tell an article's paragraph from a stray word; a
 # link's block is beside the article when its nearest neighbour, among its own siblings or those
@@ -114,7 +114,9 @@ def _text_of(el: lxml.html.HtmlElement) -> str:
     return fold_spaces(" ".join(_SEEN_TEXTS(el))).strip()
 
 
-def edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[object, object]:
+def edge_blocks(
+    tree: lxml.html.HtmlElement, paragraphs: list[str], texts: PageTexts | None = None
+) -> tuple[object, object]:
     """The block elements holding the start of the first extracted paragraph and the end of
     the last, found by a piece of their text in one search of the page's text nodes (a shorter
     piece when a tag splits the longer one); None for one the text nodes do not hold whole."""
@@ -130,7 +132,7 @@ def edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[obj
         # node's ancestors in the search itself costs more than the search).
         nodes = [
             node
-            for node in texts_holding(tree, [pieces[wanted[0]], pieces[wanted[-1]]])
+            for node in texts_holding(tree, [pieces[wanted[0]], pieces[wanted[-1]]], texts)
             if _seen(node)
         ]
         for i in wanted:

@@ -52,6 +52,7 @@ from tracker.origin_lines import (
 from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import (
     Line,
+    PageTexts,
     block_of,
     candidate_lines,
     fold_spaces,
@@ -321,7 +322,9 @@ def _links_the_copy(holder: lxml.html.HtmlElement, label: str) -> bool:
     return tells_of_a_copy(sentence) and not (at >= 0 and _SOURCE_BEFORE.search(text[:at]))
 
 
-def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> list[Credit]:
+def beside_lines(
+    tree: lxml.html.HtmlElement | None, paragraphs: list[str], texts: PageTexts | None = None
+) -> list[Credit]:
     """Short lines right after the article's last paragraph, or right before its first, that
     the extractor left out (a credit box in an ``<aside>`` or the article's ``<footer>``), as
     ``line`` credits with no target. Provenance reads them as it reads the article's own edge
@@ -330,12 +333,13 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
     Args:
         tree: the page's parsed tree (not modified).
         paragraphs: the extracted main text.
+        texts: the tree's text nodes, when already read (:class:`PageTexts`).
     """
     if tree is None or not paragraphs:
         return []
     main = " ".join(paragraphs)  # trafilatura's paragraphs: whitespace already folded
     lines: list[str] = []
-    first, last = edge_blocks(tree, paragraphs)
+    first, last = edge_blocks(tree, paragraphs, texts)
     if isinstance(last, lxml.html.HtmlElement):
         lines += texts_beside(last, False, _BESIDE_AFTER, main)
     if isinstance(first, lxml.html.HtmlElement):
@@ -391,6 +395,7 @@ def find_credits(
     html: str | bytes | lxml.html.HtmlElement | None,
     url: str,
     paragraphs: list[str] | None = None,
+    texts: PageTexts | None = None,
 ) -> list[Credit]:
     """Find the credits a page declares to other sites: markup first, then phrases in its text,
     then the off-site links of its article body.
@@ -401,6 +406,7 @@ def find_credits(
         url: the page's own URL (relative links resolve against it, or its ``<base href>``).
         paragraphs: the extracted main text, when known; read as well as the visible page text,
             and where ``link`` credits are looked for.
+        texts: the tree's text nodes, when already read (:class:`PageTexts`).
 
     Returns:
         The credits, without duplicates and without credits to the page's own site.
@@ -419,7 +425,7 @@ def find_credits(
     origin_links: list[tuple[str, str]] = []
     if tree is not None:
         _markup_credits(tree, page, out)
-        for line in candidate_lines(tree, phrases().trigger):
+        for line in candidate_lines(tree, phrases().trigger, texts):
             origin_links += _add_phrases(line, page, out)
     lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
     for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word

@@ -344,21 +344,47 @@ def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
     return tree.xpath("|".join(f"(//text())[{index + 1}]" for index in indices))
 
 
-def texts_holding(tree: lxml.html.HtmlElement, pieces: list[str]) -> list:
+class PageTexts:
+    """The text nodes of a page (``//text()``) as plain strings, read once for the readers that
+    search them (the credit phrases' trigger words, the article's edges); the tree must not
+    change meanwhile."""
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self.tree = tree
+        self.texts: list[str] = _PLAIN_TEXTS(tree)
+        self._joined: str | None = None
+
+    @property
+    def joined(self) -> str:
+        """The texts joined with ``_NODE_BREAK``, case kept."""
+        if self._joined is None:
+            self._joined = _NODE_BREAK.join(self.texts)
+        return self._joined
+
+    @staticmethod
+    def of(tree: lxml.html.HtmlElement, known: PageTexts | None) -> PageTexts:
+        """``known`` when it was read from ``tree``, else the texts of ``tree`` read now."""
+        return known if known is not None and known.tree is tree else PageTexts(tree)
+
+
+def texts_holding(
+    tree: lxml.html.HtmlElement, pieces: list[str], texts: PageTexts | None = None
+) -> list:
     """The text nodes of the page holding one of ``pieces`` (``//text()[contains(., a) or
     contains(., b)…]``), in document order, as "smart" strings: found by searching one string
-    of all the page's texts, not by an XPath test of each text node."""
+    of all the page's texts (``texts``, when already read), not by an XPath test of each text
+    node."""
     if any(not piece or _NODE_BREAK in piece for piece in pieces):
         tests = " or ".join(f"contains(., ${chr(97 + i)})" for i in range(len(pieces)))
         variables = {chr(97 + i): piece for i, piece in enumerate(pieces)}
         return tree.xpath(f"//text()[{tests}]", **variables)
-    texts = _PLAIN_TEXTS(tree)
-    if not texts:
+    page = PageTexts.of(tree, texts)
+    if not page.texts:
         return []
-    joined = _NODE_BREAK.join(texts)
-    if joined.count(_NODE_BREAK) != len(texts) - 1:  # a text with a NUL of its own: none can
+    joined = page.joined
+    if joined.count(_NODE_BREAK) != len(page.texts) - 1:  # a text with a NUL of its own: none can
         pattern = re.compile("|".join(re.escape(piece) for piece in pieces))
-        return _texts_at(tree, _indices(joined, pattern.finditer(joined), texts))
+        return _texts_at(tree, _indices(joined, pattern.finditer(joined), page.texts))
     hits: set[int] = set()
     for piece in pieces:  # str.find: a regex alternation tries each piece at every character
         index = counted = 0
@@ -391,12 +417,15 @@ def _picture_before(block: lxml.html.HtmlElement) -> bool:
     )
 
 
-def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
+def candidate_lines(
+    tree: lxml.html.HtmlElement, trigger: re.Pattern[str], texts: PageTexts | None = None
+) -> list[Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
-    hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
+    hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page
+    (``texts``: its text nodes, when already read)."""
     blocks: list[lxml.html.HtmlElement] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for text in _texts_at(tree, nodes_with(trigger, _PLAIN_TEXTS(tree))):
+    for text in _texts_at(tree, nodes_with(trigger, PageTexts.of(tree, texts).texts)):
         holder = text.getparent()
         if holder is not None and text.is_tail:
             holder = holder.getparent()
