@@ -339,9 +339,10 @@ def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
     if len(indices) > _FEW_HITS:
         texts = _TEXTS(tree)
         return [texts[index] for index in indices]
-    # One step per position: libxml2 stops each at its position, where "position()=a or
-    # position()=b…" tests every text node of the page against every position.
-    return tree.xpath("|".join(f"(//text())[{index + 1}]" for index in indices))
+    # One step per position along the document's descendants: libxml2 stops each at its
+    # position, where "(//text())[position()=a or position()=b…]" collects every text node of
+    # the page and tests each against every position.
+    return tree.xpath("|".join(f"/descendant::text()[{index + 1}]" for index in indices))
 
 
 class PageTexts:
