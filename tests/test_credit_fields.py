@@ -13,8 +13,8 @@ import json
 import pytest
 
 from tests.test_attribution import LEAD, page, summary
-from tracker.attribution import fields_of, find_credits
-from tracker.visible_text import Line, Link
+from tracker.attribution import find_credits
+from tracker.visible_text import Line, Link, fields_of
 
 COPY = "https://basaltwire.example/ferry"
 ORIGINAL = "https://harbourvoice.example/2024/07/ferry"

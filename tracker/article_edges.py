@@ -12,7 +12,7 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
-from tracker.visible_text import SPACES, block_of
+from tracker.visible_text import PageTexts, block_of, fold_spaces, texts_holding
 
 # A neighbour's text this long at least, to tell an article's paragraph from a stray word; a
 # link's block is beside the article when its nearest neighbour, among its own siblings or those
@@ -33,7 +33,7 @@ def led_in(anchor: lxml.html.HtmlElement, label: str, main: str) -> bool:
     previous = anchor.getprevious()
     parent = anchor.getparent()
     before = previous.tail if previous is not None else parent.text if parent is not None else ""
-    words = SPACES.sub(" ", before or "").split(" ")
+    words = fold_spaces(before or "").split(" ")
     lead = " ".join(w for w in words[-6:] if w)
     if sum(1 for w in lead.split() if any(c.isalnum() for c in w)) < _LEAD_WORDS:
         return False
@@ -72,7 +72,7 @@ def _neighbours(
 
 
 def _content(el: lxml.html.HtmlElement) -> str:
-    return SPACES.sub(" ", el.text_content()).strip()
+    return fold_spaces(el.text_content()).strip()
 
 
 def _nearest_text(block: lxml.html.HtmlElement, preceding: bool) -> str:
@@ -96,7 +96,6 @@ def beside_main(block: lxml.html.HtmlElement, main: str) -> bool:
 _UNSEEN = "ancestor::head or ancestor::script or ancestor::style or ancestor::noscript or ancestor::template"
 _UNSEEN_TAGS = frozenset({"head", "script", "style", "noscript", "template"})
 _SEEN_TEXTS = lxml.etree.XPath(f".//text()[not({_UNSEEN})]")
-_HOLDING = lxml.etree.XPath("//text()[contains(., $a) or contains(., $b)]")
 
 
 def _seen(node: Any) -> bool:
@@ -112,15 +111,17 @@ def _seen(node: Any) -> bool:
 
 
 def _text_of(el: lxml.html.HtmlElement) -> str:
-    return SPACES.sub(" ", " ".join(_SEEN_TEXTS(el))).strip()
+    return fold_spaces(" ".join(_SEEN_TEXTS(el))).strip()
 
 
-def edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[object, object]:
+def edge_blocks(
+    tree: lxml.html.HtmlElement, paragraphs: list[str], texts: PageTexts | None = None
+) -> tuple[object, object]:
     """The block elements holding the start of the first extracted paragraph and the end of
     the last, found by a piece of their text in one search of the page's text nodes (a shorter
     piece when a tag splits the longer one); None for one the text nodes do not hold whole."""
-    first = SPACES.sub(" ", paragraphs[0]).strip()
-    last = SPACES.sub(" ", paragraphs[-1]).strip()
+    first = fold_spaces(paragraphs[0]).strip()
+    last = fold_spaces(paragraphs[-1]).strip()
     found: list[object] = [None, None]
     for size in (30, 12):
         pieces = [first[:size].strip(), last[-size:].strip()]
@@ -131,7 +132,7 @@ def edge_blocks(tree: lxml.html.HtmlElement, paragraphs: list[str]) -> tuple[obj
         # node's ancestors in the search itself costs more than the search).
         nodes = [
             node
-            for node in _HOLDING(tree, a=pieces[wanted[0]], b=pieces[wanted[-1]])
+            for node in texts_holding(tree, [pieces[wanted[0]], pieces[wanted[-1]]], texts)
             if _seen(node)
         ]
         for i in wanted:

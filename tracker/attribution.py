@@ -58,11 +58,12 @@ from tracker.origin_lines import (
 )
 from tracker.urls import normalize_url, resolve_link, site_of
 from tracker.visible_text import (
-    SPACES,
     Line,
-    Link,
+    PageTexts,
     block_of,
     candidate_lines,
+    fields_of,
+    fold_spaces,
     nodes_with,
     readable,
     visible,
@@ -153,7 +154,7 @@ class _Collector:
     def add(
         self, kind: str, evidence: str, url: str | None, name: str | None, site: str | None = None
     ) -> None:
-        name = SPACES.sub(" ", name).strip() if name else None
+        name = fold_spaces(name).strip() if name else None
         if url:
             site = site_of(url)
         if not url and not site and not name:
@@ -209,7 +210,7 @@ def _credit_text(text: str, page: _Page, out: _Collector) -> None:
     """A work's JSON-LD ``creditText``, read as a line of the page ("Hat tip: Harbour Voice",
     "Source: harbourvoice.example"); a short one no phrase reads is the name of whom it credits
     (``creditText: "Harbour Voice"``), as provenance resolves a name."""
-    line = Line(SPACES.sub(" ", text).strip()[:MAX_EVIDENCE], [], False)
+    line = Line(fold_spaces(text).strip()[:MAX_EVIDENCE], [], False)
     if not line.text:
         return
     before = len(out.credits)
@@ -295,26 +296,30 @@ _BESIDE_BEFORE = 2
 
 
 def _link_credits(
-    tree: lxml.html.HtmlElement, paragraphs: list[str], page: _Page, out: _Collector
+    tree: lxml.html.HtmlElement,
+    paragraphs: list[str],
+    page: _Page,
+    out: _Collector,
+    texts: PageTexts | None = None,
 ) -> None:
     """Candidate ``link`` credits: each distinct off-site link inside the extracted article body.
     Provenance counts one only when its target is another member of the same cluster."""
     if not paragraphs:
         return
     # whitespace folded alike on both sides (\s covers no-break spaces)
-    main = SPACES.sub(" ", " ".join(paragraphs))
+    main = fold_spaces(" ".join(paragraphs))
     credited = {c.target_url for c in out.credits if c.target_url}
     # relative links stay on the page's own site unless a <base> sends them elsewhere
     relative_is_own = site_of(page.base) == page.site if page.base else True
     anchors = _ABSOLUTE_LINKS(tree) if relative_is_own else tree.iter("a")
     in_main: dict[lxml.html.HtmlElement, bool] = {}
-    head = _Head(tree, paragraphs)
+    head = _Head(tree, paragraphs, texts)
     for anchor in anchors:
         href = (anchor.get("href") or "").strip()
         if not href or (relative_is_own and "//" not in href[:8]):
             continue
         raw = anchor.text if len(anchor) == 0 else anchor.text_content()
-        label = SPACES.sub(" ", raw or "").strip()
+        label = fold_spaces(raw or "").strip()
         if not label:
             continue
         holder = block_of(anchor)
@@ -326,7 +331,7 @@ def _link_credits(
                 continue
         elif holder not in in_main:  # links share blocks: each block's text is read once
             if label in main:
-                block = SPACES.sub(" ", text_with_breaks(holder)).strip()
+                block = fold_spaces(text_with_breaks(holder)).strip()
                 # the link's own line is article text: its start or end is in the extracted body,
                 # or the words just before the link with its label are (extraction may drop a
                 # date from a dateline: "GENEVA, <time>…</time> — Reposted from <a>here</a>")
@@ -358,13 +363,15 @@ class _Head:
     """The article's head on its page (:func:`article_head`: between its title and its text),
     found on first use."""
 
-    def __init__(self, tree: lxml.html.HtmlElement, paragraphs: list[str]) -> None:
-        self.tree, self.paragraphs = tree, paragraphs
+    def __init__(
+        self, tree: lxml.html.HtmlElement, paragraphs: list[str], texts: PageTexts | None
+    ) -> None:
+        self.tree, self.paragraphs, self.texts = tree, paragraphs, texts
         self.found: list[set[lxml.html.HtmlElement]] = []
 
     def __contains__(self, el: lxml.html.HtmlElement) -> bool:
         if not self.found:
-            first, _ = edge_blocks(self.tree, self.paragraphs)
+            first, _ = edge_blocks(self.tree, self.paragraphs, self.texts)
             self.found.append(article_head(self.tree, first))
         return el in self.found[0]
 
@@ -379,13 +386,15 @@ def _links_the_copy(holder: lxml.html.HtmlElement, label: str) -> bool:
     tells of a later or unauthorised copy ("Basalt Wire copied this story without permission
     (<a>archived copy</a>)", "later republished by <a>Basalt Wire</a>"), the link not coming
     right after a word naming a source ("… with permission of <a>Harbour Voice</a>")."""
-    text = SPACES.sub(" ", text_with_breaks(holder)).strip()
+    text = fold_spaces(text_with_breaks(holder)).strip()
     at = text.find(label)
     sentence = sentence_around(text, at, at + len(label)) if at >= 0 else text
     return tells_of_a_copy(sentence) and not (at >= 0 and _SOURCE_BEFORE.search(text[:at]))
 
 
-def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> list[Credit]:
+def beside_lines(
+    tree: lxml.html.HtmlElement | None, paragraphs: list[str], texts: PageTexts | None = None
+) -> list[Credit]:
     """Short lines right after the article's last paragraph, or right before its first, that
     the extractor left out (a credit box in an ``<aside>`` or the article's ``<footer>``), as
     ``line`` credits with no target. Provenance reads them as it reads the article's own edge
@@ -394,12 +403,13 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
     Args:
         tree: the page's parsed tree (not modified).
         paragraphs: the extracted main text.
+        texts: the tree's text nodes, when already read (:class:`PageTexts`).
     """
     if tree is None or not paragraphs:
         return []
     main = " ".join(paragraphs)  # trafilatura's paragraphs: whitespace already folded
     lines: list[str] = []
-    first, last = edge_blocks(tree, paragraphs)
+    first, last = edge_blocks(tree, paragraphs, texts)
     if isinstance(last, lxml.html.HtmlElement):
         lines += texts_beside(last, False, _BESIDE_AFTER, main)
     if isinstance(first, lxml.html.HtmlElement):
@@ -415,49 +425,6 @@ def beside_lines(tree: lxml.html.HtmlElement | None, paragraphs: list[str]) -> l
 # <link>", "This post was originally published elsewhere", "Originally posted at <link>"): its
 # links are ``link`` candidates even outside the article body, when no phrase read the line.
 _ORIGIN_WORD = re.compile(r"\borigin", re.IGNORECASE)
-
-
-# Fields of a meta line ("Posted May 2 · Source: harbourvoice.example · 3 min read"): a middle
-# dot, bullet or bar with a space on each side.
-_FIELD_BREAK = re.compile(r"\s[\u00b7\u2022\u2219\u22c5\u30fb|]\s")
-
-
-# A field's label opening a line: one to three words and a colon ("Post link: …").
-_FIELD_LABEL = re.compile(r"[^\W\d_][\w'\u2019-]*(?:\s[\w'\u2019-]+){0,2}\s?[:\uff1a]\s+")
-
-
-def fields_of(line: Line) -> list[Line]:
-    """The line, and when separators split it into fields, each field as a line of its own
-    with the links inside it, so that a credit label opening a field reads as it would opening
-    its line ("Posted May 2 · Nguồn: harbourvoice.example")."""
-    breaks = [
-        m
-        for m in _FIELD_BREAK.finditer(line.text)
-        if not any(link.start < m.end() and m.start() < link.end for link in line.links)
-    ]  # a bar inside a link's text ("Headline | Site") is no field break
-    label = _FIELD_LABEL.match(line.text)
-    if label and label.end() < len(line.text):
-        # "Post link: Dilansir dari <a>X</a>": the value after a field's label, as a line
-        breaks.insert(0, label)
-    if not breaks:
-        return [line]
-    out = [line]
-    starts = [0, *(m.end() for m in breaks)]
-    ends = [*(m.start() for m in breaks), len(line.text)]
-    for start, end in zip(starts, ends, strict=True):
-        text = line.text[start:end]
-        lead = len(text) - len(text.lstrip())
-        text = text.strip()
-        if not text:
-            continue
-        shift = start + lead
-        links = [
-            Link(link.start - shift, link.end - shift, link.href, link.text)
-            for link in line.links
-            if start <= link.start and link.end <= end
-        ]
-        out.append(Line(text, links, line.caption))
-    return out
 
 
 def _unlinked_text(line: Line) -> str:
@@ -498,6 +465,7 @@ def find_credits(
     html: str | bytes | lxml.html.HtmlElement | None,
     url: str,
     paragraphs: list[str] | None = None,
+    texts: PageTexts | None = None,
 ) -> list[Credit]:
     """Find the credits a page declares to other sites: markup first, then phrases in its text,
     then the off-site links of its article body.
@@ -508,6 +476,7 @@ def find_credits(
         url: the page's own URL (relative links resolve against it, or its ``<base href>``).
         paragraphs: the extracted main text, when known; read as well as the visible page text,
             and where ``link`` credits are looked for.
+        texts: the tree's text nodes, when already read (:class:`PageTexts`).
 
     Returns:
         The credits, without duplicates and without credits to the page's own site.
@@ -526,14 +495,14 @@ def find_credits(
     origin_links: list[tuple[str, str]] = []
     if tree is not None:
         _markup_credits(tree, page, out)
-        for line in candidate_lines(tree, phrases().trigger):
+        for line in candidate_lines(tree, phrases().trigger, texts):
             for field in fields_of(line):
                 origin_links += _add_phrases(field, page, out)
     lines = [visible(text) for paragraph in paragraphs or [] for text in paragraph.splitlines()]
     for index in nodes_with(phrases().trigger, lines):  # only lines with a trigger word
-        _add_phrases(Line(SPACES.sub(" ", lines[index]).strip(), [], False), page, out)
+        _add_phrases(Line(fold_spaces(lines[index]).strip(), [], False), page, out)
     if tree is not None:
-        _link_credits(tree, paragraphs or [], page, out)
+        _link_credits(tree, paragraphs or [], page, out, texts)
     credited = {c.target_url for c in out.credits if c.target_url}
     for label, target in origin_links:
         if target not in credited:

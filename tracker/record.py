@@ -15,6 +15,7 @@ from tracker.extraction import extract
 from tracker.html import decode_html, has_bom, parse_html
 from tracker.items import FetchedPage, PageRecord
 from tracker.urls import is_http_url, normalize_url, resolve_link, site_of
+from tracker.visible_text import PageTexts
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,9 @@ def build_record(page: FetchedPage) -> PageRecord:
     url = normalize_url(page.url)
     tree = parse_html(html)  # the one parse: every reader below shares this tree
     extracted = extract(tree, url)
-    credits = [c.as_dict() for c in find_credits(tree, url, extracted.paragraphs)]
-    credits += [c.as_dict() for c in beside_lines(tree, extracted.paragraphs)]
+    texts = PageTexts(tree) if tree is not None else None  # searched by both credit readers
+    credits = [c.as_dict() for c in find_credits(tree, url, extracted.paragraphs, texts)]
+    credits += [c.as_dict() for c in beside_lines(tree, extracted.paragraphs, texts)]
     known = {(c["kind"], c.get("target_url"), c.get("target_name")) for c in credits}
     for credit in page.extra_credits:
         if (credit["kind"], credit.get("target_url"), credit.get("target_name")) not in known:

@@ -11,11 +11,16 @@ corpus page against ``bare_extraction``), while:
 - steps that cannot apply are skipped: the raw-tree prunes and the author reader on a page none
   of whose marking attributes hold the words their expressions need, the recall escalation's
   page-text measure when a bound on it decides;
+- the expressions that test attributes with regular expressions (``re:test``, a call into Python
+  for every element) are run only on the elements whose attributes hold a word every match needs,
+  found in C, and the author reader reads the page, not a pruned copy of it
+  (:mod:`tracker.trafilatura_xpaths`);
 - the page's tree is copied only where a step changes it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from copy import copy
 from typing import Any
@@ -24,7 +29,7 @@ import lxml.etree
 import lxml.html
 from htmldate import find_date
 from lxml.etree import strip_tags
-from trafilatura.baseline import baseline, html2txt
+from trafilatura.baseline import _spaced_text, baseline
 from trafilatura.core import (
     ESCALATION_ACCEPT_RATIO,
     ESCALATION_JUSTEXT_RATIO,
@@ -33,18 +38,26 @@ from trafilatura.core import (
     _forum_thread_page,
 )
 from trafilatura.external import compare_extraction, justext_rescue
-from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.json_metadata import extract_json, extract_json_parse_error, normalize_json
 from trafilatura.main_extractor import extract_content
 from trafilatura.metadata import (
+    JSON_MINIFY,
     examine_meta,
-    extract_author,
-    extract_meta_json,
     extract_title,
     extract_url,
 )
 from trafilatura.settings import Document, Extractor
-from trafilatura.xml import xmltotxt
-from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+from trafilatura.xml import delete_element, xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH
+
+from tracker.trafilatura_xpaths import (
+    COMMENTS_PRUNE,
+    RAW_PRUNE,
+    basic_cleaning_targets,
+    find_author,
+    prune,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +81,17 @@ def _options(url: str | None, fast: bool, tables: bool) -> Extractor:
 _DATE_PARAMS: dict[str, Any] = {"original_date": True, "extensive_search": False}
 
 
+def _html2txt_length(raw: lxml.html.HtmlElement, marks: str) -> int:
+    """``len(trafilatura.baseline.html2txt(raw))`` for a tree whose marking attributes are in
+    ``marks`` (:data:`_MARKS`)."""
+    tree = copy(raw)
+    body = tree.find(".//body")
+    body = tree if body is None else body
+    for element in basic_cleaning_targets(body, marks):
+        delete_element(element)
+    return len(_spaced_text(body))
+
+
 def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> Document:
     """``trafilatura.metadata.extract_metadata`` without the fields tracker does not store
     (site name, categories, tags, licence: a quarter of trafilatura's time on a page), in its
@@ -78,18 +102,44 @@ def _page_metadata(tree: lxml.html.HtmlElement, url: str | None, marks: str) -> 
     if metadata.author and " " not in metadata.author:
         metadata.author = None
     try:
-        metadata = extract_meta_json(tree, metadata)
+        metadata = _meta_json(tree, metadata)
     except Exception:  # noqa: BLE001 (as trafilatura does: its JSON-LD reader has bugs)
         log.debug("JSON-LD metadata failed", exc_info=True)
     if not metadata.title:
         metadata.title = extract_title(tree)
     if not metadata.author and _may_name_an_author(tree, marks):
-        metadata.author = extract_author(tree)
+        metadata.author = find_author(tree)
     if not metadata.url:
         metadata.url = extract_url(tree, url)
     metadata.date = find_date(tree, **_DATE_PARAMS, url=metadata.url)
     metadata.clean_and_trim()
     return metadata
+
+
+_JSON_SCRIPTS = lxml.etree.XPath(
+    './/script[@type="application/ld+json" or @type="application/settings+json"]'
+)
+
+
+def _meta_json(tree: lxml.html.HtmlElement, metadata: Document) -> Document:
+    """``trafilatura.metadata.extract_meta_json``: the JSON-LD scripts' metadata, each script
+    minified by :func:`minified_json` rather than a substitution calling back for every space."""
+    for element in _JSON_SCRIPTS(tree):
+        if not element.text:
+            continue
+        text = normalize_json(minified_json(element.text))
+        try:
+            # strict=False, as trafilatura reads it
+            metadata = extract_json(json.loads(text, strict=False), metadata)
+        except json.JSONDecodeError:
+            metadata = extract_json_parse_error(text, metadata)
+    return metadata
+
+
+def minified_json(text: str) -> str:
+    """``JSON_MINIFY.sub(r"\\1", text)`` (whitespace outside string literals removed): the
+    same matches, split out in C (a string literal is kept, a space gives None) and joined."""
+    return "".join(filter(None, JSON_MINIFY.split(text)))
 
 
 # The attributes trafilatura's raw-tree prune and author expressions test, every value on the
@@ -146,16 +196,16 @@ def _sequence(
     if prune_raw or prune_comments:
         tree = copy(tree)
     if prune_raw:
-        tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+        prune(tree, [RAW_PRUNE, *RAW_TREE_PRUNE_XPATH[1:]])
     if prune_comments:
-        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+        prune(tree, [COMMENTS_PRUNE])
     body, text = _cascade(tree, options, url)
     # rescue: trafilatura's baseline on the raw tree, kept only when it finds more text
     if len(text) < options.min_extracted_size:
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(text):
             body, text = b_body, b_text
-    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(len(text), tree):
+    if 0 < len(text) < ESCALATION_MAX_LENGTH and _covers_little(len(text), tree, marks):
         # a short extraction of a long page: trafilatura retries in recall mode
         r_options = copy(options)
         r_options.focus = "recall"
@@ -188,7 +238,7 @@ def _cascade(raw: lxml.html.HtmlElement, options: Extractor, url: str | None) ->
     return body, text
 
 
-def _covers_little(length: int, raw: lxml.html.HtmlElement) -> bool:
+def _covers_little(length: int, raw: lxml.html.HtmlElement, marks: str) -> bool:
     """trafilatura's ``length < ESCALATION_PAGE_SHARE * len(html2txt(raw))``, without html2txt (a
     copy, a cleaning and a walk of the page) when a bound decides: html2txt's text is the body's
     text with parts removed and at most two spaces added per element, whitespace folded."""
@@ -197,7 +247,7 @@ def _covers_little(length: int, raw: lxml.html.HtmlElement) -> bool:
     bound = len(" ".join(body.text_content().split())) + 2 * int(_ELEMENTS(body))
     if length >= ESCALATION_PAGE_SHARE * bound:
         return False
-    return length < ESCALATION_PAGE_SHARE * len(html2txt(raw))
+    return length < ESCALATION_PAGE_SHARE * _html2txt_length(raw, marks)
 
 
 _ELEMENTS = lxml.etree.XPath("count(descendant-or-self::*)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -63,6 +64,22 @@ _NEVER_CAPTION = frozenset("html body main article".split())
 # What a credit line right under it may be the credit of: a picture or an embedded video.
 _IMAGE_TAGS = frozenset("img picture amp-img video iframe embed object".split())
 SPACES = re.compile(r"\s+")
+
+
+def fold_spaces(text: str) -> str:
+    """``SPACES.sub(" ", text)``: each run of whitespace as one space, by ``str.split`` (the same
+    whitespace as the regex's ``\\s``), several times faster on a page's text."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    folded = " ".join(words)
+    if text[0].isspace():
+        folded = " " + folded
+    if text[-1].isspace():
+        folded += " "
+    return folded
+
+
 _NO_WIDTH = str.maketrans({"\u00a0": " ", "\u200b": "", "\u00ad": "", "\ufeff": "", "\u2009": " "})
 _NO_WIDTH_CHARS = re.compile("[\u00a0\u200b\u00ad\ufeff\u2009]")
 
@@ -108,7 +125,7 @@ class _TextLines:
     def add(self, text: str | None, caption: bool) -> None:
         if not text:
             return
-        text = SPACES.sub(" ", visible(text))
+        text = fold_spaces(visible(text))
         if text.startswith(" ") and (self._length == 0 or self._parts[-1].endswith(" ")):
             text = text[1:]
         if not text:
@@ -311,10 +328,27 @@ def nodes_with(trigger: re.Pattern[str], texts: list[str]) -> list[int]:
         # lower() lengthened some text ("İ" -> "i̇"): lower each one, so offsets still map
         texts = [text.lower() for text in texts]
         joined = _NODE_BREAK.join(texts)
-    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    return _indices(joined, trigger.finditer(joined), texts)
+
+
+def _indices(joined: str, matches: Iterable[re.Match[str]], texts: list[str]) -> list[int]:
+    """The indices, in order and once each, of the texts joined into ``joined`` (separated by
+    ``_NODE_BREAK``) in which ``matches`` start: a text's index is the number of breaks before
+    it, counted in C from one match to the next (a text holding a NUL of its own, which no
+    page's text can, is found by its offsets instead)."""
     hits: list[int] = []
-    for match in trigger.finditer(joined):
-        index = bisect_right(starts, match.start()) - 1
+    if _NODE_BREAK in joined and joined.count(_NODE_BREAK) != len(texts) - 1:
+        starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+        for match in matches:
+            index = bisect_right(starts, match.start()) - 1
+            if not hits or hits[-1] != index:
+                hits.append(index)
+        return hits
+    index = position = 0
+    for match in matches:
+        start = match.start()
+        index += joined.count(_NODE_BREAK, position, start)
+        position = start
         if not hits or hits[-1] != index:
             hits.append(index)
     return hits
@@ -331,8 +365,63 @@ def _texts_at(tree: lxml.html.HtmlElement, indices: list[int]) -> list:
     if len(indices) > _FEW_HITS:
         texts = _TEXTS(tree)
         return [texts[index] for index in indices]
-    wanted = " or ".join(f"position()={index + 1}" for index in indices)
-    return tree.xpath(f"(//text())[{wanted}]")
+    # One step per position along the document's descendants: libxml2 stops each at its
+    # position, where "(//text())[position()=a or position()=b…]" collects every text node of
+    # the page and tests each against every position.
+    return tree.xpath("|".join(f"/descendant::text()[{index + 1}]" for index in indices))
+
+
+class PageTexts:
+    """The text nodes of a page (``//text()``) as plain strings, read once for the readers that
+    search them (the credit phrases' trigger words, the article's edges); the tree must not
+    change meanwhile."""
+
+    def __init__(self, tree: lxml.html.HtmlElement) -> None:
+        self.tree = tree
+        self.texts: list[str] = _PLAIN_TEXTS(tree)
+        self._joined: str | None = None
+
+    @property
+    def joined(self) -> str:
+        """The texts joined with ``_NODE_BREAK``, case kept."""
+        if self._joined is None:
+            self._joined = _NODE_BREAK.join(self.texts)
+        return self._joined
+
+    @staticmethod
+    def of(tree: lxml.html.HtmlElement, known: PageTexts | None) -> PageTexts:
+        """``known`` when it was read from ``tree``, else the texts of ``tree`` read now."""
+        return known if known is not None and known.tree is tree else PageTexts(tree)
+
+
+def texts_holding(
+    tree: lxml.html.HtmlElement, pieces: list[str], texts: PageTexts | None = None
+) -> list:
+    """The text nodes of the page holding one of ``pieces`` (``//text()[contains(., a) or
+    contains(., b)…]``), in document order, as "smart" strings: found by searching one string
+    of all the page's texts (``texts``, when already read), not by an XPath test of each text
+    node."""
+    if any(not piece or _NODE_BREAK in piece for piece in pieces):
+        tests = " or ".join(f"contains(., ${chr(97 + i)})" for i in range(len(pieces)))
+        variables = {chr(97 + i): piece for i, piece in enumerate(pieces)}
+        return tree.xpath(f"//text()[{tests}]", **variables)
+    page = PageTexts.of(tree, texts)
+    if not page.texts:
+        return []
+    joined = page.joined
+    if joined.count(_NODE_BREAK) != len(page.texts) - 1:  # a text with a NUL of its own: none can
+        pattern = re.compile("|".join(re.escape(piece) for piece in pieces))
+        return _texts_at(tree, _indices(joined, pattern.finditer(joined), page.texts))
+    hits: set[int] = set()
+    for piece in pieces:  # str.find: a regex alternation tries each piece at every character
+        index = counted = 0
+        at = joined.find(piece)
+        while at >= 0:
+            index += joined.count(_NODE_BREAK, counted, at)
+            hits.add(index)
+            counted = joined.find(_NODE_BREAK, at)  # on to the next text: one hit is enough
+            at = joined.find(piece, counted) if counted >= 0 else -1
+    return _texts_at(tree, sorted(hits))
 
 
 def _picture_before(block: lxml.html.HtmlElement) -> bool:
@@ -355,12 +444,15 @@ def _picture_before(block: lxml.html.HtmlElement) -> bool:
     )
 
 
-def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> list[Line]:
+def candidate_lines(
+    tree: lxml.html.HtmlElement, trigger: re.Pattern[str], texts: PageTexts | None = None
+) -> list[Line]:
     """The visible lines that may hold a credit phrase: only the blocks around text nodes that
-    hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page."""
+    hold a ``trigger`` word (matched on lower-cased text) are walked, not the whole page
+    (``texts``: its text nodes, when already read)."""
     blocks: list[lxml.html.HtmlElement] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for text in _texts_at(tree, nodes_with(trigger, _PLAIN_TEXTS(tree))):
+    for text in _texts_at(tree, nodes_with(trigger, PageTexts.of(tree, texts).texts)):
         holder = text.getparent()
         if holder is not None and text.is_tail:
             holder = holder.getparent()
@@ -382,3 +474,46 @@ def candidate_lines(tree: lxml.html.HtmlElement, trigger: re.Pattern[str]) -> li
         out.newline()
     out.newline()
     return [line for line in out.lines if line.text]
+
+
+# Fields of a meta line ("Posted May 2 · Source: harbourvoice.example · 3 min read"): a middle
+# dot, bullet or bar with a space on each side.
+_FIELD_BREAK = re.compile(r"\s[\u00b7\u2022\u2219\u22c5\u30fb|]\s")
+
+
+# A field's label opening a line: one to three words and a colon ("Post link: …").
+_FIELD_LABEL = re.compile(r"[^\W\d_][\w'\u2019-]*(?:\s[\w'\u2019-]+){0,2}\s?[:\uff1a]\s+")
+
+
+def fields_of(line: Line) -> list[Line]:
+    """The line, and when separators split it into fields, each field as a line of its own
+    with the links inside it, so that a credit label opening a field reads as it would opening
+    its line ("Posted May 2 · Nguồn: harbourvoice.example")."""
+    breaks = [
+        m
+        for m in _FIELD_BREAK.finditer(line.text)
+        if not any(link.start < m.end() and m.start() < link.end for link in line.links)
+    ]  # a bar inside a link's text ("Headline | Site") is no field break
+    label = _FIELD_LABEL.match(line.text)
+    if label and label.end() < len(line.text):
+        # "Post link: Dilansir dari <a>X</a>": the value after a field's label, as a line
+        breaks.insert(0, label)
+    if not breaks:
+        return [line]
+    out = [line]
+    starts = [0, *(m.end() for m in breaks)]
+    ends = [*(m.start() for m in breaks), len(line.text)]
+    for start, end in zip(starts, ends, strict=True):
+        text = line.text[start:end]
+        lead = len(text) - len(text.lstrip())
+        text = text.strip()
+        if not text:
+            continue
+        shift = start + lead
+        links = [
+            Link(link.start - shift, link.end - shift, link.href, link.text)
+            for link in line.links
+            if start <= link.start and link.end <= end
+        ]
+        out.append(Line(text, links, line.caption))
+    return out
