@@ -188,7 +188,6 @@ def test_empty_and_single_postings_have_no_pairs():
         assert len(index.shared_pairs(2, 5000)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="review9: one Python step per distinct long run")
 def test_many_distinct_long_runs_are_paired_in_a_few_numpy_passes(monkeypatch):
     """Thousands of values each held by a different set of 16-40 keys (anchors of boilerplate
     phrases, bands of many small clusters): the long runs' pairs come in parts of about

@@ -223,10 +223,17 @@ def _long_run_pairs(
     _, index, times = np.unique(
         np.stack(summary, axis=1), axis=0, return_index=True, return_counts=True
     )
-    for run, count in zip(index.tolist(), times.tolist(), strict=True):
-        run_keys = held[offsets[run] : offsets[run] + lengths[run]].astype(np.uint64)
-        upper, lower = np.triu_indices(len(run_keys), 1)
-        yield (run_keys[upper] << np.uint64(32)) | run_keys[lower], count
+    # One part per number of runs holding a set and slice of about COUNT_AT pairs, not one per
+    # distinct set: a Python step per set took 7.5 s for 100,000 sets of 16 keys (every pair
+    # enumerated: 0.4 s).
+    for count in np.unique(times).tolist():
+        chosen = index[times == count]
+        sizes = lengths[chosen]
+        begins = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        run_of = np.repeat(np.arange(len(chosen)), sizes)
+        chosen_keys = held[np.arange(int(sizes.sum())) - np.repeat(begins - offsets[chosen], sizes)]
+        for start, stop in _slices(run_of, None, COUNT_AT):
+            yield _run_pairs(run_of[start:stop], chosen_keys[start:stop], None), count
 
 
 def _mix64(keys: np.ndarray, seed: int) -> np.ndarray:
