@@ -223,10 +223,18 @@ def _long_run_pairs(
     _, index, times = np.unique(
         np.stack(summary, axis=1), axis=0, return_index=True, return_counts=True
     )
-    for run, count in zip(index.tolist(), times.tolist(), strict=True):
-        run_keys = held[offsets[run] : offsets[run] + lengths[run]].astype(np.uint64)
-        upper, lower = np.triu_indices(len(run_keys), 1)
-        yield (run_keys[upper] << np.uint64(32)) | run_keys[lower], count
+    # One part per number of runs holding a set and slice of about COUNT_AT pairs, not one per
+    # distinct set: a Python step per set took 7.5 s for 100,000 sets of 16 keys (every pair
+    # enumerated: 0.4 s).
+    for count in np.unique(times).tolist():
+        chosen = index[times == count]
+        sizes = lengths[chosen]
+        begins = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        run_of = np.repeat(np.arange(len(chosen)), sizes)
+        chosen_keys = held[np.arange(int(sizes.sum())) - np.repeat(begins - offsets[chosen], sizes)]
+        for start, stop in _slices(run_of, None, COUNT_AT):
+            run, run_keys = run_of[start:stop], chosen_keys[start:stop]
+            yield _pairs_in_runs(run, run_keys, np.flatnonzero(run[1:] == run[:-1])), count
 
 
 def _mix64(keys: np.ndarray, seed: int) -> np.ndarray:
@@ -303,7 +311,6 @@ def query_batches(upto: np.ndarray) -> list[tuple[int, int]]:
 
 def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.ndarray:
     """Pairs of keys within each run of equal ``values`` (sorted by value, then key)."""
-    n = len(values)
     # Positions i with values[i] == values[i + 1]: few, where most values are unique.
     live = np.flatnonzero(values[1:] == values[:-1])
     if max_run is not None and len(live):
@@ -311,6 +318,13 @@ def _run_pairs(values: np.ndarray, keys: np.ndarray, max_run: int | None) -> np.
         starts = np.flatnonzero(np.diff(live, prepend=-2) != 1)
         lengths = np.diff(np.append(starts, len(live)))
         live = live[np.repeat(lengths + 1 <= max_run, lengths)]
+    return _pairs_in_runs(values, keys, live)
+
+
+def _pairs_in_runs(values: np.ndarray, keys: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """The pairs of the runs of equal ``values`` whose positions with an equal right
+    neighbour are ``live``."""
+    n = len(values)
     out = [np.empty(0, dtype=np.uint64)]
     distance = 1
     # Offset by offset: pairs (i, i + d) inside a run; most runs are short, so the positions
