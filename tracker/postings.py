@@ -12,7 +12,7 @@ enumerating every run's pairs then sorting them held one copy per band or anchor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
@@ -177,6 +177,8 @@ class Postings:
                     yield _run_pairs(values[start:stop], keys[start:stop], short), 1
             yield from _long_run_pairs(self.values, self.keys, self._n, max_run)
 
+        if min_shared == 2:
+            return _twice(made())
         for part, times in made():
             parts.append((part, times))
             pending += len(part)
@@ -244,6 +246,37 @@ def _mix64(keys: np.ndarray, seed: int) -> np.ndarray:
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         return z ^ (z >> np.uint64(31))
+
+
+def _twice(parts: Iterable[tuple[np.ndarray, int]]) -> np.ndarray:
+    """The pairs seen at least twice in ``parts`` (each seen the given number of times), each
+    once, sorted: the pairs seen once so far are kept sorted and distinct, and sorted again with
+    the next ones once these outnumber them (or ``COUNT_AT``); a pair is seen twice when two
+    equal pairs meet in a sort. Only plain sorts, no counts (where most pairs are seen once,
+    counting them costs several times a sort)."""
+    hits: list[np.ndarray] = []
+    once = np.empty(0, dtype=np.uint64)
+    pending: list[np.ndarray] = []
+    waiting = 0
+
+    def merge(rest: list[np.ndarray]) -> np.ndarray:
+        merged = np.sort(np.concatenate([once, *rest]))
+        if not len(merged):
+            return merged
+        same = merged[1:] == merged[:-1]
+        hits.append(merged[1:][same])
+        return merged[np.concatenate(([True], ~same))]
+
+    for part, times in parts:
+        if times >= 2:
+            hits.append(part)
+            continue
+        pending.append(part)
+        waiting += len(part)
+        if waiting > max(len(once), COUNT_AT):
+            once, pending, waiting = merge(pending), [], 0
+    merge(pending)
+    return np.unique(np.concatenate([np.empty(0, dtype=np.uint64), *hits]))
 
 
 def _count(
