@@ -160,8 +160,9 @@ class Postings:
           times as it occurs;
         - the shorter runs give their pairs a slice of postings at a time, about
           ``COUNT_AT`` pairs a slice;
-        - the pairs (and their counts) are merged as they come, every ``COUNT_AT`` pairs or
-          so, and once more at the end.
+        - the pairs (and their counts) are merged as they come, when the pending ones outnumber
+          twice the merged ones (or ``MERGE_AT``), and once more at the end; pairs seen twice
+          (``min_shared`` 2, the anchors) by plain sorts (:func:`_twice`).
         """
         counted = np.empty(0, dtype=np.uint64)
         counts = np.empty(0, dtype=np.int64)
@@ -179,10 +180,12 @@ class Postings:
 
         if min_shared == 2:
             return _twice(made())
+        # merged when the pairs pending outnumber twice the merged ones (or MERGE_AT): each pair
+        # is sorted a few times at most, and a run's repeats are held about once
         for part, times in made():
             parts.append((part, times))
             pending += len(part)
-            if pending > max(len(counted), COUNT_AT):
+            if pending > 2 * max(len(counted), MERGE_AT):
                 counted, counts = _count(counted, counts, parts, min_shared > 1)
                 parts, pending = [], 0
         counted, counts = _count(counted, counts, parts, min_shared > 1)
@@ -248,11 +251,16 @@ def _mix64(keys: np.ndarray, seed: int) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+# Pairs seen once are sorted with the next ones once these are this many (2 GB) or more: a
+# million pages sort theirs once, as the index did before it counted long runs once.
+_SORT_AT = 1 << 28
+
+
 def _twice(parts: Iterable[tuple[np.ndarray, int]]) -> np.ndarray:
     """The pairs seen at least twice in ``parts`` (each seen the given number of times), each
     once, sorted: the pairs seen once so far are kept sorted and distinct, and sorted again with
-    the next ones once these outnumber them (or ``COUNT_AT``); a pair is seen twice when two
-    equal pairs meet in a sort. Only plain sorts, no counts (where most pairs are seen once,
+    the next ones once these outnumber them twice (or ``_SORT_AT``); a pair is seen twice when
+    two equal pairs meet in a sort. Only plain sorts, no counts (where most pairs are seen once,
     counting them costs several times a sort)."""
     hits: list[np.ndarray] = []
     once = np.empty(0, dtype=np.uint64)
@@ -273,7 +281,7 @@ def _twice(parts: Iterable[tuple[np.ndarray, int]]) -> np.ndarray:
             continue
         pending.append(part)
         waiting += len(part)
-        if waiting > max(len(once), COUNT_AT):
+        if waiting > 2 * max(len(once), _SORT_AT):
             once, pending, waiting = merge(pending), [], 0
     merge(pending)
     return np.unique(np.concatenate([np.empty(0, dtype=np.uint64), *hits]))
