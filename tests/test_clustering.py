@@ -753,8 +753,12 @@ def test_shared_and_distinct_pairs_match_counting_by_hand(monkeypatch, seed, mer
         return [(int(p) >> 32, int(p) & 0xFFFFFFFF) for p in packed]
 
     assert unpacked(index.distinct_pairs()) == sorted(every)
+    assert unpacked(index.plain_distinct_pairs()) == sorted(every)
     assert sorted(unpacked(index.pairs())) == sorted(every.elements())
     for least in (1, 2, 3):
+        assert unpacked(index.plain_shared_pairs(least, 60)) == unpacked(
+            index.shared_pairs(least, 60)
+        )
         assert unpacked(index.shared_pairs(least, 60)) == sorted(
             pair for pair, times in counted.items() if times >= least
         )

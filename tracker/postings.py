@@ -143,6 +143,40 @@ class Postings:
             out.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], max_run))
         return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
+    def repeated_pairs(self, max_run: int | None = None) -> int:
+        """How many pairs runs holding the same key set as another run give again: what
+        :meth:`shared_pairs` saves over enumerating every run (large for a story copied many
+        times, about none for a corpus of many stories)."""
+        found = _long_runs(self.values, self.keys, self._n, max_run)
+        if found is None:
+            return 0
+        _, _, lengths, index, times = found
+        sizes = lengths[index].astype(np.int64)
+        return int(((times - 1) * sizes * (sizes - 1) // 2).sum())
+
+    def plain_distinct_pairs(self) -> np.ndarray:
+        """:meth:`distinct_pairs` by enumerating every run of every group, merged as they come
+        (faster where runs rarely repeat each other's keys)."""
+        out = np.empty(0, dtype=np.uint64)
+        parts: list[np.ndarray] = []
+        pending = 0
+        for group in range(self._groups):
+            lo, hi = group * self._n, (group + 1) * self._n
+            parts.append(_run_pairs(self.values[lo:hi], self.keys[lo:hi], None))
+            pending += len(parts[-1])
+            if pending > 2 * max(len(out), MERGE_AT):
+                out, parts, pending = np.unique(np.concatenate([out, *parts])), [], 0
+        return np.unique(np.concatenate([out, *parts]))
+
+    def plain_shared_pairs(self, min_shared: int, max_run: int | None = None) -> np.ndarray:
+        """:meth:`shared_pairs` by enumerating every run's pairs and one sort of them all
+        (faster where runs rarely repeat each other's keys; memory one copy per shared value)."""
+        shared = self.pairs(max_run)
+        shared.sort()
+        step = min_shared - 1
+        hits = shared[step:][shared[step:] == shared[:-step]] if step else shared
+        return np.unique(hits)
+
     def distinct_pairs(self) -> np.ndarray:
         """The pairs of :meth:`pairs`, each once, sorted (see :meth:`shared_pairs`: pages
         sharing every band, one story copied many times, hold about one copy of their pairs in
@@ -196,30 +230,28 @@ class Postings:
 _LONG_RUN = 16
 
 
-def _long_run_pairs(
+def _long_runs(
     values: np.ndarray, keys: np.ndarray, size: int, max_run: int | None
-) -> Iterator[tuple[np.ndarray, int]]:
-    """The pairs of each distinct key set held by runs of ``_LONG_RUN`` to ``max_run`` equal
-    values (groups of ``size`` postings, each sorted by value then key), with how many runs
-    hold it. A set is known by its length and two sums of its keys through different 64-bit
-    mixers (equal for equal sets; two different sets agreeing on all three would lose the
-    pairs of one: odds ~2**-128). Only the long runs' postings are read twice."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The runs of ``_LONG_RUN`` to ``max_run`` equal values (:func:`_long_run_pairs`): their
+    keys one run after another, each run's offset and length there, and for each distinct key
+    set the index of a run holding it and how many runs do; None when there is none."""
     span = _LONG_RUN - 1
     # Positions starting a window of _LONG_RUN equal values inside one group: each long run
     # is one block of consecutive such positions.
     if len(values) <= span:
-        return
+        return None
     hits = np.flatnonzero(values[span:] == values[:-span])
     hits = hits[hits // size == (hits + span) // size]
     if not len(hits):
-        return
+        return None
     first = np.flatnonzero(np.diff(hits, prepend=-2) != 1)
     starts = hits[first]
     lengths = np.diff(np.append(first, len(hits))) + span
     if max_run is not None:
         starts, lengths = starts[lengths <= max_run], lengths[lengths <= max_run]
     if not len(starts):
-        return
+        return None
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     held = keys[np.arange(int(lengths.sum())) - np.repeat(offsets - starts, lengths)]
     summary = [lengths.astype(np.uint64)]
@@ -228,6 +260,21 @@ def _long_run_pairs(
     _, index, times = np.unique(
         np.stack(summary, axis=1), axis=0, return_index=True, return_counts=True
     )
+    return held, offsets, lengths, index, times
+
+
+def _long_run_pairs(
+    values: np.ndarray, keys: np.ndarray, size: int, max_run: int | None
+) -> Iterator[tuple[np.ndarray, int]]:
+    """The pairs of each distinct key set held by runs of ``_LONG_RUN`` to ``max_run`` equal
+    values (groups of ``size`` postings, each sorted by value then key), with how many runs
+    hold it. A set is known by its length and two sums of its keys through different 64-bit
+    mixers (equal for equal sets; two different sets agreeing on all three would lose the
+    pairs of one: odds ~2**-128). Only the long runs' postings are read twice."""
+    found = _long_runs(values, keys, size, max_run)
+    if found is None:
+        return
+    held, offsets, lengths, index, times = found
     # One part per number of runs holding a set and slice of about COUNT_AT pairs, not one per
     # distinct set: a Python step per set took 7.5 s for 100,000 sets of 16 keys (every pair
     # enumerated: 0.4 s).
