@@ -243,3 +243,8 @@ def test_more_read_more_and_taken_from_lines(line, expected):
 @pytest.mark.parametrize("line", ["Read more at Harbour Voice", "Läs mer på Harbour Voice"])
 def test_read_more_naming_a_site_without_a_link_or_domain_is_still_no_credit(line):
     assert credits_of(f"{LEAD}<p>{line}</p>") == []
+
+
+def test_a_credit_text_with_dots_that_is_no_domain_names_no_site():
+    head = ld({"@type": "Article", "creditText": "J.R."})
+    assert ("creditText", None, None, "J.R.") in credits_of(LEAD, head)

@@ -45,6 +45,7 @@ from tracker.credit_phrases import (
     MAX_EVIDENCE,
     about_the_article,
     compact,
+    domain_site,
     phrase_credits,
     phrases,
     sentence_around,
@@ -216,9 +217,7 @@ def _credit_text(text: str, page: _Page, out: _Collector) -> None:
     before = len(out.credits)
     _add_phrases(line, page, out)
     if len(out.credits) == before and len(line.text.split()) <= _CREDIT_TEXT_WORDS:
-        site = (
-            site_of(f"https://{line.text}/") if "." in line.text and " " not in line.text else None
-        )
+        site = domain_site(line.text)  # a name written as a domain names that site
         out.add("creditText", f'"creditText": "{line.text}"', None, line.text, site)
 
 

@@ -214,6 +214,12 @@ def compact(name: str) -> str:
     return name[3:] if name.startswith("the") and len(name) > 6 else name
 
 
+def domain_site(name: str) -> str | None:
+    """The registrable domain of a name written as a domain ("www.rt.com", "Harbourvoice.example"),
+    else None ("J.R. Smith", "Harbour Voice")."""
+    return _domain_site(name)
+
+
 def _domain_site(name: str) -> str | None:
     """The registrable domain of a name written as a domain ("www.rt.com"), else None."""
     name = name.strip().rstrip("/.")
